@@ -1,0 +1,48 @@
+"""director-litellm: use any LiteLLM provider from VideoDB's Director.
+
+The public names are resolved lazily so that ``import director_litellm`` stays
+cheap: neither litellm nor pydantic-settings is imported until a name that needs
+it is touched (Director builds about eleven LLM objects per chat message, and a
+host that only scans entry points should not pay for litellm's import).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LLMResponse",
+    "LLMResponseStatus",
+    "LiteLLMConfig",
+    "LiteLLMProvider",
+    "__version__",
+]
+
+# public name -> module that defines it
+_LAZY = {
+    "LiteLLMConfig": "director_litellm.config",
+    "LiteLLMProvider": "director_litellm.provider",
+    "LLMResponse": "director_litellm.response",
+    "LLMResponseStatus": "director_litellm.response",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from director_litellm.config import LiteLLMConfig
+    from director_litellm.provider import LiteLLMProvider
+    from director_litellm.response import LLMResponse, LLMResponseStatus
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'director_litellm' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

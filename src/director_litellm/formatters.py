@@ -1,0 +1,263 @@
+"""Director messages and tools -> OpenAI-format messages and tools (what litellm takes).
+
+Pure functions: dict in, dict out, no litellm. Malformed input raises
+``InvalidInputError`` naming the message index and the problem; the provider turns
+that into an ERROR response before any request leaves the process.
+
+Director's shapes (see DESIGN.md):
+
+- tool calls on assistant messages: ``{"id", "tool": {"name", "arguments": dict},
+  "type": "function" | "tool_use"}`` -> ``{"id", "type": "function", "function":
+  {"name", "arguments": "<JSON string>"}}``; calls already in OpenAI shape pass through;
+- assistant ``content`` of ``[]`` or ``""`` beside tool calls -> ``None``;
+- system messages may appear anywhere, including last (shaping per model is
+  ``model_rules``' job, not this module's);
+- user content: a string, or parts (``text``, ``image_url``, and Director's
+  ``{"type": "image", "image": {"url"}}`` which becomes ``image_url``);
+- tools: ``{"name", "description", "parameters"}`` -> ``{"type": "function",
+  "function": {...}}``; tools already in OpenAI shape pass through.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import Enum
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from director_litellm.errors import InvalidInputError
+
+Message = Dict[str, Any]
+
+ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
+TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+_EMPTY_SCHEMA: Dict[str, Any] = {"type": "object", "properties": {}}
+
+
+def _role(message: Mapping[str, Any], index: int) -> str:
+    role = message.get("role")
+    if isinstance(role, Enum):
+        role = role.value
+    if not isinstance(role, str) or role not in ROLES:
+        raise InvalidInputError(
+            f"messages[{index}]: role must be one of {', '.join(sorted(ROLES))}, got {role!r}"
+        )
+    return role
+
+
+def _text(value: Any, where: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    raise InvalidInputError(f"{where}: content must be a string, got {type(value).__name__}")
+
+
+def _user_parts(parts: Sequence[Any], where: str) -> List[Dict[str, Any]]:
+    out: List[Dict[str, Any]] = []
+    for j, part in enumerate(parts):
+        at = f"{where}.content[{j}]"
+        if isinstance(part, str):
+            out.append({"type": "text", "text": part})
+            continue
+        if not isinstance(part, Mapping):
+            raise InvalidInputError(f"{at}: a content part must be an object, got {type(part).__name__}")
+        kind = part.get("type")
+        if kind == "text":
+            out.append({"type": "text", "text": _text(part.get("text"), at)})
+        elif kind == "image_url":
+            image = part.get("image_url")
+            url = image.get("url") if isinstance(image, Mapping) else image
+            if not isinstance(url, str) or not url:
+                raise InvalidInputError(f"{at}: image_url needs a url (http(s) or data: URI)")
+            converted: Dict[str, Any] = {"url": url}
+            if isinstance(image, Mapping) and image.get("detail"):
+                converted["detail"] = image["detail"]
+            out.append({"type": "image_url", "image_url": converted})
+        elif kind == "image":
+            # Director's own image part
+            image = part.get("image")
+            url = image.get("url") if isinstance(image, Mapping) else image
+            if not isinstance(url, str) or not url:
+                raise InvalidInputError(f"{at}: image part needs image.url")
+            out.append({"type": "image_url", "image_url": {"url": url}})
+        else:
+            raise InvalidInputError(f"{at}: unsupported content part type {kind!r}")
+    return out
+
+
+def _arguments_json(arguments: Any, where: str) -> str:
+    if arguments is None:
+        return "{}"
+    if isinstance(arguments, str):
+        return arguments if arguments.strip() else "{}"
+    if isinstance(arguments, Mapping):
+        try:
+            return json.dumps(arguments, ensure_ascii=False)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInputError(f"{where}: arguments are not JSON-serialisable ({exc})") from None
+    raise InvalidInputError(f"{where}: arguments must be an object or a JSON string")
+
+
+def _tool_call(call: Any, where: str) -> Dict[str, Any]:
+    if not isinstance(call, Mapping):
+        raise InvalidInputError(f"{where}: a tool call must be an object")
+    call_id = call.get("id")
+    if not isinstance(call_id, str) or not call_id:
+        raise InvalidInputError(f"{where}: tool call needs a non-empty string id")
+    body = call.get("function") if isinstance(call.get("function"), Mapping) else call.get("tool")
+    if not isinstance(body, Mapping):
+        raise InvalidInputError(f"{where}: tool call needs 'tool' (Director) or 'function' (OpenAI)")
+    name = body.get("name")
+    if not isinstance(name, str) or not name:
+        raise InvalidInputError(f"{where}: tool call needs a name")
+    return {
+        "id": call_id,
+        "type": "function",
+        "function": {"name": name, "arguments": _arguments_json(body.get("arguments"), where)},
+    }
+
+
+def format_messages(messages: Any) -> List[Message]:
+    """Convert Director's messages to OpenAI chat format, validating as it goes."""
+    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
+        raise InvalidInputError("messages must be a list of message objects")
+    if not messages:
+        raise InvalidInputError("messages is empty")
+    out: List[Message] = []
+    open_calls: set = set()
+    for i, message in enumerate(messages):
+        where = f"messages[{i}]"
+        if not isinstance(message, Mapping):
+            raise InvalidInputError(f"{where}: must be an object, got {type(message).__name__}")
+        role = _role(message, i)
+        content = message.get("content")
+        converted: Message = {"role": role}
+        if role in ("system", "developer"):
+            if isinstance(content, list):
+                converted["content"] = "".join(_text(p.get("text"), where) for p in _user_parts(content, where))
+            else:
+                converted["content"] = _text(content, where)
+        elif role == "user":
+            if isinstance(content, (list, tuple)):
+                converted["content"] = _user_parts(content, where)
+            else:
+                converted["content"] = _text(content, where)
+        elif role == "assistant":
+            calls = message.get("tool_calls") or []
+            if not isinstance(calls, (list, tuple)):
+                raise InvalidInputError(f"{where}: tool_calls must be a list")
+            if isinstance(content, (list, tuple)):
+                text = "".join(p["text"] for p in _user_parts(content, where) if p["type"] == "text")
+            else:
+                text = _text(content, where)
+            if calls:
+                converted["content"] = text or None
+                converted["tool_calls"] = [
+                    _tool_call(call, f"{where}.tool_calls[{j}]") for j, call in enumerate(calls)
+                ]
+            else:
+                converted["content"] = text
+            # tool messages may answer only the calls of the assistant turn just before them
+            open_calls = {c["id"] for c in converted.get("tool_calls", ())}
+        else:  # tool
+            call_id = message.get("tool_call_id")
+            if not isinstance(call_id, str) or not call_id:
+                raise InvalidInputError(f"{where}: tool message needs a tool_call_id")
+            if call_id not in open_calls:
+                raise InvalidInputError(
+                    f"{where}: tool_call_id {call_id!r} answers no tool call of the preceding assistant message"
+                )
+            converted["tool_call_id"] = call_id
+            converted["content"] = content if isinstance(content, str) else json.dumps(content, default=str)
+        if role == "user":
+            open_calls = set()
+        name = message.get("name")
+        if isinstance(name, str) and name and role in ("user", "assistant", "system"):
+            converted["name"] = name
+        out.append(converted)
+    return out
+
+
+def _tool(tool: Any, where: str) -> Dict[str, Any]:
+    if not isinstance(tool, Mapping):
+        raise InvalidInputError(f"{where}: a tool must be an object")
+    if isinstance(tool.get("function"), Mapping):
+        body = tool["function"]
+    else:
+        body = tool
+    name = body.get("name")
+    if not isinstance(name, str) or not TOOL_NAME.match(name):
+        raise InvalidInputError(f"{where}: tool name must match {TOOL_NAME.pattern}, got {name!r}")
+    parameters = body.get("parameters")
+    if parameters is None:
+        parameters = _EMPTY_SCHEMA
+    elif not isinstance(parameters, Mapping):
+        raise InvalidInputError(f"{where}: parameters must be a JSON Schema object")
+    function: Dict[str, Any] = {"name": name, "parameters": parameters}
+    description = body.get("description")
+    if description is not None:
+        if not isinstance(description, str):
+            raise InvalidInputError(f"{where}: description must be a string")
+        function["description"] = description
+    if "strict" in body:
+        function["strict"] = bool(body["strict"])
+    return {"type": "function", "function": function}
+
+
+def format_tools(tools: Any) -> Optional[List[Dict[str, Any]]]:
+    """Convert Director tools to OpenAI tools; ``None`` or ``[]`` means no tools."""
+    if tools is None:
+        return None
+    if isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Sequence):
+        raise InvalidInputError("tools must be a list of tool definitions")
+    if not tools:
+        return None
+    out = [_tool(tool, f"tools[{i}]") for i, tool in enumerate(tools)]
+    names = [t["function"]["name"] for t in out]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise InvalidInputError(f"tools: duplicate tool names {', '.join(duplicates)}")
+    return out
+
+
+def format_stop(stop: Any) -> Optional[List[str]]:
+    """Validate ``stop``: a string or a list of up to four non-empty strings."""
+    if stop is None:
+        return None
+    if isinstance(stop, str):
+        stop = [stop]
+    if not isinstance(stop, (list, tuple)) or not all(isinstance(s, str) and s for s in stop):
+        raise InvalidInputError("stop must be a string or a list of non-empty strings")
+    if len(stop) > 4:
+        raise InvalidInputError("stop takes at most 4 sequences")
+    return list(stop) or None
+
+
+def format_response_format(response_format: Any) -> Optional[Dict[str, Any]]:
+    """Validate ``response_format``: ``{"type": "text" | "json_object" | "json_schema"}``."""
+    if response_format is None:
+        return None
+    if not isinstance(response_format, Mapping):
+        raise InvalidInputError("response_format must be an object such as {'type': 'json_object'}")
+    kind = response_format.get("type")
+    if kind not in ("text", "json_object", "json_schema"):
+        raise InvalidInputError(
+            f"response_format.type must be text, json_object or json_schema, got {kind!r}"
+        )
+    if kind == "json_schema":
+        spec = response_format.get("json_schema")
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("schema"), Mapping):
+            raise InvalidInputError("response_format json_schema needs json_schema.schema (an object)")
+        if not isinstance(spec.get("name"), str) or not spec.get("name"):
+            raise InvalidInputError("response_format json_schema needs json_schema.name")
+    return dict(response_format)
+
+
+__all__ = [
+    "format_messages",
+    "format_tools",
+    "format_stop",
+    "format_response_format",
+    "ROLES",
+]

@@ -1,0 +1,142 @@
+"""Per-model rules: what to send to which model. Every such decision lives here.
+
+Pure functions, no litellm. The README's "Per-model rules" section states the same
+rules in prose; tests check each one at the wire.
+
+1. Sampling parameters (``sampling_params``)
+   - ``temperature`` is always sent (Director's default is 0.9).
+   - ``top_p`` is sent only when you set it (``LITELLM_TOP_P``, ``top_p=`` on the
+     config, or a per-call override). Its default, 1.0, is every API's own default,
+     so leaving it out changes nothing.
+   - Claude models that take only one sampling parameter (Sonnet 4.5+, Haiku 4.5+,
+     Opus 4.1+, any Claude 5+): if you set ``top_p`` and not ``temperature``, only
+     ``top_p`` is sent; if you set both, the call is refused before sending, with a
+     message telling you to unset one (the API would answer 400 anyway).
+
+2. Conversation shape for Claude models (``shape_conversation``); a model is a
+   Claude model when its name contains ``claude`` (``anthropic/...``,
+   ``bedrock/anthropic.claude-...``, ``vertex_ai/claude-...``).
+   - System messages after the last assistant turn are sent as one user turn with
+     the same text. Anthropic takes system text only at the top, so litellm would
+     move them there and the conversation would end on the assistant's turn, which
+     Claude 4.6+ refuses ("must end with a user message") and older Claude reads as
+     a prefill to continue. Director's "Final Cut" call has exactly this shape.
+   - When a call has no tools but the history has tool calls, the tool calls and
+     their results are sent as text (Anthropic refuses ``tool_use`` blocks in a
+     request without tool definitions, and litellm 1.60 refuses to send them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from director_litellm.errors import InvalidInputError
+
+_CLAUDE_VERSION = re.compile(
+    r"claude-(?:(?P<family>opus|sonnet|haiku)-(?P<major>\d+)(?:[-.](?P<minor>\d{1,2})(?!\d))?"
+    r"|(?P<major2>\d+)(?:[-.](?P<minor2>\d{1,2})(?!\d))?-(?P<family2>opus|sonnet|haiku))"
+)
+
+
+def is_claude(model: str) -> bool:
+    return "claude" in model.lower()
+
+
+def claude_version(model: str) -> Optional[Tuple[str, int, int]]:
+    """``("sonnet", 4, 5)`` for ``anthropic/claude-sonnet-4-5-20250929``; None if not parsable."""
+    match = _CLAUDE_VERSION.search(model.lower())
+    if not match:
+        return None
+    family = match.group("family") or match.group("family2")
+    major = match.group("major") or match.group("major2")
+    minor = match.group("minor") or match.group("minor2") or "0"
+    return family, int(major), int(minor)
+
+
+def takes_one_sampling_param(model: str) -> bool:
+    """Claude models that refuse ``temperature`` together with ``top_p``."""
+    version = claude_version(model)
+    if version is None:
+        return False
+    family, major, minor = version
+    if major >= 5:
+        return True
+    if family == "opus":
+        return (major, minor) >= (4, 1)
+    return (major, minor) >= (4, 5)
+
+
+def sampling_params(
+    model: str,
+    temperature: float,
+    top_p: float,
+    *,
+    temperature_set: bool,
+    top_p_set: bool,
+) -> Dict[str, Any]:
+    """Which of temperature / top_p to send to ``model`` (rule 1 above)."""
+    if takes_one_sampling_param(model):
+        if temperature_set and top_p_set:
+            raise InvalidInputError(
+                f"{model} accepts temperature or top_p, not both; unset one of "
+                "LITELLM_TEMPERATURE / LITELLM_TOP_P"
+            )
+        if top_p_set:
+            return {"top_p": top_p}
+        return {"temperature": temperature}
+    params: Dict[str, Any] = {"temperature": temperature}
+    if top_p_set:
+        params["top_p"] = top_p
+    return params
+
+
+def _flatten_tool_history(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    names: Dict[str, str] = {}
+    out: List[Dict[str, Any]] = []
+    for message in messages:
+        calls = message.get("tool_calls")
+        if message["role"] == "assistant" and calls:
+            lines = [message["content"]] if message.get("content") else []
+            for call in calls:
+                function = call["function"]
+                names[call["id"]] = function["name"]
+                lines.append(f"[called tool {function['name']} with arguments {function['arguments']}]")
+            out.append({"role": "assistant", "content": "\n".join(lines)})
+        elif message["role"] == "tool":
+            name = names.get(message["tool_call_id"], "tool")
+            out.append({"role": "user", "content": f"[result of tool {name}]\n{message['content']}"})
+        else:
+            out.append(message)
+    return out
+
+
+def _system_text(message: Mapping[str, Any]) -> str:
+    content = message.get("content")
+    return content if isinstance(content, str) else json.dumps(content)
+
+
+def shape_conversation(model: str, messages: List[Dict[str, Any]], has_tools: bool) -> List[Dict[str, Any]]:
+    """Apply rule 2 above; returns ``messages`` itself when nothing changes."""
+    if not is_claude(model):
+        return messages
+    shaped = messages
+    if not has_tools and any(m["role"] == "tool" or m.get("tool_calls") for m in messages):
+        shaped = _flatten_tool_history(shaped)
+    last = len(shaped) - 1
+    while last >= 0 and shaped[last]["role"] in ("system", "developer"):
+        last -= 1
+    if 0 <= last < len(shaped) - 1 and shaped[last]["role"] == "assistant":
+        trailing = "\n\n".join(_system_text(m) for m in shaped[last + 1 :])
+        shaped = shaped[: last + 1] + [{"role": "user", "content": trailing}]
+    return shaped
+
+
+__all__ = [
+    "is_claude",
+    "claude_version",
+    "takes_one_sampling_param",
+    "sampling_params",
+    "shape_conversation",
+]

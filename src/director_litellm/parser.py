@@ -1,0 +1,190 @@
+"""litellm responses -> ``LLMResponse``. Pure, duck-typed, never raises.
+
+Works on litellm's ``ModelResponse`` objects and on plain dicts of the same shape.
+
+- ``content`` is always a ``str`` (``None`` -> ``""``; a list of text parts is joined).
+- tool calls come out in Director's shape ``{"id", "tool": {"name", "arguments": dict},
+  "type": "function"}``; ``arguments`` is always a dict: ``""``, ``None`` or
+  whitespace -> ``{}``; text that is not a JSON object -> ``{}`` with the raw text
+  kept in ``response.raw_tool_arguments[id]`` and a warning logged.
+- ``finish_reason`` is ``"tool_calls"`` whenever tool calls are present, ``"stop"``
+  when the provider sent none, else the provider's value.
+- usage is None-safe; ``cost`` is litellm's ``response_cost`` when it knows it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import Any, Dict, List, Optional, Tuple
+
+from director_litellm.errors import ErrorInfo
+from director_litellm.response import LLMResponse, LLMResponseStatus
+
+logger = logging.getLogger(__name__)
+
+
+def field(obj: Any, name: str, default: Any = None) -> Any:
+    """``obj[name]`` for mappings, ``obj.name`` otherwise; ``default`` when absent."""
+    if obj is None:
+        return default
+    if isinstance(obj, Mapping):
+        value = obj.get(name, default)
+    else:
+        try:
+            value = getattr(obj, name, default)
+        except Exception:
+            return default
+    return default if value is None else value
+
+
+def parse_arguments(raw: Any) -> Tuple[Dict[str, Any], Optional[str]]:
+    """Tool-call arguments -> (dict, raw text if it could not be used)."""
+    if raw is None:
+        return {}, None
+    if isinstance(raw, Mapping):
+        return dict(raw), None
+    if not isinstance(raw, str):
+        return {}, repr(raw)
+    if not raw.strip():
+        return {}, None
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):
+        return {}, raw
+    if isinstance(value, dict):
+        return value, None
+    return {}, raw
+
+
+def _text(content: Any) -> str:
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for part in content:
+            if isinstance(part, str):
+                parts.append(part)
+            else:
+                text = field(part, "text")
+                if isinstance(text, str):
+                    parts.append(text)
+        return "".join(parts)
+    return str(content)
+
+
+def _int(value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return max(number, 0)
+
+
+def director_tool_call(call_id: Any, name: Any, raw_arguments: Any, raw_store: Dict[str, str]) -> Optional[Dict[str, Any]]:
+    """One tool call in Director's shape, or None when it has no usable name."""
+    if not isinstance(name, str) or not name:
+        logger.warning("dropping a tool call without a name (id=%r)", call_id)
+        return None
+    if not isinstance(call_id, str) or not call_id:
+        call_id = f"call_{uuid.uuid4().hex[:24]}"
+    arguments, unusable = parse_arguments(raw_arguments)
+    if unusable is not None:
+        raw_store[call_id] = unusable
+        logger.warning(
+            "tool call %s (%s): arguments are not a JSON object; using {} (raw text kept on the response, %d chars)",
+            call_id,
+            name,
+            len(unusable),
+        )
+    return {"id": call_id, "tool": {"name": name, "arguments": arguments}, "type": "function"}
+
+
+def _tool_calls(raw_calls: Any, raw_store: Dict[str, str]) -> List[Dict[str, Any]]:
+    calls: List[Dict[str, Any]] = []
+    if not isinstance(raw_calls, (list, tuple)):
+        return calls
+    for raw in raw_calls:
+        function = field(raw, "function")
+        call = director_tool_call(field(raw, "id"), field(function, "name"), field(function, "arguments"), raw_store)
+        if call is not None:
+            calls.append(call)
+    return calls
+
+
+def _cost(response: Any) -> Optional[float]:
+    hidden = getattr(response, "_hidden_params", None)
+    if isinstance(response, Mapping):
+        hidden = response.get("_hidden_params", hidden)
+    cost = field(hidden, "response_cost") if hidden is not None else None
+    if isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost >= 0:
+        return float(cost)
+    return None
+
+
+def error_response(info: ErrorInfo) -> LLMResponse:
+    """The ERROR response for a classified failure."""
+    return LLMResponse(content=info.message, status=LLMResponseStatus.ERROR, error=info.as_dict(), model=info.model)
+
+
+def parse_response(response: Any, *, model: Optional[str] = None, cost: Optional[float] = None) -> LLMResponse:
+    """Build an ``LLMResponse`` from a litellm (or litellm-shaped) response; never raises."""
+    try:
+        return _parse(response, model=model, cost=cost)
+    except Exception as exc:  # the contract is "never raises"; log and report
+        logger.exception("could not read the LLM response")
+        return error_response(
+            ErrorInfo("bad_response", "The LLM provider returned a response that could not be read.",
+                      model=model, detail=type(exc).__name__)
+        )
+
+
+def _parse(response: Any, *, model: Optional[str], cost: Optional[float]) -> LLMResponse:
+    answered_by = field(response, "model") or model
+    answered_by = answered_by if isinstance(answered_by, str) else model
+    choices = field(response, "choices")
+    if not isinstance(choices, (list, tuple)) or not choices:
+        return error_response(
+            ErrorInfo("bad_response", "The LLM provider returned no answer.", model=answered_by,
+                      detail="response has no choices")
+        )
+    choice = choices[0]
+    message = field(choice, "message") or field(choice, "delta")
+    if message is None or isinstance(message, (str, int, float, list)):
+        return error_response(
+            ErrorInfo("bad_response", "The LLM provider returned no answer.", model=answered_by,
+                      detail="first choice has no message")
+        )
+    raw_store: Dict[str, str] = {}
+    calls = _tool_calls(field(message, "tool_calls"), raw_store)
+    finish = field(choice, "finish_reason")
+    if calls:
+        finish_reason = "tool_calls"
+    elif isinstance(finish, str) and finish:
+        finish_reason = "stop" if finish == "tool_calls" else finish
+    else:
+        finish_reason = "stop"
+    reasoning = field(message, "reasoning_content")
+    usage = field(response, "usage")
+    send, recv = _int(field(usage, "prompt_tokens")), _int(field(usage, "completion_tokens"))
+    total = _int(field(usage, "total_tokens")) or send + recv
+    return LLMResponse(
+        content=_text(field(message, "content")),
+        tool_calls=calls,
+        send_tokens=send,
+        recv_tokens=recv,
+        total_tokens=total,
+        finish_reason=finish_reason,
+        status=LLMResponseStatus.SUCCESS,
+        cost=cost if cost is not None else _cost(response),
+        reasoning_content=reasoning if isinstance(reasoning, str) and reasoning else None,
+        model=answered_by,
+        raw_tool_arguments=raw_store,
+    )
+
+
+__all__ = ["parse_response", "parse_arguments", "error_response", "director_tool_call", "field"]

@@ -1,0 +1,61 @@
+"""The response type returned by every call, and Director's status convention.
+
+When Director is importable these subclass Director's own ``LLMResponse`` and
+reuse its ``LLMResponseStatus``, so ``isinstance`` checks in Director hold;
+otherwise field-for-field equivalents are defined here. Director's convention:
+``status`` is ``True`` on success, ``False`` on error, and defaults to error.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from pydantic import BaseModel
+
+from director_litellm._director import director_base
+
+_base = director_base()
+
+if _base is not None:
+    LLMResponseStatus = _base.LLMResponseStatus
+    _ResponseBase: type[BaseModel] = _base.LLMResponse
+else:
+
+    class LLMResponseStatus:  # type: ignore[no-redef]
+        """Director's status values: a plain class of two booleans."""
+
+        SUCCESS: bool = True
+        ERROR: bool = False
+
+    class _DirectorLLMResponse(BaseModel):
+        """Field-for-field copy of ``director.llm.base.LLMResponse``."""
+
+        content: str = ""
+        tool_calls: List[Dict] = []
+        send_tokens: int = 0
+        recv_tokens: int = 0
+        total_tokens: int = 0
+        finish_reason: str = ""
+        status: int = LLMResponseStatus.ERROR
+
+    _ResponseBase = _DirectorLLMResponse
+
+
+class LLMResponse(_ResponseBase):  # type: ignore[valid-type,misc]
+    """Director's seven fields plus what this adapter knows about the call.
+
+    ``content`` is always a string and, on error, a short sentence that is safe to
+    show an end user. ``error`` carries the classified failure (see ``errors``).
+    ``raw_tool_arguments`` keeps, by tool-call id, argument text that was not valid
+    JSON (the call's ``arguments`` is then ``{}``), so nothing is lost silently.
+    """
+
+    cost: Optional[float] = None
+    reasoning_content: Optional[str] = None
+    model: Optional[str] = None
+    error: Optional[Dict[str, Any]] = None
+    raw_tool_arguments: Dict[str, str] = {}
+    parsed: Any = None
+
+
+__all__ = ["LLMResponse", "LLMResponseStatus"]
