@@ -7,8 +7,11 @@ The package's own exceptions::
      ├── InvalidInputError (ValueError)  malformed messages / tools / response_format / stop;
      │                                   detected before any request leaves the process
      └── ProviderLoadError               discovery: an entry point could not be used
-          (defined in ``discovery``: ProviderNotFoundError, DuplicateProviderError,
-           ProviderImportError, IncompatibleProviderError)
+          ├── ProviderNotFoundError (LookupError)      no such name; lists the available ones
+          ├── DuplicateProviderError (LookupError)     two distributions declare the name
+          ├── ProviderImportError (ImportError)        names the distribution, version, cause
+          └── IncompatibleProviderError (TypeError)    not a provider, or wrong API major
+          (defined in ``discovery``, which must stay importable without pydantic)
 
 ``chat_completions`` never raises: failures become an ERROR ``LLMResponse`` whose
 ``content`` is a short sentence safe to show an end user and whose ``error`` is

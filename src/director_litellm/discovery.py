@@ -1,0 +1,242 @@
+"""Choose Director's LLM through the ``director.llm_providers`` entry-point group.
+
+Director's ``get_default_llm()`` hardcodes its providers and checks API keys
+before ``DEFAULT_LLM``. This module is the host-side replacement: any installed
+distribution can register a provider class under :data:`ENTRY_POINT_GROUP`, and
+``DEFAULT_LLM``, when set, picks one by name and wins over whatever API keys are
+in the environment.
+
+Listing providers reads distribution metadata only; loading imports the one
+chosen entry point and nothing else, so a broken, unrelated plugin cannot break
+start-up. The loaded object is checked before use: a class with a callable
+``chat_completions`` whose ``PROVIDER_API_VERSION`` has our major version.
+
+Errors::
+
+    ProviderLoadError                                     a provider could not be used
+     ├── ProviderNotFoundError      (LookupError)         no provider by that name
+     ├── DuplicateProviderError     (LookupError)         name declared by two distributions
+     ├── ProviderImportError        (ImportError)         the entry point failed to import
+     └── IncompatibleProviderError  (TypeError)           the loaded object breaks the protocol
+
+Integrating with Director: replace the body of
+``director/llm/__init__.py:get_default_llm()`` with :data:`DIRECTOR_SNIPPET`
+after renaming the old body to ``_legacy_default_llm``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+from director_litellm.errors import DirectorLiteLLMError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from importlib.metadata import EntryPoint  # importing importlib.metadata costs ~40 ms
+
+logger = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "director.llm_providers"
+PROVIDER_API_VERSION = "1.0"
+
+DIRECTOR_SNIPPET = '''\
+def get_default_llm():
+    """Return the LLM named by DEFAULT_LLM (built-in or plugin), else the key-based default."""
+    try:
+        from director_litellm.discovery import get_default_llm as discover
+    except ImportError:  # director-litellm is not installed: keep the old behaviour
+        return _legacy_default_llm()
+    return discover(
+        builtins={"openai": OpenAI, "anthropic": AnthropicAI, "videodb_proxy": VideoDBProxy},
+        fallback=_legacy_default_llm,  # Director's previous get_default_llm body, renamed
+    )
+'''
+
+
+class ProviderLoadError(DirectorLiteLLMError):
+    """An LLM provider could not be found, imported or used."""
+
+
+class ProviderNotFoundError(ProviderLoadError, LookupError):
+    """No provider has the requested name; the message lists the available ones."""
+
+
+class DuplicateProviderError(ProviderLoadError, LookupError):
+    """More than one distribution declares the requested name; the message names them."""
+
+
+class ProviderImportError(ProviderLoadError, ImportError):
+    """The entry point failed to import; the message names distribution, version and cause."""
+
+
+class IncompatibleProviderError(ProviderLoadError, TypeError):
+    """The loaded object is not a provider class for this loader's API version."""
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """One entry point in :data:`ENTRY_POINT_GROUP`, described from metadata alone."""
+
+    name: str
+    value: str  # the entry point's target, "module:attribute"
+    distribution: str
+    version: str
+
+    def describe(self) -> str:
+        """``'name' (module:attr) from dist-name 1.2.3``, as used in error messages."""
+        return f"{self.name!r} ({self.value}) from {self.distribution} {self.version}"
+
+
+_Entry = Tuple[ProviderInfo, "EntryPoint"]
+_cache: Optional[Tuple[_Entry, ...]] = None
+
+
+def _key(name: str) -> str:
+    return name.strip().lower()
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(repr(n) for n in sorted(set(names))) or "none"
+
+
+def _scan() -> Tuple[_Entry, ...]:
+    from importlib import metadata  # ~40 ms; paid on the first scan, not on import
+
+    found: List[_Entry] = []
+    seen: set[str] = set()
+    for dist in metadata.distributions():
+        try:
+            # .get(): a missing key is None without the deprecation warning of [].
+            dist_name = dist.metadata.get("Name")
+            if not dist_name:
+                raise ValueError("no Name in metadata")
+            normalized = re.sub(r"[-_.]+", "-", dist_name).lower()
+            if normalized in seen:
+                continue  # shadowed by an earlier sys.path entry, as in entry_points()
+            seen.add(normalized)
+            version = dist.metadata.get("Version") or "(unknown version)"
+            entry_points = list(dist.entry_points.select(group=ENTRY_POINT_GROUP))
+        except Exception as exc:  # one unreadable distribution must not hide the others
+            where = getattr(dist, "_path", dist)
+            logger.warning("skipping distribution with unreadable metadata at %s: %s", where, exc)
+            continue
+        for ep in entry_points:
+            found.append((ProviderInfo(ep.name, ep.value, dist_name, version), ep))
+    found.sort(key=lambda entry: (entry[0].name, entry[0].distribution))
+    logger.debug("found %d LLM provider entry point(s) in %r", len(found), ENTRY_POINT_GROUP)
+    return tuple(found)
+
+
+def _entries(refresh: bool = False) -> Tuple[_Entry, ...]:
+    global _cache
+    if refresh:
+        importlib.invalidate_caches()  # also clears importlib.metadata's directory cache
+    if refresh or _cache is None:
+        _cache = _scan()
+    return _cache
+
+
+def available_providers(refresh: bool = False) -> List[ProviderInfo]:
+    """List every provider in the group without importing any; cached until ``refresh``."""
+    return [info for info, _ in _entries(refresh)]
+
+
+def refresh_providers() -> List[ProviderInfo]:
+    """Rescan installed distributions (after installing or removing one at run time)."""
+    return available_providers(refresh=True)
+
+
+def load_provider(name: str) -> Any:
+    """Import the one provider named ``name`` (case-insensitive), check it and return it."""
+    entries = _entries()
+    matches = [(info, ep) for info, ep in entries if _key(info.name) == _key(name)]
+    if not matches:
+        raise ProviderNotFoundError(
+            f"no LLM provider named {name!r} in entry-point group {ENTRY_POINT_GROUP!r}; "
+            f"available: {_quoted(info.name for info, _ in entries)}"
+        )
+    if len(matches) > 1:
+        declared = "; ".join(info.describe() for info, _ in matches)
+        raise DuplicateProviderError(
+            f"LLM provider {name!r} is declared by more than one distribution: {declared}. "
+            "Uninstall all but one of them."
+        )
+    info, ep = matches[0]
+    try:
+        provider = ep.load()
+    except Exception as exc:
+        raise ProviderImportError(
+            f"LLM provider {info.describe()} failed to import: {type(exc).__name__}: {exc}"
+        ) from exc
+    _check_protocol(info, provider)
+    logger.debug("loaded LLM provider %s", info.describe())
+    return provider
+
+
+def _major(version: str) -> str:
+    return version.strip().split(".", 1)[0]
+
+
+def _check_protocol(info: ProviderInfo, provider: Any) -> None:
+    problem = None
+    if not isinstance(provider, type):
+        problem = f"is a {type(provider).__name__} instance, not a class"
+    elif not callable(getattr(provider, "chat_completions", None)):
+        problem = "has no callable chat_completions method"
+    else:
+        version = getattr(provider, "PROVIDER_API_VERSION", None)
+        if version is None:
+            problem = "does not declare PROVIDER_API_VERSION"
+        elif not isinstance(version, str) or _major(version) != _major(PROVIDER_API_VERSION):
+            problem = (
+                f"declares PROVIDER_API_VERSION {version!r}; "
+                f"this loader supports {_major(PROVIDER_API_VERSION)}.x"
+            )
+    if problem:
+        raise IncompatibleProviderError(f"LLM provider {info.describe()} {problem}")
+
+
+def get_default_llm(
+    builtins: Optional[Mapping[str, Callable[[], Any]]] = None,
+    fallback: Optional[Callable[[], Any]] = None,
+    *,
+    env_var: str = "DEFAULT_LLM",
+) -> Any:
+    """Build the LLM that ``$DEFAULT_LLM`` names; without it, return ``fallback()``.
+
+    ``DEFAULT_LLM`` (read now, case-insensitive) wins over any API key. It names a
+    key of ``builtins`` (the host's own providers, called to construct; they win a
+    name clash) or an entry point in :data:`ENTRY_POINT_GROUP`, whose class is
+    instantiated with no arguments. Only that entry point is imported.
+    """
+    raw = os.environ.get(env_var, "")
+    choice = _key(raw)
+    factories: Dict[str, Callable[[], Any]] = {_key(k): v for k, v in (builtins or {}).items()}
+    if not choice:
+        if fallback is None:
+            raise ProviderNotFoundError(
+                f"{env_var} is not set and no fallback was given; set {env_var} to one of: "
+                f"{_quoted(list(factories) + [i.name for i in available_providers()])}"
+            )
+        return fallback()
+    if choice in factories:
+        logger.debug("%s=%r selects the host's built-in provider", env_var, raw)
+        return factories[choice]()
+    plugins = [info.name for info in available_providers()]
+    if choice not in {_key(n) for n in plugins}:
+        raise ProviderNotFoundError(
+            f"{env_var}={raw!r} names no LLM provider. Built-in: {_quoted(factories)}; "
+            f"installed plugins ({ENTRY_POINT_GROUP}): {_quoted(plugins)}"
+        )
+    provider_class = load_provider(choice)
+    try:
+        return provider_class()
+    except Exception as exc:
+        raise ProviderLoadError(
+            f"LLM provider {choice!r} failed to construct: {type(exc).__name__}: {exc}"
+        ) from exc

@@ -1,0 +1,63 @@
+"""Retry policy: how many attempts, how long to wait, and the overall deadline.
+
+The provider does all retrying itself (litellm and the openai client are told to
+make exactly one attempt each), so ``num_retries=N`` means exactly ``N + 1``
+requests at most, per model. Only retryable categories (``errors.RETRYABLE``:
+rate_limit, timeout, connection, server) are retried. The wait is exponential
+with full jitter, at least the provider's ``Retry-After`` when it sent one, and
+never past the deadline: one call with its retries finishes within ``timeout``
+seconds per model tried.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+from director_litellm.errors import ErrorInfo
+
+# a Retry-After longer than this is not worth waiting for inside one call
+MAX_RETRY_AFTER = 60.0
+
+
+@dataclass
+class Attempt:
+    number: int  # 1-based
+    timeout: float  # seconds this attempt may take
+    _policy: "RetryPolicy"
+    _deadline: float
+
+    def delay_after(self, error: ErrorInfo) -> Optional[float]:
+        """Seconds to wait before the next attempt, or None to stop retrying."""
+        policy = self._policy
+        if not error.retryable or self.number > policy.num_retries:
+            return None
+        backoff = min(policy.max_delay, policy.initial_delay * (2 ** (self.number - 1)))
+        delay = random.uniform(backoff / 2, backoff)
+        if error.retry_after is not None:
+            if error.retry_after > MAX_RETRY_AFTER:
+                return None
+            delay = max(delay, error.retry_after)
+        remaining = self._deadline - policy.clock()
+        # leave the next attempt at least a little time of its own
+        if delay + min(1.0, policy.timeout / 10) > remaining:
+            return None
+        return delay
+
+
+@dataclass
+class RetryPolicy:
+    num_retries: int = 2
+    timeout: float = 120.0
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    clock: "object" = field(default=time.monotonic, repr=False)
+
+    def attempts(self) -> Iterator[Attempt]:
+        """Attempts for one model; the caller stops iterating on success or give-up."""
+        deadline = self.clock() + self.timeout  # type: ignore[operator]
+        for number in range(1, self.num_retries + 2):
+            remaining = max(deadline - self.clock(), 0.001)  # type: ignore[operator]
+            yield Attempt(number, remaining, self, deadline)

@@ -1,0 +1,47 @@
+"""Shared fixtures: environment isolation, the loopback fakes, Director's stand-in."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+pytest_plugins = ["tests.fakes.fixtures"]
+
+TESTS = Path(__file__).parent
+# variables whose outer values must not leak into a test
+_ISOLATED_PREFIXES = ("LITELLM_", "OPENAI_", "ANTHROPIC_", "AZURE_", "GROQ_", "GEMINI_", "DEFAULT_LLM")
+
+# litellm must never reach the network for its cost map, in any test (set before any import)
+os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with no provider keys and no LITELLM_* settings from outside."""
+    for name in list(os.environ):
+        if name.startswith(_ISOLATED_PREFIXES) and name != "LITELLM_LOCAL_MODEL_COST_MAP":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def director_on_path(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Director's stand-in importable, and this package's modules re-imported against it."""
+    from director_litellm import _director
+
+    ours = [m for m in sys.modules if m == "director" or m.startswith(("director.", "director_litellm"))]
+    saved = {name: sys.modules.pop(name) for name in ours}
+    monkeypatch.syspath_prepend(str(TESTS / "director_standin"))
+    _director.director_base.cache_clear()
+    try:
+        import director.llm.base as base
+
+        yield base
+    finally:
+        for name in [m for m in sys.modules if m == "director" or m.startswith(("director.", "director_litellm"))]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+        _director.director_base.cache_clear()

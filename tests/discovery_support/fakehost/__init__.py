@@ -1,0 +1,1 @@
+"""Stand-in for Director's top-level ``director`` package (see ``fakehost.llm``)."""

@@ -1,0 +1,178 @@
+"""formatters: Director messages and tools -> OpenAI format (pure, table-driven)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from director_litellm.errors import InvalidInputError
+from director_litellm.formatters import format_messages, format_response_format, format_stop, format_tools
+
+CALL = {"id": "call_1", "tool": {"name": "search", "arguments": {"q": "cats", "n": 2}}, "type": "function"}
+
+
+class TestFormatMessages:
+    def test_plain_roles_pass_through(self) -> None:
+        """System, user and assistant text messages keep role and content."""
+        msgs = [
+            {"role": "system", "content": "be brief"},
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": "hello"},
+        ]
+        assert format_messages(msgs) == msgs
+
+    @pytest.mark.parametrize("kind", ["function", "tool_use"])
+    def test_director_tool_call_becomes_openai_call(self, kind: str) -> None:
+        """Internal tool calls (type function or tool_use) become OpenAI calls with JSON-string arguments."""
+        msgs = [
+            {"role": "user", "content": "find cats"},
+            {"role": "assistant", "content": [], "tool_calls": [{**CALL, "type": kind}]},
+            {"role": "tool", "content": "3 cats", "tool_call_id": "call_1"},
+        ]
+        out = format_messages(msgs)
+        assert out[1] == {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "call_1", "type": "function", "function": {"name": "search", "arguments": '{"q": "cats", "n": 2}'}}
+            ],
+        }
+        assert out[2] == {"role": "tool", "content": "3 cats", "tool_call_id": "call_1"}
+
+    def test_openai_shaped_call_passes_through(self) -> None:
+        """A tool call already in OpenAI shape keeps its string arguments."""
+        call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": '{"a":1}'}}
+        out = format_messages([{"role": "user", "content": "x"}, {"role": "assistant", "content": "", "tool_calls": [call]}])
+        assert out[1]["tool_calls"] == [call]
+
+    @pytest.mark.parametrize("arguments, sent", [(None, "{}"), ("", "{}"), ("  ", "{}"), ({}, "{}"), ('{"x":1}', '{"x":1}')])
+    def test_empty_arguments_are_sent_as_empty_object(self, arguments: object, sent: str) -> None:
+        """Missing or blank arguments are sent as the JSON text {}."""
+        msgs = [{"role": "user", "content": "x"},
+                {"role": "assistant", "content": "", "tool_calls": [{"id": "c", "tool": {"name": "f", "arguments": arguments}}]}]
+        assert format_messages(msgs)[1]["tool_calls"][0]["function"]["arguments"] == sent
+
+    def test_system_message_last_is_kept(self) -> None:
+        """A trailing system message stays a system message (shaping is model_rules' job)."""
+        msgs = [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}, {"role": "system", "content": "z"}]
+        assert format_messages(msgs)[-1] == {"role": "system", "content": "z"}
+
+    def test_user_parts_and_director_image(self) -> None:
+        """Text and image_url parts pass; Director's image part becomes image_url."""
+        parts = [
+            {"type": "text", "text": "look"},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
+            {"type": "image", "image": {"url": "https://example.com/a.png"}},
+        ]
+        out = format_messages([{"role": "user", "content": parts}])
+        assert out[0]["content"] == [
+            {"type": "text", "text": "look"},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
+            {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+        ]
+
+    def test_tool_content_that_is_not_text_is_json(self) -> None:
+        """A tool result given as an object is sent as JSON text."""
+        msgs = [{"role": "user", "content": "x"},
+                {"role": "assistant", "content": "", "tool_calls": [CALL]},
+                {"role": "tool", "content": {"ok": True}, "tool_call_id": "call_1"}]
+        assert json.loads(format_messages(msgs)[2]["content"]) == {"ok": True}
+
+    def test_input_is_not_mutated(self) -> None:
+        """The caller's messages are left untouched."""
+        msgs = [{"role": "user", "content": "x"}, {"role": "assistant", "content": [], "tool_calls": [dict(CALL)]}]
+        before = json.dumps(msgs, sort_keys=True)
+        format_messages(msgs)
+        assert json.dumps(msgs, sort_keys=True) == before
+
+    @pytest.mark.parametrize(
+        "messages, problem",
+        [
+            ("hello", "must be a list"),
+            ([], "empty"),
+            ([None], "must be an object"),
+            ([{"content": "x"}], "role must be one of"),
+            ([{"role": "wizard", "content": "x"}], "role must be one of"),
+            ([{"role": "user", "content": 5}], "content must be a string"),
+            ([{"role": "user", "content": [{"type": "video"}]}], "unsupported content part"),
+            ([{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}], "needs a url"),
+            ([{"role": "user", "content": [7]}], "must be an object"),
+            ([{"role": "assistant", "content": "", "tool_calls": "x"}], "tool_calls must be a list"),
+            ([{"role": "assistant", "content": "", "tool_calls": [{"tool": {"name": "f"}}]}], "non-empty string id"),
+            ([{"role": "assistant", "content": "", "tool_calls": [{"id": "c"}]}], "needs 'tool'"),
+            ([{"role": "assistant", "content": "", "tool_calls": [{"id": "c", "tool": {"arguments": {}}}]}], "needs a name"),
+            ([{"role": "assistant", "content": "", "tool_calls": [{"id": "c", "tool": {"name": "f", "arguments": 3}}]}], "arguments must be"),
+            ([{"role": "assistant", "content": "", "tool_calls": [{"id": "c", "tool": {"name": "f", "arguments": {"x": object()}}}]}], "not JSON-serialisable"),
+            ([{"role": "tool", "content": "r"}], "needs a tool_call_id"),
+            ([{"role": "tool", "content": "r", "tool_call_id": "nope"}], "answers no tool call"),
+            ([{"role": "user", "content": "x"}, {"role": "assistant", "content": "", "tool_calls": [CALL]},
+              {"role": "user", "content": "y"}, {"role": "tool", "content": "r", "tool_call_id": "call_1"}], "answers no tool call"),
+        ],
+    )
+    def test_malformed_messages_are_refused(self, messages: object, problem: str) -> None:
+        """Each malformed message shape raises InvalidInputError naming the problem."""
+        with pytest.raises(InvalidInputError, match=problem):
+            format_messages(messages)
+
+
+class TestFormatTools:
+    def test_director_tool_becomes_openai_function(self) -> None:
+        """A neutral tool is wrapped as an OpenAI function tool."""
+        tool = {"name": "search", "description": "d", "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}
+        assert format_tools([tool]) == [{"type": "function", "function": tool}]
+
+    def test_openai_tool_passes_through(self) -> None:
+        """A tool already in OpenAI shape is unchanged."""
+        tool = {"type": "function", "function": {"name": "f", "description": "d", "parameters": {"type": "object"}}}
+        assert format_tools([tool]) == [tool]
+
+    def test_missing_parameters_get_empty_schema(self) -> None:
+        """A tool without parameters gets an empty object schema."""
+        assert format_tools([{"name": "f"}])[0]["function"]["parameters"] == {"type": "object", "properties": {}}
+
+    @pytest.mark.parametrize("tools", [None, []])
+    def test_no_tools_is_none(self, tools: object) -> None:
+        """None and [] both mean: send no tools."""
+        assert format_tools(tools) is None
+
+    @pytest.mark.parametrize(
+        "tools, problem",
+        [
+            ({"name": "f"}, "must be a list"),
+            (["f"], "must be an object"),
+            ([{"name": "bad name!"}], "tool name must match"),
+            ([{"description": "no name"}], "tool name must match"),
+            ([{"name": "f", "parameters": "x"}], "JSON Schema object"),
+            ([{"name": "f", "description": 3}], "description must be a string"),
+            ([{"name": "f"}, {"name": "f"}], "duplicate tool names f"),
+        ],
+    )
+    def test_malformed_tools_are_refused(self, tools: object, problem: str) -> None:
+        """Each malformed tool list raises InvalidInputError naming the problem."""
+        with pytest.raises(InvalidInputError, match=problem):
+            format_tools(tools)
+
+
+class TestStopAndResponseFormat:
+    def test_stop_string_becomes_list(self) -> None:
+        """A single stop string is sent as a one-element list."""
+        assert format_stop("END") == ["END"]
+
+    @pytest.mark.parametrize("stop", [5, [""], ["a", 1], ["a", "b", "c", "d", "e"]])
+    def test_bad_stop_is_refused(self, stop: object) -> None:
+        """Non-strings, empty strings and more than four sequences are refused."""
+        with pytest.raises(InvalidInputError):
+            format_stop(stop)
+
+    @pytest.mark.parametrize("rf", [{"type": "json_object"}, {"type": "text"},
+                                    {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}])
+    def test_valid_response_formats_pass(self, rf: dict) -> None:
+        """The three documented response_format types pass unchanged."""
+        assert format_response_format(rf) == rf
+
+    @pytest.mark.parametrize("rf", ["json", {"type": "yaml"}, {"type": "json_schema"}, {"type": "json_schema", "json_schema": {"schema": {}}}])
+    def test_bad_response_formats_are_refused(self, rf: object) -> None:
+        """Unknown types and json_schema without name/schema are refused."""
+        with pytest.raises(InvalidInputError):
+            format_response_format(rf)

@@ -1,0 +1,96 @@
+"""model_rules: the per-model decisions, as tables (the wire tests check them end to end)."""
+
+from __future__ import annotations
+
+import pytest
+
+from director_litellm.errors import InvalidInputError
+from director_litellm.model_rules import claude_version, sampling_params, shape_conversation, takes_one_sampling_param
+
+TOOL_CALL = {"id": "c1", "type": "function", "function": {"name": "search", "arguments": '{"q": "x"}'}}
+
+
+class TestClaudeVersion:
+    @pytest.mark.parametrize(
+        "model, version, one_param",
+        [
+            ("anthropic/claude-sonnet-4-5-20250929", ("sonnet", 4, 5), True),
+            ("claude-haiku-4-5", ("haiku", 4, 5), True),
+            ("anthropic/claude-opus-4-1-20250805", ("opus", 4, 1), True),
+            ("claude-opus-4-20250514", ("opus", 4, 0), False),
+            ("anthropic/claude-sonnet-4-20250514", ("sonnet", 4, 0), False),
+            ("claude-3-7-sonnet-20250219", ("sonnet", 3, 7), False),
+            ("anthropic/claude-3-5-sonnet-20241022", ("sonnet", 3, 5), False),
+            ("bedrock/anthropic.claude-sonnet-4-6-v1:0", ("sonnet", 4, 6), True),
+            ("vertex_ai/claude-opus-5", ("opus", 5, 0), True),
+            ("openai/gpt-4o", None, False),
+        ],
+    )
+    def test_versions(self, model: str, version: object, one_param: bool) -> None:
+        """Family and version are read from every naming scheme; the one-parameter rule follows."""
+        assert claude_version(model) == version
+        assert takes_one_sampling_param(model) is one_param
+
+
+class TestSamplingParams:
+    @pytest.mark.parametrize(
+        "model, t_set, p_set, sent",
+        [
+            ("openai/gpt-4o", False, False, {"temperature": 0.9}),
+            ("openai/gpt-4o", False, True, {"temperature": 0.9, "top_p": 0.5}),
+            ("openai/gpt-4o", True, True, {"temperature": 0.9, "top_p": 0.5}),
+            ("anthropic/claude-3-5-sonnet-20241022", False, True, {"temperature": 0.9, "top_p": 0.5}),
+            ("anthropic/claude-sonnet-4-5", False, False, {"temperature": 0.9}),
+            ("anthropic/claude-sonnet-4-5", True, False, {"temperature": 0.9}),
+            ("anthropic/claude-sonnet-4-5", False, True, {"top_p": 0.5}),
+        ],
+    )
+    def test_what_is_sent(self, model: str, t_set: bool, p_set: bool, sent: dict) -> None:
+        """temperature always; top_p only when set; one of them for one-parameter Claude models."""
+        assert sampling_params(model, 0.9, 0.5, temperature_set=t_set, top_p_set=p_set) == sent
+
+    def test_both_set_on_one_parameter_model_is_refused(self) -> None:
+        """Both explicitly set on Sonnet 4.5 is refused with the variables to unset."""
+        with pytest.raises(InvalidInputError, match="LITELLM_TOP_P"):
+            sampling_params("anthropic/claude-sonnet-4-5", 0.2, 0.5, temperature_set=True, top_p_set=True)
+
+
+class TestShapeConversation:
+    FINAL_CUT = [
+        {"role": "system", "content": "You are Director."},
+        {"role": "user", "content": "make a cut"},
+        {"role": "assistant", "content": None, "tool_calls": [TOOL_CALL]},
+        {"role": "tool", "tool_call_id": "c1", "content": "found 3 clips"},
+        {"role": "assistant", "content": "Here is the cut."},
+        {"role": "system", "content": "Summarise the session."},
+    ]
+
+    def test_other_models_are_untouched(self) -> None:
+        """Non-Claude models get the messages object itself back."""
+        assert shape_conversation("openai/gpt-4o", self.FINAL_CUT, False) is self.FINAL_CUT
+
+    def test_final_cut_on_claude(self) -> None:
+        """No tools: tool history becomes text, the trailing system message becomes a user turn."""
+        out = shape_conversation("anthropic/claude-sonnet-4-6", self.FINAL_CUT, False)
+        assert [m["role"] for m in out] == ["system", "user", "assistant", "user", "assistant", "user"]
+        assert "search" in out[2]["content"] and '{"q": "x"}' in out[2]["content"]
+        assert out[3]["content"].endswith("found 3 clips")
+        assert out[-1] == {"role": "user", "content": "Summarise the session."}
+        assert not any("tool_calls" in m or m["role"] == "tool" for m in out)
+
+    def test_tool_history_kept_when_tools_are_sent(self) -> None:
+        """With tools in the call, tool calls and results stay structured."""
+        out = shape_conversation("anthropic/claude-sonnet-4-6", self.FINAL_CUT[:4], True)
+        assert out == self.FINAL_CUT[:4]
+
+    def test_system_after_user_is_left_for_litellm(self) -> None:
+        """A trailing system message after a user turn stays (litellm hoists it; the conversation ends on user)."""
+        msgs = [{"role": "user", "content": "hi"}, {"role": "system", "content": "s"}]
+        assert shape_conversation("anthropic/claude-sonnet-4-6", msgs, False) == msgs
+
+    def test_several_trailing_system_messages_merge(self) -> None:
+        """Several trailing system messages become one user turn."""
+        msgs = [{"role": "user", "content": "u"}, {"role": "assistant", "content": "a"},
+                {"role": "system", "content": "s1"}, {"role": "system", "content": "s2"}]
+        out = shape_conversation("claude-opus-4-1", msgs, False)
+        assert out[-1] == {"role": "user", "content": "s1\n\ns2"} and len(out) == 3

@@ -1,0 +1,96 @@
+"""The package's public face: __all__, cheap import, entry point, Director compatibility."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import metadata
+
+import pytest
+
+import director_litellm
+
+
+def run_python(code: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+class TestPublicAPI:
+    def test_all_matches_exports(self) -> None:
+        """__all__ lists exactly the public names, and each resolves."""
+        assert set(director_litellm.__all__) == {
+            "LLMResponse", "LLMResponseStatus", "LiteLLMConfig", "LiteLLMProvider", "__version__"}
+        for name in director_litellm.__all__:
+            assert getattr(director_litellm, name) is not None
+
+    def test_unknown_attribute_raises(self) -> None:
+        """A misspelt name is an AttributeError, not None."""
+        with pytest.raises(AttributeError):
+            director_litellm.LiteLLMProvder  # noqa: B018
+
+    def test_version_matches_metadata(self) -> None:
+        """__version__ is the installed distribution's version."""
+        assert director_litellm.__version__ == metadata.version("director-litellm")
+
+
+class TestCheapImport:
+    def test_import_does_not_import_litellm(self) -> None:
+        """import director_litellm, discovery and building a provider import neither litellm nor the network."""
+        state = run_python(
+            "import sys, json, director_litellm\n"
+            "a = 'litellm' in sys.modules\n"
+            "from director_litellm.discovery import available_providers\n"
+            "available_providers()\n"
+            "from director_litellm import LiteLLMProvider\n"
+            "LiteLLMProvider()\n"
+            "print(json.dumps({'after_import': a, 'after_provider': 'litellm' in sys.modules}))"
+        )
+        assert state == {"after_import": False, "after_provider": False}
+
+    def test_bare_import_is_light(self) -> None:
+        """import director_litellm alone imports neither pydantic_settings nor litellm."""
+        state = run_python(
+            "import sys, json, director_litellm\n"
+            "print(json.dumps(sorted(m for m in ('litellm', 'pydantic_settings', 'pydantic') if m in sys.modules)))"
+        )
+        assert state == []
+
+
+class TestEntryPoint:
+    def test_entry_point_is_registered_and_loads(self) -> None:
+        """director.llm_providers has 'litellm', which loads LiteLLMProvider."""
+        from importlib.metadata import entry_points
+
+        eps = [ep for ep in entry_points(group="director.llm_providers") if ep.name == "litellm"]
+        assert len(eps) == 1 and eps[0].value == "director_litellm.provider:LiteLLMProvider"
+        from director_litellm.provider import LiteLLMProvider
+
+        assert eps[0].load() is LiteLLMProvider
+
+
+class TestDirectorCompatibility:
+    def test_without_director_own_equivalents(self) -> None:
+        """Without Director, the package's own classes carry Director's field names and status convention."""
+        from director_litellm import LLMResponse, LLMResponseStatus
+
+        assert LLMResponseStatus.SUCCESS is True and LLMResponseStatus.ERROR is False
+        fields = set(LLMResponse.model_fields)
+        assert {"content", "tool_calls", "send_tokens", "recv_tokens", "total_tokens", "finish_reason", "status"} <= fields
+        assert {"cost", "reasoning_content", "model", "error"} <= fields
+        assert LLMResponse().status == LLMResponseStatus.ERROR
+
+    def test_with_director_subclasses_directors_types(self, director_on_path: object) -> None:
+        """With Director importable, the provider and response subclass Director's base classes."""
+        base = director_on_path
+        from director_litellm import LiteLLMProvider, LLMResponse, LLMResponseStatus
+
+        assert issubclass(LiteLLMProvider, base.BaseLLM)  # type: ignore[attr-defined]
+        assert issubclass(LLMResponse, base.LLMResponse)  # type: ignore[attr-defined]
+        assert LLMResponseStatus is base.LLMResponseStatus  # type: ignore[attr-defined]
+        provider = LiteLLMProvider()
+        # BaseLLM.__init__ copied the config onto the instance, as Director's code expects
+        assert (provider.chat_model, provider.temperature, provider.max_tokens) == ("gpt-4o-mini", 0.9, 4096)
+        refused = provider.chat_completions([])
+        assert isinstance(refused, base.LLMResponse) and not refused.status  # type: ignore[attr-defined]

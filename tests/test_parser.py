@@ -1,0 +1,155 @@
+"""parser: litellm responses -> LLMResponse (pure, duck-typed, never raises)."""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from director_litellm.parser import parse_arguments, parse_response
+from director_litellm.response import LLMResponse, LLMResponseStatus
+
+
+def completion(content: Any = "hi", tool_calls: Any = None, finish: Any = "stop", usage: Any = "default") -> dict:
+    message = {"role": "assistant", "content": content}
+    if tool_calls is not None:
+        message["tool_calls"] = tool_calls
+    body = {"model": "m", "choices": [{"index": 0, "message": message, "finish_reason": finish}]}
+    if usage == "default":
+        body["usage"] = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
+    elif usage is not None:
+        body["usage"] = usage
+    return body
+
+
+def call(arguments: Any, name: str = "f", id: Any = "c1") -> dict:
+    return {"id": id, "type": "function", "function": {"name": name, "arguments": arguments}}
+
+
+class TestParseArguments:
+    @pytest.mark.parametrize(
+        "raw, parsed, kept",
+        [
+            ('{"a": 1}', {"a": 1}, None),
+            ({"a": 1}, {"a": 1}, None),
+            ("", {}, None),
+            (None, {}, None),
+            ("   \n", {}, None),
+            ("{}", {}, None),
+            ('{"a": 1', {}, '{"a": 1'),  # truncated
+            ("not json", {}, "not json"),
+            ("[1, 2]", {}, "[1, 2]"),  # JSON, but not an object
+            ('"text"', {}, '"text"'),
+            ("null", {}, "null"),
+            (42, {}, "42"),
+        ],
+    )
+    def test_table(self, raw: Any, parsed: dict, kept: Any) -> None:
+        """Arguments always come out a dict; unusable text is returned for keeping."""
+        assert parse_arguments(raw) == (parsed, kept)
+
+
+class TestParseResponse:
+    def test_text_answer(self) -> None:
+        """A text completion fills content, usage, finish_reason and SUCCESS."""
+        r = parse_response(completion())
+        assert (r.content, r.send_tokens, r.recv_tokens, r.total_tokens, r.finish_reason, r.status) == (
+            "hi", 3, 2, 5, "stop", LLMResponseStatus.SUCCESS)
+        assert r.model == "m" and r.tool_calls == []
+
+    def test_tool_calls_in_director_shape(self) -> None:
+        """Tool calls come out as {id, tool{name, arguments: dict}, type} with finish_reason tool_calls."""
+        r = parse_response(completion(content=None, tool_calls=[call('{"q": "x"}')], finish="stop"))
+        assert r.tool_calls == [{"id": "c1", "tool": {"name": "f", "arguments": {"q": "x"}}, "type": "function"}]
+        assert r.finish_reason == "tool_calls" and r.content == ""
+
+    @pytest.mark.parametrize("raw", ['{"q": "x"', "oops", "[1]"])
+    def test_malformed_arguments_are_kept_and_logged(self, raw: str, caplog: pytest.LogCaptureFixture) -> None:
+        """Unusable arguments become {} with the raw text on the response and a warning."""
+        with caplog.at_level(logging.WARNING, logger="director_litellm.parser"):
+            r = parse_response(completion(tool_calls=[call(raw)]))
+        assert r.tool_calls[0]["tool"]["arguments"] == {}
+        assert r.raw_tool_arguments == {"c1": raw}
+        assert any("not a JSON object" in rec.getMessage() for rec in caplog.records)
+
+    @pytest.mark.parametrize("raw", ["", None, "  "])
+    def test_blank_arguments_are_empty_without_warning(self, raw: Any, caplog: pytest.LogCaptureFixture) -> None:
+        """Blank or missing arguments are {} and nothing is kept."""
+        r = parse_response(completion(tool_calls=[call(raw)]))
+        assert r.tool_calls[0]["tool"]["arguments"] == {} and r.raw_tool_arguments == {}
+        assert not caplog.records
+
+    def test_missing_id_gets_one_and_nameless_call_is_dropped(self) -> None:
+        """A call without id gets a generated one; a call without name is dropped."""
+        r = parse_response(completion(tool_calls=[call("{}", id=None), call("{}", name="")]))
+        assert len(r.tool_calls) == 1 and r.tool_calls[0]["id"].startswith("call_")
+
+    @pytest.mark.parametrize("usage", [None, {}, {"prompt_tokens": None, "completion_tokens": None, "total_tokens": None},
+                                       {"prompt_tokens": 4, "completion_tokens": 6}])
+    def test_usage_is_none_safe(self, usage: Any) -> None:
+        """Missing or partial usage yields integers; total is derived when absent."""
+        r = parse_response(completion(usage=usage))
+        assert r.total_tokens == r.send_tokens + r.recv_tokens
+
+    @pytest.mark.parametrize("finish, expected", [(None, "stop"), ("length", "length"), ("end_turn", "end_turn"),
+                                                   ("tool_calls", "stop"), ("weird", "weird")])
+    def test_finish_reason_without_tool_calls(self, finish: Any, expected: str) -> None:
+        """finish_reason is the provider's, 'stop' when missing, never tool_calls without calls."""
+        assert parse_response(completion(finish=finish)).finish_reason == expected
+
+    def test_content_parts_are_joined(self) -> None:
+        """A list of text parts becomes one string."""
+        assert parse_response(completion(content=[{"type": "text", "text": "a"}, {"text": "b"}])).content == "ab"
+
+    def test_attribute_objects_and_cost(self) -> None:
+        """Objects with attributes work like dicts; litellm's response_cost becomes cost."""
+        msg = SimpleNamespace(content="x", tool_calls=None, reasoning_content="because")
+        resp = SimpleNamespace(model="m2", choices=[SimpleNamespace(message=msg, finish_reason="stop")],
+                               usage=SimpleNamespace(prompt_tokens=1, completion_tokens=1, total_tokens=2),
+                               _hidden_params={"response_cost": 0.25})
+        r = parse_response(resp)
+        assert (r.content, r.cost, r.reasoning_content, r.model) == ("x", 0.25, "because", "m2")
+
+    @pytest.mark.parametrize("body", [{}, {"choices": []}, {"choices": None}, None, "text", {"choices": [None]}])
+    def test_no_answer_is_an_error_response(self, body: Any) -> None:
+        """A response with no usable choice is an ERROR response, not an exception."""
+        r = parse_response(body)
+        assert r.status == LLMResponseStatus.ERROR and r.error is not None and r.content
+
+
+json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
+json_like = st.recursive(
+    json_leaf,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(
+        ["choices", "message", "content", "tool_calls", "function", "name", "arguments", "id", "usage",
+         "prompt_tokens", "completion_tokens", "total_tokens", "finish_reason", "model", "reasoning_content",
+         "_hidden_params", "response_cost", "delta", "text"]), inner, max_size=6)),
+    max_leaves=30,
+)
+
+
+class TestParserProperties:
+    @settings(max_examples=400, deadline=None)
+    @given(json_like)
+    def test_arbitrary_input_never_raises(self, body: Any) -> None:
+        """Any response-like value yields a valid LLMResponse with str content and dict arguments."""
+        r = parse_response(body)
+        assert isinstance(r, LLMResponse) and isinstance(r.content, str)
+        assert r.status in (LLMResponseStatus.SUCCESS, LLMResponseStatus.ERROR)
+        for c in r.tool_calls:
+            assert isinstance(c["tool"]["arguments"], dict) and isinstance(c["id"], str) and c["type"] == "function"
+        if r.tool_calls:
+            assert r.finish_reason == "tool_calls"
+        assert min(r.send_tokens, r.recv_tokens, r.total_tokens) >= 0
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(max_size=40))
+    def test_arbitrary_argument_text_never_raises(self, raw: str) -> None:
+        """Any argument text yields a dict, and unusable text is kept verbatim."""
+        parsed, kept = parse_arguments(raw)
+        assert isinstance(parsed, dict)
+        assert kept is None or kept == raw
