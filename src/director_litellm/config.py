@@ -87,7 +87,16 @@ class LiteLLMConfig(BaseSettings):
         description="Models tried in order after the primary fails, as a JSON list.",
     )
 
-    @field_validator("api_base", "api_version", mode="before")
+    router_config: Optional[str] = Field(
+        None,
+        description="Path to a YAML/JSON LiteLLM Router config (`model_list`, fallbacks, routing); "
+        "when set, calls go through one shared `litellm.Router` and `chat_model` names a model group.",
+    )
+    reasoning_effort: Optional[str] = Field(
+        None, description="`low`, `medium` or `high`, passed to models that support reasoning effort."
+    )
+
+    @field_validator("api_base", "api_version", "router_config", "reasoning_effort", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():

@@ -116,11 +116,18 @@ def _tool_calls(raw_calls: Any, raw_store: Dict[str, str]) -> List[Dict[str, Any
     return calls
 
 
-def _cost(response: Any) -> Optional[float]:
-    hidden = getattr(response, "_hidden_params", None)
+def _hidden(response: Any) -> Any:
+    """litellm's ``_hidden_params`` (cost, Router deployment id), when present."""
     if isinstance(response, Mapping):
-        hidden = response.get("_hidden_params", hidden)
-    cost = field(hidden, "response_cost") if hidden is not None else None
+        return response.get("_hidden_params")
+    try:
+        return getattr(response, "_hidden_params", None)
+    except Exception:
+        return None
+
+
+def _cost(hidden: Any) -> Optional[float]:
+    cost = field(hidden, "response_cost")
     if isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost >= 0:
         return float(cost)
     return None
@@ -172,6 +179,8 @@ def _parse(response: Any, *, model: Optional[str], cost: Optional[float]) -> LLM
     usage = field(response, "usage")
     send, recv = _int(field(usage, "prompt_tokens")), _int(field(usage, "completion_tokens"))
     total = _int(field(usage, "total_tokens")) or send + recv
+    hidden = _hidden(response)
+    deployment = field(hidden, "model_id")
     return LLMResponse(
         content=_text(field(message, "content")),
         tool_calls=calls,
@@ -180,9 +189,10 @@ def _parse(response: Any, *, model: Optional[str], cost: Optional[float]) -> LLM
         total_tokens=total,
         finish_reason=finish_reason,
         status=LLMResponseStatus.SUCCESS,
-        cost=cost if cost is not None else _cost(response),
+        cost=cost if cost is not None else _cost(hidden),
         reasoning_content=reasoning if isinstance(reasoning, str) and reasoning else None,
         model=answered_by,
+        deployment=deployment if isinstance(deployment, str) and deployment else None,
         raw_tool_arguments=raw_store,
     )
 

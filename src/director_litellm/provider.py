@@ -120,6 +120,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         temperature = overrides.pop("temperature", None)
         top_p = overrides.pop("top_p", None)
         max_tokens = overrides.pop("max_tokens", None) or cfg.max_tokens
+        reasoning_effort = overrides.pop("reasoning_effort", None) or cfg.reasoning_effort
         for name in ("timeout", "num_retries", "fallbacks"):
             overrides.pop(name, None)
 
@@ -149,6 +150,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                 top_p_set=top_p is not None or "top_p" in set_fields,
             )
         )
+        if reasoning_effort:
+            request["reasoning_effort"] = reasoning_effort
         if formatted_tools:
             request["tools"] = formatted_tools
             request["tool_choice"] = "auto"
@@ -167,6 +170,14 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         if cfg.extra_headers:
             request["extra_headers"] = {**cfg.extra_headers, **request.get("extra_headers", {})}
         return request
+
+    def _backend(self) -> Any:
+        """What calls go through: litellm itself, or a shared ``litellm.Router`` in router mode."""
+        if self.config.router_config is not None:
+            from director_litellm import gateway
+
+            return gateway.router_for(self.config.router_config, _litellm())
+        return _litellm()
 
     def _policy(self, overrides: Dict[str, Any]) -> RetryPolicy:
         cfg = self.config
@@ -269,7 +280,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             prepared = self._prepare(messages, tools, stop, response_format, overrides)
             if isinstance(prepared, LLMResponse):
                 return prepared
-            completion = _litellm().completion
+            completion = self._backend().completion
             plan = self._plan(prepared, overrides)
             step = next(plan)
             while True:
@@ -301,7 +312,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             prepared = self._prepare(messages, tools, stop, response_format, overrides)
             if isinstance(prepared, LLMResponse):
                 return prepared
-            acompletion = _litellm().acompletion
+            acompletion = self._backend().acompletion
             plan = self._plan(prepared, overrides)
             step = next(plan)
             while True:

@@ -46,13 +46,15 @@ class LLMResponse(_ResponseBase):  # type: ignore[valid-type,misc]
 
     ``content`` is always a string and, on error, a short sentence that is safe to
     show an end user. ``error`` carries the classified failure (see ``errors``).
-    ``raw_tool_arguments`` keeps, by tool-call id, argument text that was not valid
+    ``model`` is the model that answered (after fallbacks); ``deployment`` the Router
+    deployment id when a Router answered. ``raw_tool_arguments`` keeps, by tool-call id, argument text that was not valid
     JSON (the call's ``arguments`` is then ``{}``), so nothing is lost silently.
     """
 
     cost: Optional[float] = None
     reasoning_content: Optional[str] = None
     model: Optional[str] = None
+    deployment: Optional[str] = None
     error: Optional[Dict[str, Any]] = None
     raw_tool_arguments: Dict[str, str] = {}
     parsed: Any = None
