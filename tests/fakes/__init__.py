@@ -1,0 +1,6 @@
+"""Strict loopback fakes of the OpenAI and Anthropic wire APIs (see servers.py and rules.py)."""
+
+from .fixtures import anthropic_fake, openai_fake
+from .servers import AUTO, FakeAnthropic, FakeOpenAI, Recorded, Reply, running
+
+__all__ = ["AUTO", "FakeAnthropic", "FakeOpenAI", "Recorded", "Reply", "anthropic_fake", "openai_fake", "running"]
