@@ -15,15 +15,17 @@ TESTS = Path(__file__).parent
 # variables whose outer values must not leak into a test
 _ISOLATED_PREFIXES = ("LITELLM_", "OPENAI_", "ANTHROPIC_", "AZURE_", "GROQ_", "GEMINI_", "DEFAULT_LLM")
 
-# litellm must never reach the network for its cost map, in any test (set before any import)
-os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+# litellm must never reach the network for its data files, in any test (set before any import)
+_OFFLINE = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
+for _name in _OFFLINE:
+    os.environ[_name] = "True"
 
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test starts with no provider keys and no LITELLM_* settings from outside."""
     for name in list(os.environ):
-        if name.startswith(_ISOLATED_PREFIXES) and name != "LITELLM_LOCAL_MODEL_COST_MAP":
+        if name.startswith(_ISOLATED_PREFIXES) and name not in _OFFLINE:
             monkeypatch.delenv(name)
 
 

@@ -24,15 +24,29 @@ rules in prose; tests check each one at the wire.
    - When a call has no tools but the history has tool calls, the tool calls and
      their results are sent as text (Anthropic refuses ``tool_use`` blocks in a
      request without tool definitions, and litellm 1.60 refuses to send them).
+
+3. Structured output (``response_format_for``)
+   - ``{"type": "text"}`` and ``{"type": "json_object"}`` are sent as given.
+   - ``{"type": "json_schema", ...}`` (also what a pydantic model class becomes) is sent
+     as given when litellm's capability data says the model supports response
+     schemas; otherwise ``{"type": "json_object"}`` is sent with a system instruction
+     carrying the schema, and the downgrade is logged.
+
+4. ``reasoning_effort`` (config or per call) is sent only to models that take it
+   according to litellm's parameter data (litellm 1.60 would otherwise forward it to
+   Anthropic as an unknown key); when it is not sent, that is logged.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+import logging
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from director_litellm.errors import InvalidInputError
+
+logger = logging.getLogger(__name__)
 
 _CLAUDE_VERSION = re.compile(
     r"claude-(?:(?P<family>opus|sonnet|haiku)-(?P<major>\d+)(?:[-.](?P<minor>\d{1,2})(?!\d))?"
@@ -133,7 +147,36 @@ def shape_conversation(model: str, messages: List[Dict[str, Any]], has_tools: bo
     return shaped
 
 
+def response_format_for(
+    model: str, response_format: Dict[str, Any], supports_schema: Callable[[str], bool]
+) -> Tuple[Dict[str, Any], Optional[str]]:
+    """(response_format to send, extra system instruction or None) for ``model`` (rule 3)."""
+    if response_format.get("type") != "json_schema" or supports_schema(model):
+        return response_format, None
+    spec = response_format["json_schema"]
+    logger.info(
+        "%s has no response-schema support in litellm's model data; sending json_object with the schema "
+        "as an instruction",
+        model,
+    )
+    instruction = (
+        f"Reply with one JSON object only, no prose, matching this JSON Schema (name: {spec['name']}):\n"
+        + json.dumps(spec["schema"], separators=(",", ":"))
+    )
+    return {"type": "json_object"}, instruction
+
+
+def send_reasoning_effort(model: str, takes_param: Callable[[str, str], bool]) -> bool:
+    """Rule 4: send ``reasoning_effort`` only where litellm's data says the model takes it."""
+    if takes_param(model, "reasoning_effort"):
+        return True
+    logger.info("%s does not take reasoning_effort per litellm's model data; not sending it", model)
+    return False
+
+
 __all__ = [
+    "send_reasoning_effort",
+    "response_format_for",
     "is_claude",
     "claude_version",
     "takes_one_sampling_param",

@@ -85,6 +85,12 @@ def _int(value: Any) -> int:
     return max(number, 0)
 
 
+def usage_counts(usage: Any) -> Tuple[int, int, int]:
+    """(sent, received, total) tokens from a usage object; None-safe, total derived when absent."""
+    send, recv = _int(field(usage, "prompt_tokens")), _int(field(usage, "completion_tokens"))
+    return send, recv, _int(field(usage, "total_tokens")) or send + recv
+
+
 def director_tool_call(call_id: Any, name: Any, raw_arguments: Any, raw_store: Dict[str, str]) -> Optional[Dict[str, Any]]:
     """One tool call in Director's shape, or None when it has no usable name."""
     if not isinstance(name, str) or not name:
@@ -176,9 +182,7 @@ def _parse(response: Any, *, model: Optional[str], cost: Optional[float]) -> LLM
     else:
         finish_reason = "stop"
     reasoning = field(message, "reasoning_content")
-    usage = field(response, "usage")
-    send, recv = _int(field(usage, "prompt_tokens")), _int(field(usage, "completion_tokens"))
-    total = _int(field(usage, "total_tokens")) or send + recv
+    send, recv, total = usage_counts(field(response, "usage"))
     hidden = _hidden(response)
     deployment = field(hidden, "model_id")
     return LLMResponse(
@@ -197,4 +201,4 @@ def _parse(response: Any, *, model: Optional[str], cost: Optional[float]) -> LLM
     )
 
 
-__all__ = ["parse_response", "parse_arguments", "error_response", "director_tool_call", "field"]
+__all__ = ["parse_response", "parse_arguments", "error_response", "director_tool_call", "field", "usage_counts"]

@@ -7,10 +7,13 @@ option travels with the call.
 
 The data path of one call::
 
-    config  ->  formatters (messages, tools)  ->  model_rules (what to send)
-            ->  litellm.completion (retries, fallbacks: ``retry``)  ->  parser
+    config -> formatters (messages, tools; once per call)
+           -> model_rules (what to send to this model; once per model tried)
+           -> litellm.completion   (attempts, waits, fallbacks: ``_plan`` + ``retry``)
+           -> parser / stream      (-> LLMResponse, or stream events)
 
-Every public call method returns an ``LLMResponse`` and never raises.
+Every public call method returns an ``LLMResponse`` (streams: a final event
+carrying one) and never raises.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ import functools
 import logging
 import os
 import time
+from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Dict, Generator, List, Optional
+from typing import Any, AsyncIterator, Dict, Generator, Iterator, List, Optional, Tuple
 
 from director_litellm import formatters, model_rules, supply_chain
 from director_litellm._director import director_base
@@ -30,23 +34,60 @@ from director_litellm.errors import ErrorInfo, InvalidInputError, classify, scru
 from director_litellm.parser import error_response, parse_response
 from director_litellm.response import LLMResponse
 from director_litellm.retry import RetryPolicy
+from director_litellm.stream import Final, StreamAccumulator, StreamEvent
 
 logger = logging.getLogger(__name__)
 
-# Keys a caller may override per call; anything else passed as a keyword goes to litellm.
-_CONFIG_OVERRIDES = ("model", "temperature", "top_p", "max_tokens", "timeout", "num_retries", "fallbacks")
-# What the provider itself decides; extra_params cannot replace these.
+# What the provider itself decides; extra_params and per-call keywords cannot replace these.
 _OWNED = frozenset({"model", "messages", "tools", "tool_choice", "stream", "api_key", "num_retries", "max_retries"})
+
+
+OFFLINE_DATA_VARIABLES = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
 
 
 @functools.lru_cache(maxsize=None)
 def _litellm() -> ModuleType:
-    """Import litellm on first use, without letting it fetch its cost map over the network."""
-    # setdefault: a host that chose otherwise keeps its choice.
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    """Import litellm on first use, without letting it fetch its data files over the network.
+
+    litellm fetches its model-cost map at import and (1.10x) Anthropic beta-header data on
+    Anthropic calls unless told to use the copies it ships. ``setdefault``: a host that
+    chose otherwise keeps its choice.
+    """
+    for name in OFFLINE_DATA_VARIABLES:
+        os.environ.setdefault(name, "True")
     import litellm
 
     return litellm
+
+
+def _supports_response_schema(model: str) -> bool:
+    """litellm's capability data, offline; unknown models count as unsupported."""
+    try:
+        return bool(_litellm().supports_response_schema(model=model))
+    except Exception:
+        return False
+
+
+def _takes_param(model: str, param: str) -> bool:
+    """Whether litellm's data says ``model`` accepts the OpenAI parameter ``param``."""
+    try:
+        litellm = _litellm()
+        name, provider, _, _ = litellm.get_llm_provider(model=model)
+        return param in (litellm.get_supported_openai_params(model=name, custom_llm_provider=provider) or ())
+    except Exception:
+        return False
+
+
+def _stream_cost(model: Optional[str], response: LLMResponse) -> Optional[float]:
+    if not model or not (response.send_tokens or response.recv_tokens):
+        return None
+    try:
+        prompt, completion = _litellm().cost_per_token(
+            model=model, prompt_tokens=response.send_tokens, completion_tokens=response.recv_tokens
+        )
+        return float(prompt + completion)
+    except Exception:
+        return None
 
 
 _base = director_base()
@@ -67,6 +108,36 @@ else:
             self.max_tokens = config.max_tokens
             self.timeout = config.timeout
             self.enable_langfuse = config.enable_langfuse
+
+
+@dataclass
+class _Call:
+    """One call, formatted once; ``request_for(model)`` adds what depends on the model."""
+
+    reasoning_effort: Optional[str]
+    messages: List[Dict[str, Any]]
+    tools: Optional[List[Dict[str, Any]]]
+    common: Dict[str, Any]
+    sampling: Dict[str, Any]
+    response_format: Optional[Dict[str, Any]]
+    schema_class: Any
+    models: List[str]
+    policy: RetryPolicy
+    stream: bool = False
+    requests: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class _Success:
+    response: Any
+    model: str
+    attempts: int
+    started: float
+    call: _Call
+
+
+class _Scrubbed(Exception):
+    """Stands in for an upstream exception in log records, carrying only scrubbed text."""
 
 
 class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
@@ -99,77 +170,115 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         base = f", api_base={scrub(self.config.api_base)!r}" if self.config.api_base else ""
         return f"LiteLLMProvider(model={self.config.chat_model!r}{base})"
 
-    # ------------------------------------------------------------------ request building
+    # ------------------------------------------------------------------ building a call
 
     def _secrets(self) -> List[Optional[str]]:
         key = self.config.api_key
         return [key.get_secret_value() if key is not None else None]
 
-    def build_request(
-        self,
-        messages: Any,
-        tools: Any = None,
-        stop: Any = None,
-        response_format: Any = None,
-        **overrides: Any,
-    ) -> Dict[str, Any]:
-        """The keyword arguments for ``litellm.completion``; raises ``InvalidInputError``."""
+    def _new_call(
+        self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: Dict[str, Any], stream: bool
+    ) -> _Call:
+        """Validate and format once; raises ``InvalidInputError`` before anything is sent."""
         cfg = self.config
-        model = overrides.pop("model", None) or cfg.chat_model
-        set_fields = cfg.model_fields_set
-        temperature = overrides.pop("temperature", None)
-        top_p = overrides.pop("top_p", None)
-        max_tokens = overrides.pop("max_tokens", None) or cfg.max_tokens
-        reasoning_effort = overrides.pop("reasoning_effort", None) or cfg.reasoning_effort
-        for name in ("timeout", "num_retries", "fallbacks"):
-            overrides.pop(name, None)
+        extra = dict(overrides)
+        model = extra.pop("model", None) or cfg.chat_model
+        temperature = extra.pop("temperature", None)
+        top_p = extra.pop("top_p", None)
+        max_tokens = extra.pop("max_tokens", None) or cfg.max_tokens
+        reasoning_effort = extra.pop("reasoning_effort", None) or cfg.reasoning_effort
+        retries = extra.pop("num_retries", None)
+        timeout = extra.pop("timeout", None)
+        fallbacks = extra.pop("fallbacks", None)
 
-        formatted_tools = formatters.format_tools(tools)
-        formatted = formatters.format_messages(messages)
-        formatted = model_rules.shape_conversation(model, formatted, bool(formatted_tools))
+        schema_class = None
+        if isinstance(response_format, type) and hasattr(response_format, "model_json_schema"):
+            schema_class = response_format
+            response_format = {
+                "type": "json_schema",
+                "json_schema": {"name": response_format.__name__, "schema": response_format.model_json_schema()},
+            }
 
-        request: Dict[str, Any] = dict(cfg.extra_params)
-        request.update(overrides)
-        for owned in _OWNED & set(cfg.extra_params):
-            request.pop(owned, None)
-        request.update(
-            model=model,
-            messages=formatted,
-            max_tokens=max_tokens,
-            drop_params=cfg.drop_params,
-            # retries are ours (see retry.py): none hidden in litellm or the openai client
-            num_retries=0,
-            max_retries=0,
-        )
-        request.update(
-            model_rules.sampling_params(
-                model,
-                cfg.temperature if temperature is None else temperature,
-                cfg.top_p if top_p is None else top_p,
-                temperature_set=temperature is not None or "temperature" in set_fields,
-                top_p_set=top_p is not None or "top_p" in set_fields,
-            )
-        )
-        if reasoning_effort:
-            request["reasoning_effort"] = reasoning_effort
-        if formatted_tools:
-            request["tools"] = formatted_tools
-            request["tool_choice"] = "auto"
+        common: Dict[str, Any] = {k: v for k, v in {**cfg.extra_params, **extra}.items() if k not in _OWNED}
+        # retries are ours (retry.py): none hidden in litellm or the openai client
+        common.update(max_tokens=max_tokens, drop_params=cfg.drop_params, num_retries=0, max_retries=0)
         stop_list = formatters.format_stop(stop)
         if stop_list:
-            request["stop"] = stop_list
-        rf = formatters.format_response_format(response_format)
-        if rf is not None:
-            request["response_format"] = rf
+            common["stop"] = stop_list
         if cfg.api_base:
-            request["api_base"] = cfg.api_base
+            common["api_base"] = cfg.api_base
         if cfg.api_key is not None:
-            request["api_key"] = cfg.api_key.get_secret_value()
+            common["api_key"] = cfg.api_key.get_secret_value()
         if cfg.api_version:
-            request["api_version"] = cfg.api_version
+            common["api_version"] = cfg.api_version
         if cfg.extra_headers:
-            request["extra_headers"] = {**cfg.extra_headers, **request.get("extra_headers", {})}
+            common["extra_headers"] = {**cfg.extra_headers, **common.get("extra_headers", {})}
+        if stream:
+            common["stream"] = True
+            common["stream_options"] = {"include_usage": True}
+
+        set_fields = cfg.model_fields_set
+        call = _Call(
+            reasoning_effort=reasoning_effort,
+            messages=formatters.format_messages(messages),
+            tools=formatters.format_tools(tools),
+            common=common,
+            sampling={
+                "temperature": cfg.temperature if temperature is None else float(temperature),
+                "top_p": cfg.top_p if top_p is None else float(top_p),
+                "temperature_set": temperature is not None or "temperature" in set_fields,
+                "top_p_set": top_p is not None or "top_p" in set_fields,
+            },
+            response_format=formatters.format_response_format(response_format),
+            schema_class=schema_class,
+            models=list(dict.fromkeys([model, *(cfg.fallbacks if fallbacks is None else fallbacks)])),
+            policy=RetryPolicy(
+                num_retries=cfg.num_retries if retries is None else int(retries),
+                timeout=float(cfg.timeout if timeout is None else timeout),
+                initial_delay=cfg.retry_initial_delay,
+                max_delay=cfg.retry_max_delay,
+            ),
+            stream=stream,
+        )
+        self._request_for(call, model)  # the primary model's rules are checked before anything is sent
+        return call
+
+    def _request_for(self, call: _Call, model: str) -> Dict[str, Any]:
+        """The litellm keyword arguments for ``model``: the per-model rules applied."""
+        cached = call.requests.get(model)
+        if cached is not None:
+            return cached
+        request = dict(call.common)
+        request["model"] = model
+        request["messages"] = model_rules.shape_conversation(model, call.messages, bool(call.tools))
+        sampling = call.sampling
+        request.update(
+            model_rules.sampling_params(
+                model, sampling["temperature"], sampling["top_p"],
+                temperature_set=sampling["temperature_set"], top_p_set=sampling["top_p_set"],
+            )
+        )
+        if call.reasoning_effort and model_rules.send_reasoning_effort(model, _takes_param):
+            request["reasoning_effort"] = call.reasoning_effort
+        if call.tools:
+            request["tools"] = call.tools
+            request["tool_choice"] = "auto"
+        if call.response_format is not None:
+            request["response_format"], instruction = model_rules.response_format_for(
+                model, call.response_format, _supports_response_schema
+            )
+            if instruction:
+                request["messages"] = [*request["messages"], {"role": "system", "content": instruction}]
+                request["messages"] = model_rules.shape_conversation(model, request["messages"], bool(call.tools))
+        call.requests[model] = request
         return request
+
+    def build_request(
+        self, messages: Any, tools: Any = None, stop: Any = None, response_format: Any = None, **overrides: Any
+    ) -> Dict[str, Any]:
+        """The keyword arguments ``chat_completions`` would pass to ``litellm.completion``."""
+        call = self._new_call(messages, tools, stop, response_format, overrides, stream=False)
+        return self._request_for(call, call.models[0])
 
     def _backend(self) -> Any:
         """What calls go through: litellm itself, or a shared ``litellm.Router`` in router mode."""
@@ -179,53 +288,22 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             return gateway.router_for(self.config.router_config, _litellm())
         return _litellm()
 
-    def _policy(self, overrides: Dict[str, Any]) -> RetryPolicy:
-        cfg = self.config
-        retries = overrides.get("num_retries")
-        timeout = overrides.get("timeout")
-        return RetryPolicy(
-            num_retries=cfg.num_retries if retries is None else int(retries),
-            timeout=float(cfg.timeout if timeout is None else timeout),
-            initial_delay=cfg.retry_initial_delay,
-            max_delay=cfg.retry_max_delay,
-        )
-
-    def _models(self, request: Dict[str, Any], overrides: Dict[str, Any]) -> List[str]:
-        fallbacks = overrides.get("fallbacks")
-        chain = [request["model"], *(self.config.fallbacks if fallbacks is None else fallbacks)]
-        return list(dict.fromkeys(chain))
-
-    def _refusal(self) -> Optional[LLMResponse]:
-        """An ERROR response when nothing may be sent at all (bad config, blocked litellm)."""
+    def _start(
+        self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: Dict[str, Any], stream: bool
+    ) -> Any:
+        """A ``_Call``, or an ERROR response when nothing may be sent."""
+        model = overrides.get("model") or self.config.chat_model
         if self._config_error is not None:
-            return error_response(classify(self._config_error, model=self.config.chat_model))
-        if self._version_problem is not None and self._version_problem.blocked:
-            problem = self._version_problem
-            return error_response(
-                ErrorInfo("blocked_version", problem.message, model=self.config.chat_model, detail=problem.reason)
-            )
-        return None
-
-    def _prepare(self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: Dict[str, Any]) -> Any:
-        """The litellm request, or an ERROR response when nothing may be sent."""
-        refusal = self._refusal()
-        if refusal is not None:
-            return refusal
+            return error_response(classify(self._config_error, model=model))
+        problem = self._version_problem
+        if problem is not None and problem.blocked:
+            return error_response(ErrorInfo("blocked_version", problem.message, model=model, detail=problem.reason))
         try:
-            request = self.build_request(messages, tools, stop, response_format, **overrides)
+            return self._new_call(messages, tools, stop, response_format, overrides, stream)
         except (InvalidInputError, ConfigError) as exc:
-            info = classify(exc, model=overrides.get("model") or self.config.chat_model)
+            info = classify(exc, model=model)
             logger.error("LLM request refused before sending: %s", info.message)
             return error_response(info)
-        return request
-
-    def _finish(self, response: Any, model: str, attempts: int, started: float) -> LLMResponse:
-        result = parse_response(response, model=model)
-        logger.debug(
-            "LLM call to %s: %d attempt(s), %.0f ms, %d tokens",
-            model, attempts, (time.monotonic() - started) * 1000, result.total_tokens,
-        )
-        return result
 
     def _failed(self, exc: BaseException, model: str, attempts: int) -> ErrorInfo:
         info = classify(exc, model=model, secrets=self._secrets())
@@ -237,24 +315,30 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         )
         return info
 
-    def _plan(self, request: Dict[str, Any], overrides: Dict[str, Any]) -> Generator[Any, Any, LLMResponse]:
-        """Every attempt of one call, without doing I/O (shared by the sync and async paths).
+    # ------------------------------------------------------------------ attempts (no I/O)
+
+    def _plan(self, call: _Call) -> Generator[Tuple[str, Any], Any, Any]:
+        """Every attempt of one call, without doing I/O (shared by all four call paths).
 
         Yields ``("call", request)`` and receives ``(response, None)`` or ``(None, exc)``;
-        yields ``("sleep", seconds)`` and receives ``None``; returns the ``LLMResponse``.
+        yields ``("sleep", seconds)`` and receives ``None``. Returns a ``_Success`` or
+        the final ``ErrorInfo``.
         """
-        policy = self._policy(overrides)
         info: Optional[ErrorInfo] = None
-        for model in self._models(request, overrides):
-            request["model"] = model
+        for model in call.models:
+            try:
+                request = self._request_for(call, model)
+            except InvalidInputError as exc:  # a fallback model's own rules refuse this call
+                info = classify(exc, model=model)
+                continue
             started = time.monotonic()
             attempts = 0
-            for attempt in policy.attempts():
+            for attempt in call.policy.attempts():
                 attempts += 1
                 request["timeout"] = attempt.timeout
                 response, exc = yield ("call", request)
                 if exc is None:
-                    return self._finish(response, model, attempts, started)
+                    return _Success(response, model, attempts, started, call)
                 info = self._failed(exc, model, attempts)
                 delay = attempt.delay_after(info)
                 if delay is None:
@@ -263,7 +347,76 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             if info is not None and not info.retryable:
                 break  # a fallback model would be refused for the same reason
         assert info is not None
-        return error_response(info)
+        return info
+
+    def _drive(self, call: _Call, perform: Any) -> Any:
+        """Run the plan synchronously; ``perform(request)`` makes one attempt."""
+        plan = self._plan(call)
+        try:
+            step = next(plan)
+            while True:
+                kind, value = step
+                if kind == "sleep":
+                    time.sleep(value)
+                    step = plan.send(None)
+                    continue
+                try:
+                    outcome: Tuple[Any, Optional[BaseException]] = (perform(value), None)
+                except Exception as exc:
+                    outcome = (None, exc)
+                step = plan.send(outcome)
+        except StopIteration as done:
+            return done.value
+
+    async def _adrive(self, call: _Call, perform: Any) -> Any:
+        """Run the plan on the event loop; ``await perform(request)`` makes one attempt."""
+        plan = self._plan(call)
+        try:
+            step = next(plan)
+            while True:
+                kind, value = step
+                if kind == "sleep":
+                    await asyncio.sleep(value)
+                    step = plan.send(None)
+                    continue
+                try:
+                    outcome: Tuple[Any, Optional[BaseException]] = (await perform(value), None)
+                except Exception as exc:
+                    outcome = (None, exc)
+                step = plan.send(outcome)
+        except StopIteration as done:
+            return done.value
+
+    def _result(self, outcome: Any) -> LLMResponse:
+        if isinstance(outcome, ErrorInfo):
+            return error_response(outcome)
+        result = parse_response(outcome.response, model=outcome.model)
+        if result.status:
+            result = self._validated(result, outcome.call)
+        logger.debug(
+            "LLM call to %s: %d attempt(s), %.0f ms, %d tokens",
+            outcome.model, outcome.attempts, (time.monotonic() - outcome.started) * 1000, result.total_tokens,
+        )
+        return result
+
+    def _validated(self, result: LLMResponse, call: _Call) -> LLMResponse:
+        """With a pydantic ``response_format``, attach the validated object or report the mismatch."""
+        if call.schema_class is None or result.tool_calls:
+            return result
+        try:
+            result.parsed = call.schema_class.model_validate_json(result.content)
+        except Exception as exc:
+            info = ErrorInfo(
+                "bad_response",
+                f"The model's answer did not match the requested {call.schema_class.__name__} format.",
+                model=result.model,
+                detail=scrub(exc, self._secrets())[:500],
+            )
+            logger.warning("structured output did not validate: %s", info.detail)
+            failed = error_response(info)
+            failed.partial_content = result.content
+            return failed
+        return result
 
     # ------------------------------------------------------------------ public calls
 
@@ -277,25 +430,11 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     ) -> LLMResponse:
         """One completion. Never raises: failures return ``status=ERROR`` (see ``errors``)."""
         try:
-            prepared = self._prepare(messages, tools, stop, response_format, overrides)
-            if isinstance(prepared, LLMResponse):
-                return prepared
+            call = self._start(messages, tools, stop, response_format, overrides, stream=False)
+            if isinstance(call, LLMResponse):
+                return call
             completion = self._backend().completion
-            plan = self._plan(prepared, overrides)
-            step = next(plan)
-            while True:
-                kind, value = step
-                if kind == "sleep":
-                    time.sleep(value)
-                    step = plan.send(None)
-                    continue
-                try:
-                    outcome = (completion(**value), None)
-                except Exception as exc:
-                    outcome = (None, exc)
-                step = plan.send(outcome)
-        except StopIteration as done:
-            return done.value
+            return self._result(self._drive(call, lambda request: completion(**request)))
         except Exception as exc:  # last line of defence for the never-raises contract
             return error_response(self._failed(exc, self.config.chat_model, 0))
 
@@ -309,31 +448,106 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     ) -> LLMResponse:
         """Async ``chat_completions``; same contract, never raises."""
         try:
-            prepared = self._prepare(messages, tools, stop, response_format, overrides)
-            if isinstance(prepared, LLMResponse):
-                return prepared
+            call = self._start(messages, tools, stop, response_format, overrides, stream=False)
+            if isinstance(call, LLMResponse):
+                return call
             acompletion = self._backend().acompletion
-            plan = self._plan(prepared, overrides)
-            step = next(plan)
-            while True:
-                kind, value = step
-                if kind == "sleep":
-                    await asyncio.sleep(value)
-                    step = plan.send(None)
-                    continue
-                try:
-                    outcome = (await acompletion(**value), None)
-                except Exception as exc:
-                    outcome = (None, exc)
-                step = plan.send(outcome)
-        except StopIteration as done:
-            return done.value
+            return self._result(await self._adrive(call, lambda request: acompletion(**request)))
         except Exception as exc:
             return error_response(self._failed(exc, self.config.chat_model, 0))
 
+    def stream_chat_completions(
+        self,
+        messages: List[Dict[str, Any]],
+        tools: Optional[List[Dict[str, Any]]] = None,
+        stop: Any = None,
+        response_format: Any = None,
+        **overrides: Any,
+    ) -> Iterator[StreamEvent]:
+        """Stream one completion as ``TextDelta`` / ``ReasoningDelta`` events, then one ``Final``.
 
-class _Scrubbed(Exception):
-    """Stands in for an upstream exception in log records, carrying only scrubbed text."""
+        Failures before the first chunk are retried like any call; a stream that breaks
+        later ends with a ``Final`` ERROR response keeping the text so far. Never raises.
+        """
+        try:
+            call = self._start(messages, tools, stop, response_format, overrides, stream=True)
+            if isinstance(call, LLMResponse):
+                yield Final(call)
+                return
+            completion = self._backend().completion
+
+            def first_chunk(request: Dict[str, Any]) -> Tuple[Iterator[Any], Any]:
+                chunks = iter(completion(**request))
+                return chunks, next(chunks, None)
+
+            outcome = self._drive(call, first_chunk)
+            if isinstance(outcome, ErrorInfo):
+                yield Final(error_response(outcome))
+                return
+            chunks, first = outcome.response
+            acc = StreamAccumulator(model=outcome.model)
+            try:
+                if first is not None:
+                    yield from acc.add(first)
+                for chunk in chunks:
+                    yield from acc.add(chunk)
+            except Exception as exc:
+                if not acc.ended_without_finish_reason(exc):
+                    yield Final(acc.failed(self._failed(exc, outcome.model, outcome.attempts)))
+                    return
+            yield Final(self._stream_result(acc, outcome))
+        except Exception as exc:
+            yield Final(error_response(self._failed(exc, self.config.chat_model, 0)))
+
+    async def astream_chat_completions(
+        self,
+        messages: List[Dict[str, Any]],
+        tools: Optional[List[Dict[str, Any]]] = None,
+        stop: Any = None,
+        response_format: Any = None,
+        **overrides: Any,
+    ) -> AsyncIterator[StreamEvent]:
+        """Async ``stream_chat_completions``; same events, never raises."""
+        try:
+            call = self._start(messages, tools, stop, response_format, overrides, stream=True)
+            if isinstance(call, LLMResponse):
+                yield Final(call)
+                return
+            acompletion = self._backend().acompletion
+
+            async def first_chunk(request: Dict[str, Any]) -> Tuple[AsyncIterator[Any], Any]:
+                chunks = (await acompletion(**request)).__aiter__()
+                try:
+                    return chunks, await chunks.__anext__()
+                except StopAsyncIteration:
+                    return chunks, None
+
+            outcome = await self._adrive(call, first_chunk)
+            if isinstance(outcome, ErrorInfo):
+                yield Final(error_response(outcome))
+                return
+            chunks, first = outcome.response
+            acc = StreamAccumulator(model=outcome.model)
+            try:
+                if first is not None:
+                    for event in acc.add(first):
+                        yield event
+                async for chunk in chunks:
+                    for event in acc.add(chunk):
+                        yield event
+            except Exception as exc:
+                if not acc.ended_without_finish_reason(exc):
+                    yield Final(acc.failed(self._failed(exc, outcome.model, outcome.attempts)))
+                    return
+            yield Final(self._stream_result(acc, outcome))
+        except Exception as exc:
+            yield Final(error_response(self._failed(exc, self.config.chat_model, 0)))
+
+    def _stream_result(self, acc: StreamAccumulator, outcome: _Success) -> LLMResponse:
+        result = acc.response()
+        result.model = result.model or outcome.model
+        result.cost = _stream_cost(outcome.model, result)
+        return self._validated(result, outcome.call)
 
 
 __all__ = ["LiteLLMProvider"]

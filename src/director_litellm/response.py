@@ -49,6 +49,8 @@ class LLMResponse(_ResponseBase):  # type: ignore[valid-type,misc]
     ``model`` is the model that answered (after fallbacks); ``deployment`` the Router
     deployment id when a Router answered. ``raw_tool_arguments`` keeps, by tool-call id, argument text that was not valid
     JSON (the call's ``arguments`` is then ``{}``), so nothing is lost silently.
+    ``partial_content`` is the text a stream delivered before it broke (ERROR only).
+    ``parsed`` is the validated object when ``response_format`` was a pydantic model.
     """
 
     cost: Optional[float] = None
@@ -57,6 +59,7 @@ class LLMResponse(_ResponseBase):  # type: ignore[valid-type,misc]
     deployment: Optional[str] = None
     error: Optional[Dict[str, Any]] = None
     raw_tool_arguments: Dict[str, str] = {}
+    partial_content: Optional[str] = None
     parsed: Any = None
 
 

@@ -1,0 +1,197 @@
+"""Streaming: the event types, and the one accumulator that turns chunks into a response.
+
+Pure and duck-typed like ``parser`` (works on litellm's stream chunks and on
+dicts of the same shape); it never raises. Both stream paths (sync and async)
+feed chunks to one ``StreamAccumulator``; tool-call arguments go through the
+same ``parser`` functions as non-streamed answers.
+
+Events, in order::
+
+    TextDelta(text)           a piece of the answer's text
+    ReasoningDelta(text)      a piece of the model's reasoning, where the model exposes it
+    Final(response)           always last, exactly once: the complete ``LLMResponse``
+                              (content, tool calls in Director's shape, usage, cost,
+                              finish_reason), or an ERROR response that keeps the text
+                              received so far in ``partial_content``
+
+Tool-call chunks are matched the way real providers send them: by ``id`` when
+present (an ``id`` repeated on every chunk, or an ``index`` reused with a new
+``id``), else by ``index``, else to the latest call. A trailing "summary" chunk
+that repeats a call's complete arguments is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field as dc_field
+from typing import Any, Dict, List, Optional, Union
+
+from director_litellm.errors import ErrorInfo
+from director_litellm.parser import director_tool_call, error_response, field, usage_counts
+from director_litellm.response import LLMResponse, LLMResponseStatus
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+    type: str = "text"
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    text: str
+    type: str = "reasoning"
+
+
+@dataclass(frozen=True)
+class Final:
+    response: LLMResponse
+    type: str = "final"
+
+
+StreamEvent = Union[TextDelta, ReasoningDelta, Final]
+
+
+@dataclass
+class _Call:
+    id: Optional[str] = None
+    name: str = ""
+    arguments: str = ""
+
+
+@dataclass
+class StreamAccumulator:
+    """Collects chunks of one streamed answer; ``add`` returns the events a chunk yields."""
+
+    model: Optional[str] = None
+    text: List[str] = dc_field(default_factory=list)
+    reasoning: List[str] = dc_field(default_factory=list)
+    calls: List[_Call] = dc_field(default_factory=list)
+    finish_reason: Optional[str] = None
+    usage: Any = None
+    _by_id: Dict[str, _Call] = dc_field(default_factory=dict)
+    _by_index: Dict[int, _Call] = dc_field(default_factory=dict)
+
+    def add(self, chunk: Any) -> List[StreamEvent]:
+        events: List[StreamEvent] = []
+        try:
+            answered_by = field(chunk, "model")
+            if isinstance(answered_by, str) and answered_by:
+                self.model = answered_by
+            usage = field(chunk, "usage")
+            if usage is not None and (field(usage, "prompt_tokens") or field(usage, "completion_tokens")):
+                self.usage = usage
+            choices = field(chunk, "choices")
+            if not isinstance(choices, (list, tuple)) or not choices:
+                return events
+            choice = choices[0]
+            finish = field(choice, "finish_reason")
+            if isinstance(finish, str) and finish:
+                self.finish_reason = finish
+            delta = field(choice, "delta") or field(choice, "message")
+            if delta is None:
+                return events
+            reasoning = field(delta, "reasoning_content")
+            if isinstance(reasoning, str) and reasoning:
+                self.reasoning.append(reasoning)
+                events.append(ReasoningDelta(reasoning))
+            content = field(delta, "content")
+            if isinstance(content, str) and content:
+                self.text.append(content)
+                events.append(TextDelta(content))
+            tool_calls = field(delta, "tool_calls")
+            if isinstance(tool_calls, (list, tuple)):
+                for raw in tool_calls:
+                    self._add_call(raw)
+        except Exception:  # a malformed chunk must not end the stream; it is skipped
+            return events
+        return events
+
+    def _add_call(self, raw: Any) -> None:
+        call_id = field(raw, "id")
+        call_id = call_id if isinstance(call_id, str) and call_id else None
+        index = field(raw, "index")
+        index = index if isinstance(index, int) and not isinstance(index, bool) else None
+        function = field(raw, "function")
+        name = field(function, "name")
+        fragment = field(function, "arguments")
+
+        if call_id is not None and call_id in self._by_id:
+            call = self._by_id[call_id]
+        elif call_id is not None:
+            call = _Call(id=call_id)
+            self.calls.append(call)
+            self._by_id[call_id] = call
+        elif index is not None and index in self._by_index:
+            call = self._by_index[index]
+        elif index is None and self.calls:
+            call = self.calls[-1]
+        else:
+            call = _Call()
+            self.calls.append(call)
+        if index is not None:
+            self._by_index[index] = call
+
+        if isinstance(name, str) and name and not call.name:
+            call.name = name
+        if isinstance(fragment, dict):
+            fragment = json.dumps(fragment)
+        if isinstance(fragment, str) and fragment:
+            if call.arguments and fragment == call.arguments:
+                return  # a closing "summary" chunk repeating the whole arguments
+            call.arguments += fragment
+
+    def ended_without_finish_reason(self, exc: BaseException) -> bool:
+        """litellm 1.10x raises after the last chunk when no finish_reason came; nothing is missing then.
+
+        Some OpenAI-compatible servers never send a finish_reason. A dropped connection
+        raises a transport error instead, so only this exact complaint, after at least
+        one piece of the answer arrived, counts as a complete answer.
+        """
+        received = bool(self.text or self.calls or self.reasoning)
+        if received and "stream ended before a finish_reason" in str(exc).lower():
+            logger.warning("stream ended without a finish_reason; the answer is complete, so it is kept")
+            return True
+        return False
+
+    @property
+    def partial_text(self) -> str:
+        return "".join(self.text)
+
+    def response(self, *, cost: Optional[float] = None) -> LLMResponse:
+        """The complete response for a stream that ended normally."""
+        raw_store: Dict[str, str] = {}
+        calls = [c for c in (director_tool_call(call.id, call.name, call.arguments, raw_store) for call in self.calls) if c]
+        if calls:
+            finish_reason = "tool_calls"
+        elif self.finish_reason and self.finish_reason != "tool_calls":
+            finish_reason = self.finish_reason
+        else:
+            finish_reason = "stop"
+        send, recv, total = usage_counts(self.usage)
+        reasoning = "".join(self.reasoning)
+        return LLMResponse(
+            content=self.partial_text,
+            tool_calls=calls,
+            send_tokens=send,
+            recv_tokens=recv,
+            total_tokens=total,
+            finish_reason=finish_reason,
+            status=LLMResponseStatus.SUCCESS,
+            cost=cost,
+            reasoning_content=reasoning or None,
+            model=self.model,
+            raw_tool_arguments=raw_store,
+        )
+
+    def failed(self, info: ErrorInfo) -> LLMResponse:
+        """The ERROR response for a stream that broke; the text so far is kept."""
+        response = error_response(info)
+        response.partial_content = self.partial_text
+        return response
+
+
+__all__ = ["TextDelta", "ReasoningDelta", "Final", "StreamEvent", "StreamAccumulator"]
