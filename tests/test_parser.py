@@ -44,7 +44,7 @@ class TestParseArguments:
             ("not json", {}, "not json"),
             ("[1, 2]", {}, "[1, 2]"),  # JSON, but not an object
             ('"text"', {}, '"text"'),
-            ("null", {}, "null"),
+            ("null", {}, None),
             (42, {}, "42"),
         ],
     )

@@ -12,9 +12,9 @@ only sent when set.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Union
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from director_litellm.errors import ConfigError, scrub
@@ -23,6 +23,23 @@ ENV_PREFIX = "LITELLM_"
 
 # Director's BaseLLMConfig defaults; kept identical so switching providers changes nothing.
 DIRECTOR_DEFAULTS = {"temperature": 0.9, "top_p": 1.0, "max_tokens": 4096, "timeout": 120}
+
+
+class FallbackModel(BaseModel):
+    """A fallback with its own endpoint (e.g. another provider than the primary's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str
+    api_base: Optional[str] = None
+    api_key: Optional[SecretStr] = None
+    api_version: Optional[str] = None
+
+    def __repr__(self) -> str:
+        return scrub(super().__repr__())
+
+    def __str__(self) -> str:
+        return scrub(super().__str__())
 
 
 class LiteLLMConfig(BaseSettings):
@@ -82,9 +99,11 @@ class LiteLLMConfig(BaseSettings):
     drop_params: bool = Field(
         True, description="Let litellm drop parameters the model does not support (per call)."
     )
-    fallbacks: List[str] = Field(
+    fallbacks: List[Union[str, FallbackModel]] = Field(
         default_factory=list,
-        description="Models tried in order after the primary fails, as a JSON list.",
+        description="Models tried in order after the primary exhausts its retries, as a JSON list. "
+        "A name uses this config's api_base/api_key; an object "
+        '`{"model", "api_base", "api_key", "api_version"}` brings its own.',
     )
 
     router_config: Optional[str] = Field(
@@ -123,12 +142,12 @@ class LiteLLMConfig(BaseSettings):
         """True when ``field`` was given explicitly (constructor or environment)."""
         return field in self.model_fields_set
 
-    def __repr_args__(self) -> Any:
-        # SecretStr already masks itself; the URL may carry credentials too.
-        for name, value in super().__repr_args__():
-            if name == "api_base" and value:
-                value = scrub(value)
-            yield name, value
+    def __repr__(self) -> str:
+        # SecretStr masks itself; URLs (api_base, fallbacks) may carry credentials too
+        return scrub(super().__repr__())
+
+    def __str__(self) -> str:
+        return scrub(super().__str__())
 
 
 def load_config(**overrides: Any) -> LiteLLMConfig:
@@ -163,7 +182,7 @@ def configuration_table() -> str:
         rows.append(f"| `{ENV_PREFIX}{name.upper()}` | `{default}` | {field.description} |")
     return "\n".join(rows)
 
-__all__ = ["LiteLLMConfig", "ConfigError", "load_config", "configuration_table", "ENV_PREFIX"]
+__all__ = ["LiteLLMConfig", "FallbackModel", "ConfigError", "load_config", "configuration_table", "ENV_PREFIX"]
 
 
 if __name__ == "__main__":  # pragma: no cover - regenerates the README table

@@ -45,7 +45,9 @@ No secret reaches a message: every text that leaves this module goes through
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, Iterable, Optional
 
@@ -137,6 +139,54 @@ def scrub(text: Any, secrets: Iterable[Optional[str]] = ()) -> str:
     return out
 
 
+# --- logs written by the libraries underneath ----------------------------------------
+
+# Loggers of litellm and its HTTP stack that can carry a key or a credentialed URL: litellm
+# 1.60 logs whole calls (api_key included) at DEBUG; httpx logs request URLs at INFO.
+GUARDED_LOGGERS = (
+    "LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx", "httpcore.http11", "httpcore.connection",
+    "openai._base_client", "anthropic._base_client",
+)
+_log_secrets: set = set()
+_log_lock = threading.Lock()
+
+
+class SecretScrubbingFilter(logging.Filter):
+    """Masks secrets in a record's message and traceback; never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = tuple(_log_secrets)
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
+        clean = scrub(message, secrets)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text, record.exc_info = scrub(text, secrets), None
+        elif record.exc_text:
+            record.exc_text = scrub(record.exc_text, secrets)
+        return True
+
+
+_FILTER = SecretScrubbingFilter()
+
+
+def protect_logs(secrets: Iterable[Optional[str]]) -> None:
+    """Register ``secrets`` for masking and put the filter on the guarded loggers (idempotent).
+
+    This adds a logging filter only: no level, handler or litellm setting is changed.
+    """
+    with _log_lock:
+        _log_secrets.update(s for s in secrets if s and len(s) >= 4)
+        for name in GUARDED_LOGGERS:
+            logger = logging.getLogger(name)
+            if _FILTER not in logger.filters:
+                logger.addFilter(_FILTER)
+
+
 # --- classification --------------------------------------------------------------------
 
 _BY_STATUS = {
@@ -188,6 +238,8 @@ _CONNECTION_HINTS = ("connection refused", "connect call failed", "connection re
                      "incomplete chunked read", "remoteprotocolerror", "all connection attempts failed",
                      "name or service not known", "nodename nor servname")
 
+_BAD_BODY_HINTS = ("expecting value: line", "expecting property name", "unterminated string",
+                   "expecting ',' delimiter", "invalid control character", "extra data: line")
 _AUTH_HINTS = ("missing credentials", "api_key client option must be set", "no api key provided",
                "api key not found", "invalid x-api-key", "incorrect api key")
 
@@ -209,6 +261,20 @@ def _status_of(exc: BaseException) -> Optional[int]:
 
 
 _ERROR_CODE = re.compile(r"error code: (\d{3})\b")
+
+
+def _unreadable_answer(exc: BaseException) -> bool:
+    """litellm failed while reading an answer, not while getting one.
+
+    Two shapes seen at the wire: a parsing slip (``KeyError('usage')`` for an Anthropic
+    reply without usage, reported as an APIConnectionError), and a 200 whose body is an
+    ``{"error": ...}`` object (a bare, empty ``Exception`` under a BadRequestError).
+    """
+    chain = list(_chain(exc))
+    if any(isinstance(err, (KeyError, IndexError, AttributeError)) for err in chain[1:]):
+        return True
+    deepest = chain[-1]
+    return len(chain) > 1 and type(deepest) is Exception and not str(deepest).strip()
 
 
 def _true_status(exc: BaseException, lowered_text: str) -> Optional[int]:
@@ -262,6 +328,11 @@ def classify(exc: BaseException, *, model: Optional[str] = None, secrets: Iterab
         category = "connection"
     elif "tenacity" in text and "import" in text:
         category = "config"
+    elif "JSONDecodeError" in names or any(hint in text for hint in _BAD_BODY_HINTS):
+        # the provider answered, but not with JSON we can read (litellm reports a 500)
+        category = "bad_response"
+    elif _unreadable_answer(exc):
+        category = "bad_response"
     elif any(hint in text for hint in _AUTH_HINTS):
         # the openai client raises before sending when no key is found; litellm maps that to a 500
         category = "auth"
@@ -311,5 +382,6 @@ __all__ = [
     "RETRYABLE",
     "classify",
     "scrub",
+    "protect_logs",
     "user_message",
 ]

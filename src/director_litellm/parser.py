@@ -56,6 +56,8 @@ def parse_arguments(raw: Any) -> Tuple[Dict[str, Any], Optional[str]]:
         return {}, raw
     if isinstance(value, dict):
         return value, None
+    if value is None:  # JSON null: no arguments
+        return {}, None
     return {}, raw
 
 

@@ -29,8 +29,8 @@ from typing import Any, AsyncIterator, Dict, Generator, Iterator, List, Optional
 
 from director_litellm import formatters, model_rules, supply_chain
 from director_litellm._director import director_base
-from director_litellm.config import ConfigError, LiteLLMConfig, load_config
-from director_litellm.errors import ErrorInfo, InvalidInputError, classify, scrub
+from director_litellm.config import ConfigError, FallbackModel, LiteLLMConfig, load_config
+from director_litellm.errors import ErrorInfo, InvalidInputError, classify, protect_logs, scrub
 from director_litellm.parser import error_response, parse_response
 from director_litellm.response import LLMResponse
 from director_litellm.retry import RetryPolicy
@@ -90,6 +90,29 @@ def _stream_cost(model: Optional[str], response: LLMResponse) -> Optional[float]
         return None
 
 
+def _targets(model: str, fallbacks: Any) -> List[Tuple[str, Dict[str, Any]]]:
+    """The primary and its fallbacks as (model, endpoint options), each model once."""
+    targets: Dict[str, Dict[str, Any]] = {model: {}}
+    for fallback in fallbacks or ():
+        if isinstance(fallback, str):
+            targets.setdefault(fallback, {})
+            continue
+        if isinstance(fallback, dict):
+            try:
+                fallback = FallbackModel.model_validate(fallback)
+            except ValueError as exc:
+                raise InvalidInputError(f"fallbacks: {scrub(exc)}") from None
+        endpoint: Dict[str, Any] = {}
+        if fallback.api_base:
+            endpoint["api_base"] = fallback.api_base
+        if fallback.api_key is not None:
+            endpoint["api_key"] = fallback.api_key.get_secret_value()
+        if fallback.api_version:
+            endpoint["api_version"] = fallback.api_version
+        targets.setdefault(fallback.model, endpoint)
+    return list(targets.items())
+
+
 _base = director_base()
 if _base is not None:
     _BaseLLM: type = _base.BaseLLM
@@ -121,7 +144,7 @@ class _Call:
     sampling: Dict[str, Any]
     response_format: Optional[Dict[str, Any]]
     schema_class: Any
-    models: List[str]
+    targets: List[Tuple[str, Dict[str, Any]]]  # (model, endpoint options replacing the config's)
     policy: RetryPolicy
     stream: bool = False
     requests: Dict[str, Dict[str, Any]] = field(default_factory=dict)
@@ -173,8 +196,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     # ------------------------------------------------------------------ building a call
 
     def _secrets(self) -> List[Optional[str]]:
-        key = self.config.api_key
-        return [key.get_secret_value() if key is not None else None]
+        keys = [self.config.api_key] + [getattr(fb, "api_key", None) for fb in self.config.fallbacks]
+        return [key.get_secret_value() for key in keys if key is not None]
 
     def _new_call(
         self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: Dict[str, Any], stream: bool
@@ -231,7 +254,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             },
             response_format=formatters.format_response_format(response_format),
             schema_class=schema_class,
-            models=list(dict.fromkeys([model, *(cfg.fallbacks if fallbacks is None else fallbacks)])),
+            targets=_targets(model, cfg.fallbacks if fallbacks is None else fallbacks),
             policy=RetryPolicy(
                 num_retries=cfg.num_retries if retries is None else int(retries),
                 timeout=float(cfg.timeout if timeout is None else timeout),
@@ -240,15 +263,16 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             ),
             stream=stream,
         )
-        self._request_for(call, model)  # the primary model's rules are checked before anything is sent
+        self._request_for(call, call.targets[0])  # the primary's rules are checked before anything is sent
         return call
 
-    def _request_for(self, call: _Call, model: str) -> Dict[str, Any]:
-        """The litellm keyword arguments for ``model``: the per-model rules applied."""
+    def _request_for(self, call: _Call, target: Tuple[str, Dict[str, Any]]) -> Dict[str, Any]:
+        """The litellm keyword arguments for one model: the per-model rules applied."""
+        model, endpoint = target
         cached = call.requests.get(model)
         if cached is not None:
             return cached
-        request = dict(call.common)
+        request = {**call.common, **endpoint}
         request["model"] = model
         request["messages"] = model_rules.shape_conversation(model, call.messages, bool(call.tools))
         sampling = call.sampling
@@ -278,7 +302,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     ) -> Dict[str, Any]:
         """The keyword arguments ``chat_completions`` would pass to ``litellm.completion``."""
         call = self._new_call(messages, tools, stop, response_format, overrides, stream=False)
-        return self._request_for(call, call.models[0])
+        return self._request_for(call, call.targets[0])
 
     def _backend(self) -> Any:
         """What calls go through: litellm itself, or a shared ``litellm.Router`` in router mode."""
@@ -299,11 +323,13 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         if problem is not None and problem.blocked:
             return error_response(ErrorInfo("blocked_version", problem.message, model=model, detail=problem.reason))
         try:
-            return self._new_call(messages, tools, stop, response_format, overrides, stream)
+            call = self._new_call(messages, tools, stop, response_format, overrides, stream)
         except (InvalidInputError, ConfigError) as exc:
             info = classify(exc, model=model)
             logger.error("LLM request refused before sending: %s", info.message)
             return error_response(info)
+        protect_logs(self._secrets())
+        return call
 
     def _failed(self, exc: BaseException, model: str, attempts: int) -> ErrorInfo:
         info = classify(exc, model=model, secrets=self._secrets())
@@ -325,9 +351,10 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         the final ``ErrorInfo``.
         """
         info: Optional[ErrorInfo] = None
-        for model in call.models:
+        for target in call.targets:
+            model = target[0]
             try:
-                request = self._request_for(call, model)
+                request = self._request_for(call, target)
             except InvalidInputError as exc:  # a fallback model's own rules refuse this call
                 info = classify(exc, model=model)
                 continue

@@ -4,9 +4,10 @@ The provider does all retrying itself (litellm and the openai client are told to
 make exactly one attempt each), so ``num_retries=N`` means exactly ``N + 1``
 requests at most, per model. Only retryable categories (``errors.RETRYABLE``:
 rate_limit, timeout, connection, server) are retried. The wait is exponential
-with full jitter, at least the provider's ``Retry-After`` when it sent one, and
-never past the deadline: one call with its retries finishes within ``timeout``
-seconds per model tried.
+with jitter, at least the provider's ``Retry-After`` when it sent one (a
+``Retry-After`` over a minute is not waited for), and never past the deadline:
+each attempt may take ``timeout`` seconds, and one model's attempts and waits
+together end within ``(num_retries + 1) * timeout`` seconds.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Attempt:
             if error.retry_after > MAX_RETRY_AFTER:
                 return None
             delay = max(delay, error.retry_after)
-        remaining = self._deadline - policy.clock()
+        remaining = self._deadline - policy.clock()  # type: ignore[operator]
         # leave the next attempt at least a little time of its own
         if delay + min(1.0, policy.timeout / 10) > remaining:
             return None
@@ -57,7 +58,7 @@ class RetryPolicy:
 
     def attempts(self) -> Iterator[Attempt]:
         """Attempts for one model; the caller stops iterating on success or give-up."""
-        deadline = self.clock() + self.timeout  # type: ignore[operator]
+        deadline = self.clock() + self.timeout * (self.num_retries + 1)  # type: ignore[operator]
         for number in range(1, self.num_retries + 2):
             remaining = max(deadline - self.clock(), 0.001)  # type: ignore[operator]
-            yield Attempt(number, remaining, self, deadline)
+            yield Attempt(number, min(self.timeout, remaining), self, deadline)

@@ -44,6 +44,7 @@ class Recorded:
     body: Any  # parsed JSON, or None when empty / not JSON
     raw: bytes
     method: str = "POST"
+    at: float = 0.0  # time.monotonic() when the request arrived
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,7 @@ class _Fake:
             body, bad_json = (json.loads(raw) if raw else None), False
         except ValueError:
             body, bad_json = None, True
-        rec = Recorded(request.path, headers, body, raw, request.method)
+        rec = Recorded(request.path, headers, body, raw, request.method, time.monotonic())
         with self._lock:
             self._requests.append(rec)
         refused = self._refusal(rec, bad_json)
@@ -386,6 +387,9 @@ class FakeAnthropic(_Fake):
         blocks = []
         for c in o["tool_calls"]:
             args = c.get("arguments", "{}")
+            # Anthropic's input is always an object: empty or missing arguments arrive as {}
+            if args is None or (isinstance(args, str) and not args.strip()):
+                args = {}
             blocks.append({"type": "tool_use", "id": _call_id(c, "toolu_"), "name": c["name"],
                            "input": json.loads(args) if isinstance(args, str) else args})
         return blocks

@@ -1,0 +1,471 @@
+"""Router mode: one shared ``litellm.Router`` per config file, behind the provider's request shape.
+
+Set ``LITELLM_ROUTER_CONFIG`` to a YAML or JSON file and ``LITELLM_CHAT_MODEL`` to one of its model
+groups; every call then goes through ``router_for(path, litellm)``, which returns a
+``RouterBackend`` with the same ``completion(**request)`` / ``acompletion(**request)`` surface as the
+litellm module. This module never imports litellm: the provider passes the module in.
+
+The file
+    The LiteLLM Proxy's config format, so one file can serve both: ``model_list`` (required, a
+    non-empty list of ``{model_name, litellm_params: {model, ...}, model_info?}``) and
+    ``router_settings`` (keyword arguments of ``litellm.Router``: ``routing_strategy``,
+    ``fallbacks``, ``allowed_fails``, ``cooldown_time``, ...). ``litellm.Router`` keyword arguments
+    may also sit at the top level (``fallbacks: [...]``). Proxy-only and process-wide sections
+    (``litellm_settings``, ``general_settings``, ``environment_variables``, ...) are ignored: they
+    would change litellm for the whole process. Any string ``os.environ/NAME`` anywhere in
+    ``model_list`` or the router settings is replaced by the variable's value, as the proxy does; an
+    unset variable is a configuration error. ``.json`` files are read as JSON; any other file as
+    YAML (PyYAML, which litellm's dependencies install) or, without PyYAML, as JSON.
+    A missing or unreadable file, bad YAML/JSON, a missing ``model_list`` or a setting
+    ``litellm.Router`` refuses raises ``ConfigError`` naming ``LITELLM_ROUTER_CONFIG``; nothing is
+    sent. The provider turns it into an ERROR response (category ``config``).
+
+One Router per file
+    ``router_for`` builds one ``litellm.Router`` per (resolved path, modification time, size) under a
+    lock and returns the same ``RouterBackend`` to every provider instance and thread; the Router's
+    cooldowns, usage counters and client pool are therefore shared process-wide. Editing the file
+    builds a new Router on the next call and retires the old one (its global litellm callbacks are
+    removed; calls already running on it finish). A broken file's ``ConfigError`` is cached the same
+    way, so a bad file is parsed once, not once per call. ``clear_cache()`` retires every Router.
+
+    Building a ``litellm.Router`` registers the Router's own callbacks in litellm's global callback
+    lists (that is how it tracks failures and usage); 1.60 also sets ``litellm.suppress_debug_info``,
+    which is put back to the host's value right after construction.
+
+What the Router gets from the provider's request (``RouterBackend.adapt``)
+    - ``model`` names a model group (or a ``model_group_alias``, or matches a wildcard
+      ``model_name``); anything else is a ``ConfigError`` listing the groups, raised before sending.
+    - ``api_base``, ``api_key``, ``api_version`` (and ``base_url``, ``organization``,
+      ``custom_llm_provider``) are dropped, with one warning per setting: on both litellm 1.60 and
+      1.110 a per-call value overrides every deployment's own, so the provider's ``LITELLM_API_KEY``
+      would be sent to every deployment. Deployments carry their endpoint and key in the file.
+    - other per-call values (``temperature``, ``max_tokens``, ``timeout``, ``drop_params``, ``stop``,
+      ``tools``, ``response_format``, ``extra_headers``, ...) pass through and, as in litellm, win
+      over the same keys in a deployment's ``litellm_params``.
+    - ``max_retries`` stays 0 (one HTTP attempt per deployment try inside the openai client).
+    - ``num_retries`` passes through: it is the Router's per-call retry count.
+    - a ``metadata`` dict is copied (the Router writes into it).
+
+Retries: the Router owns them
+    Only the Router knows the deployments, their cooldowns and which are healthy; it retries at once on
+    another healthy deployment, while a retry by the provider can only re-enter the Router blind,
+    after a back-off sleep, and may land on the same failing deployment. So in router mode the
+    provider makes ONE call into the Router per model group in its chain and hands its retry count to
+    the Router as the per-call ``num_retries`` (``LITELLM_NUM_RETRIES`` or the call's override; it
+    replaces ``router_settings.num_retries`` for calls made through this package). Total attempts for
+    one ``chat_completions`` call, with ``N = num_retries``:
+
+        at most (N + 1) deployment requests for the model group, then (N + 1) for each Router
+        fallback group tried (``router_settings.fallbacks``, at most ``max_fallbacks`` of them),
+        then the same again for each entry of ``LITELLM_FALLBACKS`` (best left empty in router mode).
+
+    Each deployment request may take ``timeout`` seconds. When every deployment of a group is cooling
+    down the Router answers at once with "No deployments available" (``RouterRateLimitError``).
+    This adapter also works with a provider that keeps its own retry loop and sends ``num_retries=0``:
+    the Router then makes one try per provider attempt (failed deployments still cool down).
+
+``LLMResponse.deployment`` is the Router's ``_hidden_params["model_id"]`` on litellm 1.60 and 1.110:
+the deployment's ``model_info.id`` when the file sets one (recommended), else a hash litellm derives.
+``_hidden_params["api_base"]`` is the deployment's endpoint; ``response.model`` is the upstream's model.
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import inspect
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from director_litellm import model_rules
+from director_litellm.errors import ConfigError, scrub
+
+logger = logging.getLogger(__name__)
+
+ENV_VAR = "LITELLM_ROUTER_CONFIG"
+ENV_REF = "os.environ/"
+
+# sections of a LiteLLM Proxy config that are not Router arguments; ignored in router mode
+PROXY_SECTIONS = frozenset({
+    "litellm_settings", "general_settings", "environment_variables", "callback_settings",
+    "guardrails", "credential_list", "mcp_servers", "files_settings", "search_tools", "prompts",
+    "vector_store_registry", "finetune_settings", "assistant_settings", "include",
+})
+# per-call keys that name an endpoint or credential; in router mode the deployment's own win
+DEPLOYMENT_KEYS = ("api_base", "base_url", "api_key", "api_version", "organization", "custom_llm_provider")
+# Router arguments whose values name model groups (for ``models_reachable``)
+_FALLBACK_SETTINGS = ("fallbacks", "default_fallbacks", "context_window_fallbacks", "content_policy_fallbacks")
+
+
+def _problem(path: str, message: str) -> ConfigError:
+    return ConfigError(f"{ENV_VAR}={path}: {message}")
+
+
+# ---------------------------------------------------------------------------------- reading the file
+
+
+@dataclass(frozen=True)
+class RouterFile:
+    """A validated router config: what ``litellm.Router`` is built from (secrets expanded)."""
+
+    path: str
+    model_list: List[Dict[str, Any]]
+    settings: Dict[str, Any]
+    ignored_sections: Tuple[str, ...] = ()
+
+    @property
+    def groups(self) -> List[str]:
+        return list(dict.fromkeys(d["model_name"] for d in self.model_list))
+
+    def aliases(self) -> Dict[str, str]:
+        out: Dict[str, str] = {}
+        for alias, target in (self.settings.get("model_group_alias") or {}).items():
+            if isinstance(target, Mapping):
+                target = target.get("model")
+            if isinstance(alias, str) and isinstance(target, str):
+                out[alias] = target
+        return out
+
+    def resolve_group(self, model: str) -> Optional[str]:
+        """The model group ``model`` addresses, or None when the Router would not know it."""
+        groups = self.groups
+        if model in groups:
+            return model
+        aliased = self.aliases().get(model)
+        if aliased is not None:
+            return aliased
+        for group in groups:
+            if "*" in group and fnmatch.fnmatchcase(model, group):
+                return group
+        return None
+
+    def deployment_models(self, group: str) -> List[str]:
+        """The litellm model names of the deployments behind ``group`` (wildcards: the called name)."""
+        return [d["litellm_params"]["model"] for d in self.model_list if d["model_name"] == group]
+
+    def fallback_groups(self, group: str) -> List[str]:
+        out: List[str] = []
+        for name in _FALLBACK_SETTINGS:
+            value = self.settings.get(name)
+            if name == "default_fallbacks" and isinstance(value, list):
+                out += [v for v in value if isinstance(v, str)]
+                continue
+            for item in value if isinstance(value, list) else ():
+                if isinstance(item, Mapping):
+                    for source, targets in item.items():
+                        if source in (group, "*") and isinstance(targets, list):
+                            out += [t for t in targets if isinstance(t, str)]
+        return list(dict.fromkeys(out))
+
+
+def _parse(path: str, text: str) -> Any:
+    if path.lower().endswith(".json"):
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise _problem(path, f"not valid JSON ({exc})") from None
+    try:
+        import yaml
+    except ImportError:
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise _problem(path, "PyYAML is not installed, so only JSON can be read; install pyyaml "
+                                 "or give a .json file") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where is not None else ""
+        raise _problem(path, f"not valid YAML{at} ({getattr(exc, 'problem', None) or type(exc).__name__})") from None
+
+
+def _expand(value: Any, where: str, path: str) -> Any:
+    """Replace ``os.environ/NAME`` strings, recursively, as the LiteLLM Proxy does for its config."""
+    if isinstance(value, str) and value.startswith(ENV_REF):
+        name = value[len(ENV_REF):]
+        if not name or name not in os.environ:
+            raise _problem(path, f"{where} refers to the environment variable {name or '(empty name)'!s}, "
+                                 "which is not set")
+        return os.environ[name]
+    if isinstance(value, Mapping):
+        return {k: _expand(v, f"{where}.{k}", path) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, f"{where}[{i}]", path) for i, v in enumerate(value)]
+    return value
+
+
+def _check_deployment(i: int, item: Any, path: str) -> Dict[str, Any]:
+    where = f"model_list[{i}]"
+    if not isinstance(item, Mapping):
+        raise _problem(path, f"{where} must be a mapping with model_name and litellm_params")
+    name = item.get("model_name")
+    if not isinstance(name, str) or not name.strip():
+        raise _problem(path, f"{where}.model_name must be a non-empty string (the model group)")
+    params = item.get("litellm_params")
+    if not isinstance(params, Mapping):
+        raise _problem(path, f"{where}.litellm_params must be a mapping with at least `model`")
+    model = params.get("model")
+    if not isinstance(model, str) or not model.strip():
+        raise _problem(path, f"{where}.litellm_params.model must be a litellm model name, e.g. openai/gpt-4o-mini")
+    info = item.get("model_info")
+    if info is not None and not isinstance(info, Mapping):
+        raise _problem(path, f"{where}.model_info must be a mapping")
+    out = dict(item)
+    out["model_name"] = name.strip()
+    if info is not None and "id" in info:
+        if info["id"] is None or isinstance(info["id"], (dict, list)):
+            raise _problem(path, f"{where}.model_info.id must be a string")
+        out["model_info"] = {**info, "id": str(info["id"])}
+    return out
+
+
+def read_router_file(path: str) -> RouterFile:
+    """Read and validate a router config; raises ``ConfigError`` naming ``LITELLM_ROUTER_CONFIG``.
+
+    Pure: needs no litellm. Router argument names are checked later, against the installed litellm.
+    """
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise _problem(path, "file not found") from None
+    except IsADirectoryError:
+        raise _problem(path, "is a directory, not a config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _problem(path, f"cannot be read ({type(exc).__name__}: {exc.strerror if isinstance(exc, OSError) else exc})") from None
+    data = _parse(path, text)
+    if not isinstance(data, Mapping):
+        raise _problem(path, "must be a mapping with a `model_list` (got "
+                             f"{'an empty file' if data is None else type(data).__name__})")
+    model_list = data.get("model_list")
+    if not isinstance(model_list, list) or not model_list:
+        raise _problem(path, "needs a non-empty `model_list` (the deployments the Router may call)")
+    deployments = [_check_deployment(i, item, path) for i, item in enumerate(model_list)]
+
+    settings_section = data.get("router_settings") or {}
+    if not isinstance(settings_section, Mapping):
+        raise _problem(path, "`router_settings` must be a mapping of litellm.Router arguments")
+    settings: Dict[str, Any] = {}
+    ignored: List[str] = []
+    for key, value in data.items():
+        if key in ("model_list", "router_settings"):
+            continue
+        if key in PROXY_SECTIONS or not isinstance(key, str):
+            ignored.append(str(key))
+            continue
+        settings[key] = value  # a Router argument at the top level; checked against litellm later
+    for key, value in settings_section.items():
+        if key in settings:
+            raise _problem(path, f"`{key}` is set both at the top level and in router_settings; keep one")
+        settings[str(key)] = value
+    if "model_list" in settings:
+        raise _problem(path, "router_settings must not contain model_list")
+
+    deployments = _expand(deployments, "model_list", path)
+    settings = {k: _expand(v, f"router_settings.{k}", path) for k, v in settings.items()}
+    return RouterFile(path=path, model_list=deployments, settings=settings, ignored_sections=tuple(ignored))
+
+
+# ---------------------------------------------------------------------------------- the Router
+
+
+def _router_parameters(litellm: ModuleType) -> Optional[Sequence[str]]:
+    """``litellm.Router``'s keyword arguments, or None when they cannot be known."""
+    try:
+        signature = inspect.signature(litellm.Router.__init__)
+    except (TypeError, ValueError):
+        return None
+    params = signature.parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    return [p.name for p in params if p.name not in ("self", "_host") and not p.name.startswith("_")]
+
+
+def _build_router(source: RouterFile, litellm: ModuleType) -> Any:
+    known = _router_parameters(litellm)
+    if known is not None:
+        unknown = sorted(set(source.settings) - set(known))
+        if unknown:
+            raise _problem(source.path, f"unknown litellm.Router setting(s) {', '.join(unknown)} "
+                                        "(put Router arguments in router_settings; see litellm's Router docs)")
+    kwargs = copy.deepcopy(source.settings)
+    suppress = getattr(litellm, "suppress_debug_info", None)
+    try:
+        return litellm.Router(model_list=copy.deepcopy(source.model_list), **kwargs)
+    except Exception as exc:
+        secrets = [d["litellm_params"].get("api_key") for d in source.model_list]
+        detail = scrub(f"{type(exc).__name__}: {exc}", [s for s in secrets if isinstance(s, str)])
+        raise _problem(source.path, f"litellm.Router refused the configuration: {detail[:300]}") from None
+    finally:
+        if suppress is not None and getattr(litellm, "suppress_debug_info", None) != suppress:
+            litellm.suppress_debug_info = suppress  # the Router sets it process-wide (1.60)
+
+
+_CALLBACK_LISTS = ("callbacks", "success_callback", "failure_callback", "input_callback", "service_callback",
+                   "_async_success_callback", "_async_failure_callback", "_async_input_callback")
+
+
+def _retire(router: Any, litellm: ModuleType) -> None:
+    """Undo what building ``router`` registered in litellm's globals; never raises."""
+    try:
+        retire = getattr(router, "retire", None) or getattr(router, "discard", None)
+        if callable(retire):
+            retire()
+    except Exception:  # pragma: no cover - best effort
+        logger.debug("retiring a litellm.Router failed", exc_info=True)
+    try:
+        owned = {id(router)}
+        owned.update(id(v) for v in vars(router).values() if hasattr(v, "log_success_event"))
+        for name in _CALLBACK_LISTS:
+            callbacks = getattr(litellm, name, None)
+            if not isinstance(callbacks, list):
+                continue
+            keep = [cb for cb in callbacks if id(getattr(cb, "__self__", cb)) not in owned and id(cb) not in owned]
+            if len(keep) != len(callbacks):
+                callbacks[:] = keep
+    except Exception:  # pragma: no cover - best effort
+        logger.debug("removing a retired litellm.Router's callbacks failed", exc_info=True)
+
+
+@dataclass(eq=False)
+class RouterBackend:
+    """A shared ``litellm.Router`` with the provider's ``completion``/``acompletion`` surface."""
+
+    router: Any
+    source: RouterFile
+    litellm: ModuleType = field(repr=False)
+    _warned: set = field(default_factory=set, repr=False)
+
+    #: the Router retries and fails over across deployments; the provider should make one call
+    owns_retries = True
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def groups(self) -> List[str]:
+        return self.source.groups
+
+    def adapt(self, request: Mapping[str, Any]) -> Dict[str, Any]:
+        """The provider's litellm request, as ``Router.completion`` must get it (see module docstring)."""
+        out = dict(request)
+        for key in DEPLOYMENT_KEYS:
+            if out.pop(key, None) is not None and key not in self._warned:
+                self._warned.add(key)
+                logger.warning(
+                    "router mode: the configured %s is not sent; each deployment in %s=%s uses its own",
+                    key, ENV_VAR, self.path,
+                )
+        model = out.get("model")
+        if not isinstance(model, str) or self.source.resolve_group(model) is None:
+            groups = ", ".join(self.groups)
+            raise _problem(self.path, f"model {model!r} is not a model group of this Router config "
+                                      f"(groups: {groups}); set LITELLM_CHAT_MODEL to one of them")
+        if isinstance(out.get("metadata"), Mapping):
+            out["metadata"] = dict(out["metadata"])
+        out.setdefault("max_retries", 0)
+        return out
+
+    def completion(self, **request: Any) -> Any:
+        return self.router.completion(**self.adapt(request))
+
+    async def acompletion(self, **request: Any) -> Any:
+        return await self.router.acompletion(**self.adapt(request))
+
+    def deployment_models(self, group: str) -> List[str]:
+        """litellm model names of ``group``'s deployments and of its Router fallback groups."""
+        resolved = self.source.resolve_group(group) or group
+        models = self.source.deployment_models(resolved)
+        for fallback in self.source.fallback_groups(resolved):
+            models += self.source.deployment_models(fallback)
+        return list(dict.fromkeys(models)) or [group]
+
+    def rules_model(self, group: str) -> str:
+        """The model name ``model_rules`` should decide for when calling ``group``.
+
+        The Router picks the deployment after the request is built, so the strictest rules among the
+        reachable deployments apply: a model that takes only one of temperature/top_p, else any
+        Claude model (conversation shaping), else ``group`` itself.
+        """
+        models = self.deployment_models(group)
+        for model in models:
+            if model_rules.takes_one_sampling_param(model):
+                return model
+        for model in models:
+            if model_rules.is_claude(model):
+                return model
+        return group
+
+
+@dataclass
+class _Entry:
+    key: Tuple[int, int, int]
+    litellm_id: int
+    backend: Optional[RouterBackend] = None
+    error: Optional[str] = None
+
+
+_lock = threading.Lock()
+_cache: Dict[str, _Entry] = {}
+
+
+def _stat(path: str) -> Tuple[str, Tuple[int, int, int]]:
+    resolved = os.path.realpath(os.path.expanduser(path))
+    try:
+        st = os.stat(resolved)
+    except FileNotFoundError:
+        raise _problem(path, "file not found") from None
+    except OSError as exc:
+        raise _problem(path, f"cannot be read ({exc.strerror})") from None
+    return resolved, (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def router_for(path: str, litellm: ModuleType) -> RouterBackend:
+    """The shared ``RouterBackend`` for the config at ``path``; raises ``ConfigError``.
+
+    Thread-safe; builds at most one ``litellm.Router`` per version of the file.
+    """
+    if not isinstance(path, str) or not path.strip():
+        raise ConfigError(f"{ENV_VAR} is empty; set it to the path of a YAML or JSON Router config")
+    resolved, key = _stat(path)
+    with _lock:
+        entry = _cache.get(resolved)
+        if entry is None or entry.key != key or entry.litellm_id != id(litellm):
+            previous = entry
+            entry = _Entry(key, id(litellm))
+            try:
+                source = read_router_file(path)
+                entry.backend = RouterBackend(_build_router(source, litellm), source, litellm)
+                if source.ignored_sections:
+                    logger.info("%s=%s: ignoring %s (proxy or process-wide settings; not applied in router mode)",
+                                ENV_VAR, path, ", ".join(source.ignored_sections))
+                logger.debug("built a litellm.Router from %s=%s (groups: %s)", ENV_VAR, path, ", ".join(source.groups))
+            except ConfigError as exc:
+                entry.error = str(exc)
+            _cache[resolved] = entry
+            if previous is not None and previous.backend is not None:
+                _retire(previous.backend.router, previous.backend.litellm)
+        if entry.error is not None:
+            raise ConfigError(entry.error)
+        assert entry.backend is not None
+        return entry.backend
+
+
+def clear_cache() -> None:
+    """Forget every Router (retiring each); the next ``router_for`` builds anew."""
+    with _lock:
+        entries = list(_cache.values())
+        _cache.clear()
+    for entry in entries:
+        if entry.backend is not None:
+            _retire(entry.backend.router, entry.backend.litellm)
+
+
+__all__ = ["ENV_VAR", "RouterBackend", "RouterFile", "clear_cache", "read_router_file", "router_for"]
