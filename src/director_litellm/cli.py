@@ -53,7 +53,8 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _SECRET_NAME = re.compile(r"(?i)(key|token|secret|passw|credential|auth|signature)")
 # litellm's own LITELLM_* variables: not misspellings of ours
 _LITELLM_OWN = frozenset({
-    "LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS", "LITELLM_MODEL_COST_MAP_URL", "LITELLM_LOG", "LITELLM_MODE",
+    "LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS",
+    "LITELLM_MODEL_COST_MAP_URL", "LITELLM_LOG", "LITELLM_MODE",
     "LITELLM_MASTER_KEY", "LITELLM_SALT_KEY", "LITELLM_LICENSE", "LITELLM_PROXY_API_KEY",
     "LITELLM_PROXY_API_BASE", "LITELLM_DONT_SHOW_FEEDBACK_BOX", "LITELLM_MODIFY_PARAMS",
     "LITELLM_PRINT_STANDARD_LOGGING_PAYLOAD", "LITELLM_SUPPRESS_STARTUP_OUTPUT", "LITELLM_OFFLINE_MODE",
@@ -104,7 +105,7 @@ def _terminal_width() -> int:
 
 
 def _environment_secrets() -> List[str]:
-    return [v for k, v in os.environ.items() if _SECRET_NAME.search(k) and len(v) >= 4]
+    return [v for k, v in os.environ.items() if _SECRET_NAME.search(k) and len(v) >= 8]
 
 
 class _ScrubbingFormatter(logging.Formatter):
@@ -145,9 +146,9 @@ def _stdout_caught(console: Console) -> Iterator[io.StringIO]:
 
 def _import_litellm() -> ModuleType:
     """litellm, imported the way the provider imports it (no network fetch of the cost map)."""
-    from director_litellm.provider import _litellm
+    from director_litellm.provider import import_litellm
 
-    return _litellm()
+    return import_litellm()
 
 
 def _short(exc: BaseException, limit: int = 200) -> str:
@@ -221,6 +222,13 @@ def _load_config(overrides: Dict[str, Any]) -> Tuple[Any, Optional[str], List[st
     return config, message, bad
 
 
+def _flag_names(error: str, flags: Dict[str, str]) -> str:
+    """``load_config`` names an override ``field=``; the user typed a flag."""
+    for name, flag in flags.items():
+        error = error.replace(f"{name}= ", f"{flag} ")
+    return error
+
+
 def _shown_config(config: Any) -> Dict[str, Any]:
     """Every setting as JSON values, secrets masked and URLs scrubbed."""
     values = config.model_dump(mode="json")
@@ -284,7 +292,7 @@ def cmd_providers(args: argparse.Namespace, console: Console) -> int:
 
 def _print_table(console: Console, headers: List[str], rows: List[List[str]], shrink: int) -> None:
     """Columns padded to fit; column ``shrink`` is cut with "..." when the table is too wide."""
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=True)]
     excess = sum(widths) + 2 * (len(widths) - 1) - console.width
     if excess > 0:
         widths[shrink] = max(12, widths[shrink] - excess)
@@ -293,7 +301,7 @@ def _print_table(console: Console, headers: List[str], rows: List[List[str]], sh
         return text if len(text) <= width else text[: width - 3] + "..."
 
     for row in [headers, *rows]:
-        console.line("  ".join(cell(str(c), w).ljust(w) for c, w in zip(row, widths)).rstrip())
+        console.line("  ".join(cell(str(c), w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 # --------------------------------------------------------------------------- doctor
@@ -328,7 +336,9 @@ class Doctor:
         self.args = args
         self.console = console
         self.sections: List[Section] = []
-        self.facts: Dict[str, Any] = {}
+        # every key present in --json output, null when its check did not run
+        self.facts: Dict[str, Any] = {"config": None, "litellm": None, "model": None, "credentials": None,
+                                      "dotenv": None, "environment": None}
         self.env_before = dict(os.environ)
 
     def section(self, title: str) -> Section:
@@ -376,7 +386,7 @@ class Doctor:
         defaults = len(type(config).model_fields) - 3 - len(others)
         s.row("", f"({defaults} other settings at their defaults)")
         if error:
-            s.add("problem", error)
+            s.add("problem", _flag_names(error, {"chat_model": "--model"}))
         return config
 
     def check_litellm(self) -> Optional[ModuleType]:
@@ -420,7 +430,9 @@ class Doctor:
             s.add("problem", f"litellm cannot be imported: {type(exc).__name__}: {_short(exc)}")
             return None
         facts["importable"] = True
-        s.row("import", f"{time.monotonic() - started:.1f} s, model map bundled (no network)")
+        bundled = os.environ.get("LITELLM_LOCAL_MODEL_COST_MAP", "").strip().lower() == "true"
+        s.row("import", f"{time.monotonic() - started:.1f} s, "
+                        + ("bundled model map (no network)" if bundled else "model map fetched over the network"))
         self.check_dotenv(litellm)
         return litellm
 
@@ -474,6 +486,7 @@ class Doctor:
                 " Put the provider in front, e.g. openai/<model> for an OpenAI-compatible server.")
             s.add("problem", f"litellm cannot tell which provider serves {model!r}.{hint}")
             return None
+        provider = str(provider)
         facts["provider"] = provider
         s.row("provider", provider)
 
@@ -529,7 +542,8 @@ class Doctor:
         self.facts["credentials"] = facts
         try:
             with _stdout_caught(self.console):
-                with mock.patch.dict(os.environ, {}, clear=True):  # what the provider needs at all
+                # with an empty environment, missing_keys lists every variable the provider reads
+                with mock.patch.dict(os.environ, {}, clear=True):
                     needed = list(litellm.validate_environment(model).get("missing_keys") or [])
                 missing = list(litellm.validate_environment(model, api_key=key, api_base=config.api_base)
                                .get("missing_keys") or [])
@@ -613,15 +627,15 @@ class Doctor:
             if close:
                 misspelled.append({"name": name, "suggestion": close[0]})
                 s.add("warn", f"{name} is not a director-litellm setting (ignored): did you mean {close[0]}?")
-        self.facts.setdefault("environment", {})["misspelled"] = misspelled
+        self.facts["environment"] = {"misspelled": misspelled}
 
-        drop = _env_name(_field_var("drop_params"))
+        drop = _env_name("LITELLM_DROP_PARAMS")
         if drop is not None:
             value = os.environ[drop]
             level = "warn" if value.strip().lower() in _FALSY else "note"
-            s.add(level, f"{drop}={value} is also read by litellm itself at import: any non-empty "
-                         "value, even 'false', turns on litellm's process-wide drop_params for every "
-                         "litellm user in the process")
+            s.add(level, f"{drop}={value} is litellm's own process-wide flag, not a director-litellm "
+                         "setting (on litellm 1.60 any non-empty value, even 'false', turns it on); "
+                         f"use {_field_var('drop_unsupported_params')} for this provider")
         log = os.environ.get("LITELLM_LOG", "")
         if log.upper() == "DEBUG":
             s.add("warn", "LITELLM_LOG=DEBUG: litellm logs whole requests; API keys can end up in logs")
@@ -732,9 +746,7 @@ def cmd_chat(args: argparse.Namespace, console: Console) -> int:
     overrides = {name: value for name, (_, value) in flags.items() if value is not None}
     config, error, _ = _load_config(overrides)
     if error:
-        for name, (flag, _) in flags.items():
-            error = error.replace(f"{name}= ", f"{flag} ")
-        console.error(error)
+        console.error(_flag_names(error, {name: flag for name, (flag, _) in flags.items()}))
         return EXIT_FAIL
     if config.api_key is not None:
         console.secrets.append(config.api_key.get_secret_value())
@@ -822,7 +834,7 @@ director.llm_providers (the group Director's get_default_llm() reads), from
 package metadata alone. With --check, import each one on its own and report OK
 or why it cannot be used."""
 
-_PROVIDERS_EPILOG = f"""\
+_PROVIDERS_EPILOG = """\
 examples:
   director-litellm providers
   director-litellm providers --check

@@ -96,8 +96,10 @@ class LiteLLMConfig(BaseSettings):
         default_factory=dict,
         description="Extra keyword arguments passed to `litellm.completion`, as a JSON object.",
     )
-    drop_params: bool = Field(
-        True, description="Let litellm drop parameters the model does not support (per call)."
+    # Not named drop_params: litellm itself reads LITELLM_DROP_PARAMS at import as a process-wide flag.
+    drop_unsupported_params: bool = Field(
+        True, description="Let litellm drop parameters the model does not support (sent per call as "
+        "`drop_params`; litellm's own process-wide `LITELLM_DROP_PARAMS` is left alone)."
     )
     fallbacks: List[Union[str, FallbackModel]] = Field(
         default_factory=list,

@@ -360,6 +360,8 @@ def classify(exc: BaseException, *, model: Optional[str] = None, secrets: Iterab
         else:
             category = "unknown"
 
+    if category == "connection":
+        status = None  # no HTTP answer came back; litellm's 500 is its own label
     provider = getattr(exc, "llm_provider", None)
     detail = scrub(getattr(exc, "message", None) or exc, secrets)
     return ErrorInfo(

@@ -46,7 +46,7 @@ OFFLINE_DATA_VARIABLES = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROP
 
 
 @functools.lru_cache(maxsize=None)
-def _litellm() -> ModuleType:
+def import_litellm() -> ModuleType:
     """Import litellm on first use, without letting it fetch its data files over the network.
 
     litellm fetches its model-cost map at import and (1.10x) Anthropic beta-header data on
@@ -63,7 +63,7 @@ def _litellm() -> ModuleType:
 def _supports_response_schema(model: str) -> bool:
     """litellm's capability data, offline; unknown models count as unsupported."""
     try:
-        return bool(_litellm().supports_response_schema(model=model))
+        return bool(import_litellm().supports_response_schema(model=model))
     except Exception:
         return False
 
@@ -71,7 +71,7 @@ def _supports_response_schema(model: str) -> bool:
 def _takes_param(model: str, param: str) -> bool:
     """Whether litellm's data says ``model`` accepts the OpenAI parameter ``param``."""
     try:
-        litellm = _litellm()
+        litellm = import_litellm()
         name, provider, _, _ = litellm.get_llm_provider(model=model)
         return param in (litellm.get_supported_openai_params(model=name, custom_llm_provider=provider) or ())
     except Exception:
@@ -82,7 +82,7 @@ def _stream_cost(model: Optional[str], response: LLMResponse) -> Optional[float]
     if not model or not (response.send_tokens or response.recv_tokens):
         return None
     try:
-        prompt, completion = _litellm().cost_per_token(
+        prompt, completion = import_litellm().cost_per_token(
             model=model, prompt_tokens=response.send_tokens, completion_tokens=response.recv_tokens
         )
         return float(prompt + completion)
@@ -224,7 +224,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
         common: Dict[str, Any] = {k: v for k, v in {**cfg.extra_params, **extra}.items() if k not in _OWNED}
         # retries are ours (retry.py): none hidden in litellm or the openai client
-        common.update(max_tokens=max_tokens, drop_params=cfg.drop_params, num_retries=0, max_retries=0)
+        common.update(max_tokens=max_tokens, drop_params=cfg.drop_unsupported_params, num_retries=0, max_retries=0)
         stop_list = formatters.format_stop(stop)
         if stop_list:
             common["stop"] = stop_list
@@ -309,8 +309,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         if self.config.router_config is not None:
             from director_litellm import gateway
 
-            return gateway.router_for(self.config.router_config, _litellm())
-        return _litellm()
+            return gateway.router_for(self.config.router_config, import_litellm())
+        return import_litellm()
 
     def _start(
         self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: Dict[str, Any], stream: bool
@@ -577,4 +577,4 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         return self._validated(result, outcome.call)
 
 
-__all__ = ["LiteLLMProvider"]
+__all__ = ["LiteLLMProvider", "import_litellm"]

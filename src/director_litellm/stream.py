@@ -28,8 +28,8 @@ from dataclasses import dataclass, field as dc_field
 from typing import Any, Dict, List, Optional, Union
 
 from director_litellm.errors import ErrorInfo
-from director_litellm.parser import director_tool_call, error_response, field, usage_counts
-from director_litellm.response import LLMResponse, LLMResponseStatus
+from director_litellm.parser import error_response, field, parse_response
+from director_litellm.response import LLMResponse
 
 logger = logging.getLogger(__name__)
 
@@ -162,30 +162,26 @@ class StreamAccumulator:
         return "".join(self.text)
 
     def response(self, *, cost: Optional[float] = None) -> LLMResponse:
-        """The complete response for a stream that ended normally."""
-        raw_store: Dict[str, str] = {}
-        calls = [c for c in (director_tool_call(call.id, call.name, call.arguments, raw_store) for call in self.calls) if c]
-        if calls:
-            finish_reason = "tool_calls"
-        elif self.finish_reason and self.finish_reason != "tool_calls":
-            finish_reason = self.finish_reason
-        else:
-            finish_reason = "stop"
-        send, recv, total = usage_counts(self.usage)
-        reasoning = "".join(self.reasoning)
-        return LLMResponse(
-            content=self.partial_text,
-            tool_calls=calls,
-            send_tokens=send,
-            recv_tokens=recv,
-            total_tokens=total,
-            finish_reason=finish_reason,
-            status=LLMResponseStatus.SUCCESS,
-            cost=cost,
-            reasoning_content=reasoning or None,
-            model=self.model,
-            raw_tool_arguments=raw_store,
-        )
+        """The complete response for a stream that ended normally.
+
+        The stream is folded into one completion-shaped answer and read by ``parser``, so
+        streamed and non-streamed answers go through the same tool-call and usage rules.
+        """
+        message = {
+            "role": "assistant",
+            "content": self.partial_text,
+            "reasoning_content": "".join(self.reasoning) or None,
+            "tool_calls": [
+                {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": call.arguments}}
+                for call in self.calls
+            ],
+        }
+        completion = {
+            "model": self.model,
+            "choices": [{"index": 0, "message": message, "finish_reason": self.finish_reason}],
+            "usage": self.usage,
+        }
+        return parse_response(completion, model=self.model, cost=cost)
 
     def failed(self, info: ErrorInfo) -> LLMResponse:
         """The ERROR response for a stream that broke; the text so far is kept."""

@@ -19,7 +19,7 @@ import re
 import site
 import sys
 from dataclasses import dataclass
-from typing import Iterable, List, Optional
+from typing import Iterable, List, Optional, Set
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def site_packages_dirs() -> List[str]:
     if site.ENABLE_USER_SITE:
         candidates.append(site.getusersitepackages())
     candidates.extend(p for p in sys.path if os.path.basename(p.rstrip("/\\")) in ("site-packages", "dist-packages"))
-    seen: set = set()
+    seen: Set[str] = set()
     found: List[str] = []
     for path in candidates:
         real = os.path.realpath(path)
@@ -122,7 +122,7 @@ def site_packages_dirs() -> List[str]:
     return found
 
 
-def _pth_files_recorded_by_litellm() -> set:
+def _pth_files_recorded_by_litellm() -> Set[str]:
     """Names of the ``.pth`` files the installed litellm declares in its RECORD (normally none)."""
     from importlib import metadata
 
@@ -137,7 +137,8 @@ def find_stray_pth(site_dirs: Optional[Iterable[str]] = None) -> List[StrayPth]:
     """Every ``.pth`` file in ``site_dirs`` (default: ``site_packages_dirs()``) tied to litellm.
 
     Flagged: ``litellm_init.pth`` always (malicious); any other ``.pth`` that litellm's
-    RECORD lists, whose name or content mentions litellm as a word of its own.
+    RECORD lists, or whose name or content mentions litellm as a word of its own
+    (``director_litellm`` and ``langchain-litellm`` do not count).
     """
     dirs = site_packages_dirs() if site_dirs is None else list(site_dirs)
     recorded = _pth_files_recorded_by_litellm()
