@@ -66,6 +66,24 @@ class TestLiteLLMConfig:
         assert "12345678901234" not in str(err.value)
 
 
+class TestLoadConfig:
+    def test_env_result_is_reused_but_not_shared(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The same environment gives equal, separate configs that remember which fields were set."""
+        monkeypatch.setenv("LITELLM_TOP_P", "0.5")
+        first, second = load_config(), load_config()
+        assert first == second and first is not second
+        assert second.is_set("top_p") and not second.is_set("temperature")
+        second.extra_headers["x"] = "y"
+        assert load_config().extra_headers == {}
+
+    def test_env_change_is_seen(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Changing a LITELLM_ variable gives a config with the new value."""
+        monkeypatch.setenv("LITELLM_MAX_TOKENS", "100")
+        assert load_config().max_tokens == 100
+        monkeypatch.setenv("LITELLM_MAX_TOKENS", "200")
+        assert load_config().max_tokens == 200
+
+
 class TestConfigurationTable:
     def test_every_field_has_a_row(self) -> None:
         """The generated table lists every field with its variable name."""

@@ -12,6 +12,7 @@ only sent when set.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Dict, List, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -152,8 +153,29 @@ class LiteLLMConfig(BaseSettings):
         return scrub(super().__str__())
 
 
+_from_env: Dict[Any, LiteLLMConfig] = {}
+
+
 def load_config(**overrides: Any) -> LiteLLMConfig:
-    """Build a config from the environment, naming the variable on a bad value."""
+    """Build a config from the environment, naming the variable on a bad value.
+
+    Director builds about eleven providers per chat message; parsing the environment
+    each time costs close to a millisecond, so the result for one set of ``LITELLM_*``
+    values is kept and each caller gets its own copy.
+    """
+    if overrides:
+        return _validated(overrides)
+    snapshot = frozenset((k.upper(), v) for k, v in os.environ.items() if k.upper().startswith(ENV_PREFIX))
+    cached = _from_env.get(snapshot)
+    if cached is None:
+        cached = _validated({})
+        if len(_from_env) > 32:  # environments do not churn; keep the cache small anyway
+            _from_env.clear()
+        _from_env[snapshot] = cached
+    return cached.model_copy(deep=True)
+
+
+def _validated(overrides: Dict[str, Any]) -> LiteLLMConfig:
     try:
         return LiteLLMConfig(**overrides)
     except ValidationError as exc:
