@@ -242,6 +242,15 @@ _BAD_BODY_HINTS = ("expecting value: line", "expecting property name", "untermin
                    "expecting ',' delimiter", "invalid control character", "extra data: line")
 _AUTH_HINTS = ("missing credentials", "api_key client option must be set", "no api key provided",
                "api key not found", "invalid x-api-key", "incorrect api key")
+# LiteLLM Proxy / Router answers whose status code says less than their text (seen at the wire)
+_GATEWAY_HINTS = (
+    # a proxy without a database answers any key but its master key with 400 "No connected db."
+    ("no connected db", "auth"),
+    # the Router: every deployment cooling down, over its budget or rpm (litellm 1.60: no status)
+    ("no deployments available", "rate_limit"),
+    # the proxy: a model name its config does not have (400)
+    ("invalid model name passed in", "not_found"),
+)
 
 
 def _chain(exc: BaseException) -> Iterable[BaseException]:
@@ -336,6 +345,8 @@ def classify(exc: BaseException, *, model: Optional[str] = None, secrets: Iterab
     elif any(hint in text for hint in _AUTH_HINTS):
         # the openai client raises before sending when no key is found; litellm maps that to a 500
         category = "auth"
+    elif any(hint in text for hint, _ in _GATEWAY_HINTS):
+        category = next(cat for hint, cat in _GATEWAY_HINTS if hint in text)
     else:
         specific = [_BY_CLASS[n] for n in ("ContextWindowExceededError", "ContentPolicyViolationError",
                                            "UnsupportedParamsError", "BudgetExceededError") if n in names]

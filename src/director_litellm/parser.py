@@ -186,7 +186,8 @@ def _parse(response: Any, *, model: Optional[str], cost: Optional[float]) -> LLM
     reasoning = field(message, "reasoning_content")
     send, recv, total = usage_counts(field(response, "usage"))
     hidden = _hidden(response)
-    deployment = field(hidden, "model_id")
+    # a Router sets model_id; through a LiteLLM Proxy the deployment comes back as a response header
+    deployment = field(hidden, "model_id") or field(field(hidden, "additional_headers"), "llm_provider-x-litellm-model-id")
     return LLMResponse(
         content=_text(field(message, "content")),
         tool_calls=calls,

@@ -222,9 +222,14 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                 "json_schema": {"name": response_format.__name__, "schema": response_format.model_json_schema()},
             }
 
+        num_retries = cfg.num_retries if retries is None else int(retries)
+        # Router mode: the Router owns retries (it fails over at once to a healthy deployment; see
+        # gateway.py), so it gets our count per call and we make one call per model group.
+        router_mode = cfg.router_config is not None
         common: Dict[str, Any] = {k: v for k, v in {**cfg.extra_params, **extra}.items() if k not in _OWNED}
         # retries are ours (retry.py): none hidden in litellm or the openai client
-        common.update(max_tokens=max_tokens, drop_params=cfg.drop_unsupported_params, num_retries=0, max_retries=0)
+        common.update(max_tokens=max_tokens, drop_params=cfg.drop_unsupported_params,
+                      num_retries=num_retries if router_mode else 0, max_retries=0)
         stop_list = formatters.format_stop(stop)
         if stop_list:
             common["stop"] = stop_list
@@ -256,7 +261,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             schema_class=schema_class,
             targets=_targets(model, cfg.fallbacks if fallbacks is None else fallbacks),
             policy=RetryPolicy(
-                num_retries=cfg.num_retries if retries is None else int(retries),
+                num_retries=0 if router_mode else num_retries,
                 timeout=float(cfg.timeout if timeout is None else timeout),
                 initial_delay=cfg.retry_initial_delay,
                 max_delay=cfg.retry_max_delay,
@@ -274,26 +279,27 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             return cached
         request = {**call.common, **endpoint}
         request["model"] = model
-        request["messages"] = model_rules.shape_conversation(model, call.messages, bool(call.tools))
+        rules = self._rules_model(model)
+        request["messages"] = model_rules.shape_conversation(rules, call.messages, bool(call.tools))
         sampling = call.sampling
         request.update(
             model_rules.sampling_params(
-                model, sampling["temperature"], sampling["top_p"],
+                rules, sampling["temperature"], sampling["top_p"],
                 temperature_set=sampling["temperature_set"], top_p_set=sampling["top_p_set"],
             )
         )
-        if call.reasoning_effort and model_rules.send_reasoning_effort(model, _takes_param):
+        if call.reasoning_effort and model_rules.send_reasoning_effort(rules, _takes_param):
             request["reasoning_effort"] = call.reasoning_effort
         if call.tools:
             request["tools"] = call.tools
             request["tool_choice"] = "auto"
         if call.response_format is not None:
             request["response_format"], instruction = model_rules.response_format_for(
-                model, call.response_format, _supports_response_schema
+                rules, call.response_format, _supports_response_schema
             )
             if instruction:
                 request["messages"] = [*request["messages"], {"role": "system", "content": instruction}]
-                request["messages"] = model_rules.shape_conversation(model, request["messages"], bool(call.tools))
+                request["messages"] = model_rules.shape_conversation(rules, request["messages"], bool(call.tools))
         call.requests[model] = request
         return request
 
@@ -303,6 +309,13 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         """The keyword arguments ``chat_completions`` would pass to ``litellm.completion``."""
         call = self._new_call(messages, tools, stop, response_format, overrides, stream=False)
         return self._request_for(call, call.targets[0])
+
+    def _rules_model(self, model: str) -> str:
+        """The model the per-model rules decide for: in router mode ``model`` is a model group, and
+        the Router picks the deployment later, so the strictest reachable deployment counts."""
+        if self.config.router_config is None:
+            return model
+        return self._backend().rules_model(model)
 
     def _backend(self) -> Any:
         """What calls go through: litellm itself, or a shared ``litellm.Router`` in router mode."""
