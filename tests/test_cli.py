@@ -309,3 +309,13 @@ class TestMask:
     def test_mask(self, secret: str, shown: str) -> None:
         """A key is shown as its first four and last two characters, short ones not at all."""
         assert cli.mask(secret) == shown
+
+
+class TestFit:
+    def test_long_paths_are_cut_from_the_left(self) -> None:
+        """A long interpreter path keeps its end and fits the width; a short one is unchanged."""
+        from director_litellm.cli import _fit
+
+        long = "/tmp/director-litellm-ci.BlmZJN/some/very/long/folder/name/A/bin/python3"
+        assert len(_fit(long, 40)) == 40 and _fit(long, 40).endswith("A/bin/python3")
+        assert _fit("/usr/bin/python3", 40) == "/usr/bin/python3"

@@ -144,6 +144,11 @@ def _stdout_caught(console: Console) -> Iterator[io.StringIO]:
             console.err.write(scrub(noise, console.secrets))
 
 
+def _fit(text: str, width: int) -> str:
+    """``text`` shortened from the left to ``width`` characters (paths keep their useful end)."""
+    return text if len(text) <= width else "..." + text[-(width - 3):]
+
+
 def _import_litellm() -> ModuleType:
     """litellm, imported the way the provider imports it (no network fetch of the cost map)."""
     from director_litellm.provider import import_litellm
@@ -673,7 +678,8 @@ class Doctor:
 
     def render(self) -> None:
         c = self.console
-        c.line(f"{PROG} {__version__} doctor  (Python {platform.python_version()}, {sys.executable})")
+        c.line(f"{PROG} {__version__} doctor  (Python {platform.python_version()})")
+        c.line(f"  interpreter  {_fit(sys.executable, 80 - 15)}")
         for s in self.sections:
             c.line()
             c.line(s.title)
