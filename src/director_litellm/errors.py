@@ -49,7 +49,7 @@ import logging
 import re
 import threading
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 
 class DirectorLiteLLMError(Exception):
@@ -174,15 +174,24 @@ class SecretScrubbingFilter(logging.Filter):
 _FILTER = SecretScrubbingFilter()
 
 
+_guarded: List[logging.Logger] = []
+
+
 def protect_logs(secrets: Iterable[Optional[str]]) -> None:
     """Register ``secrets`` for masking and put the filter on the guarded loggers (idempotent).
 
     This adds a logging filter only: no level, handler or litellm setting is changed.
+    Called on every request: the usual case (nothing new, filters in place) takes no lock
+    and no ``logging.getLogger`` call.
     """
+    new = [s for s in secrets if s and len(s) >= 4 and s not in _log_secrets]
+    if not new and _guarded and all(_FILTER in logger.filters for logger in _guarded):
+        return
     with _log_lock:
-        _log_secrets.update(s for s in secrets if s and len(s) >= 4)
-        for name in GUARDED_LOGGERS:
-            logger = logging.getLogger(name)
+        _log_secrets.update(new)
+        if not _guarded:
+            _guarded.extend(logging.getLogger(name) for name in GUARDED_LOGGERS)
+        for logger in _guarded:
             if _FILTER not in logger.filters:
                 logger.addFilter(_FILTER)
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 import json
 import re
 from enum import Enum
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Dict, List, Optional
 
 from director_litellm.errors import InvalidInputError
 
@@ -32,6 +33,8 @@ Message = Dict[str, Any]
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _EMPTY_SCHEMA: Dict[str, Any] = {"type": "object", "properties": {}}
+# one encoder, built once (json.dumps builds a new JSONEncoder per call when given options)
+_encode_arguments = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _role(message: Mapping[str, Any], index: int) -> str:
@@ -93,7 +96,7 @@ def _arguments_json(arguments: Any, where: str) -> str:
         return arguments if arguments.strip() else "{}"
     if isinstance(arguments, Mapping):
         try:
-            return json.dumps(arguments, ensure_ascii=False)
+            return _encode_arguments(arguments)
         except (TypeError, ValueError) as exc:
             raise InvalidInputError(f"{where}: arguments are not JSON-serialisable ({exc})") from None
     raise InvalidInputError(f"{where}: arguments must be an object or a JSON string")
@@ -214,10 +217,13 @@ def format_tools(tools: Any) -> Optional[List[Dict[str, Any]]]:
     if not tools:
         return None
     out = [_tool(tool, f"tools[{i}]") for i, tool in enumerate(tools)]
-    names = [t["function"]["name"] for t in out]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
+    seen: set = set()
+    duplicates: set = set()
+    for tool in out:
+        name = tool["function"]["name"]
+        (duplicates if name in seen else seen).add(name)
     if duplicates:
-        raise InvalidInputError(f"tools: duplicate tool names {', '.join(duplicates)}")
+        raise InvalidInputError(f"tools: duplicate tool names {', '.join(sorted(duplicates))}")
     return out
 
 
