@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List
 
@@ -11,7 +10,7 @@ import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus
 from tests.director_data import director_tools, history
-from tests.fakes import FakeAnthropic, FakeOpenAI, Recorded, Reply
+from tests.fakes import FakeAnthropic, FakeOpenAI, Recorded
 
 OPENAI_MODEL = "openai/gpt-4o-mini"
 CLAUDE_MODEL = "anthropic/claude-sonnet-4-6"  # refuses prefill and temperature+top_p together

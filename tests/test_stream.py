@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from typing import Any, Dict, List
 
 import pytest
 from pydantic import BaseModel
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus
+from director_litellm import LiteLLMProvider, LLMResponseStatus
 from director_litellm.stream import Final, ReasoningDelta, StreamAccumulator, TextDelta
 from tests.director_data import director_tools, history
 from tests.fakes import FakeAnthropic, FakeOpenAI
-from tests.test_provider import CLAUDE_MODEL, KEY, OPENAI_MODEL, provider_for
+from tests.test_provider import provider_for
 
 
 def tc(index: Any = None, id: Any = None, name: Any = None, args: Any = None) -> Dict[str, Any]:

@@ -304,7 +304,9 @@ def _build_router(source: RouterFile, litellm: ModuleType) -> Any:
         raise _problem(source.path, f"litellm.Router refused the configuration: {detail[:300]}") from None
     finally:
         if suppress is not None and getattr(litellm, "suppress_debug_info", None) != suppress:
-            litellm.suppress_debug_info = suppress  # the Router sets it process-wide (1.60)
+            # Not a setting of ours: litellm 1.60's Router turns this on process-wide as a side
+            # effect of construction; writing back the host's own value undoes that.
+            litellm.suppress_debug_info = suppress
 
 
 _CALLBACK_LISTS = ("callbacks", "success_callback", "failure_callback", "input_callback", "service_callback",

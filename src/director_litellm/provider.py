@@ -60,14 +60,20 @@ def import_litellm() -> ModuleType:
     return litellm
 
 
+@functools.lru_cache(maxsize=256)
 def _supports_response_schema(model: str) -> bool:
-    """litellm's capability data, offline; unknown models count as unsupported."""
+    """litellm's capability data, offline; unknown models count as unsupported.
+
+    Cached: the bundled model map does not change while the process runs, and this sits on
+    the per-call path whenever a response_format is given.
+    """
     try:
         return bool(import_litellm().supports_response_schema(model=model))
     except Exception:
         return False
 
 
+@functools.lru_cache(maxsize=256)
 def _takes_param(model: str, param: str) -> bool:
     """Whether litellm's data says ``model`` accepts the OpenAI parameter ``param``."""
     try:
