@@ -39,13 +39,18 @@ def cmd_import(preload: list) -> None:
 
     LiteLLMProvider()
     t3 = time.perf_counter()
-    _emit({
-        "total_ms": (t3 - t0) * 1e3, "import_ms": (t1 - t0) * 1e3, "discovery_ms": (t2 - t1) * 1e3,
-        "provider_ms": (t3 - t2) * 1e3, "providers": names,
-        "litellm_imported": "litellm" in sys.modules,
-        "pydantic_settings_imported": "pydantic_settings" in sys.modules,
-        "pydantic_imported": "pydantic" in sys.modules,
-    })
+    _emit(
+        {
+            "total_ms": (t3 - t0) * 1e3,
+            "import_ms": (t1 - t0) * 1e3,
+            "discovery_ms": (t2 - t1) * 1e3,
+            "provider_ms": (t3 - t2) * 1e3,
+            "providers": names,
+            "litellm_imported": "litellm" in sys.modules,
+            "pydantic_settings_imported": "pydantic_settings" in sys.modules,
+            "pydantic_imported": "pydantic" in sys.modules,
+        }
+    )
 
 
 def cmd_import_litellm() -> None:
@@ -63,6 +68,7 @@ def cmd_rss(side: str, url: str, calls: int, warmup: int) -> None:
     messages, tools = C.director_request()
     provider = C.make_provider(url)
     if side == "provider":
+
         def call() -> None:
             r = provider.chat_completions(messages, tools=tools)
             if not r.status:
@@ -96,16 +102,29 @@ def cmd_rss(side: str, url: str, calls: int, warmup: int) -> None:
     end = C.rss_bytes()
     # live objects after a full collection: growth here is a leak; RSS growth without it is
     # garbage awaiting a full collection, or allocator fragmentation
-    _emit({"side": side, "start": start, "end": end, "growth": end - start, "trace": trace,
-           "objects": len(gc.get_objects()) - objects, "calls": calls, "warmup": warmup, "seconds": elapsed})
+    _emit(
+        {
+            "side": side,
+            "start": start,
+            "end": end,
+            "growth": end - start,
+            "trace": trace,
+            "objects": len(gc.get_objects()) - objects,
+            "calls": calls,
+            "warmup": warmup,
+            "seconds": elapsed,
+        }
+    )
 
 
 def _peer_available() -> dict:
     import importlib.util
 
     found = {}
-    for label, module in (("langchain-litellm", "langchain_litellm"),
-                          ("llama-index-llms-litellm", "llama_index.llms.litellm")):
+    for label, module in (
+        ("langchain-litellm", "langchain_litellm"),
+        ("llama-index-llms-litellm", "llama_index.llms.litellm"),
+    ):
         try:
             found[label] = importlib.util.find_spec(module) is not None
         except (ImportError, ValueError):
@@ -152,9 +171,16 @@ def cmd_peers(rounds: int, timing_server: str, budget: float) -> None:
                 from langchain_core.messages import convert_to_messages
                 from langchain_litellm import ChatLiteLLM
 
-                lc = ChatLiteLLM(model=C.MODEL, api_base=url, api_key=C.KEY, max_tokens=4096,
-                                 temperature=0.9, request_timeout=C.TIMEOUT, max_retries=1,
-                                 model_kwargs={"drop_params": True, "num_retries": 0, "max_retries": 0})
+                lc = ChatLiteLLM(
+                    model=C.MODEL,
+                    api_base=url,
+                    api_key=C.KEY,
+                    max_tokens=4096,
+                    temperature=0.9,
+                    request_timeout=C.TIMEOUT,
+                    max_retries=1,
+                    model_kwargs={"drop_params": True, "num_retries": 0, "max_retries": 0},
+                )
                 lc_bound = lc.bind_tools(oa_tools, tool_choice="auto")
                 lc_messages = convert_to_messages(oa_messages)
                 fns["langchain-litellm"] = lambda: lc_bound.invoke(lc_messages)
@@ -167,9 +193,15 @@ def cmd_peers(rounds: int, timing_server: str, budget: float) -> None:
 
                 # max_retries here is tenacity's attempt count (1 = no retry); llama-index passes its own
                 # max_retries to its retry helper, so the openai client's cannot be set to 0 through it
-                li = LiteLLM(model=C.MODEL, api_base=url, api_key=C.KEY, max_tokens=4096, temperature=0.9,
-                             max_retries=1,
-                             additional_kwargs={"drop_params": True, "num_retries": 0, "timeout": C.TIMEOUT})
+                li = LiteLLM(
+                    model=C.MODEL,
+                    api_base=url,
+                    api_key=C.KEY,
+                    max_tokens=4096,
+                    temperature=0.9,
+                    max_retries=1,
+                    additional_kwargs={"drop_params": True, "num_retries": 0, "timeout": C.TIMEOUT},
+                )
                 li_messages = from_openai_message_dicts(oa_messages)
                 fns["llama-index-llms-litellm"] = lambda: li.chat(li_messages, tools=oa_tools, tool_choice="auto")
             except Exception as exc:
@@ -192,10 +224,10 @@ def cmd_peers(rounds: int, timing_server: str, budget: float) -> None:
             result["wire"][name] = C.wire_diff(bodies.get("raw"), body)
             if name != "raw" and body and bodies.get("raw"):
                 raw_msgs, msgs = bodies["raw"].get("messages", []), body.get("messages", [])
-                result["wire"][name] += sorted({f"messages[]: +{k}" for a, b in zip(raw_msgs, msgs)
-                                                for k in set(b) - set(a)}
-                                               | {f"messages[]: -{k}" for a, b in zip(raw_msgs, msgs)
-                                                  for k in set(a) - set(b)})
+                result["wire"][name] += sorted(
+                    {f"messages[]: +{k}" for a, b in zip(raw_msgs, msgs, strict=False) for k in set(b) - set(a)}
+                    | {f"messages[]: -{k}" for a, b in zip(raw_msgs, msgs, strict=False) for k in set(a) - set(b)}
+                )
         result["violations"] = srv.ask("violations").get("violations", [])[:5]
     with C.server(timing_server) as srv:
         fns = {name: fn for name, fn in make_fns(srv.url).items() if name in bodies}

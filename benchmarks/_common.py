@@ -11,9 +11,10 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -36,7 +37,7 @@ TIMEOUT = 120.0
 class Server:
     """A loopback server in its own process (see ``_server.py``)."""
 
-    def __init__(self, kind: str = "strict", python: Optional[str] = None) -> None:
+    def __init__(self, kind: str = "strict", python: str | None = None) -> None:
         # a child running in another environment (the peers') uses the parent's interpreter for the
         # server: the strict fake needs pytest-httpserver, which that environment may not have
         python = python or os.environ.get("BENCH_SERVER_PYTHON") or sys.executable
@@ -44,8 +45,7 @@ class Server:
         if kind == "light":
             args.append("--light")
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([SRC, REPO, os.environ.get("PYTHONPATH", "")]))
-        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                     env=env, cwd=REPO)
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO)
         line = self.proc.stdout.readline()  # type: ignore[union-attr]
         if not line:
             raise RuntimeError(f"the {kind} benchmark server did not start")
@@ -53,12 +53,12 @@ class Server:
         self.url: str = info["url"]
         self.kind = kind
 
-    def ask(self, command: str) -> Dict[str, Any]:
+    def ask(self, command: str) -> dict[str, Any]:
         self.proc.stdin.write(command + "\n")  # type: ignore[union-attr]
         self.proc.stdin.flush()  # type: ignore[union-attr]
         return json.loads(self.proc.stdout.readline())  # type: ignore[union-attr]
 
-    def last_bodies(self, n: int) -> List[Any]:
+    def last_bodies(self, n: int) -> list[Any]:
         return self.ask(f"bodies {n}").get("bodies", [])
 
     def cpu_seconds(self) -> float:
@@ -81,7 +81,7 @@ class Server:
 
 
 @contextmanager
-def server(kind: str = "strict", python: Optional[str] = None) -> Iterator[Server]:
+def server(kind: str = "strict", python: str | None = None) -> Iterator[Server]:
     srv = Server(kind, python)
     try:
         yield srv
@@ -116,7 +116,7 @@ def make_provider(url: str, **cfg: Any):
     return LiteLLMProvider(LiteLLMConfig(chat_model=MODEL, api_base=url, api_key=KEY, **cfg))
 
 
-def raw_kwargs(provider: Any, messages: Any, tools: Any, **extra: Any) -> Dict[str, Any]:
+def raw_kwargs(provider: Any, messages: Any, tools: Any, **extra: Any) -> dict[str, Any]:
     """What ``provider`` sends to ``litellm.completion``, built once, outside any timing.
 
     ``build_request`` converts with ``director_litellm.formatters``; the provider then adds the
@@ -129,7 +129,7 @@ def raw_kwargs(provider: Any, messages: Any, tools: Any, **extra: Any) -> Dict[s
     return request
 
 
-def wire_diff(a: Any, b: Any) -> List[str]:
+def wire_diff(a: Any, b: Any) -> list[str]:
     """Human-readable differences between two request bodies (top-level keys, then values)."""
     if not isinstance(a, dict) or not isinstance(b, dict):
         return [f"bodies not comparable ({type(a).__name__} vs {type(b).__name__})"]
@@ -163,11 +163,15 @@ class Dist:
     n: int
 
     @classmethod
-    def of(cls, values: Sequence[float]) -> "Dist":
-        return cls(statistics.median(values) if values else float("nan"), quantile(values, 0.25),
-                   quantile(values, 0.75), len(values))
+    def of(cls, values: Sequence[float]) -> Dist:
+        return cls(
+            statistics.median(values) if values else float("nan"),
+            quantile(values, 0.25),
+            quantile(values, 0.75),
+            len(values),
+        )
 
-    def as_dict(self) -> Dict[str, float]:
+    def as_dict(self) -> dict[str, float]:
         return {"median": self.median, "p25": self.p25, "p75": self.p75, "n": self.n}
 
 
@@ -175,7 +179,7 @@ class Measured(float):
     """Returned by a benchmarked fn that times itself (e.g. to the first streamed chunk)."""
 
 
-def interleaved(fns: Dict[str, Callable[[], Any]], rounds: int, warmup: int = 3) -> Dict[str, List[float]]:
+def interleaved(fns: dict[str, Callable[[], Any]], rounds: int, warmup: int = 3) -> dict[str, list[float]]:
     """Run every fn once per round, in an order that rotates every round; seconds per call, per name.
 
     Neighbouring samples of different names were taken moments apart, so slow drift and noise bursts on
@@ -186,7 +190,7 @@ def interleaved(fns: Dict[str, Callable[[], Any]], rounds: int, warmup: int = 3)
     for _ in range(warmup):
         for name in names:
             fns[name]()
-    samples: Dict[str, List[float]] = {name: [] for name in names}
+    samples: dict[str, list[float]] = {name: [] for name in names}
     clock = time.perf_counter
     for r in range(rounds):
         k = r % len(names)
@@ -218,10 +222,10 @@ def rounds_for(budget: float, per_round: float, cap: int, floor: int = 20) -> in
     return max(min(int(budget / max(per_round, 1e-6)), cap), min(floor, cap))
 
 
-def paired(a: Sequence[float], b: Sequence[float]) -> Dict[str, Any]:
+def paired(a: Sequence[float], b: Sequence[float]) -> dict[str, Any]:
     """Per-round ratio a/b and difference a-b: medians and interquartile range."""
-    ratios = [x / y for x, y in zip(a, b) if y > 0]
-    diffs = [x - y for x, y in zip(a, b)]
+    ratios = [x / y for x, y in zip(a, b, strict=False) if y > 0]
+    diffs = [x - y for x, y in zip(a, b, strict=False)]
     return {"ratio": Dist.of(ratios), "diff": Dist.of(diffs), "a": Dist.of(a), "b": Dist.of(b)}
 
 
@@ -231,7 +235,7 @@ def rss_bytes() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def child_env(**extra: str) -> Dict[str, str]:
+def child_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, REPO, env.get("PYTHONPATH")) if p)
@@ -239,11 +243,16 @@ def child_env(**extra: str) -> Dict[str, str]:
     return env
 
 
-def run_child(python: str, args: List[str], timeout: float = 600, env: Optional[Dict[str, str]] = None
-              ) -> Dict[str, Any]:
+def run_child(python: str, args: list[str], timeout: float = 600, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``_child.py`` and return the JSON it prints last on stdout."""
-    proc = subprocess.run([python, os.path.join(HERE, "_child.py"), *args], capture_output=True, text=True,
-                          timeout=timeout, env=env or child_env(), cwd=REPO)
+    proc = subprocess.run(
+        [python, os.path.join(HERE, "_child.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env or child_env(),
+        cwd=REPO,
+    )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{"):
             return json.loads(line)

@@ -32,10 +32,19 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CANNED = {
-    "id": "chatcmpl-bench", "object": "chat.completion", "created": 1700000000, "model": "gpt-4o-mini",
+    "id": "chatcmpl-bench",
+    "object": "chat.completion",
+    "created": 1700000000,
+    "model": "gpt-4o-mini",
     "system_fingerprint": "fp_bench",
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok", "refusal": None},
-                 "logprobs": None, "finish_reason": "stop"}],
+    "choices": [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "ok", "refusal": None},
+            "logprobs": None,
+            "finish_reason": "stop",
+        }
+    ],
     "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
 }
 
@@ -48,17 +57,24 @@ def _sse() -> bytes:
         body = {**env, "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
         return b"data: " + json.dumps(body).encode() + b"\n\n"
 
-    return (chunk({"role": "assistant", "content": "", "refusal": None}) + chunk({"content": "ok"})
-            + chunk({}, "stop") + b"data: [DONE]\n\n")
+    return (
+        chunk({"role": "assistant", "content": "", "refusal": None})
+        + chunk({"content": "ok"})
+        + chunk({}, "stop")
+        + b"data: [DONE]\n\n"
+    )
 
 
 def _response(status: str, ctype: str, body: bytes, chunked: bool = False) -> bytes:
     if chunked:  # one chunk, like a short real stream
-        head = (f"HTTP/1.1 {status}\r\ncontent-type: {ctype}\r\ntransfer-encoding: chunked\r\n"
-                f"cache-control: no-cache\r\nx-request-id: req_bench\r\n\r\n").encode()
+        head = (
+            f"HTTP/1.1 {status}\r\ncontent-type: {ctype}\r\ntransfer-encoding: chunked\r\n"
+            f"cache-control: no-cache\r\nx-request-id: req_bench\r\n\r\n"
+        ).encode()
         return head + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
-    head = (f"HTTP/1.1 {status}\r\ncontent-type: {ctype}\r\ncontent-length: {len(body)}\r\n"
-            f"x-request-id: req_bench\r\n\r\n").encode()
+    head = (
+        f"HTTP/1.1 {status}\r\ncontent-type: {ctype}\r\ncontent-length: {len(body)}\r\nx-request-id: req_bench\r\n\r\n"
+    ).encode()
     return head + body
 
 
@@ -91,7 +107,7 @@ class _Light(asyncio.Protocol):
             total = end + 4 + length
             if len(self.buf) < total:
                 return
-            body, self.buf = self.buf[end + 4:total], self.buf[total:]
+            body, self.buf = self.buf[end + 4 : total], self.buf[total:]
             path = head.split(" ", 2)[1] if " " in head else ""
             _Light.count += 1
             if not path.endswith("/chat/completions"):

@@ -23,11 +23,12 @@ import subprocess
 import sys
 import time
 import types
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import _common as C  # noqa: E402
+import _common as C
 
 
 def per_call_us(fn: Callable[[], Any], n: int = 200, reps: int = 15) -> float:
@@ -51,7 +52,7 @@ def top(stmt: Callable[[], Any], n: int, limit: int, sort: str = "tottime") -> s
     pstats.Stats(prof, stream=out).strip_dirs().sort_stats(sort).print_stats(limit)
     lines = out.getvalue().splitlines()
     start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
-    return "\n".join(lines[start:start + limit + 1])
+    return "\n".join(lines[start : start + limit + 1])
 
 
 def per_call(calls: int) -> None:
@@ -66,15 +67,27 @@ def per_call(calls: int) -> None:
     provider._backend = lambda: types.SimpleNamespace(completion=lambda **kw: response)  # litellm taken out
     formatted = formatters.format_messages(messages)
     rows = [
-        ("chat_completions, litellm taken out (total own cost)",
-         lambda: provider.chat_completions(messages, tools=tools)),
+        (
+            "chat_completions, litellm taken out (total own cost)",
+            lambda: provider.chat_completions(messages, tools=tools),
+        ),
         ("  build_request (format + model rules)", lambda: provider.build_request(messages, tools=tools)),
         ("    formatters.format_tools(25 tools)", lambda: formatters.format_tools(tools)),
         ("    formatters.format_messages(21 msgs)", lambda: formatters.format_messages(messages)),
         ("    model_rules.shape_conversation", lambda: model_rules.shape_conversation(C.MODEL, formatted, True)),
         ("  parser.parse_response", lambda: parser.parse_response(response, model=C.MODEL)),
-        ("    LLMResponse(...) alone", lambda: LLMResponse(content="ok", tool_calls=[], send_tokens=1, recv_tokens=1,
-                                                          total_tokens=2, finish_reason="stop", status=True)),
+        (
+            "    LLMResponse(...) alone",
+            lambda: LLMResponse(
+                content="ok",
+                tool_calls=[],
+                send_tokens=1,
+                recv_tokens=1,
+                total_tokens=2,
+                finish_reason="stop",
+                status=True,
+            ),
+        ),
     ]
     print("1. per-call cost of director-litellm's own code (Director-sized request), median µs per call")
     for label, fn in rows:
@@ -84,22 +97,28 @@ def per_call(calls: int) -> None:
 
 
 def construction(calls: int) -> None:
-    os.environ.update({"LITELLM_CHAT_MODEL": C.MODEL, "LITELLM_API_KEY": C.KEY,
-                       "LITELLM_API_BASE": "http://127.0.0.1:9/v1"})
-    from director_litellm import LiteLLMConfig, LiteLLMProvider
-    from director_litellm import supply_chain
+    os.environ.update(
+        {"LITELLM_CHAT_MODEL": C.MODEL, "LITELLM_API_KEY": C.KEY, "LITELLM_API_BASE": "http://127.0.0.1:9/v1"}
+    )
+    from director_litellm import LiteLLMConfig, LiteLLMProvider, supply_chain
 
     config = LiteLLMConfig()
     rows = [
         ("LiteLLMProvider()            (env)", LiteLLMProvider),
         ("  LiteLLMConfig()            (pydantic-settings env read)", LiteLLMConfig),
-        ("  LiteLLMConfig.model_validate(dict) (BaseSettings: env read anyway)", lambda: LiteLLMConfig.model_validate(
-            {"chat_model": C.MODEL, "api_key": C.KEY, "api_base": "http://127.0.0.1:9/v1"})),
+        (
+            "  LiteLLMConfig.model_validate(dict) (BaseSettings: env read anyway)",
+            lambda: LiteLLMConfig.model_validate(
+                {"chat_model": C.MODEL, "api_key": C.KEY, "api_base": "http://127.0.0.1:9/v1"}
+            ),
+        ),
         ("  LiteLLMProvider(config)    (no env)", lambda: LiteLLMProvider(config)),
         ("  supply_chain.check_installed() (cached)", supply_chain.check_installed),
     ]
-    print(f"\n2. construction, median µs ({len([k for k in os.environ if k.startswith('LITELLM_')])} LITELLM_* "
-          f"variables, {len(os.environ)} variables in the environment)")
+    print(
+        f"\n2. construction, median µs ({len([k for k in os.environ if k.startswith('LITELLM_')])} LITELLM_* "
+        f"variables, {len(os.environ)} variables in the environment)"
+    )
     for label, fn in rows:
         print(f"   {label:58s} {per_call_us(fn, n=50):8.1f}")
     print(f"\n   cProfile, {calls} LiteLLMProvider() calls, by cumulative time:")

@@ -28,8 +28,9 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -40,16 +41,40 @@ import _common as C  # noqa: E402  (sets LITELLM_LOCAL_MODEL_COST_MAP before any
 
 # Counts adapt to the machine and the litellm version (a call costs ~7 ms on litellm 1.110 here and
 # ~27 ms on 1.60): each timed figure gets a time budget in seconds and a cap on its sample count.
-MODES: Dict[str, Dict[str, Any]] = {
-    "quick": dict(sync=(4, 150), peers=(4, 60), import_reps=3, litellm_reps=0, ctor_rounds=200,
-                  tp={1: (1.0, 4, 6), 16: (2.0, 16, 6), 64: (3.0, 64, 6)}, stream=(3, 100),
-                  rss=(6, 200), rss_warmup=50),
-    "default": dict(sync=(18, 600), peers=(15, 200), import_reps=7, litellm_reps=2, ctor_rounds=600,
-                    tp={1: (4.0, 6, 16), 16: (10.0, 32, 16), 64: (14.0, 64, 16)}, stream=(8, 300),
-                    rss=(40, 1500), rss_warmup=150),
-    "full": dict(sync=(60, 2000), peers=(45, 500), import_reps=15, litellm_reps=5, ctor_rounds=2000,
-                 tp={1: (10.0, 8, 40), 16: (25.0, 48, 40), 64: (40.0, 128, 40)}, stream=(25, 1000),
-                 rss=(None, 5000), rss_warmup=300),
+MODES: dict[str, dict[str, Any]] = {
+    "quick": dict(
+        sync=(4, 150),
+        peers=(4, 60),
+        import_reps=3,
+        litellm_reps=0,
+        ctor_rounds=200,
+        tp={1: (1.0, 4, 6), 16: (2.0, 16, 6), 64: (3.0, 64, 6)},
+        stream=(3, 100),
+        rss=(6, 200),
+        rss_warmup=50,
+    ),
+    "default": dict(
+        sync=(18, 600),
+        peers=(15, 200),
+        import_reps=7,
+        litellm_reps=2,
+        ctor_rounds=600,
+        tp={1: (4.0, 6, 16), 16: (10.0, 32, 16), 64: (14.0, 64, 16)},
+        stream=(8, 300),
+        rss=(40, 1500),
+        rss_warmup=150,
+    ),
+    "full": dict(
+        sync=(60, 2000),
+        peers=(45, 500),
+        import_reps=15,
+        litellm_reps=5,
+        ctor_rounds=2000,
+        tp={1: (10.0, 8, 40), 16: (25.0, 48, 40), 64: (40.0, 128, 40)},
+        stream=(25, 1000),
+        rss=(None, 5000),
+        rss_warmup=300,
+    ),
 }
 # tp: concurrency -> (seconds, calls per block, max blocks); sync/peers/stream/rss: (seconds, max count);
 # rss (None, n): exactly n calls
@@ -78,11 +103,11 @@ class Row:
     status: str
 
 
-NOTES: List[str] = []
-RAW: Dict[str, Any] = {}
+NOTES: list[str] = []
+RAW: dict[str, Any] = {}
 
 
-def verdict(ok: Optional[bool]) -> str:
+def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "MISS")
 
 
@@ -99,7 +124,7 @@ def signed_us(seconds: float) -> str:
 
 
 # ------------------------------------------------------------------------------------------ wire check
-def check_wire(srv: C.Server, label: str, ours: Callable[[], Any], raw: Callable[[], Any]) -> List[str]:
+def check_wire(srv: C.Server, label: str, ours: Callable[[], Any], raw: Callable[[], Any]) -> list[str]:
     """Send one request each to the strict fake; return the body differences (empty = identical)."""
     ours()
     raw()
@@ -108,17 +133,19 @@ def check_wire(srv: C.Server, label: str, ours: Callable[[], Any], raw: Callable
     diff = C.wire_diff(*bodies) if len(bodies) == 2 else ["bodies not recorded"]
     if violations:
         NOTES.append(f"{label}: the strict fake REFUSED a request: {violations[-1][:120]}")
-    NOTES.append(f"{label}: director-litellm and raw litellm bodies at the wire: "
-                 + ("identical" if not diff else "DIFFER " + " ".join(diff)))
+    NOTES.append(
+        f"{label}: director-litellm and raw litellm bodies at the wire: "
+        + ("identical" if not diff else "DIFFER " + " ".join(diff))
+    )
     return diff
 
 
 # ------------------------------------------------------------------------------------------ figure 1
-def fig_sync(mode: Dict[str, Any], timing: C.Server, strict: C.Server) -> List[Row]:
+def fig_sync(mode: dict[str, Any], timing: C.Server, strict: C.Server) -> list[Row]:
     litellm = _import_litellm()
     messages, tools = C.director_request()
 
-    def setup(url: str) -> Dict[str, Callable[[], Any]]:
+    def setup(url: str) -> dict[str, Callable[[], Any]]:
         provider = C.make_provider(url)
         provider0 = C.make_provider(url, num_retries=0)
         kwargs = C.raw_kwargs(provider, messages, tools)
@@ -136,8 +163,10 @@ def fig_sync(mode: Dict[str, Any], timing: C.Server, strict: C.Server) -> List[R
     fns = setup(timing.url)
     RAW["t_call"] = per_call = C.calibrate(fns["raw"])
     rounds = C.rounds_for(mode["sync"][0], 3 * per_call, mode["sync"][1])
-    log(f"figure 1: {rounds} interleaved rounds of chat_completions / litellm.completion "
-        f"(a raw call takes {per_call * 1e3:.1f} ms here)")
+    log(
+        f"figure 1: {rounds} interleaved rounds of chat_completions / litellm.completion "
+        f"(a raw call takes {per_call * 1e3:.1f} ms here)"
+    )
     samples = C.interleaved(fns, rounds, warmup=5)
     RAW["fig1"] = {k: C.Dist.of(v).as_dict() for k, v in samples.items()}
     main = C.paired(samples["provider"], samples["raw"])
@@ -146,23 +175,38 @@ def fig_sync(mode: Dict[str, Any], timing: C.Server, strict: C.Server) -> List[R
     RAW["fig1_overhead_us"] = main["diff"].median * 1e6
     RAW["fig1_r0"] = r0["ratio"].as_dict()
     rows = [
-        Row("1", "chat_completions ÷ litellm.completion (25 tools, 21 msgs)",
-            ms(main["a"].median), ms(main["b"].median),
+        Row(
+            "1",
+            "chat_completions ÷ litellm.completion (25 tools, 21 msgs)",
+            ms(main["a"].median),
+            ms(main["b"].median),
             f"{main['ratio'].median:.3f}× ({signed_us(main['diff'].median)})",
-            f"{main['ratio'].p25:.2f}–{main['ratio'].p75:.2f}×", str(rounds), "≤1.03×, < each peer", "?"),
-        Row("1'", "  same, LITELLM_NUM_RETRIES=0",
-            ms(r0["a"].median), ms(r0["b"].median),
+            f"{main['ratio'].p25:.2f}–{main['ratio'].p75:.2f}×",
+            str(rounds),
+            "≤1.03×, < each peer",
+            "?",
+        ),
+        Row(
+            "1'",
+            "  same, LITELLM_NUM_RETRIES=0",
+            ms(r0["a"].median),
+            ms(r0["b"].median),
             f"{r0['ratio'].median:.3f}× ({signed_us(r0['diff'].median)})",
-            f"{r0['ratio'].p25:.2f}–{r0['ratio'].p75:.2f}×", str(rounds), "≤1.03×",
-            verdict(r0["ratio"].median <= 1.03)),
+            f"{r0['ratio'].p25:.2f}–{r0['ratio'].p75:.2f}×",
+            str(rounds),
+            "≤1.03×",
+            verdict(r0["ratio"].median <= 1.03),
+        ),
     ]
     return rows
 
 
 # ------------------------------------------------------------------------------------------ figure 2
-def fig_peers(mode: Dict[str, Any], peers_python: str, timing_kind: str) -> List[Row]:
-    labels = {"langchain-litellm": "langchain-litellm ChatLiteLLM ÷ litellm",
-              "llama-index-llms-litellm": "llama-index-llms-litellm LiteLLM ÷ litellm"}
+def fig_peers(mode: dict[str, Any], peers_python: str, timing_kind: str) -> list[Row]:
+    labels = {
+        "langchain-litellm": "langchain-litellm ChatLiteLLM ÷ litellm",
+        "llama-index-llms-litellm": "llama-index-llms-litellm LiteLLM ÷ litellm",
+    }
     try:
         probe = C.run_child(peers_python, ["probe"], timeout=120)
     except Exception as exc:  # e.g. a --peers-python that does not exist
@@ -179,8 +223,10 @@ def fig_peers(mode: Dict[str, Any], peers_python: str, timing_kind: str) -> List
     samples = out.get("samples", {})
     RAW["fig2"] = {k: C.Dist.of(v).as_dict() for k, v in samples.items()}
     versions = ", ".join(f"{d} {probe.get(d)}" for d in ("litellm", *labels) if probe.get(d))
-    NOTES.append(f"figure 2: measured in {peers_python} ({versions}); each peer's input was converted "
-                 "to its own types and tools bound OUTSIDE the timing (favours the peers)")
+    NOTES.append(
+        f"figure 2: measured in {peers_python} ({versions}); each peer's input was converted "
+        "to its own types and tools bound OUTSIDE the timing (favours the peers)"
+    )
     for name, diff in out.get("wire", {}).items():
         if name != "raw" and diff:
             NOTES.append(f"figure 2: {name} body vs raw litellm at the wire: {' '.join(diff)}")
@@ -201,22 +247,32 @@ def fig_peers(mode: Dict[str, Any], peers_python: str, timing_kind: str) -> List
         peer = C.paired(samples[key], raw)
         RAW[f"fig2_{key}_ratio"] = peer["ratio"].as_dict()
         ok = ours is not None and ours.median < peer["ratio"].median
-        rows.append(Row("2", label, f"ours {ours.median:.3f}×" if ours else "—",
-                        f"{ms(peer['a'].median)} vs {ms(peer['b'].median)}",
-                        f"{peer['ratio'].median:.3f}× ({signed_us(peer['diff'].median)})",
-                        f"{peer['ratio'].p25:.2f}–{peer['ratio'].p75:.2f}×", str(len(raw)),
-                        "> ours (same run)", verdict(ok)))
+        rows.append(
+            Row(
+                "2",
+                label,
+                f"ours {ours.median:.3f}×" if ours else "—",
+                f"{ms(peer['a'].median)} vs {ms(peer['b'].median)}",
+                f"{peer['ratio'].median:.3f}× ({signed_us(peer['diff'].median)})",
+                f"{peer['ratio'].p25:.2f}–{peer['ratio'].p75:.2f}×",
+                str(len(raw)),
+                "> ours (same run)",
+                verdict(ok),
+            )
+        )
     return rows
 
 
 # ------------------------------------------------------------------------------------------ figure 3
-def fig_import(mode: Dict[str, Any]) -> List[Row]:
-    log(f"figure 3: {2 * mode['import_reps']} fresh processes importing director_litellm (half of them after "
-        f"pydantic-settings), {mode['litellm_reps']} importing litellm, interleaved")
+def fig_import(mode: dict[str, Any]) -> list[Row]:
+    log(
+        f"figure 3: {2 * mode['import_reps']} fresh processes importing director_litellm (half of them after "
+        f"pydantic-settings), {mode['litellm_reps']} importing litellm, interleaved"
+    )
     env = C.child_env(**ENV_CONFIG)
-    ours: List[Dict[str, Any]] = []
-    hosted: List[Dict[str, Any]] = []
-    theirs: List[float] = []
+    ours: list[dict[str, Any]] = []
+    hosted: list[dict[str, Any]] = []
+    theirs: list[float] = []
     plan = ["ours", "hosted"] * mode["import_reps"]
     step = max(len(plan) // max(mode["litellm_reps"], 1), 1)
     for i in range(mode["litellm_reps"]):
@@ -231,31 +287,52 @@ def fig_import(mode: Dict[str, Any]) -> List[Row]:
     total = C.Dist.of([o["total_ms"] for o in ours])
     parts = {k: C.Dist.of([o[k] for o in ours]).median for k in ("import_ms", "discovery_ms", "provider_ms")}
     imported = any(o["litellm_imported"] for o in ours)
-    RAW["fig3"] = {"total_ms": total.as_dict(), "parts_ms": parts, "litellm_import_ms": theirs,
-                   "litellm_imported": imported, "providers": ours[0]["providers"],
-                   "pydantic_settings_imported": ours[0]["pydantic_settings_imported"]}
-    NOTES.append("figure 3: median split: import director_litellm {import_ms:.1f} ms, available_providers() "
-                 "{discovery_ms:.1f} ms, LiteLLMProvider() {provider_ms:.1f} ms (first one: imports "
-                 "pydantic-settings + provider module); interpreter start-up not included".format(**parts)
-                 + f"; pydantic_settings imported: {ours[0]['pydantic_settings_imported']}")
+    RAW["fig3"] = {
+        "total_ms": total.as_dict(),
+        "parts_ms": parts,
+        "litellm_import_ms": theirs,
+        "litellm_imported": imported,
+        "providers": ours[0]["providers"],
+        "pydantic_settings_imported": ours[0]["pydantic_settings_imported"],
+    }
+    NOTES.append(
+        "figure 3: median split: import director_litellm {import_ms:.1f} ms, available_providers() "
+        "{discovery_ms:.1f} ms, LiteLLMProvider() {provider_ms:.1f} ms (first one: imports "
+        "pydantic-settings + provider module); interpreter start-up not included".format(**parts)
+        + f"; pydantic_settings imported: {ours[0]['pydantic_settings_imported']}"
+    )
     ok = total.median <= 50 and not imported
     in_host = C.Dist.of([o["total_ms"] for o in hosted])
     RAW["fig3_hosted_ms"] = in_host.as_dict()
     hosted_imported = any(o["litellm_imported"] for o in hosted)
-    return [Row("3", "import + available_providers() + LiteLLMProvider(), fresh process",
-                f"{total.median:.1f} ms",
-                f"import litellm {C.Dist.of(theirs).median:.0f} ms" if theirs else "(litellm import skipped)",
-                f"{total.median:.1f} ms, litellm {'IMPORTED' if imported else 'not imported'}",
-                f"{total.p25:.1f}–{total.p75:.1f} ms", str(total.n), "≤50 ms, no litellm", verdict(ok)),
-            Row("3'", "  same, pydantic + pydantic-settings already imported (as in Director)",
-                f"{in_host.median:.1f} ms", "—",
-                f"{in_host.median:.1f} ms, litellm {'IMPORTED' if hosted_imported else 'not imported'}",
-                f"{in_host.p25:.1f}–{in_host.p75:.1f} ms", str(in_host.n), "≤50 ms, no litellm",
-                verdict(in_host.median <= 50 and not hosted_imported))]
+    return [
+        Row(
+            "3",
+            "import + available_providers() + LiteLLMProvider(), fresh process",
+            f"{total.median:.1f} ms",
+            f"import litellm {C.Dist.of(theirs).median:.0f} ms" if theirs else "(litellm import skipped)",
+            f"{total.median:.1f} ms, litellm {'IMPORTED' if imported else 'not imported'}",
+            f"{total.p25:.1f}–{total.p75:.1f} ms",
+            str(total.n),
+            "≤50 ms, no litellm",
+            verdict(ok),
+        ),
+        Row(
+            "3'",
+            "  same, pydantic + pydantic-settings already imported (as in Director)",
+            f"{in_host.median:.1f} ms",
+            "—",
+            f"{in_host.median:.1f} ms, litellm {'IMPORTED' if hosted_imported else 'not imported'}",
+            f"{in_host.p25:.1f}–{in_host.p75:.1f} ms",
+            str(in_host.n),
+            "≤50 ms, no litellm",
+            verdict(in_host.median <= 50 and not hosted_imported),
+        ),
+    ]
 
 
 # ------------------------------------------------------------------------------------------ figure 4
-def fig_construction(mode: Dict[str, Any]) -> List[Row]:
+def fig_construction(mode: dict[str, Any]) -> list[Row]:
     from director_litellm import LiteLLMConfig, LiteLLMProvider
 
     saved = {k: os.environ.get(k) for k in ENV_CONFIG}
@@ -273,17 +350,27 @@ def fig_construction(mode: Dict[str, Any]) -> List[Row]:
                 os.environ[k] = v
     env, cfg = C.Dist.of(samples["env"]), C.Dist.of(samples["config"])
     RAW["fig4"] = {"env_s": env.as_dict(), "config_s": cfg.as_dict()}
-    return [Row("4", "LiteLLMProvider() construction, config from env",
-                us(env.median), f"(config) {cfg.median * 1e6:.1f} µs", us(env.median),
-                f"{env.p25 * 1e6:.0f}–{env.p75 * 1e6:.0f} µs", str(env.n), "≤100 µs", verdict(env.median <= 100e-6))]
+    return [
+        Row(
+            "4",
+            "LiteLLMProvider() construction, config from env",
+            us(env.median),
+            f"(config) {cfg.median * 1e6:.1f} µs",
+            us(env.median),
+            f"{env.p25 * 1e6:.0f}–{env.p75 * 1e6:.0f} µs",
+            str(env.n),
+            "≤100 µs",
+            verdict(env.median <= 100e-6),
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------ figure 5
-def fig_throughput(mode: Dict[str, Any], timing: C.Server, strict: C.Server) -> List[Row]:
+def fig_throughput(mode: dict[str, Any], timing: C.Server, strict: C.Server) -> list[Row]:
     litellm = _import_litellm()
     messages, tools = C.director_request()
 
-    async def run() -> Dict[int, Dict[str, List[float]]]:
+    async def run() -> dict[int, dict[str, list[float]]]:
         # wire check on the strict fake first (async path)
         p_strict = C.make_provider(strict.url)
         kw_strict = C.raw_kwargs(p_strict, messages, tools)
@@ -297,7 +384,7 @@ def fig_throughput(mode: Dict[str, Any], timing: C.Server, strict: C.Server) -> 
 
         provider = C.make_provider(timing.url)
         kwargs = C.raw_kwargs(provider, messages, tools)
-        sides: Dict[str, Callable[[], Any]] = {
+        sides: dict[str, Callable[[], Any]] = {
             "provider": lambda: provider.achat_completions(messages, tools=tools),
             "raw": lambda: litellm.acompletion(**kwargs),
         }
@@ -315,7 +402,7 @@ def fig_throughput(mode: Dict[str, Any], timing: C.Server, strict: C.Server) -> 
             await asyncio.gather(*(worker() for _ in range(conc)))
             return n / (time.perf_counter() - t0)
 
-        rates: Dict[int, Dict[str, List[float]]] = {}
+        rates: dict[int, dict[str, list[float]]] = {}
         for conc, (budget, n, cap) in mode["tp"].items():
             for fn in sides.values():  # warm-up: opens the connections this concurrency needs
                 await block(fn, max(n, conc), conc)
@@ -337,13 +424,24 @@ def fig_throughput(mode: Dict[str, Any], timing: C.Server, strict: C.Server) -> 
         ratio = C.paired(got["provider"], got["raw"])["ratio"]
         p, r = C.Dist.of(got["provider"]), C.Dist.of(got["raw"])
         RAW[f"fig5_c{conc}"] = {"provider": p.as_dict(), "raw": r.as_dict(), "ratio": ratio.as_dict()}
-        rows.append(Row("5", f"achat_completions ÷ litellm.acompletion throughput, concurrency {conc}",
-                        f"{p.median:.0f} calls/s", f"{r.median:.0f} calls/s", f"{ratio.median:.3f}×",
-                        f"{ratio.p25:.2f}–{ratio.p75:.2f}×", f"{ratio.n}×{mode['tp'][conc][1]}", "≥0.97×",
-                        verdict(ratio.median >= 0.97)))
+        rows.append(
+            Row(
+                "5",
+                f"achat_completions ÷ litellm.acompletion throughput, concurrency {conc}",
+                f"{p.median:.0f} calls/s",
+                f"{r.median:.0f} calls/s",
+                f"{ratio.median:.3f}×",
+                f"{ratio.p25:.2f}–{ratio.p75:.2f}×",
+                f"{ratio.n}×{mode['tp'][conc][1]}",
+                "≥0.97×",
+                verdict(ratio.median >= 0.97),
+            )
+        )
     cpu = ", ".join(f"c={c}: {RAW[f'fig5_server_cpu_{c}'] * 100:.0f}%" for c in mode["tp"])
-    NOTES.append(f"figure 5: {timing.kind} server CPU during the blocks ({cpu} of one core): "
-                 + ("not the bottleneck" if timing.kind == "light" else "check it is not the bottleneck"))
+    NOTES.append(
+        f"figure 5: {timing.kind} server CPU during the blocks ({cpu} of one core): "
+        + ("not the bottleneck" if timing.kind == "light" else "check it is not the bottleneck")
+    )
     return rows
 
 
@@ -354,12 +452,12 @@ def _event_type(event: Any) -> Any:
     return getattr(event, "type", None)
 
 
-def fig_stream(mode: Dict[str, Any], timing: C.Server, strict: C.Server) -> List[Row]:
+def fig_stream(mode: dict[str, Any], timing: C.Server, strict: C.Server) -> list[Row]:
     litellm = _import_litellm()
     messages, tools = C.director_request()
     has_api = hasattr(C.make_provider(strict.url), "stream_chat_completions")
 
-    def raw_side(kwargs: Dict[str, Any]) -> Callable[[], Any]:
+    def raw_side(kwargs: dict[str, Any]) -> Callable[[], Any]:
         def go() -> C.Measured:
             t0 = time.perf_counter()
             first = first_text = None
@@ -373,6 +471,7 @@ def fig_stream(mode: Dict[str, Any], timing: C.Server, strict: C.Server) -> List
                     if getattr(delta, "content", None):
                         first_text = now
             return C.Measured((first_text or first or time.perf_counter()) - t0)
+
         return go
 
     def provider_side(provider: Any) -> Callable[[], Any]:
@@ -386,9 +485,10 @@ def fig_stream(mode: Dict[str, Any], timing: C.Server, strict: C.Server) -> List
                 if first_text is None and _event_type(event) == "text":
                     first_text = now
             return C.Measured((first_text or first or time.perf_counter()) - t0)
+
         return go
 
-    def raw_kwargs_for(provider: Any, body: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    def raw_kwargs_for(provider: Any, body: dict[str, Any] | None) -> dict[str, Any]:
         kwargs = C.raw_kwargs(provider, messages, tools, stream=True)
         if body and "stream_options" in body:  # send exactly what the provider sends
             kwargs["stream_options"] = body["stream_options"]
@@ -413,31 +513,56 @@ def fig_stream(mode: Dict[str, Any], timing: C.Server, strict: C.Server) -> List
     raw = C.Dist.of(samples["raw"])
     RAW["fig6"] = {k: C.Dist.of(v).as_dict() for k, v in samples.items()}
     if not has_api:
-        return [Row("6", "stream: time to first text chunk", "n/a (no stream API)", ms(raw.median), "n/a",
-                    f"raw {raw.p25 * 1e3:.2f}–{raw.p75 * 1e3:.2f} ms", str(rounds), "≤ +0.2 ms", "n/a")]
+        return [
+            Row(
+                "6",
+                "stream: time to first text chunk",
+                "n/a (no stream API)",
+                ms(raw.median),
+                "n/a",
+                f"raw {raw.p25 * 1e3:.2f}–{raw.p75 * 1e3:.2f} ms",
+                str(rounds),
+                "≤ +0.2 ms",
+                "n/a",
+            )
+        ]
     pair = C.paired(samples["provider"], samples["raw"])
     RAW["fig6_diff_ms"] = {k: v * 1e3 for k, v in pair["diff"].as_dict().items() if k != "n"}
-    return [Row("6", "stream_chat_completions: time to first text event",
-                ms(pair["a"].median), ms(pair["b"].median), f"{pair['diff'].median * 1e3:+.2f} ms",
-                f"{pair['diff'].p25 * 1e3:+.2f}…{pair['diff'].p75 * 1e3:+.2f} ms", str(rounds), "≤ +0.2 ms",
-                verdict(pair["diff"].median <= 0.2e-3))]
+    return [
+        Row(
+            "6",
+            "stream_chat_completions: time to first text event",
+            ms(pair["a"].median),
+            ms(pair["b"].median),
+            f"{pair['diff'].median * 1e3:+.2f} ms",
+            f"{pair['diff'].p25 * 1e3:+.2f}…{pair['diff'].p75 * 1e3:+.2f} ms",
+            str(rounds),
+            "≤ +0.2 ms",
+            verdict(pair["diff"].median <= 0.2e-3),
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------ figure 7
-def fig_rss(mode: Dict[str, Any]) -> List[Row]:
+def fig_rss(mode: dict[str, Any]) -> list[Row]:
     budget, cap = mode["rss"]
     warmup = mode["rss_warmup"]
-    if budget is None:
-        calls = cap
-    else:  # three processes share two cores: a call takes ~1.5x as long as alone
-        calls = C.rounds_for(budget, 1.5 * RAW.get("t_call", 0.01), cap, floor=200)
+    # three processes share two cores: a call takes ~1.5x as long as alone
+    calls = cap if budget is None else C.rounds_for(budget, 1.5 * RAW.get("t_call", 0.01), cap, floor=200)
     sides = ("provider", "raw", "raw-fresh")
     log(f"figure 7: RSS over {calls} sync calls after {warmup} warm-up calls, {len(sides)} fresh processes at once")
     with C.server("light") as srv:
-        procs = {side: subprocess.Popen([sys.executable, os.path.join(HERE, "_child.py"), "rss", side, srv.url,
-                                         str(calls), str(warmup)], stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, env=C.child_env(), cwd=C.REPO)
-                 for side in sides}
+        procs = {
+            side: subprocess.Popen(
+                [sys.executable, os.path.join(HERE, "_child.py"), "rss", side, srv.url, str(calls), str(warmup)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=C.child_env(),
+                cwd=C.REPO,
+            )
+            for side in sides
+        }
         out = {}
         for side, proc in procs.items():
             stdout, stderr = proc.communicate(timeout=3600)
@@ -450,19 +575,32 @@ def fig_rss(mode: Dict[str, Any]) -> List[Row]:
     growth = {side: out[side]["growth"] / mb for side in sides}
     for side in sides:
         trace = " ".join(f"{t / mb:+.1f}" for t in out[side]["trace"])
-        NOTES.append(f"figure 7: {side}: RSS after warm-up {out[side]['start'] / mb:.0f} MB, growth at each fifth "
-                     f"of the run {trace} MB; live objects after gc.collect() {out[side]['objects']:+d}; "
-                     f"{out[side]['seconds']:.0f} s")
+        NOTES.append(
+            f"figure 7: {side}: RSS after warm-up {out[side]['start'] / mb:.0f} MB, growth at each fifth "
+            f"of the run {trace} MB; live objects after gc.collect() {out[side]['objects']:+d}; "
+            f"{out[side]['seconds']:.0f} s"
+        )
     if calls < 5000:
         NOTES.append(f"figure 7: {calls:,} calls per side in this mode; --full runs 5,000")
     rows = []
-    for key, side, label in (("7", "raw", "one request object reused"),
-                             ("7'", "raw-fresh", "request rebuilt per call")):
+    for key, side, label in (
+        ("7", "raw", "one request object reused"),
+        ("7'", "raw-fresh", "request rebuilt per call"),
+    ):
         extra = growth["provider"] - growth[side]
-        rows.append(Row(key, f"RSS growth over {calls:,} calls vs raw, {label}" if key == "7"
-                        else f"  same vs raw, {label}",
-                        f"{growth['provider']:+.2f} MB", f"{growth[side]:+.2f} MB", f"{extra:+.2f} MB extra",
-                        "one run each", str(calls), "≤1 MB extra", verdict(extra <= 1.0)))
+        rows.append(
+            Row(
+                key,
+                f"RSS growth over {calls:,} calls vs raw, {label}" if key == "7" else f"  same vs raw, {label}",
+                f"{growth['provider']:+.2f} MB",
+                f"{growth[side]:+.2f} MB",
+                f"{extra:+.2f} MB extra",
+                "one run each",
+                str(calls),
+                "≤1 MB extra",
+                verdict(extra <= 1.0),
+            )
+        )
     return rows
 
 
@@ -471,9 +609,9 @@ def _import_litellm() -> Any:
     return C.import_litellm()
 
 
-def render(rows: List[Row]) -> str:
+def render(rows: list[Row]) -> str:
     header = Row("#", "Figure", "director-litellm", "baseline", "result", "spread (IQR)", "n", "target", "status")
-    table = [header] + rows
+    table = [header, *rows]
     fields = list(asdict(header))
     widths = {f: max(len(getattr(r, f)) for r in table) for f in fields}
     lines = []
@@ -495,32 +633,46 @@ def environment() -> str:
 
     cpus = os.cpu_count()
     try:
-        load = " load %.2f" % os.getloadavg()[0]
+        load = f" load {os.getloadavg()[0]:.2f}"
     except OSError:
         load = ""
     import director_litellm
 
     src = os.path.dirname(os.path.dirname(os.path.abspath(director_litellm.__file__)))
     where = "" if src == os.path.join(C.REPO, "src") else f" from {src}"
-    return (f"director-litellm {version('director-litellm')}{where} | litellm {version('litellm')} | openai "
-            f"{version('openai')} | pydantic {version('pydantic')} | Python {platform.python_version()} | "
-            f"{platform.machine()} {cpus} CPU{load}")
+    return (
+        f"director-litellm {version('director-litellm')}{where} | litellm {version('litellm')} | openai "
+        f"{version('openai')} | pydantic {version('pydantic')} | Python {platform.python_version()} | "
+        f"{platform.machine()} {cpus} CPU{load}"
+    )
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="~30-40 s, fewer samples")
     size.add_argument("--full", action="store_true", help="more samples, 5,000-call RSS runs")
-    parser.add_argument("--peers-python", default=os.environ.get("DIRECTOR_LITELLM_PEERS_PYTHON", sys.executable),
-                        help="interpreter of an environment with langchain-litellm / llama-index-llms-litellm "
-                             "(default: $DIRECTOR_LITELLM_PEERS_PYTHON, else this one)")
-    parser.add_argument("--server", choices=("light", "strict"), default="light",
-                        help="server for the timed calls (requests are always validated on the strict fake "
-                             "first); default light: see benchmarks/README.md")
-    parser.add_argument("--src", metavar="DIR", help="benchmark the director_litellm in DIR (another checkout's "
-                        "src/, e.g. with a proposed patch applied) instead of this repository's")
+    parser.add_argument(
+        "--peers-python",
+        default=os.environ.get("DIRECTOR_LITELLM_PEERS_PYTHON", sys.executable),
+        help="interpreter of an environment with langchain-litellm / llama-index-llms-litellm "
+        "(default: $DIRECTOR_LITELLM_PEERS_PYTHON, else this one)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=("light", "strict"),
+        default="light",
+        help="server for the timed calls (requests are always validated on the strict fake "
+        "first); default light: see benchmarks/README.md",
+    )
+    parser.add_argument(
+        "--src",
+        metavar="DIR",
+        help="benchmark the director_litellm in DIR (another checkout's "
+        "src/, e.g. with a proposed patch applied) instead of this repository's",
+    )
     parser.add_argument("--only", default="", help="comma-separated figure numbers to run, e.g. 1,5")
     parser.add_argument("--json", metavar="PATH", help="also write every raw number here")
     args = parser.parse_args(argv)
@@ -533,9 +685,9 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     started = time.perf_counter()
     log(f"mode {mode_name}; {environment()}")
-    rows: List[Row] = []
+    rows: list[Row] = []
 
-    def figure(key: str, title: str, fn: Callable[[], List[Row]]) -> None:
+    def figure(key: str, title: str, fn: Callable[[], list[Row]]) -> None:
         """One figure; a failure becomes an "error" row and a note, not a lost table."""
         if not wanted(key):
             return
@@ -562,8 +714,9 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     # figure 1's target includes "lower than each peer's"
     ours = RAW.get("fig1_ratio", {}).get("median")
-    peers = [v["median"] for k, v in RAW.items()
-             if k.startswith("fig2_") and k.endswith("_ratio") and k != "fig2_ours_ratio"]
+    peers = [
+        v["median"] for k, v in RAW.items() if k.startswith("fig2_") and k.endswith("_ratio") and k != "fig2_ours_ratio"
+    ]
     ours_same_env = RAW.get("fig2_ours_ratio", {}).get("median")
     for row in rows:
         if row.key == "1" and ours is not None:
@@ -572,16 +725,32 @@ def main(argv: Optional[List[str]] = None) -> int:
     rows.sort(key=lambda r: r.key.rstrip("'"))  # stable: keeps 1 before 1', and 5's three rows in order
 
     elapsed = time.perf_counter() - started
-    out = [f"director-litellm performance — {mode_name} run, {elapsed:.0f} s — {environment()}",
-           f"timed calls: loopback {args.server} server in its own process; requests validated on the strict "
-           "fake first; Director-sized request = tests/director_data.py director_tools(25) + history(5)",
-           "", render(rows), "", "Notes:"]
+    out = [
+        f"director-litellm performance — {mode_name} run, {elapsed:.0f} s — {environment()}",
+        f"timed calls: loopback {args.server} server in its own process; requests validated on the strict "
+        "fake first; Director-sized request = tests/director_data.py director_tools(25) + history(5)",
+        "",
+        render(rows),
+        "",
+        "Notes:",
+    ]
     out += [f"- {n}" for n in NOTES]
     sys.stdout.write("\n".join(out) + "\n")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"mode": mode_name, "rows": [asdict(r) for r in rows], "notes": NOTES, "raw": RAW,
-                       "environment": environment(), "seconds": elapsed}, fh, indent=2, default=str)
+            json.dump(
+                {
+                    "mode": mode_name,
+                    "rows": [asdict(r) for r in rows],
+                    "notes": NOTES,
+                    "raw": RAW,
+                    "environment": environment(),
+                    "seconds": elapsed,
+                },
+                fh,
+                indent=2,
+                default=str,
+            )
     return 0
 
 

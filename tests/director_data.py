@@ -8,10 +8,10 @@ JSON. ``history()`` is a reasoning-call history with assistant tool calls and to
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import Any
 
 
-def director_tool(i: int) -> Dict[str, Any]:
+def director_tool(i: int) -> dict[str, Any]:
     return {
         "name": f"agent_{i:02d}",
         "description": (
@@ -23,10 +23,18 @@ def director_tool(i: int) -> Dict[str, Any]:
             "properties": {
                 "collection_id": {"type": "string", "description": "Collection to work in.", "default": "default"},
                 "video_id": {"type": "string", "description": "Video id, as returned by upload or search."},
-                "mode": {"type": "string", "enum": ["search", "edit", "render", "summarise", "dub"],
-                         "description": "What to do with the video.", "default": "search"},
-                "query": {"type": "string", "description": "Natural-language request for this agent.",
-                          "minLength": 1, "maxLength": 2000},
+                "mode": {
+                    "type": "string",
+                    "enum": ["search", "edit", "render", "summarise", "dub"],
+                    "description": "What to do with the video.",
+                    "default": "search",
+                },
+                "query": {
+                    "type": "string",
+                    "description": "Natural-language request for this agent.",
+                    "minLength": 1,
+                    "maxLength": 2000,
+                },
                 "start": {"type": "number", "minimum": 0, "description": "Start, seconds."},
                 "end": {"type": "number", "minimum": 0, "description": "End, seconds."},
                 "language": {"type": "string", "format": "iso-639-1", "default": "en"},
@@ -49,22 +57,33 @@ def director_tool(i: int) -> Dict[str, Any]:
     }
 
 
-def director_tools(n: int = 25) -> List[Dict[str, Any]]:
+def director_tools(n: int = 25) -> list[dict[str, Any]]:
     return [director_tool(i) for i in range(n)]
 
 
-def history(turns: int = 5) -> List[Dict[str, Any]]:
+def history(turns: int = 5) -> list[dict[str, Any]]:
     """A reasoning history: system, then per turn user -> assistant tool call -> tool -> assistant."""
-    messages: List[Dict[str, Any]] = [{"role": "system", "content": "You are Director, a video agent. " * 20}]
+    messages: list[dict[str, Any]] = [{"role": "system", "content": "You are Director, a video agent. " * 20}]
     for t in range(turns):
         call_id = f"call_{t}"
         messages += [
             {"role": "user", "content": f"Find clips about topic {t} and summarise them."},
-            {"role": "assistant", "content": [], "tool_calls": [
-                {"id": call_id, "tool": {"name": f"agent_{t:02d}", "arguments": {"mode": "search", "query": f"topic {t}"}},
-                 "type": "tool_use" if t % 2 else "function"}]},
-            {"role": "tool", "content": json.dumps({"clips": [{"start": 1.5, "end": 9.0, "score": 0.9}] * 5}),
-             "tool_call_id": call_id},
+            {
+                "role": "assistant",
+                "content": [],
+                "tool_calls": [
+                    {
+                        "id": call_id,
+                        "tool": {"name": f"agent_{t:02d}", "arguments": {"mode": "search", "query": f"topic {t}"}},
+                        "type": "tool_use" if t % 2 else "function",
+                    }
+                ],
+            },
+            {
+                "role": "tool",
+                "content": json.dumps({"clips": [{"start": 1.5, "end": 9.0, "score": 0.9}] * 5}),
+                "tool_call_id": call_id,
+            },
             {"role": "assistant", "content": f"I found five clips about topic {t}."},
         ]
     return messages

@@ -7,8 +7,8 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Dict, Iterator, Optional
 
 import pytest
 
@@ -21,20 +21,25 @@ KEY = "sk-test-cli-0123456789abcdefXYZ"
 OTHER_KEY = "sk-other-cli-9876543210fedcbaQRS"
 
 
-def run_cli(*args: str, env: Optional[Dict[str, str]] = None, stdin: Optional[str] = None,
-            timeout: float = 60) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
     """The installed console script with a clean environment: only what the test sets, offline data."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(_ISOLATED_PREFIXES)}
     clean.update({name: "True" for name in _OFFLINE})
     clean["COLUMNS"] = "80"
     clean.update(env or {})
-    return subprocess.run([str(SCRIPT), *args], env=clean, input=stdin, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([str(SCRIPT), *args], env=clean, input=stdin, capture_output=True, text=True, timeout=timeout)
 
 
-def openai_env(fake: FakeOpenAI, **extra: str) -> Dict[str, str]:
-    return {"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "LITELLM_API_BASE": fake.url,
-            "LITELLM_API_KEY": KEY, "LITELLM_NUM_RETRIES": "0", **extra}
+def openai_env(fake: FakeOpenAI, **extra: str) -> dict[str, str]:
+    return {
+        "LITELLM_CHAT_MODEL": "openai/gpt-4o-mini",
+        "LITELLM_API_BASE": fake.url,
+        "LITELLM_API_KEY": KEY,
+        "LITELLM_NUM_RETRIES": "0",
+        **extra,
+    }
 
 
 def assert_fits_80_columns(text: str) -> None:
@@ -71,17 +76,37 @@ class TestChat:
     def test_json_output_and_flags(self, openai_fake: FakeOpenAI, tmp_path: Path) -> None:
         """--json prints the response with latency_ms; --system, --max-tokens and --tools reach the wire."""
         tools = tmp_path / "tools.json"
-        tools.write_text(json.dumps([{"name": "search", "description": "Search videos",
-                                      "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}]))
+        tools.write_text(
+            json.dumps(
+                [
+                    {
+                        "name": "search",
+                        "description": "Search videos",
+                        "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+                    }
+                ]
+            )
+        )
         openai_fake.reply(None, tool_calls=[{"id": "call_1", "name": "search", "arguments": '{"q": "cats"}'}])
-        result = run_cli("chat", "Find cats", "--system", "Be brief.", "--max-tokens", "77",
-                         "--tools", str(tools), "--json", env=openai_env(openai_fake))
+        result = run_cli(
+            "chat",
+            "Find cats",
+            "--system",
+            "Be brief.",
+            "--max-tokens",
+            "77",
+            "--tools",
+            str(tools),
+            "--json",
+            env=openai_env(openai_fake),
+        )
         assert result.returncode == 0, result.stderr
         data = json.loads(result.stdout)
         assert data["status"] and data["content"] == "" and data["total_tokens"] == 15
         assert data["latency_ms"] > 0 and data["model"]
-        assert data["tool_calls"] == [{"id": "call_1", "type": "function",
-                                       "tool": {"name": "search", "arguments": {"q": "cats"}}}]
+        assert data["tool_calls"] == [
+            {"id": "call_1", "type": "function", "tool": {"name": "search", "arguments": {"q": "cats"}}}
+        ]
         body = openai_fake.requests[-1].body
         assert body["messages"][0] == {"role": "system", "content": "Be brief."}
         assert body["max_tokens"] == 77 and body["tools"][0]["function"]["name"] == "search"
@@ -110,8 +135,12 @@ class TestChat:
     def test_anthropic(self, anthropic_fake: FakeAnthropic) -> None:
         """A Claude model through the Anthropic wire answers too."""
         anthropic_fake.reply("Hello from Claude.")
-        env = {"LITELLM_CHAT_MODEL": "anthropic/claude-sonnet-4-5", "LITELLM_API_BASE": anthropic_fake.url,
-               "ANTHROPIC_API_KEY": KEY, "LITELLM_NUM_RETRIES": "0"}
+        env = {
+            "LITELLM_CHAT_MODEL": "anthropic/claude-sonnet-4-5",
+            "LITELLM_API_BASE": anthropic_fake.url,
+            "ANTHROPIC_API_KEY": KEY,
+            "LITELLM_NUM_RETRIES": "0",
+        }
         result = run_cli("chat", "Say hello", "--temperature", "0.2", env=env)
         assert result.returncode == 0, result.stderr
         assert result.stdout == "Hello from Claude.\n"
@@ -130,8 +159,9 @@ class TestChat:
 class TestDoctor:
     def test_good_setup_exits_zero_with_the_key_masked(self) -> None:
         """A known model with its key set: exit 0, capabilities shown, the key only masked, 80 columns."""
-        result = run_cli("doctor", env={"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "OPENAI_API_KEY": KEY,
-                                        "DEFAULT_LLM": "litellm"})
+        result = run_cli(
+            "doctor", env={"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "OPENAI_API_KEY": KEY, "DEFAULT_LLM": "litellm"}
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         out = result.stdout
         assert "Ready: no problems" in out
@@ -143,8 +173,10 @@ class TestDoctor:
 
     def test_bad_value_fails_naming_the_variable(self) -> None:
         """LITELLM_TEMPERATURE=hot is a FAIL that names the variable; exit 1."""
-        result = run_cli("doctor", env={"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "OPENAI_API_KEY": KEY,
-                                        "LITELLM_TEMPERATURE": "hot"})
+        result = run_cli(
+            "doctor",
+            env={"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "OPENAI_API_KEY": KEY, "LITELLM_TEMPERATURE": "hot"},
+        )
         assert result.returncode == 1
         fail = [line for line in result.stdout.splitlines() if line.lstrip().startswith("FAIL")]
         assert fail and "LITELLM_TEMPERATURE" in fail[0]
@@ -152,8 +184,9 @@ class TestDoctor:
 
     def test_no_key_for_the_model_fails(self) -> None:
         """No key for a model that needs one: exit 1, naming the variable; a misspelt key is pointed out."""
-        result = run_cli("doctor", "--json", env={"LITELLM_CHAT_MODEL": "anthropic/claude-sonnet-4-5",
-                                                  "ANTHROPIC_KEY": KEY})
+        result = run_cli(
+            "doctor", "--json", env={"LITELLM_CHAT_MODEL": "anthropic/claude-sonnet-4-5", "ANTHROPIC_KEY": KEY}
+        )
         assert result.returncode == 1
         data = json.loads(result.stdout)
         assert data["ok"] is False
@@ -170,8 +203,12 @@ class TestDoctor:
 
     def test_unknown_model_misspelling_and_key_clash(self) -> None:
         """An unmapped model is a warning; LITELLM_CHAT_MODLE gets a suggestion; LITELLM_API_KEY wins a clash."""
-        env = {"LITELLM_CHAT_MODEL": "openai/my-finetune-xyz", "LITELLM_CHAT_MODLE": "openai/gpt-4o",
-               "LITELLM_API_KEY": KEY, "OPENAI_API_KEY": OTHER_KEY}
+        env = {
+            "LITELLM_CHAT_MODEL": "openai/my-finetune-xyz",
+            "LITELLM_CHAT_MODLE": "openai/gpt-4o",
+            "LITELLM_API_KEY": KEY,
+            "OPENAI_API_KEY": OTHER_KEY,
+        }
         result = run_cli("doctor", "--json", env=env)
         assert result.returncode == 0, result.stdout
         data = json.loads(result.stdout)
@@ -189,8 +226,12 @@ class TestDoctor:
         """A litellm_init.pth in the scanned site-packages is a FAIL (exit 1) naming the file."""
         (tmp_path / "litellm_init.pth").write_text("import os; exec('...')\n")
         (tmp_path / "distutils-precedence.pth").write_text("import os\n")
-        result = run_cli("doctor", "--site-packages", str(tmp_path),
-                         env={"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "OPENAI_API_KEY": KEY})
+        result = run_cli(
+            "doctor",
+            "--site-packages",
+            str(tmp_path),
+            env={"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "OPENAI_API_KEY": KEY},
+        )
         assert result.returncode == 1
         out = " ".join(result.stdout.split())  # undo the wrapping
         assert f"FAIL {tmp_path / 'litellm_init.pth'}" in out and "rotate every credential" in out
@@ -201,7 +242,10 @@ class TestInProcess:
     """Paths that need a patched litellm version or import; ``main`` runs in this process."""
 
     def test_blocked_release_fails_without_importing_litellm(
-        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], restored_logging: None,
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+        restored_logging: None,
     ) -> None:
         """A compromised litellm version is a FAIL with the install advice; model checks are skipped."""
         monkeypatch.setattr(supply_chain, "installed_version", lambda: "1.82.7")
@@ -213,7 +257,10 @@ class TestInProcess:
         assert data["model"] is None and data["credentials"] is None
 
     def test_litellm_that_cannot_be_imported_fails(
-        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], restored_logging: None,
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+        restored_logging: None,
     ) -> None:
         """An import error of litellm is a FAIL naming the error."""
 
@@ -227,7 +274,10 @@ class TestInProcess:
         assert any("cannot be imported" in p and "tokenizers" in p for p in data["problems"])
 
     def test_chat_with_a_blocked_release_sends_nothing(
-        self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        self,
+        openai_fake: FakeOpenAI,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
         restored_logging: None,
     ) -> None:
         """chat under a compromised litellm: one error line saying what to install, exit 1, no request."""
@@ -258,16 +308,21 @@ class TestProviders:
         assert result.returncode == 0, result.stdout + result.stderr
         assert result.stdout.splitlines()[-1].split() == ["litellm", "OK"]
 
-
     def test_check_reports_why_a_provider_fails(
-        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], restored_logging: None,
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+        restored_logging: None,
     ) -> None:
         """A provider that fails to load is FAILED with the reason, the others still checked; exit 1."""
         from director_litellm import discovery
 
-        infos = [discovery.ProviderInfo("broken", "broken_pkg:Provider", "broken-pkg", "0.1"),
-                 discovery.ProviderInfo("litellm", "director_litellm.provider:LiteLLMProvider",
-                                        "director-litellm", cli.__version__)]
+        infos = [
+            discovery.ProviderInfo("broken", "broken_pkg:Provider", "broken-pkg", "0.1"),
+            discovery.ProviderInfo(
+                "litellm", "director_litellm.provider:LiteLLMProvider", "director-litellm", cli.__version__
+            ),
+        ]
 
         def load(name: str) -> object:
             if name == "broken":
@@ -279,8 +334,9 @@ class TestProviders:
         code = cli.main(["providers", "--check"])
         out = " ".join(capsys.readouterr().out.split())  # undo the wrapping
         assert code == 1
-        assert out.endswith("broken FAILED: ProviderImportError: LLM provider 'broken' failed to import: boom "
-                            "litellm OK")
+        assert out.endswith(
+            "broken FAILED: ProviderImportError: LLM provider 'broken' failed to import: boom litellm OK"
+        )
 
 
 class TestHelp:
@@ -296,16 +352,21 @@ class TestHelp:
         """--version names this package's and litellm's versions."""
         result = run_cli("--version")
         assert result.returncode == 0
-        assert result.stdout.strip() == (f"director-litellm {cli.__version__} (litellm "
-                                         f"{supply_chain.installed_version()}, Python {sys.version.split()[0]})")
+        assert result.stdout.strip() == (
+            f"director-litellm {cli.__version__} (litellm "
+            f"{supply_chain.installed_version()}, Python {sys.version.split()[0]})"
+        )
 
 
 class TestMask:
-    @pytest.mark.parametrize(("secret", "shown"), [
-        ("sk-ant-dummy", "sk-a...my (12 chars)"),
-        ("short", "**** (5 chars)"),
-        (KEY, "sk-t...YZ (31 chars)"),
-    ])
+    @pytest.mark.parametrize(
+        ("secret", "shown"),
+        [
+            ("sk-ant-dummy", "sk-a...my (12 chars)"),
+            ("short", "**** (5 chars)"),
+            (KEY, "sk-t...YZ (31 chars)"),
+        ],
+    )
     def test_mask(self, secret: str, shown: str) -> None:
         """A key is shown as its first four and last two characters, short ones not at all."""
         assert cli.mask(secret) == shown

@@ -17,7 +17,13 @@ class TestLiteLLMConfig:
         """Defaults match Director's BaseLLMConfig."""
         c = LiteLLMConfig()
         assert (c.llm_type, c.temperature, c.top_p, c.max_tokens, c.timeout, c.enable_langfuse) == (
-            "litellm", 0.9, 1.0, 4096, 120, False)
+            "litellm",
+            0.9,
+            1.0,
+            4096,
+            120,
+            False,
+        )
         assert c.api_key is None and c.api_base is None
 
     def test_reads_prefixed_env(self, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,8 +57,15 @@ class TestLiteLLMConfig:
         c = LiteLLMConfig()
         assert c.api_key is None and c.api_base is None
 
-    @pytest.mark.parametrize("var, value", [("LITELLM_TEMPERATURE", "hot"), ("LITELLM_MAX_TOKENS", "-1"),
-                                            ("LITELLM_TOP_P", "3"), ("LITELLM_CHAT_MODEL", " ")])
+    @pytest.mark.parametrize(
+        "var, value",
+        [
+            ("LITELLM_TEMPERATURE", "hot"),
+            ("LITELLM_MAX_TOKENS", "-1"),
+            ("LITELLM_TOP_P", "3"),
+            ("LITELLM_CHAT_MODEL", " "),
+        ],
+    )
     def test_bad_env_value_names_the_variable(self, monkeypatch: pytest.MonkeyPatch, var: str, value: str) -> None:
         """A bad value raises ConfigError naming the LITELLM_ variable."""
         monkeypatch.setenv(var, value)
@@ -97,4 +110,5 @@ class TestConfigurationTable:
         match = re.search(r"<!-- config-table:start -->\n(.*?)\n<!-- config-table:end -->", text, re.S)
         assert match, "README lacks the config-table markers"
         assert match.group(1).strip() == configuration_table().strip(), (
-            "README configuration table is stale: run `python -m director_litellm.config` and paste it")
+            "README configuration table is stale: run `python -m director_litellm.config` and paste it"
+        )

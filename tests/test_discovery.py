@@ -19,8 +19,9 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -187,9 +188,7 @@ class TestAvailableProviders:
         assert "gone" in _provider_names()
         assert "gone" not in {i.name for i in refresh_providers()}
 
-    def test_an_earlier_sys_path_entry_shadows_the_same_distribution(
-        self, fake_site: Any, earlier_site: Any
-    ) -> None:
+    def test_an_earlier_sys_path_entry_shadows_the_same_distribution(self, fake_site: Any, earlier_site: Any) -> None:
         """A distribution installed twice is listed once, from the first sys.path entry."""
         fake_site.add_dist("twice-dist", "1.0", {"twice": "old_mod:Provider"})
         earlier_site.add_dist("twice-dist", "2.0", {"twice": "new_mod:Provider"})
@@ -282,9 +281,7 @@ class TestLoadProvider:
             ("PROVIDER_INSTANCE", "is a StandInLiteLLMProvider instance, not a class"),
         ],
     )
-    def test_refuses_an_object_that_breaks_the_protocol(
-        self, fake_site: Any, attribute: str, reason: str
-    ) -> None:
+    def test_refuses_an_object_that_breaks_the_protocol(self, fake_site: Any, attribute: str, reason: str) -> None:
         """Wrong API major, no version, no chat_completions or not a class: refused, saying why."""
         fake_site.add_dist("odd-dist", "0.9", {"odd": f"stand_in_plugins:{attribute}"})
         refresh_providers()
@@ -315,23 +312,17 @@ class TestGetDefaultLLM:
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
         assert type(host.get_default_llm()) is host.OpenAI
 
-    def test_unset_default_llm_and_no_keys_gives_the_host_last_resort(
-        self, host: Any, stand_in_litellm: Any
-    ) -> None:
+    def test_unset_default_llm_and_no_keys_gives_the_host_last_resort(self, host: Any, stand_in_litellm: Any) -> None:
         """Without DEFAULT_LLM or keys the host's fallback returns VideoDBProxy."""
         assert type(host.get_default_llm()) is host.VideoDBProxy
 
-    def test_blank_default_llm_counts_as_unset(
-        self, host: Any, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
+    def test_blank_default_llm_counts_as_unset(self, host: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         """DEFAULT_LLM of only whitespace defers to the host's fallback."""
         monkeypatch.setenv("DEFAULT_LLM", "  ")
         monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
         assert type(host.get_default_llm()) is host.AnthropicAI
 
-    def test_default_llm_builtin_wins_over_another_key(
-        self, host: Any, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
+    def test_default_llm_builtin_wins_over_another_key(self, host: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         """DEFAULT_LLM=anthropic with OPENAI_API_KEY set gives the anthropic built-in."""
         monkeypatch.setenv("DEFAULT_LLM", "anthropic")
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
@@ -399,9 +390,7 @@ class TestGetDefaultLLM:
         with pytest.raises(IncompatibleProviderError, match="future-dist 2.0"):
             host.get_default_llm()
 
-    def test_plugin_constructor_failure_is_a_load_error(
-        self, fake_site: Any, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
+    def test_plugin_constructor_failure_is_a_load_error(self, fake_site: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         """A provider class that raises when constructed gives ProviderLoadError with the cause."""
         fake_site.add_dist("boom-dist", "1.0", {"boom": "stand_in_plugins:ExplodingProvider"})
         refresh_providers()
@@ -425,9 +414,7 @@ class TestGetDefaultLLM:
         llm = discovery.get_default_llm(env_var="DIRECTOR_LLM")
         assert type(llm) is stand_ins.StandInLiteLLMProvider
 
-    def test_real_provider_through_the_installed_entry_point(
-        self, host: Any, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
+    def test_real_provider_through_the_installed_entry_point(self, host: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         """With the package installed, DEFAULT_LLM=litellm builds the real LiteLLMProvider."""
         reason = _why_real_entry_point_is_unusable()
         if reason:
@@ -461,9 +448,7 @@ class TestErrors:
             (IncompatibleProviderError, TypeError),
         ],
     )
-    def test_each_error_is_a_provider_load_error_and_its_stdlib_kind(
-        self, error: type, stdlib_kind: type
-    ) -> None:
+    def test_each_error_is_a_provider_load_error_and_its_stdlib_kind(self, error: type, stdlib_kind: type) -> None:
         """Callers can catch ProviderLoadError or the matching built-in exception."""
         assert issubclass(error, ProviderLoadError) and issubclass(error, stdlib_kind)
 
@@ -471,15 +456,12 @@ class TestErrors:
 class TestImportCost:
     def test_import_loads_no_provider_and_no_metadata_machinery(self) -> None:
         """Importing discovery pulls in neither litellm, pydantic, the provider nor importlib.metadata."""
-        heavy = ["litellm", "pydantic", "pydantic_settings", "director_litellm.provider",
-                 "importlib.metadata"]
+        heavy = ["litellm", "pydantic", "pydantic_settings", "director_litellm.provider", "importlib.metadata"]
         code = (
             f"import sys; sys.path.insert(0, {str(SRC_DIR)!r}); "
             "import director_litellm.discovery; "
             f"print([m for m in {heavy!r} if m in sys.modules])"
         )
         # -S: no site-packages .pth hooks, which may import anything at start-up
-        result = subprocess.run(
-            [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True
-        )
+        result = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True)
         assert result.stdout.strip() == "[]"

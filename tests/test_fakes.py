@@ -26,8 +26,14 @@ AN_USE = {"role": "assistant", "content": [{"type": "tool_use", "id": "tu_1", "n
 AN_RESULT = {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "tu_1", "content": "r"}]}
 
 
-def post(fake: Any, body: Any, headers: dict | None = None, path: str | None = None, timeout: float = 5,
-         client: httpx.Client | None = None) -> httpx.Response:
+def post(
+    fake: Any,
+    body: Any,
+    headers: dict | None = None,
+    path: str | None = None,
+    timeout: float = 5,
+    client: httpx.Client | None = None,
+) -> httpx.Response:
     if path is None:
         path = "/chat/completions" if isinstance(fake, FakeOpenAI) else "/v1/messages"
     hdrs = headers if headers is not None else OA_HEADERS if isinstance(fake, FakeOpenAI) else AN_HEADERS
@@ -50,9 +56,17 @@ OPENAI_BAD = {
     "bad role": (oa(messages=[{"role": "bot", "content": "x"}]), "role"),
     "bad part": (oa(messages=[{"role": "user", "content": [{"type": "image", "url": "u"}]}]), "type"),
     "orphan tool": (oa(messages=[USER, {"role": "tool", "tool_call_id": "x", "content": "r"}]), "preceding"),
-    "dict arguments": (oa(messages=[USER, {"role": "assistant", "tool_calls": [
-        {**OA_CALL, "function": {"name": "f", "arguments": {}}}]}, {"role": "tool", "tool_call_id": "call_1",
-                                                                    "content": "r"}], tools=[OA_TOOL]), "string"),
+    "dict arguments": (
+        oa(
+            messages=[
+                USER,
+                {"role": "assistant", "tool_calls": [{**OA_CALL, "function": {"name": "f", "arguments": {}}}]},
+                {"role": "tool", "tool_call_id": "call_1", "content": "r"},
+            ],
+            tools=[OA_TOOL],
+        ),
+        "string",
+    ),
     "unanswered call": (oa(messages=[USER, {"role": "assistant", "tool_calls": [OA_CALL]}, USER]), "did not have"),
     "empty tool_calls": (oa(messages=[USER, {"role": "assistant", "content": "", "tool_calls": []}, USER]), "empty"),
     "null content": (oa(messages=[USER, {"role": "assistant", "content": None}, USER]), "null"),
@@ -77,19 +91,32 @@ ANTHROPIC_BAD = {
     "first assistant": (an(messages=[{"role": "assistant", "content": "a"}, USER]), "first message"),
     "empty text": (an(messages=[{"role": "user", "content": [{"type": "text", "text": ""}]}]), "non-empty"),
     "empty content": (an(messages=[{"role": "user", "content": []}]), "non-empty content"),
-    "orphan result": (an(messages=[USER, {"role": "assistant", "content": "a"}, AN_RESULT], tools=[AN_TOOL]),
-                      "tool_use_id"),
+    "orphan result": (
+        an(messages=[USER, {"role": "assistant", "content": "a"}, AN_RESULT], tools=[AN_TOOL]),
+        "tool_use_id",
+    ),
     "unanswered use": (an(messages=[USER, AN_USE, USER], tools=[AN_TOOL]), "without `tool_result`"),
-    "result not first": (an(messages=[USER, AN_USE, {"role": "user", "content": [
-        {"type": "text", "text": "x"}, AN_RESULT["content"][0]]}], tools=[AN_TOOL]), "come first"),
+    "result not first": (
+        an(
+            messages=[
+                USER,
+                AN_USE,
+                {"role": "user", "content": [{"type": "text", "text": "x"}, AN_RESULT["content"][0]]},
+            ],
+            tools=[AN_TOOL],
+        ),
+        "come first",
+    ),
     "tools missing": (an(messages=[USER, AN_USE, AN_RESULT]), "must define tools"),
     "bad tool name": (an(tools=[{"name": "a.b", "input_schema": {"type": "object"}}]), "pattern"),
     "no schema": (an(tools=[{"name": "f"}]), "input_schema"),
     "system dict": (an(system={"text": "s"}), "system"),
     "temperature": (an(temperature=1.5), "temperature"),
     "both sampling": ({**an(temperature=0.5, top_p=1), "model": "claude-sonnet-4-5-20250929"}, "cannot both"),
-    "prefill 4.6": ({**an(messages=[USER, {"role": "assistant", "content": "a"}]), "model": "claude-opus-4-6"},
-                    "prefill"),
+    "prefill 4.6": (
+        {**an(messages=[USER, {"role": "assistant", "content": "a"}]), "model": "claude-opus-4-6"},
+        "prefill",
+    ),
     "tool_choice alone": (an(tool_choice={"type": "auto"}), "tool_choice"),
     "output_format w/o beta": (an(output_format={"type": "json_schema", "schema": {}}), "Extra inputs"),
     "thinking budget": (an(thinking={"type": "enabled", "budget_tokens": 500}), "budget_tokens"),
@@ -130,29 +157,45 @@ def test_anthropic_refuses(anthropic_fake: FakeAnthropic, body: dict, needle: st
 
 
 def test_good_requests_pass(openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:
-    history = [USER, {"role": "assistant", "content": None, "tool_calls": [OA_CALL]},
-               {"role": "tool", "tool_call_id": "call_1", "content": "r"}, {"role": "system", "content": "s"}]
-    body = oa(messages=history, tools=[OA_TOOL], tool_choice="auto", temperature=0.9, top_p=1, stop=["x"],
-              response_format={"type": "json_object"})
+    history = [
+        USER,
+        {"role": "assistant", "content": None, "tool_calls": [OA_CALL]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "r"},
+        {"role": "system", "content": "s"},
+    ]
+    body = oa(
+        messages=history,
+        tools=[OA_TOOL],
+        tool_choice="auto",
+        temperature=0.9,
+        top_p=1,
+        stop=["x"],
+        response_format={"type": "json_object"},
+    )
     assert post(openai_fake, body).status_code == 200
     assert post(openai_fake, {**oa(), "model": "o3", "max_completion_tokens": 5, "temperature": 1}).status_code == 200
-    for body in (an(messages=[USER, AN_USE, AN_RESULT], tools=[AN_TOOL], system=[{"type": "text", "text": "s"}]),
-                 an(temperature=0.5, top_p=1),  # fine before Sonnet 4.5
-                 {**an(messages=[USER, {"role": "assistant", "content": "pre"}]), "model": "claude-sonnet-4-5"}):
+    for body in (
+        an(messages=[USER, AN_USE, AN_RESULT], tools=[AN_TOOL], system=[{"type": "text", "text": "s"}]),
+        an(temperature=0.5, top_p=1),  # fine before Sonnet 4.5
+        {**an(messages=[USER, {"role": "assistant", "content": "pre"}]), "model": "claude-sonnet-4-5"},
+    ):
         assert post(anthropic_fake, body).status_code == 200, anthropic_fake.violations
     assert openai_fake.violations == [] and anthropic_fake.violations == []
 
 
-@pytest.mark.parametrize("model,family,exclusive,no_prefill,cap", [
-    ("claude-3-5-sonnet-20241022", ("sonnet", 3, 5), False, False, 8192),
-    ("anthropic/claude-3-opus-20240229", ("opus", 3, 0), False, False, 4096),
-    ("claude-sonnet-4-20250514", ("sonnet", 4, 0), False, False, 64000),
-    ("claude-opus-4-1-20250805", ("opus", 4, 1), True, False, 32000),
-    ("us.anthropic.claude-haiku-4-5", ("haiku", 4, 5), True, False, 64000),
-    ("claude-opus-4-6", ("opus", 4, 6), True, True, None),
-    ("claude-sonnet-5", ("sonnet", 5, 0), True, True, None),
-    ("gpt-4o", None, False, False, None),
-])
+@pytest.mark.parametrize(
+    "model,family,exclusive,no_prefill,cap",
+    [
+        ("claude-3-5-sonnet-20241022", ("sonnet", 3, 5), False, False, 8192),
+        ("anthropic/claude-3-opus-20240229", ("opus", 3, 0), False, False, 4096),
+        ("claude-sonnet-4-20250514", ("sonnet", 4, 0), False, False, 64000),
+        ("claude-opus-4-1-20250805", ("opus", 4, 1), True, False, 32000),
+        ("us.anthropic.claude-haiku-4-5", ("haiku", 4, 5), True, False, 64000),
+        ("claude-opus-4-6", ("opus", 4, 6), True, True, None),
+        ("claude-sonnet-5", ("sonnet", 5, 0), True, True, None),
+        ("gpt-4o", None, False, False, None),
+    ],
+)
 def test_claude_family(model: str, family: Any, exclusive: bool, no_prefill: bool, cap: Any) -> None:
     assert claude_family(model) == family
     assert (claude_exclusive_sampling(model), claude_refuses_prefill(model)) == (exclusive, no_prefill)
@@ -184,7 +227,8 @@ def test_openai_scripted_replies(openai_fake: FakeOpenAI) -> None:
     assert one["usage"] == {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
     assert two["choices"][0]["finish_reason"] == "tool_calls" and two["choices"][0]["message"]["content"] is None
     assert two["choices"][0]["message"]["tool_calls"] == [
-        {"id": "c9", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}]
+        {"id": "c9", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}
+    ]
     assert three["choices"][0]["message"]["content"] == "fallback" and three["model"] == "gpt-4o-mini"
     openai_fake.reply(usage=None)
     assert "usage" not in post(openai_fake, oa()).json()
@@ -266,9 +310,19 @@ def test_anthropic_stream_framing(anthropic_fake: FakeAnthropic) -> None:
     assert all(event == json.loads(data)["type"] for event, data in frames)
     events = [json.loads(d) for _, d in frames]
     assert [e["type"] for e in events] == [
-        "message_start", "ping", "content_block_start", "content_block_delta", "content_block_delta",
-        "content_block_stop", "content_block_start", "content_block_delta", "content_block_delta",
-        "content_block_stop", "message_delta", "message_stop"]
+        "message_start",
+        "ping",
+        "content_block_start",
+        "content_block_delta",
+        "content_block_delta",
+        "content_block_stop",
+        "content_block_start",
+        "content_block_delta",
+        "content_block_delta",
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+    ]
     deltas = [e["delta"] for e in events if e["type"] == "content_block_delta"]
     assert "".join(d.get("text", "") for d in deltas) == "Hello"
     assert json.loads("".join(d.get("partial_json", "") for d in deltas)) == {"a": 1}
@@ -364,14 +418,27 @@ def test_litellm_anthropic(litellm: Any, anthropic_fake: FakeAnthropic) -> None:
 def test_litellm_sees_refusals_and_faults(litellm: Any, openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:
     openai_fake.expected_key = "sk-right"
     with pytest.raises(litellm.AuthenticationError):
-        litellm.completion(model="openai/gpt-4o-mini", api_base=openai_fake.url, api_key="sk-wrong",
-                           messages=[USER], max_retries=0)
+        litellm.completion(
+            model="openai/gpt-4o-mini", api_base=openai_fake.url, api_key="sk-wrong", messages=[USER], max_retries=0
+        )
     anthropic_fake.reply_disconnect()
     with pytest.raises((litellm.APIConnectionError, litellm.InternalServerError)):  # 1.60 / 1.110
-        litellm.completion(model="anthropic/claude-3-5-sonnet-20241022", api_base=anthropic_fake.url,
-                           api_key="k", messages=[USER], max_tokens=10, max_retries=0)
+        litellm.completion(
+            model="anthropic/claude-3-5-sonnet-20241022",
+            api_base=anthropic_fake.url,
+            api_key="k",
+            messages=[USER],
+            max_tokens=10,
+            max_retries=0,
+        )
     bad = [USER, {"role": "assistant", "content": "a"}]
     with pytest.raises(litellm.BadRequestError, match="prefill"):
-        litellm.completion(model="anthropic/claude-opus-4-6", api_base=anthropic_fake.url, api_key="k",
-                           messages=bad, max_tokens=10, max_retries=0)
+        litellm.completion(
+            model="anthropic/claude-opus-4-6",
+            api_base=anthropic_fake.url,
+            api_key="k",
+            messages=bad,
+            max_tokens=10,
+            max_retries=0,
+        )
     assert len(openai_fake.requests) == 1 and len(anthropic_fake.requests) == 2

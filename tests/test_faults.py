@@ -11,7 +11,7 @@ import logging
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 
@@ -32,7 +32,7 @@ def provider(fake: Any, **cfg: Any) -> LiteLLMProvider:
     return LiteLLMProvider(LiteLLMConfig(chat_model=model, api_base=fake.url, api_key=KEY, **{**FAST, **cfg}))
 
 
-def tool_reply(arguments: Optional[str]) -> Reply:
+def tool_reply(arguments: str | None) -> Reply:
     return Reply.success(None, tool_calls=[{"id": "call_1", "name": "agent_00", "arguments": arguments}])
 
 
@@ -58,8 +58,19 @@ ERRORS = [
 ]
 # answers that are odd but usable: (id, reply, check)
 ODD_OPENAI = [
-    ("empty-choices", Reply.raw({"id": "c", "object": "chat.completion", "created": 1, "model": "gpt-4o-mini",
-                                 "choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1}})),
+    (
+        "empty-choices",
+        Reply.raw(
+            {
+                "id": "c",
+                "object": "chat.completion",
+                "created": 1,
+                "model": "gpt-4o-mini",
+                "choices": [],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1},
+            }
+        ),
+    ),
     ("error-object-200", Reply.raw({"error": {"message": "upstream exploded", "type": "server_error"}})),
 ]
 
@@ -67,8 +78,9 @@ ODD_OPENAI = [
 class TestFaultMatrix:
     @pytest.mark.parametrize("name, reply, category, retryable", ERRORS, ids=[e[0] for e in ERRORS])
     @pytest.mark.parametrize("protocol", ["openai", "anthropic"])
-    def test_error_faults(self, request: pytest.FixtureRequest, protocol: str, name: str, reply: Reply,
-                          category: str, retryable: bool) -> None:
+    def test_error_faults(
+        self, request: pytest.FixtureRequest, protocol: str, name: str, reply: Reply, category: str, retryable: bool
+    ) -> None:
         """Each fault: ERROR with its category, a safe message, and exactly the configured attempts."""
         if name == "529-overloaded" and protocol == "openai":
             pytest.skip("529 is Anthropic's status")
@@ -104,8 +116,9 @@ class TestFaultMatrix:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        p = LiteLLMProvider(LiteLLMConfig(chat_model="openai/gpt-4o-mini", api_base=f"http://127.0.0.1:{port}/v1",
-                                          api_key=KEY, **FAST))
+        p = LiteLLMProvider(
+            LiteLLMConfig(chat_model="openai/gpt-4o-mini", api_base=f"http://127.0.0.1:{port}/v1", api_key=KEY, **FAST)
+        )
         r = p.chat_completions(USER)
         assert not r.status and r.error["category"] == "connection" and r.error["attempts"] == RETRIES + 1
 
@@ -132,15 +145,21 @@ class TestFaultMatrix:
         r = provider(openai_fake).chat_completions(USER)
         assert r.status and r.content == "" and isinstance(r.finish_reason, str) and r.finish_reason
 
-    @pytest.mark.parametrize("arguments, parsed, kept", [
-        ("", {}, None), (None, {}, None), ("{bad json", {}, "{bad json"), ('{"mode": "sea', {}, '{"mode": "sea'),
-    ])
+    @pytest.mark.parametrize(
+        "arguments, parsed, kept",
+        [
+            ("", {}, None),
+            (None, {}, None),
+            ("{bad json", {}, "{bad json"),
+            ('{"mode": "sea', {}, '{"mode": "sea'),
+        ],
+    )
     def test_tool_argument_faults(self, fake: Any, arguments: Any, parsed: dict, kept: Any) -> None:
         """Empty, null, malformed and truncated tool arguments: SUCCESS, arguments {}, raw text kept."""
         if isinstance(fake, FakeAnthropic) and arguments not in ("", None):
             pytest.skip("Anthropic sends tool input as a JSON object; it cannot be malformed on that wire")
         fake.default(tool_reply(arguments))
-        r = provider(fake).chat_completions(history(1) + [{"role": "user", "content": "go"}], tools=director_tools(1))
+        r = provider(fake).chat_completions([*history(1), {"role": "user", "content": "go"}], tools=director_tools(1))
         assert r.status and r.finish_reason == "tool_calls"
         assert r.tool_calls[0]["tool"]["arguments"] == parsed
         assert r.raw_tool_arguments.get("call_1") == kept
@@ -157,27 +176,35 @@ CANARY_Q = "canaryq-8b2c7a"
 
 
 class TestSecretsNeverLeak:
-    def test_canaries_across_the_matrix(self, openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic,
-                                        caplog: pytest.LogCaptureFixture) -> None:
+    def test_canaries_across_the_matrix(
+        self, openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic, caplog: pytest.LogCaptureFixture
+    ) -> None:
         """Key, URL password and ?key= value never appear in content, error, logs (DEBUG), repr or exception text."""
-        def outputs(p: LiteLLMProvider, fake: Any) -> List[str]:
+
+        def outputs(p: LiteLLMProvider, fake: Any) -> list[str]:
             texts = [repr(p), str(p), repr(p.config), str(p.config)]
-            for reply in [Reply.error(401, f"bad key {CANARY}"), Reply.error(500, f"boom {CANARY}"),
-                          Reply.error(429, "x"), Reply.disconnect(), Reply.success("fine")]:
+            for reply in [
+                Reply.error(401, f"bad key {CANARY}"),
+                Reply.error(500, f"boom {CANARY}"),
+                Reply.error(429, "x"),
+                Reply.disconnect(),
+                Reply.success("fine"),
+            ]:
                 fake.default(reply)
                 r = p.chat_completions(USER)
                 texts += [r.content, json.dumps(r.error), repr(r)]
                 texts += [repr(e) for e in p.stream_chat_completions(USER)]
             return texts
 
-        texts: List[str] = []
+        texts: list[str] = []
         with caplog.at_level(logging.DEBUG):
             for fake in (openai_fake, anthropic_fake):
                 base = fake.url.replace("http://", f"http://user:{CANARY_PW}@")
                 model = "openai/gpt-4o-mini" if fake is openai_fake else "anthropic/claude-sonnet-4-6"
                 for api_base in (fake.url, base, fake.url + f"?key={CANARY_Q}"):
-                    p = LiteLLMProvider(LiteLLMConfig(chat_model=model, api_base=api_base, api_key=CANARY,
-                                                      num_retries=0))
+                    p = LiteLLMProvider(
+                        LiteLLMConfig(chat_model=model, api_base=api_base, api_key=CANARY, num_retries=0)
+                    )
                     texts += outputs(p, fake)
         formatter = logging.Formatter("%(name)s %(message)s")
         # werkzeug's records are the fake server's own access log, not this package's output
@@ -191,15 +218,18 @@ class TestSecretsNeverLeak:
 class TestConcurrency:
     def test_32_threads_50_calls_one_provider(self, openai_fake: FakeOpenAI) -> None:
         """32 threads × 50 tagged calls on one provider: every answer is its own, no errors."""
+
         def echo(rec: Recorded) -> str:
             return "re:" + rec.body["messages"][-1]["content"]
 
         openai_fake.default(handler=echo)
         p = provider(openai_fake)
 
-        def worker(t: int) -> List[bool]:
-            return [p.chat_completions([{"role": "user", "content": f"{t}-{i}"}]).content == f"re:{t}-{i}"
-                    for i in range(50)]
+        def worker(t: int) -> list[bool]:
+            return [
+                p.chat_completions([{"role": "user", "content": f"{t}-{i}"}]).content == f"re:{t}-{i}"
+                for i in range(50)
+            ]
 
         with ThreadPoolExecutor(max_workers=32) as pool:
             results = [ok for batch in pool.map(worker, range(32)) for ok in batch]
@@ -208,9 +238,13 @@ class TestConcurrency:
 
 
 GOOD_CALL = {"id": "c1", "tool": {"name": "f", "arguments": {}}, "type": "function"}
-MALFORMED: List[Dict[str, Any]] = [
-    {"messages": None}, {"messages": "hi"}, {"messages": []}, {"messages": [42]},
-    {"messages": [{"content": "no role"}]}, {"messages": [{"role": "bot", "content": "x"}]},
+MALFORMED: list[dict[str, Any]] = [
+    {"messages": None},
+    {"messages": "hi"},
+    {"messages": []},
+    {"messages": [42]},
+    {"messages": [{"content": "no role"}]},
+    {"messages": [{"role": "bot", "content": "x"}]},
     {"messages": [{"role": "user", "content": 3.5}]},
     {"messages": [{"role": "user", "content": [{"type": "audio"}]}]},
     {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": ""}}]}]},
@@ -219,20 +253,34 @@ MALFORMED: List[Dict[str, Any]] = [
     {"messages": [{"role": "assistant", "content": "", "tool_calls": [{"id": "c", "tool": {}}]}]},
     {"messages": [{"role": "tool", "content": "r"}]},
     {"messages": [{"role": "user", "content": "x"}, {"role": "tool", "content": "r", "tool_call_id": "c9"}]},
-    {"tools": {"name": "f"}}, {"tools": ["f"]}, {"tools": [{"name": "has space"}]},
-    {"tools": [{"name": "f", "parameters": []}]}, {"tools": [{"name": "f"}, {"name": "f"}]},
-    {"response_format": "json"}, {"response_format": {"type": "xml"}},
+    {"tools": {"name": "f"}},
+    {"tools": ["f"]},
+    {"tools": [{"name": "has space"}]},
+    {"tools": [{"name": "f", "parameters": []}]},
+    {"tools": [{"name": "f"}, {"name": "f"}]},
+    {"response_format": "json"},
+    {"response_format": {"type": "xml"}},
     {"response_format": {"type": "json_schema", "json_schema": {"name": "x"}}},
-    {"stop": 7}, {"stop": ["a", "b", "c", "d", "e"]}, {"stop": [""]},
+    {"stop": 7},
+    {"stop": ["a", "b", "c", "d", "e"]},
+    {"stop": [""]},
     {"fallbacks": [{"api_base": "http://x"}]},
-    {"messages": [{"role": "user", "content": "x"},
-                  {"role": "assistant", "content": "", "tool_calls": [{**GOOD_CALL, "tool": {"name": "f", "arguments": [1]}}]}]},
+    {
+        "messages": [
+            {"role": "user", "content": "x"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [{**GOOD_CALL, "tool": {"name": "f", "arguments": [1]}}],
+            },
+        ]
+    },
 ]
 
 
 class TestMalformedInput:
     @pytest.mark.parametrize("bad", MALFORMED, ids=[f"bad{i}" for i in range(len(MALFORMED))])
-    def test_refused_before_sending(self, openai_fake: FakeOpenAI, bad: Dict[str, Any]) -> None:
+    def test_refused_before_sending(self, openai_fake: FakeOpenAI, bad: dict[str, Any]) -> None:
         """Malformed messages/tools/response_format/stop/fallbacks: ERROR naming the problem, zero requests."""
         kwargs = {"messages": USER, **bad}
         messages = kwargs.pop("messages")
@@ -254,10 +302,16 @@ class TestFallbacks:
         """Primary exhausts retryable failures, the fallback (own endpoint) answers and is named on the response."""
         openai_fake.default(Reply.error(503, "down"))
         anthropic_fake.reply("from claude")
-        p = LiteLLMProvider(LiteLLMConfig(
-            chat_model="openai/gpt-4o-mini", api_base=openai_fake.url, api_key=KEY, **FAST,
-            fallbacks=[{"model": "anthropic/claude-sonnet-4-6", "api_base": anthropic_fake.url, "api_key": KEY}]))
-        r = p.chat_completions(history(1) + [{"role": "system", "content": "wrap up"}])
+        p = LiteLLMProvider(
+            LiteLLMConfig(
+                chat_model="openai/gpt-4o-mini",
+                api_base=openai_fake.url,
+                api_key=KEY,
+                **FAST,
+                fallbacks=[{"model": "anthropic/claude-sonnet-4-6", "api_base": anthropic_fake.url, "api_key": KEY}],
+            )
+        )
+        r = p.chat_completions([*history(1), {"role": "system", "content": "wrap up"}])
         assert r.status and r.content == "from claude" and "claude-sonnet-4-6" in (r.model or "")
         assert len(openai_fake.requests) == RETRIES + 1 and len(anthropic_fake.requests) == 1
         assert anthropic_fake.violations == []  # the fallback got Claude's conversation shape
@@ -265,9 +319,15 @@ class TestFallbacks:
     def test_no_fallback_after_non_retryable(self, openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:
         """A 400 on the primary is not sent on to the fallback."""
         openai_fake.default(Reply.error(400, "bad"))
-        p = LiteLLMProvider(LiteLLMConfig(
-            chat_model="openai/gpt-4o-mini", api_base=openai_fake.url, api_key=KEY, **FAST,
-            fallbacks=[{"model": "anthropic/claude-sonnet-4-6", "api_base": anthropic_fake.url, "api_key": KEY}]))
+        p = LiteLLMProvider(
+            LiteLLMConfig(
+                chat_model="openai/gpt-4o-mini",
+                api_base=openai_fake.url,
+                api_key=KEY,
+                **FAST,
+                fallbacks=[{"model": "anthropic/claude-sonnet-4-6", "api_base": anthropic_fake.url, "api_key": KEY}],
+            )
+        )
         r = p.chat_completions(USER)
         assert not r.status and r.error["category"] == "bad_request" and anthropic_fake.requests == []
 

@@ -35,7 +35,11 @@ class TestFormatMessages:
             "role": "assistant",
             "content": None,
             "tool_calls": [
-                {"id": "call_1", "type": "function", "function": {"name": "search", "arguments": '{"q": "cats", "n": 2}'}}
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "search", "arguments": '{"q": "cats", "n": 2}'},
+                }
             ],
         }
         assert out[2] == {"role": "tool", "content": "3 cats", "tool_call_id": "call_1"}
@@ -43,19 +47,33 @@ class TestFormatMessages:
     def test_openai_shaped_call_passes_through(self) -> None:
         """A tool call already in OpenAI shape keeps its string arguments."""
         call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": '{"a":1}'}}
-        out = format_messages([{"role": "user", "content": "x"}, {"role": "assistant", "content": "", "tool_calls": [call]}])
+        out = format_messages(
+            [{"role": "user", "content": "x"}, {"role": "assistant", "content": "", "tool_calls": [call]}]
+        )
         assert out[1]["tool_calls"] == [call]
 
-    @pytest.mark.parametrize("arguments, sent", [(None, "{}"), ("", "{}"), ("  ", "{}"), ({}, "{}"), ('{"x":1}', '{"x":1}')])
+    @pytest.mark.parametrize(
+        "arguments, sent", [(None, "{}"), ("", "{}"), ("  ", "{}"), ({}, "{}"), ('{"x":1}', '{"x":1}')]
+    )
     def test_empty_arguments_are_sent_as_empty_object(self, arguments: object, sent: str) -> None:
         """Missing or blank arguments are sent as the JSON text {}."""
-        msgs = [{"role": "user", "content": "x"},
-                {"role": "assistant", "content": "", "tool_calls": [{"id": "c", "tool": {"name": "f", "arguments": arguments}}]}]
+        msgs = [
+            {"role": "user", "content": "x"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [{"id": "c", "tool": {"name": "f", "arguments": arguments}}],
+            },
+        ]
         assert format_messages(msgs)[1]["tool_calls"][0]["function"]["arguments"] == sent
 
     def test_system_message_last_is_kept(self) -> None:
         """A trailing system message stays a system message (shaping is model_rules' job)."""
-        msgs = [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}, {"role": "system", "content": "z"}]
+        msgs = [
+            {"role": "user", "content": "x"},
+            {"role": "assistant", "content": "y"},
+            {"role": "system", "content": "z"},
+        ]
         assert format_messages(msgs)[-1] == {"role": "system", "content": "z"}
 
     def test_user_parts_and_director_image(self) -> None:
@@ -74,9 +92,11 @@ class TestFormatMessages:
 
     def test_tool_content_that_is_not_text_is_json(self) -> None:
         """A tool result given as an object is sent as JSON text."""
-        msgs = [{"role": "user", "content": "x"},
-                {"role": "assistant", "content": "", "tool_calls": [CALL]},
-                {"role": "tool", "content": {"ok": True}, "tool_call_id": "call_1"}]
+        msgs = [
+            {"role": "user", "content": "x"},
+            {"role": "assistant", "content": "", "tool_calls": [CALL]},
+            {"role": "tool", "content": {"ok": True}, "tool_call_id": "call_1"},
+        ]
         assert json.loads(format_messages(msgs)[2]["content"]) == {"ok": True}
 
     def test_input_is_not_mutated(self) -> None:
@@ -101,13 +121,41 @@ class TestFormatMessages:
             ([{"role": "assistant", "content": "", "tool_calls": "x"}], "tool_calls must be a list"),
             ([{"role": "assistant", "content": "", "tool_calls": [{"tool": {"name": "f"}}]}], "non-empty string id"),
             ([{"role": "assistant", "content": "", "tool_calls": [{"id": "c"}]}], "needs 'tool'"),
-            ([{"role": "assistant", "content": "", "tool_calls": [{"id": "c", "tool": {"arguments": {}}}]}], "needs a name"),
-            ([{"role": "assistant", "content": "", "tool_calls": [{"id": "c", "tool": {"name": "f", "arguments": 3}}]}], "arguments must be"),
-            ([{"role": "assistant", "content": "", "tool_calls": [{"id": "c", "tool": {"name": "f", "arguments": {"x": object()}}}]}], "not JSON-serialisable"),
+            (
+                [{"role": "assistant", "content": "", "tool_calls": [{"id": "c", "tool": {"arguments": {}}}]}],
+                "needs a name",
+            ),
+            (
+                [
+                    {
+                        "role": "assistant",
+                        "content": "",
+                        "tool_calls": [{"id": "c", "tool": {"name": "f", "arguments": 3}}],
+                    }
+                ],
+                "arguments must be",
+            ),
+            (
+                [
+                    {
+                        "role": "assistant",
+                        "content": "",
+                        "tool_calls": [{"id": "c", "tool": {"name": "f", "arguments": {"x": object()}}}],
+                    }
+                ],
+                "not JSON-serialisable",
+            ),
             ([{"role": "tool", "content": "r"}], "needs a tool_call_id"),
             ([{"role": "tool", "content": "r", "tool_call_id": "nope"}], "answers no tool call"),
-            ([{"role": "user", "content": "x"}, {"role": "assistant", "content": "", "tool_calls": [CALL]},
-              {"role": "user", "content": "y"}, {"role": "tool", "content": "r", "tool_call_id": "call_1"}], "answers no tool call"),
+            (
+                [
+                    {"role": "user", "content": "x"},
+                    {"role": "assistant", "content": "", "tool_calls": [CALL]},
+                    {"role": "user", "content": "y"},
+                    {"role": "tool", "content": "r", "tool_call_id": "call_1"},
+                ],
+                "answers no tool call",
+            ),
         ],
     )
     def test_malformed_messages_are_refused(self, messages: object, problem: str) -> None:
@@ -119,7 +167,11 @@ class TestFormatMessages:
 class TestFormatTools:
     def test_director_tool_becomes_openai_function(self) -> None:
         """A neutral tool is wrapped as an OpenAI function tool."""
-        tool = {"name": "search", "description": "d", "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}
+        tool = {
+            "name": "search",
+            "description": "d",
+            "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+        }
         assert format_tools([tool]) == [{"type": "function", "function": tool}]
 
     def test_openai_tool_passes_through(self) -> None:
@@ -165,13 +217,22 @@ class TestStopAndResponseFormat:
         with pytest.raises(InvalidInputError):
             format_stop(stop)
 
-    @pytest.mark.parametrize("rf", [{"type": "json_object"}, {"type": "text"},
-                                    {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}])
+    @pytest.mark.parametrize(
+        "rf",
+        [
+            {"type": "json_object"},
+            {"type": "text"},
+            {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}},
+        ],
+    )
     def test_valid_response_formats_pass(self, rf: dict) -> None:
         """The three documented response_format types pass unchanged."""
         assert format_response_format(rf) == rf
 
-    @pytest.mark.parametrize("rf", ["json", {"type": "yaml"}, {"type": "json_schema"}, {"type": "json_schema", "json_schema": {"schema": {}}}])
+    @pytest.mark.parametrize(
+        "rf",
+        ["json", {"type": "yaml"}, {"type": "json_schema"}, {"type": "json_schema", "json_schema": {"schema": {}}}],
+    )
     def test_bad_response_formats_are_refused(self, rf: object) -> None:
         """Unknown types and json_schema without name/schema are refused."""
         with pytest.raises(InvalidInputError):

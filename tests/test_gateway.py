@@ -14,13 +14,13 @@ import json
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus
-from director_litellm import gateway
+from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus, gateway
 from director_litellm.errors import ConfigError, classify
 from tests.fakes import FakeAnthropic, FakeOpenAI, running
 
@@ -38,7 +38,7 @@ def litellm_module() -> Any:
     """litellm, imported the way the provider imports it (no network cost map)."""
     from director_litellm import provider
 
-    loader = getattr(provider, "import_litellm", None) or getattr(provider, "_litellm")
+    loader = getattr(provider, "import_litellm", None) or provider._litellm
     return loader()
 
 
@@ -62,19 +62,24 @@ def dep_b() -> Iterator[FakeOpenAI]:
         yield fake
 
 
-def deployment(fake: Any, model: str, key: str, dep_id: str, group: str = GROUP, **params: Any) -> Dict[str, Any]:
-    return {"model_name": group, "litellm_params": {"model": model, "api_base": fake.url, "api_key": key, **params},
-            "model_info": {"id": dep_id}}
+def deployment(fake: Any, model: str, key: str, dep_id: str, group: str = GROUP, **params: Any) -> dict[str, Any]:
+    return {
+        "model_name": group,
+        "litellm_params": {"model": model, "api_base": fake.url, "api_key": key, **params},
+        "model_info": {"id": dep_id},
+    }
 
 
-def two_deployments(a: FakeOpenAI, b: FakeOpenAI, *, weights: tuple = (1, 1)) -> List[Dict[str, Any]]:
-    return [deployment(a, "openai/upstream-a", KEY_A, "dep-a", weight=weights[0]),
-            deployment(b, "openai/upstream-b", KEY_B, "dep-b", weight=weights[1])]
+def two_deployments(a: FakeOpenAI, b: FakeOpenAI, *, weights: tuple = (1, 1)) -> list[dict[str, Any]]:
+    return [
+        deployment(a, "openai/upstream-a", KEY_A, "dep-a", weight=weights[0]),
+        deployment(b, "openai/upstream-b", KEY_B, "dep-b", weight=weights[1]),
+    ]
 
 
-def write_config(tmp_path: Path, model_list: List[Dict[str, Any]], name: str = "router.yaml", **settings: Any) -> Path:
+def write_config(tmp_path: Path, model_list: list[dict[str, Any]], name: str = "router.yaml", **settings: Any) -> Path:
     path = tmp_path / name
-    data: Dict[str, Any] = {"model_list": model_list}
+    data: dict[str, Any] = {"model_list": model_list}
     if settings:
         data["router_settings"] = settings
     path.write_text(json.dumps(data) if name.endswith(".json") else yaml.safe_dump(data))
@@ -94,8 +99,9 @@ def chat_posts(*fakes: Any) -> int:
 
 
 class TestRouting:
-    def test_calls_go_through_the_router_to_the_deployments(self, tmp_path: Path, dep_a: FakeOpenAI,
-                                                             dep_b: FakeOpenAI, caplog: pytest.LogCaptureFixture) -> None:
+    def test_calls_go_through_the_router_to_the_deployments(
+        self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI, caplog: pytest.LogCaptureFixture
+    ) -> None:
         """The group name is resolved by the Router; each deployment gets its own model name and key.
 
         The provider's api_base (a closed port) and api_key are configured on purpose: had either been
@@ -116,11 +122,13 @@ class TestRouting:
         dropped = [rec.getMessage() for rec in caplog.records if "router mode" in rec.getMessage()]
         assert len(dropped) == 2 and PROVIDER_KEY not in " ".join(dropped)  # api_base and api_key, once each
 
-    def test_failing_deployment_fails_over_to_the_healthy_one(self, tmp_path: Path, dep_a: FakeOpenAI,
-                                                              dep_b: FakeOpenAI) -> None:
+    def test_failing_deployment_fails_over_to_the_healthy_one(
+        self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI
+    ) -> None:
         dep_a.default(status=500, raw_body=SERVER_ERROR)
-        path = write_config(tmp_path, two_deployments(dep_a, dep_b, weights=(99, 1)),
-                            allowed_fails=0, cooldown_time=600)
+        path = write_config(
+            tmp_path, two_deployments(dep_a, dep_b, weights=(99, 1)), allowed_fails=0, cooldown_time=600
+        )
         p = provider(path, num_retries=1, retry_initial_delay=0.01)
         answers = [p.chat_completions(MESSAGES) for _ in range(10)]
 
@@ -133,11 +141,21 @@ class TestRouting:
     def test_failover_across_providers(self, tmp_path: Path, dep_a: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:
         """An OpenAI deployment failing, an Anthropic deployment of the same group answering."""
         dep_a.default(status=503, raw_body=SERVER_ERROR)
-        path = write_config(tmp_path, [
-            deployment(dep_a, "openai/upstream-a", KEY_A, "dep-a", weight=99),
-            deployment(anthropic_fake, "anthropic/claude-sonnet-4-6", "sk-ant-deployment-0123456789", "dep-claude",
-                       weight=1),
-        ], allowed_fails=0, cooldown_time=600)
+        path = write_config(
+            tmp_path,
+            [
+                deployment(dep_a, "openai/upstream-a", KEY_A, "dep-a", weight=99),
+                deployment(
+                    anthropic_fake,
+                    "anthropic/claude-sonnet-4-6",
+                    "sk-ant-deployment-0123456789",
+                    "dep-claude",
+                    weight=1,
+                ),
+            ],
+            allowed_fails=0,
+            cooldown_time=600,
+        )
         r = provider(path, num_retries=1, retry_initial_delay=0.01).chat_completions(MESSAGES)
 
         assert r.status == LLMResponseStatus.SUCCESS, r.error
@@ -148,8 +166,9 @@ class TestRouting:
     def test_async_calls_from_separate_event_loops(self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI) -> None:
         """The shared Router serves ``achat_completions`` from one ``asyncio.run`` after another."""
         dep_a.default(status=500, raw_body=SERVER_ERROR)
-        path = write_config(tmp_path, two_deployments(dep_a, dep_b, weights=(99, 1)),
-                            allowed_fails=0, cooldown_time=600)
+        path = write_config(
+            tmp_path, two_deployments(dep_a, dep_b, weights=(99, 1)), allowed_fails=0, cooldown_time=600
+        )
         p = provider(path, num_retries=1, retry_initial_delay=0.01)
         answers = [asyncio.run(p.achat_completions(MESSAGES)) for _ in range(3)]
 
@@ -161,8 +180,9 @@ class TestRouting:
         streams; the events end with one successful ``Final``."""
         dep_a.default(status=500, raw_body=SERVER_ERROR)
         dep_b.reply_stream(["Three ", "cats"])
-        path = write_config(tmp_path, two_deployments(dep_a, dep_b, weights=(99, 1)),
-                            allowed_fails=0, cooldown_time=600)
+        path = write_config(
+            tmp_path, two_deployments(dep_a, dep_b, weights=(99, 1)), allowed_fails=0, cooldown_time=600
+        )
         events = list(provider(path, num_retries=1, retry_initial_delay=0.01).stream_chat_completions(MESSAGES))
 
         assert [e.type for e in events[:-1]] and all(e.type == "text" for e in events[:-1])
@@ -200,8 +220,9 @@ class TestRouting:
             assert chat_posts(dep_a, dep_b) - before == expected
             assert classify(caught.value).category == "server"
 
-    def test_every_deployment_cooling_down_is_a_rate_limit(self, tmp_path: Path, dep_a: FakeOpenAI,
-                                                           dep_b: FakeOpenAI) -> None:
+    def test_every_deployment_cooling_down_is_a_rate_limit(
+        self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI
+    ) -> None:
         """After both deployments failed and cooled down the Router refuses at once ("No deployments
         available"), without a request: reported as ``rate_limit``."""
         for fake in (dep_a, dep_b):
@@ -222,11 +243,12 @@ class TestRouting:
 
 
 class TestOneRouterPerFile:
-    def test_one_router_shared_by_providers_and_threads(self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_one_router_shared_by_providers_and_threads(
+        self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         litellm = litellm_module()
         real_router = litellm.Router
-        built: List[Any] = []
+        built: list[Any] = []
 
         def counting_router(*args: Any, **kwargs: Any) -> Any:
             router = real_router(*args, **kwargs)
@@ -236,7 +258,7 @@ class TestOneRouterPerFile:
         monkeypatch.setattr(litellm, "Router", counting_router)
         path = write_config(tmp_path, two_deployments(dep_a, dep_b))
         start = threading.Barrier(8)
-        results: List[Any] = []
+        results: list[Any] = []
         lock = threading.Lock()
 
         def worker() -> None:
@@ -260,8 +282,9 @@ class TestOneRouterPerFile:
         assert backend is gateway.router_for(str(path), litellm) and backend.router is built[0]
         assert chat_posts(dep_a, dep_b) == 80 and dep_a.violations == [] and dep_b.violations == []
 
-    def test_editing_the_file_builds_a_new_router_and_retires_the_old(self, tmp_path: Path, dep_a: FakeOpenAI,
-                                                                       dep_b: FakeOpenAI) -> None:
+    def test_editing_the_file_builds_a_new_router_and_retires_the_old(
+        self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI
+    ) -> None:
         litellm = litellm_module()
 
         def callbacks() -> int:
@@ -279,8 +302,9 @@ class TestOneRouterPerFile:
         assert callbacks() == registered  # retired Routers leave nothing behind in litellm's globals
         assert provider(path).chat_completions(MESSAGES).status == LLMResponseStatus.SUCCESS
 
-    def test_building_a_router_leaves_suppress_debug_info_alone(self, tmp_path: Path, dep_a: FakeOpenAI,
-                                                                dep_b: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_building_a_router_leaves_suppress_debug_info_alone(
+        self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         litellm = litellm_module()
         monkeypatch.setattr(litellm, "suppress_debug_info", False)
         gateway.router_for(str(write_config(tmp_path, two_deployments(dep_a, dep_b))), litellm)
@@ -291,38 +315,56 @@ class TestOneRouterPerFile:
 
 
 class TestConfigFile:
-    def test_json_config_and_os_environ_references(self, tmp_path: Path, dep_a: FakeOpenAI,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_json_config_and_os_environ_references(
+        self, tmp_path: Path, dep_a: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         monkeypatch.setenv("DIRECTOR_TEST_DEPLOYMENT_KEY", KEY_A)
         monkeypatch.setenv("DIRECTOR_TEST_DEPLOYMENT_BASE", dep_a.url)
-        path = write_config(tmp_path, [{
-            "model_name": GROUP,
-            "litellm_params": {"model": "openai/upstream-a", "api_base": "os.environ/DIRECTOR_TEST_DEPLOYMENT_BASE",
-                               "api_key": "os.environ/DIRECTOR_TEST_DEPLOYMENT_KEY"},
-            "model_info": {"id": "dep-a"},
-        }], name="router.json")
+        path = write_config(
+            tmp_path,
+            [
+                {
+                    "model_name": GROUP,
+                    "litellm_params": {
+                        "model": "openai/upstream-a",
+                        "api_base": "os.environ/DIRECTOR_TEST_DEPLOYMENT_BASE",
+                        "api_key": "os.environ/DIRECTOR_TEST_DEPLOYMENT_KEY",
+                    },
+                    "model_info": {"id": "dep-a"},
+                }
+            ],
+            name="router.json",
+        )
         r = provider(path).chat_completions(MESSAGES)
         assert r.status == LLMResponseStatus.SUCCESS, r.error
         assert r.deployment == "dep-a" and dep_a.violations == []
 
-    def test_proxy_style_file_top_level_settings_and_ignored_sections(self, tmp_path: Path, dep_a: FakeOpenAI,
-                                                                      dep_b: FakeOpenAI) -> None:
+    def test_proxy_style_file_top_level_settings_and_ignored_sections(
+        self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI
+    ) -> None:
         """A LiteLLM Proxy config works as is: Router settings at the top level or in router_settings,
         proxy-only sections ignored (never applied to this process)."""
         litellm = litellm_module()
         path = tmp_path / "proxy_config.yaml"
-        path.write_text(yaml.safe_dump({
-            "model_list": [deployment(dep_a, "openai/upstream-a", KEY_A, "dep-a", group="primary"),
-                           deployment(dep_b, "openai/upstream-b", KEY_B, "dep-b", group="backup")],
-            "fallbacks": [{"primary": ["backup"]}],
-            "router_settings": {"allowed_fails": 0},
-            "litellm_settings": {"drop_params": False, "set_verbose": True},
-            "general_settings": {"master_key": "sk-master-0123456789"},
-        }))
+        path.write_text(
+            yaml.safe_dump(
+                {
+                    "model_list": [
+                        deployment(dep_a, "openai/upstream-a", KEY_A, "dep-a", group="primary"),
+                        deployment(dep_b, "openai/upstream-b", KEY_B, "dep-b", group="backup"),
+                    ],
+                    "fallbacks": [{"primary": ["backup"]}],
+                    "router_settings": {"allowed_fails": 0},
+                    "litellm_settings": {"drop_params": False, "set_verbose": True},
+                    "general_settings": {"master_key": "sk-master-0123456789"},
+                }
+            )
+        )
         before = (litellm.drop_params, litellm.set_verbose)
         dep_a.default(status=500, raw_body=SERVER_ERROR)
-        r = LiteLLMProvider(LiteLLMConfig(router_config=str(path), chat_model="primary", num_retries=0)) \
-            .chat_completions(MESSAGES)
+        r = LiteLLMProvider(
+            LiteLLMConfig(router_config=str(path), chat_model="primary", num_retries=0)
+        ).chat_completions(MESSAGES)
 
         assert r.status == LLMResponseStatus.SUCCESS and r.deployment == "dep-b", r.error
         assert (litellm.drop_params, litellm.set_verbose) == before
@@ -330,26 +372,39 @@ class TestConfigFile:
         assert sorted(source.ignored_sections) == ["general_settings", "litellm_settings"]
         assert source.settings == {"fallbacks": [{"primary": ["backup"]}], "allowed_fails": 0}
 
-    @pytest.mark.parametrize("content, problem", [
-        (None, "file not found"),
-        ("", "must be a mapping with a `model_list`"),
-        ("model_list: [\n  - model_name: x\n", "not valid YAML at line"),
-        ("router_settings: {num_retries: 1}\n", "needs a non-empty `model_list`"),
-        ("model_list: []\n", "needs a non-empty `model_list`"),
-        ("model_list:\n  - model_name: director-model\n", "model_list[0].litellm_params must be a mapping"),
-        ("model_list:\n  - model_name: director-model\n    litellm_params: {api_key: x}\n",
-         "model_list[0].litellm_params.model must be"),
-        ("model_list:\n  - {model_name: director-model, litellm_params: {model: openai/x}}\n"
-         "router_settings: {no_such_setting: 1}\n", "unknown litellm.Router setting(s) no_such_setting"),
-        ("model_list:\n  - {model_name: director-model, litellm_params: {model: openai/x,"
-         " api_key: os.environ/DIRECTOR_TEST_UNSET_KEY}}\n",
-         "model_list[0].litellm_params.api_key refers to the environment variable DIRECTOR_TEST_UNSET_KEY"),
-        ("model_list:\n  - {model_name: director-model, litellm_params: {model: openai/x}}\n"
-         "router_settings: [1, 2]\n", "`router_settings` must be a mapping"),
-    ])
-    def test_bad_config_is_an_error_response_and_nothing_is_sent(self, tmp_path: Path, openai_fake: FakeOpenAI,
-                                                                 dep_b: FakeOpenAI, content: Optional[str],
-                                                                 problem: str) -> None:
+    @pytest.mark.parametrize(
+        "content, problem",
+        [
+            (None, "file not found"),
+            ("", "must be a mapping with a `model_list`"),
+            ("model_list: [\n  - model_name: x\n", "not valid YAML at line"),
+            ("router_settings: {num_retries: 1}\n", "needs a non-empty `model_list`"),
+            ("model_list: []\n", "needs a non-empty `model_list`"),
+            ("model_list:\n  - model_name: director-model\n", "model_list[0].litellm_params must be a mapping"),
+            (
+                "model_list:\n  - model_name: director-model\n    litellm_params: {api_key: x}\n",
+                "model_list[0].litellm_params.model must be",
+            ),
+            (
+                "model_list:\n  - {model_name: director-model, litellm_params: {model: openai/x}}\n"
+                "router_settings: {no_such_setting: 1}\n",
+                "unknown litellm.Router setting(s) no_such_setting",
+            ),
+            (
+                "model_list:\n  - {model_name: director-model, litellm_params: {model: openai/x,"
+                " api_key: os.environ/DIRECTOR_TEST_UNSET_KEY}}\n",
+                "model_list[0].litellm_params.api_key refers to the environment variable DIRECTOR_TEST_UNSET_KEY",
+            ),
+            (
+                "model_list:\n  - {model_name: director-model, litellm_params: {model: openai/x}}\n"
+                "router_settings: [1, 2]\n",
+                "`router_settings` must be a mapping",
+            ),
+        ],
+    )
+    def test_bad_config_is_an_error_response_and_nothing_is_sent(
+        self, tmp_path: Path, openai_fake: FakeOpenAI, dep_b: FakeOpenAI, content: str | None, problem: str
+    ) -> None:
         path = tmp_path / "router.yaml"
         if content is not None:
             path.write_text(content)
@@ -363,7 +418,7 @@ class TestConfigFile:
     def test_bad_file_is_read_once_per_version(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         path = tmp_path / "router.yaml"
         path.write_text("model_list: []\n")
-        reads: List[str] = []
+        reads: list[str] = []
         real = gateway.read_router_file
         monkeypatch.setattr(gateway, "read_router_file", lambda p: reads.append(p) or real(p))
         for _ in range(3):
@@ -371,11 +426,13 @@ class TestConfigFile:
                 gateway.router_for(str(path), litellm_module())
         assert len(reads) == 1
 
-    def test_unknown_model_group_is_refused_before_sending(self, tmp_path: Path, dep_a: FakeOpenAI,
-                                                           dep_b: FakeOpenAI) -> None:
+    def test_unknown_model_group_is_refused_before_sending(
+        self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI
+    ) -> None:
         path = write_config(tmp_path, two_deployments(dep_a, dep_b))
-        r = LiteLLMProvider(LiteLLMConfig(router_config=str(path), chat_model="gpt-4o-mini", num_retries=0)) \
-            .chat_completions(MESSAGES)
+        r = LiteLLMProvider(
+            LiteLLMConfig(router_config=str(path), chat_model="gpt-4o-mini", num_retries=0)
+        ).chat_completions(MESSAGES)
         assert r.status == LLMResponseStatus.ERROR and r.error["category"] == "config"
         assert "'gpt-4o-mini' is not a model group" in r.content and GROUP in r.content
         assert chat_posts(dep_a, dep_b) == 0
@@ -389,7 +446,9 @@ class TestConfigFile:
 
         monkeypatch.setattr(litellm, "Router", refusing_router)
         path = tmp_path / "router.yaml"
-        path.write_text("model_list:\n  - {model_name: g, litellm_params: {model: openai/x, api_key: plainsecret0123}}\n")
+        path.write_text(
+            "model_list:\n  - {model_name: g, litellm_params: {model: openai/x, api_key: plainsecret0123}}\n"
+        )
         with pytest.raises(ConfigError, match="litellm.Router refused the configuration: ValueError") as caught:
             gateway.router_for(str(path), litellm)
         assert "plainsecret0123" not in str(caught.value)
@@ -401,15 +460,33 @@ class TestConfigFile:
 class TestAdapter:
     def test_adapt_drops_endpoint_settings_and_keeps_the_rest(self, tmp_path: Path) -> None:
         path = tmp_path / "router.yaml"
-        path.write_text(yaml.safe_dump({"model_list": [
-            {"model_name": GROUP, "litellm_params": {"model": "openai/x", "api_key": "sk-x-0123456789"}},
-            {"model_name": "claude-*", "litellm_params": {"model": "anthropic/claude-*"}},
-        ], "router_settings": {"model_group_alias": {"default": GROUP}}}))
+        path.write_text(
+            yaml.safe_dump(
+                {
+                    "model_list": [
+                        {"model_name": GROUP, "litellm_params": {"model": "openai/x", "api_key": "sk-x-0123456789"}},
+                        {"model_name": "claude-*", "litellm_params": {"model": "anthropic/claude-*"}},
+                    ],
+                    "router_settings": {"model_group_alias": {"default": GROUP}},
+                }
+            )
+        )
         backend = gateway.router_for(str(path), litellm_module())
         metadata = {"trace": "t1"}
-        request = {"model": GROUP, "messages": MESSAGES, "api_base": "http://x", "api_key": PROVIDER_KEY,
-                   "api_version": "v", "temperature": 0.2, "max_tokens": 10, "num_retries": 3, "timeout": 5,
-                   "drop_params": True, "metadata": metadata, "extra_headers": {"x-a": "1"}}
+        request = {
+            "model": GROUP,
+            "messages": MESSAGES,
+            "api_base": "http://x",
+            "api_key": PROVIDER_KEY,
+            "api_version": "v",
+            "temperature": 0.2,
+            "max_tokens": 10,
+            "num_retries": 3,
+            "timeout": 5,
+            "drop_params": True,
+            "metadata": metadata,
+            "extra_headers": {"x-a": "1"},
+        }
         adapted = backend.adapt(request)
         assert not {"api_base", "api_key", "api_version"} & set(adapted)
         assert adapted["max_retries"] == 0 and adapted["num_retries"] == 3 and adapted["timeout"] == 5
@@ -421,21 +498,27 @@ class TestAdapter:
             backend.adapt({**request, "model": "other"})
 
     def test_gateway_does_not_import_litellm(self) -> None:
-        code = ("import sys, director_litellm.gateway as g; "
-                "g.read_router_file; print('litellm' in sys.modules)")
+        code = "import sys, director_litellm.gateway as g; g.read_router_file; print('litellm' in sys.modules)"
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
         assert out.returncode == 0 and out.stdout.strip() == "False", out.stderr[-2000:]
 
     def test_rules_model_is_the_strictest_reachable_deployment(self, tmp_path: Path) -> None:
         path = tmp_path / "router.yaml"
-        path.write_text(yaml.safe_dump({
-            "model_list": [
-                {"model_name": GROUP, "litellm_params": {"model": "openai/gpt-4o-mini", "api_key": KEY_A}},
-                {"model_name": "backup", "litellm_params": {"model": "anthropic/claude-sonnet-4-5", "api_key": KEY_B}},
-                {"model_name": "plain", "litellm_params": {"model": "openai/gpt-4o", "api_key": KEY_A}},
-            ],
-            "router_settings": {"fallbacks": [{GROUP: ["backup"]}]},
-        }))
+        path.write_text(
+            yaml.safe_dump(
+                {
+                    "model_list": [
+                        {"model_name": GROUP, "litellm_params": {"model": "openai/gpt-4o-mini", "api_key": KEY_A}},
+                        {
+                            "model_name": "backup",
+                            "litellm_params": {"model": "anthropic/claude-sonnet-4-5", "api_key": KEY_B},
+                        },
+                        {"model_name": "plain", "litellm_params": {"model": "openai/gpt-4o", "api_key": KEY_A}},
+                    ],
+                    "router_settings": {"fallbacks": [{GROUP: ["backup"]}]},
+                }
+            )
+        )
         backend = gateway.router_for(str(path), litellm_module())
         assert backend.deployment_models(GROUP) == ["openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5"]
         assert backend.rules_model(GROUP) == "anthropic/claude-sonnet-4-5"

@@ -90,7 +90,11 @@ class TestShapeConversation:
 
     def test_several_trailing_system_messages_merge(self) -> None:
         """Several trailing system messages become one user turn."""
-        msgs = [{"role": "user", "content": "u"}, {"role": "assistant", "content": "a"},
-                {"role": "system", "content": "s1"}, {"role": "system", "content": "s2"}]
+        msgs = [
+            {"role": "user", "content": "u"},
+            {"role": "assistant", "content": "a"},
+            {"role": "system", "content": "s1"},
+            {"role": "system", "content": "s2"},
+        ]
         out = shape_conversation("claude-opus-4-1", msgs, False)
         assert out[-1] == {"role": "user", "content": "s1\n\ns2"} and len(out) == 3

@@ -21,7 +21,12 @@ class TestPublicAPI:
     def test_all_matches_exports(self) -> None:
         """__all__ lists exactly the public names, and each resolves."""
         assert set(director_litellm.__all__) == {
-            "LLMResponse", "LLMResponseStatus", "LiteLLMConfig", "LiteLLMProvider", "__version__"}
+            "LLMResponse",
+            "LLMResponseStatus",
+            "LiteLLMConfig",
+            "LiteLLMProvider",
+            "__version__",
+        }
         for name in director_litellm.__all__:
             assert getattr(director_litellm, name) is not None
 
@@ -77,7 +82,15 @@ class TestDirectorCompatibility:
 
         assert LLMResponseStatus.SUCCESS is True and LLMResponseStatus.ERROR is False
         fields = set(LLMResponse.model_fields)
-        assert {"content", "tool_calls", "send_tokens", "recv_tokens", "total_tokens", "finish_reason", "status"} <= fields
+        assert {
+            "content",
+            "tool_calls",
+            "send_tokens",
+            "recv_tokens",
+            "total_tokens",
+            "finish_reason",
+            "status",
+        } <= fields
         assert {"cost", "reasoning_content", "model", "error"} <= fields
         assert LLMResponse().status == LLMResponseStatus.ERROR
 

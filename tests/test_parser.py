@@ -58,7 +58,13 @@ class TestParseResponse:
         """A text completion fills content, usage, finish_reason and SUCCESS."""
         r = parse_response(completion())
         assert (r.content, r.send_tokens, r.recv_tokens, r.total_tokens, r.finish_reason, r.status) == (
-            "hi", 3, 2, 5, "stop", LLMResponseStatus.SUCCESS)
+            "hi",
+            3,
+            2,
+            5,
+            "stop",
+            LLMResponseStatus.SUCCESS,
+        )
         assert r.model == "m" and r.tool_calls == []
 
     def test_tool_calls_in_director_shape(self) -> None:
@@ -88,15 +94,24 @@ class TestParseResponse:
         r = parse_response(completion(tool_calls=[call("{}", id=None), call("{}", name="")]))
         assert len(r.tool_calls) == 1 and r.tool_calls[0]["id"].startswith("call_")
 
-    @pytest.mark.parametrize("usage", [None, {}, {"prompt_tokens": None, "completion_tokens": None, "total_tokens": None},
-                                       {"prompt_tokens": 4, "completion_tokens": 6}])
+    @pytest.mark.parametrize(
+        "usage",
+        [
+            None,
+            {},
+            {"prompt_tokens": None, "completion_tokens": None, "total_tokens": None},
+            {"prompt_tokens": 4, "completion_tokens": 6},
+        ],
+    )
     def test_usage_is_none_safe(self, usage: Any) -> None:
         """Missing or partial usage yields integers; total is derived when absent."""
         r = parse_response(completion(usage=usage))
         assert r.total_tokens == r.send_tokens + r.recv_tokens
 
-    @pytest.mark.parametrize("finish, expected", [(None, "stop"), ("length", "length"), ("end_turn", "end_turn"),
-                                                   ("tool_calls", "stop"), ("weird", "weird")])
+    @pytest.mark.parametrize(
+        "finish, expected",
+        [(None, "stop"), ("length", "length"), ("end_turn", "end_turn"), ("tool_calls", "stop"), ("weird", "weird")],
+    )
     def test_finish_reason_without_tool_calls(self, finish: Any, expected: str) -> None:
         """finish_reason is the provider's, 'stop' when missing, never tool_calls without calls."""
         assert parse_response(completion(finish=finish)).finish_reason == expected
@@ -108,9 +123,12 @@ class TestParseResponse:
     def test_attribute_objects_and_cost(self) -> None:
         """Objects with attributes work like dicts; litellm's response_cost becomes cost."""
         msg = SimpleNamespace(content="x", tool_calls=None, reasoning_content="because")
-        resp = SimpleNamespace(model="m2", choices=[SimpleNamespace(message=msg, finish_reason="stop")],
-                               usage=SimpleNamespace(prompt_tokens=1, completion_tokens=1, total_tokens=2),
-                               _hidden_params={"response_cost": 0.25})
+        resp = SimpleNamespace(
+            model="m2",
+            choices=[SimpleNamespace(message=msg, finish_reason="stop")],
+            usage=SimpleNamespace(prompt_tokens=1, completion_tokens=1, total_tokens=2),
+            _hidden_params={"response_cost": 0.25},
+        )
         r = parse_response(resp)
         assert (r.content, r.cost, r.reasoning_content, r.model) == ("x", 0.25, "because", "m2")
 
@@ -124,10 +142,36 @@ class TestParseResponse:
 json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
 json_like = st.recursive(
     json_leaf,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(
-        ["choices", "message", "content", "tool_calls", "function", "name", "arguments", "id", "usage",
-         "prompt_tokens", "completion_tokens", "total_tokens", "finish_reason", "model", "reasoning_content",
-         "_hidden_params", "response_cost", "delta", "text"]), inner, max_size=6)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "choices",
+                    "message",
+                    "content",
+                    "tool_calls",
+                    "function",
+                    "name",
+                    "arguments",
+                    "id",
+                    "usage",
+                    "prompt_tokens",
+                    "completion_tokens",
+                    "total_tokens",
+                    "finish_reason",
+                    "model",
+                    "reasoning_content",
+                    "_hidden_params",
+                    "response_cost",
+                    "delta",
+                    "text",
+                ]
+            ),
+            inner,
+            max_size=6,
+        ),
+    ),
     max_leaves=30,
 )
 

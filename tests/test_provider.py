@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 
@@ -29,19 +29,28 @@ def fake(request: pytest.FixtureRequest) -> Any:
     return request.getfixturevalue(f"{request.param}_fake")
 
 
-def sent_messages(fake: Any) -> List[Dict[str, Any]]:
+def sent_messages(fake: Any) -> list[dict[str, Any]]:
     return fake.requests[-1].body["messages"]
 
 
 class TestDirectorCallShapes:
     def test_reasoning_call_with_history_and_tools(self, fake: Any) -> None:
         """(1) Full history + all tools: tools sent as functions, the answer's tool call in Director's shape."""
-        fake.reply(None, tool_calls=[{"id": "call_new", "name": "agent_03", "arguments": '{"mode": "edit", "query": "cut"}'}])
-        r = provider_for(fake).chat_completions(history() + [{"role": "user", "content": "Cut it."}], tools=director_tools())
+        fake.reply(
+            None, tool_calls=[{"id": "call_new", "name": "agent_03", "arguments": '{"mode": "edit", "query": "cut"}'}]
+        )
+        r = provider_for(fake).chat_completions(
+            [*history(), {"role": "user", "content": "Cut it."}], tools=director_tools()
+        )
         assert fake.violations == []
         assert r.status == LLMResponseStatus.SUCCESS and r.finish_reason == "tool_calls"
-        assert r.tool_calls == [{"id": "call_new", "type": "function",
-                                 "tool": {"name": "agent_03", "arguments": {"mode": "edit", "query": "cut"}}}]
+        assert r.tool_calls == [
+            {
+                "id": "call_new",
+                "type": "function",
+                "tool": {"name": "agent_03", "arguments": {"mode": "edit", "query": "cut"}},
+            }
+        ]
         body = fake.requests[-1].body
         names = [t["function"]["name"] if "function" in t else t["name"] for t in body["tools"]]
         assert names == [f"agent_{i:02d}" for i in range(25)]
@@ -51,16 +60,19 @@ class TestDirectorCallShapes:
     def test_agent_call_with_response_format(self, fake: Any, response_format: dict) -> None:
         """(2) One user message with response_format: accepted by the API, JSON text returned."""
         fake.reply('{"summary": "three cats"}')
-        r = provider_for(fake).chat_completions([{"role": "user", "content": "Summarise as JSON"}],
-                                                response_format=response_format)
+        r = provider_for(fake).chat_completions(
+            [{"role": "user", "content": "Summarise as JSON"}], response_format=response_format
+        )
         assert fake.violations == []
-        assert r.status and json.loads(r.content) == {"summary": "three cats"} and r.finish_reason in ("stop", "end_turn")
+        assert (
+            r.status and json.loads(r.content) == {"summary": "three cats"} and r.finish_reason in ("stop", "end_turn")
+        )
         if isinstance(fake, FakeOpenAI):
             assert fake.requests[-1].body["response_format"] == response_format
 
     def test_final_cut_without_tools_ending_in_system(self, fake: Any) -> None:
         """(3) Tool history, no tools, trailing system message: accepted by both APIs."""
-        messages = history(2) + [{"role": "system", "content": "Now write the final summary."}]
+        messages = [*history(2), {"role": "system", "content": "Now write the final summary."}]
         fake.reply("Final summary.")
         r = provider_for(fake).chat_completions(messages)
         assert fake.violations == [] and r.status and r.content == "Final summary."
@@ -77,6 +89,7 @@ class TestDirectorCallShapes:
 
     def test_one_provider_from_a_thread_pool(self, fake: Any) -> None:
         """(4) One provider object used from a ThreadPoolExecutor: every answer matches its question."""
+
         def echo(rec: Recorded) -> str:
             msgs = rec.body["messages"]
             text = msgs[-1]["content"]
@@ -86,7 +99,9 @@ class TestDirectorCallShapes:
         fake.default(handler=echo)
         provider = provider_for(fake)
         with ThreadPoolExecutor(max_workers=8) as pool:
-            results = list(pool.map(lambda i: provider.chat_completions([{"role": "user", "content": f"q{i}"}]), range(40)))
+            results = list(
+                pool.map(lambda i: provider.chat_completions([{"role": "user", "content": f"q{i}"}]), range(40))
+            )
         assert [r.content for r in results] == [f"echo:q{i}" for i in range(40)]
         assert fake.violations == [] and len(fake.requests) == 40
 
@@ -100,11 +115,17 @@ class TestWhatIsSent:
     def test_openai_parameters(self, openai_fake: FakeOpenAI) -> None:
         """temperature, max_tokens, stop, tool_choice and the key header reach the OpenAI wire; top_p does not by default."""
         provider_for(openai_fake, max_tokens=77).chat_completions(
-            [{"role": "user", "content": "x"}], tools=[{"name": "f", "parameters": {"type": "object"}}], stop="END")
+            [{"role": "user", "content": "x"}], tools=[{"name": "f", "parameters": {"type": "object"}}], stop="END"
+        )
         rec = openai_fake.requests[-1]
         assert rec.headers["authorization"] == f"Bearer {KEY}"
         body = rec.body
-        assert (body["temperature"], body["max_tokens"], body["stop"], body["tool_choice"]) == (0.9, 77, ["END"], "auto")
+        assert (body["temperature"], body["max_tokens"], body["stop"], body["tool_choice"]) == (
+            0.9,
+            77,
+            ["END"],
+            "auto",
+        )
         assert "top_p" not in body
         assert body["tools"] == [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
 
@@ -116,7 +137,8 @@ class TestWhatIsSent:
     def test_anthropic_parameters_and_key(self, anthropic_fake: FakeAnthropic) -> None:
         """Anthropic gets x-api-key, max_tokens, system hoisted, stop_sequences."""
         provider_for(anthropic_fake, max_tokens=55).chat_completions(
-            [{"role": "system", "content": "sys"}, {"role": "user", "content": "x"}], stop=["END"])
+            [{"role": "system", "content": "sys"}, {"role": "user", "content": "x"}], stop=["END"]
+        )
         rec = anthropic_fake.requests[-1]
         assert anthropic_fake.violations == []
         assert rec.headers["x-api-key"] == KEY and rec.body["max_tokens"] == 55
@@ -136,21 +158,25 @@ class TestWhatIsSent:
 
     def test_one_parameter_claude_both_set_is_refused_locally(self, anthropic_fake: FakeAnthropic) -> None:
         """Both temperature and top_p set on Claude 4.6: ERROR naming the variables, nothing sent."""
-        r = provider_for(anthropic_fake, temperature=0.3, top_p=0.7).chat_completions([{"role": "user", "content": "x"}])
+        r = provider_for(anthropic_fake, temperature=0.3, top_p=0.7).chat_completions(
+            [{"role": "user", "content": "x"}]
+        )
         assert not r.status and "LITELLM_TOP_P" in r.content and anthropic_fake.requests == []
 
     def test_older_claude_takes_both(self, anthropic_fake: FakeAnthropic) -> None:
         """Claude 3.5 Sonnet gets temperature and top_p when both are set."""
         provider_for(anthropic_fake, "anthropic/claude-3-5-sonnet-20241022", top_p=0.7).chat_completions(
-            [{"role": "user", "content": "x"}])
+            [{"role": "user", "content": "x"}]
+        )
         body = anthropic_fake.requests[-1].body
         assert anthropic_fake.violations == [] and (body["temperature"], body["top_p"]) == (0.9, 0.7)
 
     def test_key_from_provider_env_when_unset(self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without LITELLM_API_KEY, litellm's own OPENAI_API_KEY is used and no api_key is forced."""
         monkeypatch.setenv("OPENAI_API_KEY", "sk-from-openai-env-1234")
-        LiteLLMProvider(LiteLLMConfig(chat_model=OPENAI_MODEL, api_base=openai_fake.url, num_retries=0)).chat_completions(
-            [{"role": "user", "content": "x"}])
+        LiteLLMProvider(
+            LiteLLMConfig(chat_model=OPENAI_MODEL, api_base=openai_fake.url, num_retries=0)
+        ).chat_completions([{"role": "user", "content": "x"}])
         assert openai_fake.requests[-1].headers["authorization"] == "Bearer sk-from-openai-env-1234"
 
     def test_env_configuration(self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -167,7 +193,9 @@ class TestWhatIsSent:
     def test_per_call_overrides(self, openai_fake: FakeOpenAI) -> None:
         """Per-call model/temperature/max_tokens apply to that call only."""
         provider = provider_for(openai_fake)
-        provider.chat_completions([{"role": "user", "content": "x"}], model="openai/gpt-4o", temperature=0.1, max_tokens=9)
+        provider.chat_completions(
+            [{"role": "user", "content": "x"}], model="openai/gpt-4o", temperature=0.1, max_tokens=9
+        )
         provider.chat_completions([{"role": "user", "content": "x"}])
         first, second = (rec.body for rec in openai_fake.requests)
         assert (first["model"], first["temperature"], first["max_tokens"]) == ("gpt-4o", 0.1, 9)
@@ -175,11 +203,16 @@ class TestWhatIsSent:
 
 
 class TestNeverRaises:
-    @pytest.mark.parametrize("messages, tools", [
-        ([], None), ("hi", None), ([{"role": "robot", "content": "x"}], None),
-        ([{"role": "user", "content": "x"}], [{"name": "bad name"}]),
-        ([{"role": "tool", "content": "r", "tool_call_id": "ghost"}], None),
-    ])
+    @pytest.mark.parametrize(
+        "messages, tools",
+        [
+            ([], None),
+            ("hi", None),
+            ([{"role": "robot", "content": "x"}], None),
+            ([{"role": "user", "content": "x"}], [{"name": "bad name"}]),
+            ([{"role": "tool", "content": "r", "tool_call_id": "ghost"}], None),
+        ],
+    )
     def test_bad_input_is_refused_before_sending(self, fake: Any, messages: Any, tools: Any) -> None:
         """Malformed input returns ERROR naming the problem, and the server sees nothing."""
         r = provider_for(fake).chat_completions(messages, tools=tools)
@@ -192,7 +225,9 @@ class TestNeverRaises:
         r = LiteLLMProvider().chat_completions([{"role": "user", "content": "x"}])
         assert not r.status and "LITELLM_TEMPERATURE" in r.content and openai_fake.requests == []
 
-    @pytest.mark.parametrize("status, category", [(400, "bad_request"), (401, "auth"), (404, "not_found"), (429, "rate_limit")])
+    @pytest.mark.parametrize(
+        "status, category", [(400, "bad_request"), (401, "auth"), (404, "not_found"), (429, "rate_limit")]
+    )
     def test_upstream_errors_become_error_responses(self, fake: Any, status: int, category: str) -> None:
         """An upstream error is an ERROR response with a safe message and its category; no upstream text leaks."""
         fake.reply_error(status, "upstream secret detail sk-leak-0123456789abcdef")
@@ -208,9 +243,20 @@ class TestNoGlobals:
         """Calls through both protocols leave litellm's process-wide settings as they were."""
         import litellm
 
-        names = ["drop_params", "modify_params", "callbacks", "success_callback", "failure_callback",
-                 "suppress_debug_info", "num_retries", "request_timeout", "api_key", "api_base", "set_verbose"]
+        names = [
+            "drop_params",
+            "modify_params",
+            "callbacks",
+            "success_callback",
+            "failure_callback",
+            "suppress_debug_info",
+            "num_retries",
+            "request_timeout",
+            "api_key",
+            "api_base",
+            "set_verbose",
+        ]
         before = {n: repr(getattr(litellm, n, None)) for n in names}
         provider_for(openai_fake).chat_completions(history(1), tools=director_tools(2))
-        provider_for(anthropic_fake).chat_completions(history(1) + [{"role": "system", "content": "s"}])
+        provider_for(anthropic_fake).chat_completions([*history(1), {"role": "system", "content": "s"}])
         assert {n: repr(getattr(litellm, n, None)) for n in names} == before

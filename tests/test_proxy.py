@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List
+from typing import Any
 
 import pytest
 
@@ -30,8 +31,11 @@ from tests.proxy_support.server import ModelListingFakeOpenAI, Proxy, proxy_modu
 
 _missing = [m for m in proxy_modules() if importlib.util.find_spec(m) is None]
 if _missing or importlib.util.find_spec("litellm.proxy") is None:
-    pytest.skip(f"LiteLLM Proxy extras not installed (missing: {', '.join(_missing) or 'litellm.proxy'}); "
-                "pip install 'litellm[proxy]'", allow_module_level=True)
+    pytest.skip(
+        f"LiteLLM Proxy extras not installed (missing: {', '.join(_missing) or 'litellm.proxy'}); "
+        "pip install 'litellm[proxy]'",
+        allow_module_level=True,
+    )
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus  # noqa: E402
 from tests.fakes import Recorded, Reply, running  # noqa: E402
@@ -50,9 +54,12 @@ def _failing(rec: Recorded) -> Reply:
     return Reply.error(500, "The server had an error while processing your request.")
 
 
-def _deployment(group: str, fake: Any, model: str, key: str, dep_id: str, **params: Any) -> Dict[str, Any]:
-    return {"model_name": group, "model_info": {"id": dep_id},
-            "litellm_params": {"model": model, "api_base": fake.url, "api_key": key, **params}}
+def _deployment(group: str, fake: Any, model: str, key: str, dep_id: str, **params: Any) -> dict[str, Any]:
+    return {
+        "model_name": group,
+        "model_info": {"id": dep_id},
+        "litellm_params": {"model": model, "api_base": fake.url, "api_key": key, **params},
+    }
 
 
 @dataclass
@@ -64,8 +71,10 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running(ModelListingFakeOpenAI, expected_key=UPSTREAM_KEY_A) as a, \
-            running(ModelListingFakeOpenAI, expected_key=UPSTREAM_KEY_B) as b:
+    with (
+        running(ModelListingFakeOpenAI, expected_key=UPSTREAM_KEY_A) as a,
+        running(ModelListingFakeOpenAI, expected_key=UPSTREAM_KEY_B) as b,
+    ):
         a.default(Reply.handler(_failing))
         key_a = "os.environ/DIRECTOR_TEST_UPSTREAM_A_KEY"  # expanded by the proxy from its environment
         config = {
@@ -74,19 +83,29 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 _deployment("failover-model", b, "openai/upstream-ok", UPSTREAM_KEY_B, "dep-ok", weight=1),
                 _deployment("doomed-model", a, "openai/upstream-doomed", key_a, "dep-doomed-1"),
                 _deployment("doomed-model", a, "openai/upstream-doomed", key_a, "dep-doomed-2"),
-                _deployment("throttled-model", a, "openai/upstream-throttled", key_a, "dep-throttled",
-                            num_retries=0),  # the proxy would otherwise wait out Retry-After twice
-                _deployment("budget-model", b, "openai/upstream-budget", UPSTREAM_KEY_B, "dep-budget",
-                            max_budget=0.001, budget_duration="1d", input_cost_per_token=0.01,
-                            output_cost_per_token=0.01),
+                _deployment(
+                    "throttled-model", a, "openai/upstream-throttled", key_a, "dep-throttled", num_retries=0
+                ),  # the proxy would otherwise wait out Retry-After twice
+                _deployment(
+                    "budget-model",
+                    b,
+                    "openai/upstream-budget",
+                    UPSTREAM_KEY_B,
+                    "dep-budget",
+                    max_budget=0.001,
+                    budget_duration="1d",
+                    input_cost_per_token=0.01,
+                    output_cost_per_token=0.01,
+                ),
             ],
             # the proxy's Router: 2 retries, a failed deployment cools down at once for the whole module
             "router_settings": {"num_retries": 2, "allowed_fails": 0, "cooldown_time": 600, "retry_after": 0},
             "litellm_settings": {"telemetry": False},
         }
         workdir = tmp_path_factory.mktemp("litellm_proxy")
-        with running_proxy(config, workdir, master_key=MASTER_KEY,
-                           env={"DIRECTOR_TEST_UPSTREAM_A_KEY": UPSTREAM_KEY_A}) as proxy:
+        with running_proxy(
+            config, workdir, master_key=MASTER_KEY, env={"DIRECTOR_TEST_UPSTREAM_A_KEY": UPSTREAM_KEY_A}
+        ) as proxy:
             yield Stack(proxy, a, b)
 
 
@@ -96,13 +115,13 @@ def through_proxy(stack: Stack, model: str, key: str = MASTER_KEY, **cfg: Any) -
     return LiteLLMProvider(LiteLLMConfig(chat_model=f"openai/{model}", api_base=stack.proxy.url, api_key=key, **cfg))
 
 
-def posts(fake: ModelListingFakeOpenAI, upstream_model: str) -> List[Recorded]:
+def posts(fake: ModelListingFakeOpenAI, upstream_model: str) -> list[Recorded]:
     return [r for r in fake.requests if r.method == "POST" and (r.body or {}).get("model") == upstream_model]
 
 
 def test_proxy_started_on_loopback_without_a_database(stack: Stack) -> None:
     assert stack.proxy.url.startswith("http://127.0.0.1:")
-    status, body = stack.proxy.request("GET", "/health/liveliness")
+    status, _body = stack.proxy.request("GET", "/health/liveliness")
     assert status == 200
     log = stack.proxy.log()
     assert "127.0.0.1" in log and "0.0.0.0" not in log

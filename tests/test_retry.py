@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List
-
 from director_litellm.errors import ErrorInfo
 from director_litellm.retry import RetryPolicy
 
@@ -25,7 +23,7 @@ class TestRetryPolicy:
         """Every call's first attempt passes the same timeout (litellm caches its HTTP client per value)."""
         clock = FakeClock()
         policy = RetryPolicy(num_retries=0, timeout=30.0, clock=clock)
-        seen: List[float] = []
+        seen: list[float] = []
         for _ in range(3):
             clock.now += 0.123456
             seen.append(next(policy.attempts()).timeout)

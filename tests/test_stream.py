@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 from pydantic import BaseModel
@@ -16,8 +16,8 @@ from tests.fakes import FakeAnthropic, FakeOpenAI
 from tests.test_provider import provider_for
 
 
-def tc(index: Any = None, id: Any = None, name: Any = None, args: Any = None) -> Dict[str, Any]:
-    call: Dict[str, Any] = {"function": {}}
+def tc(index: Any = None, id: Any = None, name: Any = None, args: Any = None) -> dict[str, Any]:
+    call: dict[str, Any] = {"function": {}}
     if index is not None:
         call["index"] = index
     if id is not None:
@@ -29,33 +29,33 @@ def tc(index: Any = None, id: Any = None, name: Any = None, args: Any = None) ->
     return call
 
 
-def chunk(content: Any = None, calls: Any = None, finish: Any = None, usage: Any = None) -> Dict[str, Any]:
-    delta: Dict[str, Any] = {}
+def chunk(content: Any = None, calls: Any = None, finish: Any = None, usage: Any = None) -> dict[str, Any]:
+    delta: dict[str, Any] = {}
     if content is not None:
         delta["content"] = content
     if calls is not None:
         delta["tool_calls"] = calls
-    body: Dict[str, Any] = {"model": "gpt-4o-mini", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    body: dict[str, Any] = {"model": "gpt-4o-mini", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
     if usage is not None:
         body["usage"] = usage
     return body
 
 
-def accumulate(chunks: List[Dict[str, Any]]) -> Any:
+def accumulate(chunks: list[dict[str, Any]]) -> Any:
     acc = StreamAccumulator()
     for c in chunks:
         acc.add(c)
     return acc.response()
 
 
-def calls_of(response: Any) -> List[tuple]:
+def calls_of(response: Any) -> list[tuple]:
     return [(c["id"], c["tool"]["name"], c["tool"]["arguments"]) for c in response.tool_calls]
 
 
 class TestAccumulator:
     def test_id_repeated_on_every_chunk(self) -> None:
         """A call whose id comes on every chunk is one call."""
-        r = accumulate([chunk(calls=[tc(0, "a", "f", '{"x"')]), chunk(calls=[tc(0, "a", None, ': 1}')])])
+        r = accumulate([chunk(calls=[tc(0, "a", "f", '{"x"')]), chunk(calls=[tc(0, "a", None, ": 1}")])])
         assert calls_of(r) == [("a", "f", {"x": 1})]
 
     def test_missing_index_continues_latest_call(self) -> None:
@@ -70,15 +70,26 @@ class TestAccumulator:
 
     def test_duplicate_summary_chunk_is_ignored(self) -> None:
         """A final chunk repeating a call's whole arguments does not double them."""
-        r = accumulate([chunk(calls=[tc(0, "a", "f", '{"q": ')]), chunk(calls=[tc(0, None, None, '"v"}')]),
-                        chunk(calls=[tc(0, "a", "f", '{"q": "v"}')], finish="tool_calls")])
+        r = accumulate(
+            [
+                chunk(calls=[tc(0, "a", "f", '{"q": ')]),
+                chunk(calls=[tc(0, None, None, '"v"}')]),
+                chunk(calls=[tc(0, "a", "f", '{"q": "v"}')], finish="tool_calls"),
+            ]
+        )
         assert calls_of(r) == [("a", "f", {"q": "v"})]
 
     def test_parallel_calls_interleaved(self) -> None:
         """Two calls whose fragments interleave by index come out separate and whole."""
-        r = accumulate([chunk(calls=[tc(0, "a", "f", ""), tc(1, "b", "g", "")]),
-                        chunk(calls=[tc(1, None, None, '{"n":')]), chunk(calls=[tc(0, None, None, '{"m":')]),
-                        chunk(calls=[tc(0, None, None, "1}")]), chunk(calls=[tc(1, None, None, "2}")])])
+        r = accumulate(
+            [
+                chunk(calls=[tc(0, "a", "f", ""), tc(1, "b", "g", "")]),
+                chunk(calls=[tc(1, None, None, '{"n":')]),
+                chunk(calls=[tc(0, None, None, '{"m":')]),
+                chunk(calls=[tc(0, None, None, "1}")]),
+                chunk(calls=[tc(1, None, None, "2}")]),
+            ]
+        )
         assert calls_of(r) == [("a", "f", {"m": 1}), ("b", "g", {"n": 2})]
 
     def test_no_finish_reason(self) -> None:
@@ -95,19 +106,24 @@ class TestAccumulator:
         """Text deltas join, usage from the last usage chunk counts, malformed chunks are skipped."""
         acc = StreamAccumulator()
         events = []
-        for c in [chunk("Hel"), "garbage", {"choices": "x"}, chunk("lo", finish="stop"),
-                  {"choices": [], "usage": {"prompt_tokens": 4, "completion_tokens": 2}}]:
+        for c in [
+            chunk("Hel"),
+            "garbage",
+            {"choices": "x"},
+            chunk("lo", finish="stop"),
+            {"choices": [], "usage": {"prompt_tokens": 4, "completion_tokens": 2}},
+        ]:
             events += acc.add(c)
         r = acc.response()
         assert [e.text for e in events] == ["Hel", "lo"] and all(isinstance(e, TextDelta) for e in events)
         assert (r.content, r.send_tokens, r.recv_tokens, r.total_tokens) == ("Hello", 4, 2, 6)
 
 
-def collect(provider: LiteLLMProvider, *args: Any, **kwargs: Any) -> List[Any]:
+def collect(provider: LiteLLMProvider, *args: Any, **kwargs: Any) -> list[Any]:
     return list(provider.stream_chat_completions(*args, **kwargs))
 
 
-async def acollect(provider: LiteLLMProvider, *args: Any, **kwargs: Any) -> List[Any]:
+async def acollect(provider: LiteLLMProvider, *args: Any, **kwargs: Any) -> list[Any]:
     return [e async for e in provider.astream_chat_completions(*args, **kwargs)]
 
 
@@ -142,13 +158,20 @@ class TestStreamingAtTheWire:
 
     def test_streamed_tool_calls(self, fake: Any, streamer: Any) -> None:
         """Streamed tool calls come out whole, in Director's shape, with finish_reason tool_calls."""
-        fake.reply_stream(None, tool_calls=[{"id": "call_a", "name": "agent_01", "arguments": '{"mode": "search", "query": "cats"}'},
-                                            {"id": "call_b", "name": "agent_02", "arguments": '{"mode": "edit", "query": "dogs"}'}])
-        events = streamer(provider_for(fake), history(1) + [{"role": "user", "content": "go"}], tools=director_tools(3))
+        fake.reply_stream(
+            None,
+            tool_calls=[
+                {"id": "call_a", "name": "agent_01", "arguments": '{"mode": "search", "query": "cats"}'},
+                {"id": "call_b", "name": "agent_02", "arguments": '{"mode": "edit", "query": "dogs"}'},
+            ],
+        )
+        events = streamer(provider_for(fake), [*history(1), {"role": "user", "content": "go"}], tools=director_tools(3))
         r = events[-1].response
         assert fake.violations == [] and r.status and r.finish_reason == "tool_calls"
-        assert calls_of(r) == [("call_a", "agent_01", {"mode": "search", "query": "cats"}),
-                               ("call_b", "agent_02", {"mode": "edit", "query": "dogs"})]
+        assert calls_of(r) == [
+            ("call_a", "agent_01", {"mode": "search", "query": "cats"}),
+            ("call_b", "agent_02", {"mode": "edit", "query": "dogs"}),
+        ]
 
     def test_dropped_connection_keeps_partial_text(self, fake: Any, streamer: Any) -> None:
         """A stream cut mid-way ends with a Final ERROR that keeps the text received."""
@@ -169,7 +192,9 @@ class TestStreamingAtTheWire:
         """A 503 before the stream starts is retried like any call."""
         fake.reply_error(503, "busy")
         fake.reply_stream(["ok"])
-        events = streamer(provider_for(fake, num_retries=1, retry_initial_delay=0.01), [{"role": "user", "content": "x"}])
+        events = streamer(
+            provider_for(fake, num_retries=1, retry_initial_delay=0.01), [{"role": "user", "content": "x"}]
+        )
         assert events[-1].response.status and events[-1].response.content == "ok" and len(fake.requests) == 2
 
     def test_bad_input_is_one_final_error(self, fake: Any, streamer: Any) -> None:
@@ -181,20 +206,40 @@ class TestStreamingAtTheWire:
         """Raw OpenAI chunks with repeated ids, a reused index and a summary chunk parse correctly at the wire."""
         env = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o-mini"}
 
-        def c(delta: Dict[str, Any], finish: Any = None) -> Dict[str, Any]:
+        def c(delta: dict[str, Any], finish: Any = None) -> dict[str, Any]:
             return {**env, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
 
         events = [
             c({"role": "assistant", "content": None}),
-            c({"tool_calls": [{"index": 0, "id": "a", "type": "function", "function": {"name": "f", "arguments": '{"x": '}}]}),
+            c(
+                {
+                    "tool_calls": [
+                        {"index": 0, "id": "a", "type": "function", "function": {"name": "f", "arguments": '{"x": '}}
+                    ]
+                }
+            ),
             c({"tool_calls": [{"index": 0, "id": "a", "type": "function", "function": {"arguments": "1}"}}]}),
-            c({"tool_calls": [{"index": 0, "id": "b", "type": "function", "function": {"name": "g", "arguments": "{}"}}]}),
-            c({"tool_calls": [{"index": 0, "id": "a", "type": "function", "function": {"name": "f", "arguments": '{"x": 1}'}}]}),
+            c(
+                {
+                    "tool_calls": [
+                        {"index": 0, "id": "b", "type": "function", "function": {"name": "g", "arguments": "{}"}}
+                    ]
+                }
+            ),
+            c(
+                {
+                    "tool_calls": [
+                        {"index": 0, "id": "a", "type": "function", "function": {"name": "f", "arguments": '{"x": 1}'}}
+                    ]
+                }
+            ),
             c({}, None),
             "data: [DONE]\n\n",
         ]
         openai_fake.reply_stream(events=events)
-        r = streamer(provider_for(openai_fake), [{"role": "user", "content": "x"}], tools=[{"name": "f"}, {"name": "g"}])[-1].response
+        r = streamer(
+            provider_for(openai_fake), [{"role": "user", "content": "x"}], tools=[{"name": "f"}, {"name": "g"}]
+        )[-1].response
         assert r.status and r.finish_reason == "tool_calls"
         assert sorted(calls_of(r)) == [("a", "f", {"x": 1}), ("b", "g", {})]
 
@@ -223,15 +268,17 @@ class TestAsync:
         """One provider used from four threads, each with its own event loop, gives every answer right."""
         openai_fake.default(handler=lambda rec: "echo:" + rec.body["messages"][-1]["content"])
         provider = provider_for(openai_fake)
-        results: Dict[str, str] = {}
-        errors: List[BaseException] = []
+        results: dict[str, str] = {}
+        errors: list[BaseException] = []
 
         def worker(t: int) -> None:
             async def many() -> None:
-                rs = await asyncio.gather(*(provider.achat_completions([{"role": "user", "content": f"t{t}-{i}"}])
-                                            for i in range(5)))
+                rs = await asyncio.gather(
+                    *(provider.achat_completions([{"role": "user", "content": f"t{t}-{i}"}]) for i in range(5))
+                )
                 for i, r in enumerate(rs):
                     results[f"t{t}-{i}"] = r.content
+
             try:
                 for _ in range(2):
                     asyncio.run(many())
@@ -269,12 +316,15 @@ class TestStructuredOutput:
         r = provider_for(openai_fake).chat_completions([{"role": "user", "content": "x"}], response_format=Clip)
         assert not r.status and "Clip" in r.content and r.partial_content == '{"title": "Cats"}'
 
-    def test_unsupported_model_degrades_to_json_object(self, openai_fake: FakeOpenAI, caplog: pytest.LogCaptureFixture) -> None:
+    def test_unsupported_model_degrades_to_json_object(
+        self, openai_fake: FakeOpenAI, caplog: pytest.LogCaptureFixture
+    ) -> None:
         """A model without schema support gets json_object plus the schema as an instruction, and it is logged."""
         openai_fake.reply('{"title": "Dogs", "start": 0, "end": 2}')
         with caplog.at_level("INFO", logger="director_litellm.model_rules"):
             r = provider_for(openai_fake, "openai/unknown-model-x").chat_completions(
-                [{"role": "user", "content": "x"}], response_format=Clip)
+                [{"role": "user", "content": "x"}], response_format=Clip
+            )
         body = openai_fake.requests[-1].body
         assert openai_fake.violations == [] and r.status and r.parsed == Clip(title="Dogs", start=0, end=2)
         assert body["response_format"] == {"type": "json_object"}
@@ -287,18 +337,25 @@ class TestReasoningAndImages:
         """Anthropic thinking blocks arrive as reasoning_content (litellm 1.60 drops them: documented)."""
         from importlib.metadata import version
 
-        anthropic_fake.reply(content=[{"type": "thinking", "thinking": "Let me think.", "signature": "sig"},
-                                      {"type": "text", "text": "42"}])
+        anthropic_fake.reply(
+            content=[
+                {"type": "thinking", "thinking": "Let me think.", "signature": "sig"},
+                {"type": "text", "text": "42"},
+            ]
+        )
         r = provider_for(anthropic_fake).chat_completions([{"role": "user", "content": "x"}])
         assert r.status and r.content == "42"
         expected = None if version("litellm").startswith("1.60.") else "Let me think."
         assert r.reasoning_content == expected
 
-    def test_reasoning_effort_only_where_the_model_takes_it(self, openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:
+    def test_reasoning_effort_only_where_the_model_takes_it(
+        self, openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic
+    ) -> None:
         """reasoning_effort reaches models litellm says take it, and is never sent where it would be refused."""
         openai_fake.reply("ok")
         provider_for(openai_fake, "openai/o3-mini", reasoning_effort="low").chat_completions(
-            [{"role": "user", "content": "x"}], temperature=1)
+            [{"role": "user", "content": "x"}], temperature=1
+        )
         from importlib.metadata import version
 
         # litellm 1.60 predates o3-mini's reasoning_effort in its parameter data, so it is not sent there
@@ -311,9 +368,14 @@ class TestReasoningAndImages:
     def test_openai_reasoning_stream_events(self, openai_fake: FakeOpenAI) -> None:
         """reasoning_content deltas become ReasoningDelta events and the final reasoning_content."""
         env = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "deepseek-r1"}
-        chunks = [{**env, "choices": [{"index": 0, "delta": d, "finish_reason": f}]} for d, f in
-                  [({"role": "assistant", "reasoning_content": "hmm "}, None), ({"reasoning_content": "ok"}, None),
-                   ({"content": "done"}, "stop")]]
+        chunks = [
+            {**env, "choices": [{"index": 0, "delta": d, "finish_reason": f}]}
+            for d, f in [
+                ({"role": "assistant", "reasoning_content": "hmm "}, None),
+                ({"reasoning_content": "ok"}, None),
+                ({"content": "done"}, "stop"),
+            ]
+        ]
         openai_fake.reply_stream(events=[*chunks, "data: [DONE]\n\n"])
         events = collect(provider_for(openai_fake), [{"role": "user", "content": "x"}])
         assert [e.text for e in events if isinstance(e, ReasoningDelta)] == ["hmm ", "ok"]

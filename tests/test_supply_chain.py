@@ -6,8 +6,8 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Optional
 
 import pytest
 
@@ -22,7 +22,7 @@ HELLO = [{"role": "user", "content": "Hello"}]
 def litellm_version(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """Set what ``installed_version()`` reports; the once-per-process verdict is reset around the test."""
 
-    def pretend(version: Optional[str]) -> None:
+    def pretend(version: str | None) -> None:
         monkeypatch.setattr(supply_chain, "installed_version", lambda: version)
 
     supply_chain.check_installed.cache_clear()
@@ -31,13 +31,15 @@ def litellm_version(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
 
 def provider_for(fake: FakeOpenAI) -> LiteLLMProvider:
-    return LiteLLMProvider(LiteLLMConfig(chat_model="openai/gpt-4o-mini", api_base=fake.url, api_key=KEY,
-                                         num_retries=0))
+    return LiteLLMProvider(
+        LiteLLMConfig(chat_model="openai/gpt-4o-mini", api_base=fake.url, api_key=KEY, num_retries=0)
+    )
 
 
 class TestVerdict:
-    @pytest.mark.parametrize(("version", "blocked"), [("1.82.7", True), ("1.82.8", True),
-                                                      ("1.106.1", False), ("1.106.2", False)])
+    @pytest.mark.parametrize(
+        ("version", "blocked"), [("1.82.7", True), ("1.82.8", True), ("1.106.1", False), ("1.106.2", False)]
+    )
     def test_known_bad(self, version: str, blocked: bool) -> None:
         """Each listed release has a verdict whose message names it and the safe install command."""
         problem = supply_chain.verdict(version)
@@ -45,7 +47,7 @@ class TestVerdict:
         assert version in problem.message and supply_chain.SAFE_INSTALL in problem.message
 
     @pytest.mark.parametrize("version", ["1.60.0", "1.82.6", "1.110.2", None])
-    def test_others_are_fine(self, version: Optional[str]) -> None:
+    def test_others_are_fine(self, version: str | None) -> None:
         """Any other release (or none installed) has no verdict."""
         assert supply_chain.verdict(version) is None
 
@@ -72,8 +74,9 @@ class TestGuardInTheProvider:
         assert response.error is not None and response.error["category"] == "blocked_version"
         assert openai_fake.requests == []
 
-    def test_broken_release_warns_and_proceeds(self, openai_fake: FakeOpenAI, litellm_version: object,
-                                               caplog: pytest.LogCaptureFixture) -> None:
+    def test_broken_release_warns_and_proceeds(
+        self, openai_fake: FakeOpenAI, litellm_version: object, caplog: pytest.LogCaptureFixture
+    ) -> None:
         """litellm 1.106.2: one warning naming the release; calls still go out and succeed."""
         litellm_version("1.106.2")  # type: ignore[operator]
         openai_fake.reply("still works")

@@ -10,13 +10,12 @@ from __future__ import annotations
 import functools
 import logging
 from types import ModuleType
-from typing import Optional
 
 logger = logging.getLogger(__name__)
 
 
-@functools.lru_cache(maxsize=None)
-def director_base() -> Optional[ModuleType]:
+@functools.cache
+def director_base() -> ModuleType | None:
     """Return ``director.llm.base`` if it is Director's, else ``None``."""
     try:
         from director.llm import base  # type: ignore[import-not-found]

@@ -38,9 +38,10 @@ import shutil
 import sys
 import textwrap
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
+from typing import Any, TextIO
 from unittest import mock
 
 from director_litellm import __version__, supply_chain
@@ -52,14 +53,28 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # env var names whose values are secrets (masked wherever they are shown)
 _SECRET_NAME = re.compile(r"(?i)(key|token|secret|passw|credential|auth|signature)")
 # litellm's own LITELLM_* variables: not misspellings of ours
-_LITELLM_OWN = frozenset({
-    "LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS",
-    "LITELLM_MODEL_COST_MAP_URL", "LITELLM_LOG", "LITELLM_MODE",
-    "LITELLM_MASTER_KEY", "LITELLM_SALT_KEY", "LITELLM_LICENSE", "LITELLM_PROXY_API_KEY",
-    "LITELLM_PROXY_API_BASE", "LITELLM_DONT_SHOW_FEEDBACK_BOX", "LITELLM_MODIFY_PARAMS",
-    "LITELLM_PRINT_STANDARD_LOGGING_PAYLOAD", "LITELLM_SUPPRESS_STARTUP_OUTPUT", "LITELLM_OFFLINE_MODE",
-    "LITELLM_LOGGER_NAME", "LITELLM_USER_AGENT", "LITELLM_DETAILED_TIMING",
-})
+_LITELLM_OWN = frozenset(
+    {
+        "LITELLM_LOCAL_MODEL_COST_MAP",
+        "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS",
+        "LITELLM_MODEL_COST_MAP_URL",
+        "LITELLM_LOG",
+        "LITELLM_MODE",
+        "LITELLM_MASTER_KEY",
+        "LITELLM_SALT_KEY",
+        "LITELLM_LICENSE",
+        "LITELLM_PROXY_API_KEY",
+        "LITELLM_PROXY_API_BASE",
+        "LITELLM_DONT_SHOW_FEEDBACK_BOX",
+        "LITELLM_MODIFY_PARAMS",
+        "LITELLM_PRINT_STANDARD_LOGGING_PAYLOAD",
+        "LITELLM_SUPPRESS_STARTUP_OUTPUT",
+        "LITELLM_OFFLINE_MODE",
+        "LITELLM_LOGGER_NAME",
+        "LITELLM_USER_AGENT",
+        "LITELLM_DETAILED_TIMING",
+    }
+)
 # providers whose get_model_info asks a server (Ollama, the Hugging Face hub): read the bundled map only
 _ASKS_A_SERVER = frozenset({"ollama", "ollama_chat", "huggingface", "lemonade"})
 # credentials litellm can find without an environment variable (profiles, instance roles, gcloud)
@@ -78,7 +93,7 @@ class Console:
     err: TextIO
     verbose: int = 0
     width: int = 80
-    secrets: List[str] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
 
     def line(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -94,8 +109,12 @@ class Console:
     def wrap(self, text: str, indent: int, first: str = "") -> str:
         """``first`` then ``text`` wrapped to the width, continuation lines indented by ``indent``."""
         lines = textwrap.wrap(
-            text, width=max(self.width, indent + 20), initial_indent=first.ljust(indent),
-            subsequent_indent=" " * indent, break_on_hyphens=False, break_long_words=False,
+            text,
+            width=max(self.width, indent + 20),
+            initial_indent=first.ljust(indent),
+            subsequent_indent=" " * indent,
+            break_on_hyphens=False,
+            break_long_words=False,
         )
         return "\n".join(lines) if lines else first.rstrip()
 
@@ -104,12 +123,12 @@ def _terminal_width() -> int:
     return max(60, min(shutil.get_terminal_size((80, 24)).columns, 100))
 
 
-def _environment_secrets() -> List[str]:
+def _environment_secrets() -> list[str]:
     return [v for k, v in os.environ.items() if _SECRET_NAME.search(k) and len(v) >= 8]
 
 
 class _ScrubbingFormatter(logging.Formatter):
-    def __init__(self, secrets: List[str]) -> None:
+    def __init__(self, secrets: list[str]) -> None:
         super().__init__("%(levelname)s %(name)s: %(message)s")
         self._secrets = secrets
 
@@ -146,7 +165,7 @@ def _stdout_caught(console: Console) -> Iterator[io.StringIO]:
 
 def _fit(text: str, width: int) -> str:
     """``text`` shortened from the left to ``width`` characters (paths keep their useful end)."""
-    return text if len(text) <= width else "..." + text[-(width - 3):]
+    return text if len(text) <= width else "..." + text[-(width - 3) :]
 
 
 def _import_litellm() -> ModuleType:
@@ -186,7 +205,7 @@ def _mask_tree(value: Any, secret: bool = False) -> Any:
 # --------------------------------------------------------------------------- configuration
 
 
-def _env_name(name: str) -> Optional[str]:
+def _env_name(name: str) -> str | None:
     """The variable actually set for ``name`` (settings are read case-insensitively), if any."""
     if name in os.environ:
         return name
@@ -200,7 +219,7 @@ def _field_var(field_name: str) -> str:
     return f"{ENV_PREFIX}{field_name.upper()}"
 
 
-def _load_config(overrides: Dict[str, Any]) -> Tuple[Any, Optional[str], List[str]]:
+def _load_config(overrides: dict[str, Any]) -> tuple[Any, str | None, list[str]]:
     """(config, error message or None, names of the invalid fields).
 
     On a bad value the config is rebuilt with the invalid fields at their defaults, so
@@ -216,7 +235,7 @@ def _load_config(overrides: Dict[str, Any]) -> Tuple[Any, Optional[str], List[st
         message = str(exc)
     try:
         LiteLLMConfig(**overrides)
-        bad: List[str] = []
+        bad: list[str] = []
     except ValidationError as exc:
         bad = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]} & set(LiteLLMConfig.model_fields))
     reset = {n: LiteLLMConfig.model_fields[n].get_default(call_default_factory=True) for n in bad}
@@ -227,14 +246,14 @@ def _load_config(overrides: Dict[str, Any]) -> Tuple[Any, Optional[str], List[st
     return config, message, bad
 
 
-def _flag_names(error: str, flags: Dict[str, str]) -> str:
+def _flag_names(error: str, flags: dict[str, str]) -> str:
     """``load_config`` names an override ``field=``; the user typed a flag."""
     for name, flag in flags.items():
         error = error.replace(f"{name}= ", f"{flag} ")
     return error
 
 
-def _shown_config(config: Any) -> Dict[str, Any]:
+def _shown_config(config: Any) -> dict[str, Any]:
     """Every setting as JSON values, secrets masked and URLs scrubbed."""
     values = config.model_dump(mode="json")
     key = config.api_key
@@ -242,7 +261,7 @@ def _shown_config(config: Any) -> Dict[str, Any]:
     return {name: (value if name == "api_key" else _mask_tree(value)) for name, value in values.items()}
 
 
-def _sources(config: Any, overrides: Dict[str, str], flags: Dict[str, str]) -> Dict[str, str]:
+def _sources(config: Any, overrides: dict[str, str], flags: dict[str, str]) -> dict[str, str]:
     """Where each non-default setting came from: a flag or the variable's name."""
     out = {}
     for name in type(config).model_fields:
@@ -265,8 +284,12 @@ def cmd_providers(args: argparse.Namespace, console: Console) -> int:
     rows = []
     failed = 0
     for info in infos:
-        row: Dict[str, Any] = {"name": info.name, "target": info.value,
-                               "distribution": info.distribution, "version": info.version}
+        row: dict[str, Any] = {
+            "name": info.name,
+            "target": info.value,
+            "distribution": info.distribution,
+            "version": info.version,
+        }
         if args.check:
             try:
                 discovery.load_provider(info.name)
@@ -295,7 +318,7 @@ def cmd_providers(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK if rows else EXIT_FAIL
 
 
-def _print_table(console: Console, headers: List[str], rows: List[List[str]], shrink: int) -> None:
+def _print_table(console: Console, headers: list[str], rows: list[list[str]], shrink: int) -> None:
     """Columns padded to fit; column ``shrink`` is cut with "..." when the table is too wide."""
     widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=True)]
     excess = sum(widths) + 2 * (len(widths) - 1) - console.width
@@ -321,8 +344,8 @@ class Finding:
 @dataclass
 class Section:
     title: str
-    rows: List[Tuple[str, str]] = field(default_factory=list)
-    findings: List[Finding] = field(default_factory=list)
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     def row(self, label: str, value: str) -> None:
         self.rows.append((label, value))
@@ -340,10 +363,16 @@ class Doctor:
     def __init__(self, args: argparse.Namespace, console: Console) -> None:
         self.args = args
         self.console = console
-        self.sections: List[Section] = []
+        self.sections: list[Section] = []
         # every key present in --json output, null when its check did not run
-        self.facts: Dict[str, Any] = {"config": None, "litellm": None, "model": None, "credentials": None,
-                                      "dotenv": None, "environment": None}
+        self.facts: dict[str, Any] = {
+            "config": None,
+            "litellm": None,
+            "model": None,
+            "credentials": None,
+            "dotenv": None,
+            "environment": None,
+        }
         self.env_before = dict(os.environ)
 
     def section(self, title: str) -> Section:
@@ -378,8 +407,11 @@ class Doctor:
             if name in bad:
                 text = "invalid (see below)"
             elif value is None:
-                text = ("unset: litellm reads the provider's own key variable" if name == "api_key"
-                        else "unset: the provider's default endpoint")
+                text = (
+                    "unset: litellm reads the provider's own key variable"
+                    if name == "api_key"
+                    else "unset: the provider's default endpoint"
+                )
             else:
                 text = str(value)
             source = "default" if name == "chat_model" and name not in sources else sources.get(name)
@@ -394,12 +426,12 @@ class Doctor:
             s.add("problem", _flag_names(error, {"chat_model": "--model"}))
         return config
 
-    def check_litellm(self) -> Optional[ModuleType]:
+    def check_litellm(self) -> ModuleType | None:
         """Version verdict and stray .pth files without importing litellm; then the import itself."""
         s = self.section("litellm")
         version = supply_chain.installed_version()
         problem = supply_chain.verdict(version)
-        facts: Dict[str, Any] = {"version": version, "verdict": "fine", "reason": None, "importable": None}
+        facts: dict[str, Any] = {"version": version, "verdict": "fine", "reason": None, "importable": None}
         self.facts["litellm"] = facts
         s.row("version", version or "not installed")
         if version is None:
@@ -414,8 +446,10 @@ class Doctor:
         dirs = self.args.site_packages or supply_chain.site_packages_dirs()
         stray = supply_chain.find_stray_pth(dirs)
         facts["site_packages"] = dirs
-        facts["stray_pth"] = [{"path": p.path, "reason": p.reason, "malicious": p.malicious,
-                               "executes_code": p.executes_code} for p in stray]
+        facts["stray_pth"] = [
+            {"path": p.path, "reason": p.reason, "malicious": p.malicious, "executes_code": p.executes_code}
+            for p in stray
+        ]
         for pth in stray:
             s.add("problem" if pth.malicious else "warn", pth.message)
         if not stray:
@@ -436,8 +470,11 @@ class Doctor:
             return None
         facts["importable"] = True
         bundled = os.environ.get("LITELLM_LOCAL_MODEL_COST_MAP", "").strip().lower() == "true"
-        s.row("import", f"{time.monotonic() - started:.1f} s, "
-                        + ("bundled model map (no network)" if bundled else "model map fetched over the network"))
+        s.row(
+            "import",
+            f"{time.monotonic() - started:.1f} s, "
+            + ("bundled model map (no network)" if bundled else "model map fetched over the network"),
+        )
         self.check_dotenv(litellm)
         return litellm
 
@@ -456,13 +493,15 @@ class Doctor:
         if not loaded:
             return
         s = self.sections[-1]
-        s.add("note", f"importing litellm loaded {len(loaded)} variable(s) from {path}: "
-                      + ", ".join(loaded))
+        s.add("note", f"importing litellm loaded {len(loaded)} variable(s) from {path}: " + ", ".join(loaded))
         late = [n for n in loaded if n.upper() in {_field_var(f) for f in _config_fields()}]
         if late:
-            s.add("warn", f"{', '.join(late)} set only in {path}: litellm loads that file when it is "
-                          "first imported, after director-litellm has read its settings, so "
-                          "director-litellm ignores it; export it in the environment instead")
+            s.add(
+                "warn",
+                f"{', '.join(late)} set only in {path}: litellm loads that file when it is "
+                "first imported, after director-litellm has read its settings, so "
+                "director-litellm ignores it; export it in the environment instead",
+            )
 
     def check_router(self, config: Any) -> None:
         s = self.section("Router")
@@ -472,13 +511,16 @@ class Doctor:
         if not os.path.isfile(path):
             s.add("problem", f"LITELLM_ROUTER_CONFIG names {path!r}, which is not a readable file")
         else:
-            s.add("note", f"router mode: {config.chat_model!r} names a model group of {path}; "
-                          "model and key checks are the router's (not checked here)")
+            s.add(
+                "note",
+                f"router mode: {config.chat_model!r} names a model group of {path}; "
+                "model and key checks are the router's (not checked here)",
+            )
 
-    def check_model(self, litellm: ModuleType, config: Any) -> Optional[str]:
+    def check_model(self, litellm: ModuleType, config: Any) -> str | None:
         model = config.chat_model
         s = self.section(f"Model {model}")
-        facts: Dict[str, Any] = {"name": model, "provider": None, "known": False}
+        facts: dict[str, Any] = {"name": model, "provider": None, "known": False}
         self.facts["model"] = facts
         try:
             with _stdout_caught(self.console):
@@ -487,8 +529,11 @@ class Doctor:
             prefix = model.split("/", 1)[0] if "/" in model else ""
             names = [getattr(p, "value", str(p)) for p in getattr(litellm, "provider_list", [])]
             close = difflib.get_close_matches(prefix, names, n=1, cutoff=0.7) if prefix else []
-            hint = f" Did you mean {close[0]}/...?" if close else (
-                " Put the provider in front, e.g. openai/<model> for an OpenAI-compatible server.")
+            hint = (
+                f" Did you mean {close[0]}/...?"
+                if close
+                else (" Put the provider in front, e.g. openai/<model> for an OpenAI-compatible server.")
+            )
             s.add("problem", f"litellm cannot tell which provider serves {model!r}.{hint}")
             return None
         provider = str(provider)
@@ -498,15 +543,20 @@ class Doctor:
         candidates = list(dict.fromkeys([model, f"{provider}/{bare}", bare]))
         key = next((c for c in candidates if c in litellm.model_cost), None)
         if key is None:
-            s.add("warn", f"unknown model: litellm {supply_chain.installed_version()} has no entry for "
-                          f"{model!r} in its model map, so cost and capabilities are unknown. "
-                          "Calls can still work.")
+            s.add(
+                "warn",
+                f"unknown model: litellm {supply_chain.installed_version()} has no entry for "
+                f"{model!r} in its model map, so cost and capabilities are unknown. "
+                "Calls can still work.",
+            )
             return provider
         facts["known"] = True
-        info: Dict[str, Any] = dict(litellm.model_cost[key])
-        caps = {"function_calling": info.get("supports_function_calling"),
-                "response_schema": info.get("supports_response_schema"),
-                "vision": info.get("supports_vision")}
+        info: dict[str, Any] = dict(litellm.model_cost[key])
+        caps = {
+            "function_calling": info.get("supports_function_calling"),
+            "response_schema": info.get("supports_response_schema"),
+            "vision": info.get("supports_vision"),
+        }
         if provider not in _ASKS_A_SERVER:  # these would ask a server; the map entry is all we read
             with _stdout_caught(self.console):
                 with contextlib.suppress(Exception):
@@ -529,11 +579,15 @@ class Doctor:
         def yes(v: Any) -> str:
             return "yes" if v else ("no" if v is False else "unknown")
 
-        s.row("supports", f"function calling {yes(caps['function_calling'])}, response schema "
-                          f"{yes(caps['response_schema'])}, vision {yes(caps['vision'])}")
+        s.row(
+            "supports",
+            f"function calling {yes(caps['function_calling'])}, response schema "
+            f"{yes(caps['response_schema'])}, vision {yes(caps['vision'])}",
+        )
         if caps["function_calling"] is False:
-            s.add("warn", "litellm's map says this model has no function calling; Director's "
-                          "reasoning agent needs tools")
+            s.add(
+                "warn", "litellm's map says this model has no function calling; Director's reasoning agent needs tools"
+            )
         out_limit = info.get("max_output_tokens")
         if isinstance(out_limit, int) and config.max_tokens > out_limit:
             s.add("warn", f"max_tokens {config.max_tokens} is above this model's output limit {out_limit}")
@@ -543,15 +597,16 @@ class Doctor:
         s = self.section("Credentials")
         model = config.chat_model
         key = config.api_key.get_secret_value() if config.api_key is not None else None
-        facts: Dict[str, Any] = {"key_variable": None, "key": None, "needed": [], "missing": []}
+        facts: dict[str, Any] = {"key_variable": None, "key": None, "needed": [], "missing": []}
         self.facts["credentials"] = facts
         try:
             with _stdout_caught(self.console):
                 # with an empty environment, missing_keys lists every variable the provider reads
                 with mock.patch.dict(os.environ, {}, clear=True):
                     needed = list(litellm.validate_environment(model).get("missing_keys") or [])
-                missing = list(litellm.validate_environment(model, api_key=key, api_base=config.api_base)
-                               .get("missing_keys") or [])
+                missing = list(
+                    litellm.validate_environment(model, api_key=key, api_base=config.api_base).get("missing_keys") or []
+                )
         except Exception as exc:
             s.add("warn", f"litellm could not say which variables {model!r} needs: {_short(exc)}")
             return
@@ -561,13 +616,19 @@ class Doctor:
         if key is not None:
             facts["key_variable"], facts["key"] = key_var_name, mask(key)
             s.row("key used", f"{key_var_name} = {mask(key)}")
-            s.add("ok", f"{key_var_name} is sent with every call"
-                        + (f" (in place of {', '.join(key_vars)})" if key_vars else ""))
+            s.add(
+                "ok",
+                f"{key_var_name} is sent with every call"
+                + (f" (in place of {', '.join(key_vars)})" if key_vars else ""),
+            )
             for var in key_vars:
                 other = os.environ.get(var)
                 if other and other != key:
-                    s.add("warn", f"{key_var_name} and {var} are both set, to different keys: "
-                                  f"{key_var_name} wins (sent with every call); {var} is not used")
+                    s.add(
+                        "warn",
+                        f"{key_var_name} and {var} are both set, to different keys: "
+                        f"{key_var_name} wins (sent with every call); {var} is not used",
+                    )
         else:
             present = [v for v in key_vars if os.environ.get(v)]
             if present:
@@ -577,20 +638,28 @@ class Doctor:
             elif key_vars:
                 wanted = " or ".join(key_vars)
                 hint = _lookalikes(key_vars)
-                s.add("problem", f"no API key for {model}: set {wanted} (or LITELLM_API_KEY)."
-                                 + (f" {hint}" if hint else ""))
+                s.add(
+                    "problem",
+                    f"no API key for {model}: set {wanted} (or LITELLM_API_KEY)." + (f" {hint}" if hint else ""),
+                )
             elif any(n.startswith(_AMBIENT) for n in needed):
-                s.row("credentials", " and ".join(n for n in needed if n.startswith(_AMBIENT))
-                      + ", or the provider's credential chain")
+                s.row(
+                    "credentials",
+                    " and ".join(n for n in needed if n.startswith(_AMBIENT)) + ", or the provider's credential chain",
+                )
             else:
                 s.row("key used", "none: litellm needs no key for this provider")
         facts["missing"] = [n for n in missing if n not in key_vars or key is None]
         ambient = [n for n in missing if n.startswith(_AMBIENT)]
         if ambient:
-            chain = ("the AWS credential chain (profile, instance role)" if ambient[0].startswith("AWS_")
-                     else "Google application-default credentials")
-            s.add("warn", f"{' and '.join(ambient)} not set: litellm falls back to {chain}; "
-                          "calls fail if that has none")
+            chain = (
+                "the AWS credential chain (profile, instance role)"
+                if ambient[0].startswith("AWS_")
+                else "Google application-default credentials"
+            )
+            s.add(
+                "warn", f"{' and '.join(ambient)} not set: litellm falls back to {chain}; calls fail if that has none"
+            )
         for var in missing:
             if var in key_vars or var in ambient:
                 continue  # reported above
@@ -611,8 +680,11 @@ class Doctor:
         if config.api_base:
             for name, value in present:
                 if value.rstrip("/") != config.api_base.rstrip("/"):
-                    s.add("warn", f"LITELLM_API_BASE and {name} are both set, to different URLs: "
-                                  f"LITELLM_API_BASE wins ({scrub(config.api_base)})")
+                    s.add(
+                        "warn",
+                        f"LITELLM_API_BASE and {name} are both set, to different URLs: "
+                        f"LITELLM_API_BASE wins ({scrub(config.api_base)})",
+                    )
         elif present:
             s.add("note", f"calls go to {scrub(present[0][1])} (from {present[0][0]})")
 
@@ -638,31 +710,40 @@ class Doctor:
         if drop is not None:
             value = os.environ[drop]
             level = "warn" if value.strip().lower() in _FALSY else "note"
-            s.add(level, f"{drop}={value} is litellm's own process-wide flag, not a director-litellm "
-                         "setting (on litellm 1.60 any non-empty value, even 'false', turns it on); "
-                         f"use {_field_var('drop_unsupported_params')} for this provider")
+            s.add(
+                level,
+                f"{drop}={value} is litellm's own process-wide flag, not a director-litellm "
+                "setting (on litellm 1.60 any non-empty value, even 'false', turns it on); "
+                f"use {_field_var('drop_unsupported_params')} for this provider",
+            )
         log = os.environ.get("LITELLM_LOG", "")
         if log.upper() == "DEBUG":
             s.add("warn", "LITELLM_LOG=DEBUG: litellm logs whole requests; API keys can end up in logs")
         default_llm = os.environ.get("DEFAULT_LLM")
         if default_llm is None:
-            s.add("note", "DEFAULT_LLM is unset: Director picks its LLM by API keys; set DEFAULT_LLM=litellm "
-                          "to use this provider")
+            s.add(
+                "note",
+                "DEFAULT_LLM is unset: Director picks its LLM by API keys; set DEFAULT_LLM=litellm "
+                "to use this provider",
+            )
         elif default_llm.strip().lower() != config.llm_type.lower():
-            s.add("note", f"DEFAULT_LLM={default_llm}: Director uses that provider, not this one "
-                          f"(set DEFAULT_LLM={config.llm_type})")
+            s.add(
+                "note",
+                f"DEFAULT_LLM={default_llm}: Director uses that provider, not this one "
+                f"(set DEFAULT_LLM={config.llm_type})",
+            )
         if not any(f.level in ("warn", "problem") for f in s.findings):
             s.add("ok", "no misspelled or clashing variables")
 
     # ---------------------------------------------------------------- results
 
-    def by_level(self, level: str) -> List[str]:
+    def by_level(self, level: str) -> list[str]:
         return [f"{s.title}: {f.text}" for s in self.sections for f in s.findings if f.level == level]
 
     def exit_code(self) -> int:
         return EXIT_FAIL if self.by_level("problem") else EXIT_OK
 
-    def as_json(self) -> Dict[str, Any]:
+    def as_json(self) -> dict[str, Any]:
         return {
             "ok": self.exit_code() == EXIT_OK,
             "director_litellm": __version__,
@@ -671,9 +752,14 @@ class Doctor:
             "warnings": self.by_level("warn"),
             "notes": self.by_level("note"),
             **self.facts,
-            "sections": [{"title": s.title, "rows": [list(r) for r in s.rows],
-                          "findings": [{"level": f.level, "text": f.text} for f in s.findings]}
-                         for s in self.sections],
+            "sections": [
+                {
+                    "title": s.title,
+                    "rows": [list(r) for r in s.rows],
+                    "findings": [{"level": f.level, "text": f.text} for f in s.findings],
+                }
+                for s in self.sections
+            ],
         }
 
     def render(self) -> None:
@@ -695,13 +781,13 @@ class Doctor:
             c.line(f"Ready: no problems, {warnings} warning(s).")
 
 
-def _config_fields() -> List[str]:
+def _config_fields() -> list[str]:
     from director_litellm.config import LiteLLMConfig
 
     return list(LiteLLMConfig.model_fields)
 
 
-def _dotenv_file(litellm: ModuleType) -> Optional[str]:
+def _dotenv_file(litellm: ModuleType) -> str | None:
     """The .env python-dotenv finds for litellm: the first one walking up from litellm's directory."""
     if os.environ.get("LITELLM_MODE", "DEV") != "DEV":
         return None
@@ -746,9 +832,13 @@ def cmd_chat(args: argparse.Namespace, console: Console) -> int:
     from director_litellm.provider import LiteLLMProvider
 
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
-    flags = {"chat_model": ("--model", args.model), "api_base": ("--api-base", args.api_base),
-             "temperature": ("--temperature", args.temperature),
-             "max_tokens": ("--max-tokens", args.max_tokens), "timeout": ("--timeout", args.timeout)}
+    flags = {
+        "chat_model": ("--model", args.model),
+        "api_base": ("--api-base", args.api_base),
+        "temperature": ("--temperature", args.temperature),
+        "max_tokens": ("--max-tokens", args.max_tokens),
+        "timeout": ("--timeout", args.timeout),
+    }
     overrides = {name: value for name, (_, value) in flags.items() if value is not None}
     config, error, _ = _load_config(overrides)
     if error:
@@ -765,7 +855,8 @@ def cmd_chat(args: argparse.Namespace, console: Console) -> int:
             console.error(f"--tools {args.tools}: {_short(exc)}")
             return EXIT_FAIL
     messages = ([{"role": "system", "content": args.system}] if args.system else []) + [
-        {"role": "user", "content": prompt}]
+        {"role": "user", "content": prompt}
+    ]
 
     provider = LiteLLMProvider(config)
     problem = supply_chain.check_installed()
@@ -810,8 +901,10 @@ def _error_line(response: Any) -> str:
 
 def _summary(response: Any, latency_ms: float) -> str:
     cost = f"${response.cost:.6f}" if response.cost is not None else "cost unknown"
-    return (f"[{response.model or '?'} | {response.send_tokens} in + {response.recv_tokens} out = "
-            f"{response.total_tokens} tokens | {cost} | {latency_ms:.0f} ms | {response.finish_reason}]")
+    return (
+        f"[{response.model or '?'} | {response.send_tokens} in + {response.recv_tokens} out = "
+        f"{response.total_tokens} tokens | {cost} | {latency_ms:.0f} ms | {response.finish_reason}]"
+    )
 
 
 # --------------------------------------------------------------------------- argument parsing
@@ -898,34 +991,59 @@ def _version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
-                        help="show logs and litellm's own output on stderr (-vv: debug)")
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="show logs and litellm's own output on stderr (-vv: debug)",
+    )
 
-    parser = argparse.ArgumentParser(prog=PROG, description=_DESCRIPTION, epilog=_EPILOG,
-                                     formatter_class=_Formatter, parents=[common])
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=_DESCRIPTION, epilog=_EPILOG, formatter_class=_Formatter, parents=[common]
+    )
     parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
-    p = commands.add_parser("providers", parents=[common], formatter_class=_Formatter,
-                            help="list the LLM providers Director can discover",
-                            description=_PROVIDERS_HELP, epilog=_PROVIDERS_EPILOG)
+    p = commands.add_parser(
+        "providers",
+        parents=[common],
+        formatter_class=_Formatter,
+        help="list the LLM providers Director can discover",
+        description=_PROVIDERS_HELP,
+        epilog=_PROVIDERS_EPILOG,
+    )
     p.add_argument("--check", action="store_true", help="import each provider on its own and report OK or why not")
     p.add_argument("--json", action="store_true", help="print JSON for machines")
     p.set_defaults(run=cmd_providers)
 
-    d = commands.add_parser("doctor", parents=[common], formatter_class=_Formatter,
-                            help="check whether this setup can work (no network)",
-                            description=_DOCTOR_HELP, epilog=_DOCTOR_EPILOG)
+    d = commands.add_parser(
+        "doctor",
+        parents=[common],
+        formatter_class=_Formatter,
+        help="check whether this setup can work (no network)",
+        description=_DOCTOR_HELP,
+        epilog=_DOCTOR_EPILOG,
+    )
     d.add_argument("--model", metavar="M", help="check this model instead of LITELLM_CHAT_MODEL")
-    d.add_argument("--site-packages", metavar="DIR", action="append",
-                   help="look for stray .pth files in DIR instead of this interpreter's "
-                        "site-packages (repeatable; e.g. another environment's)")
+    d.add_argument(
+        "--site-packages",
+        metavar="DIR",
+        action="append",
+        help="look for stray .pth files in DIR instead of this interpreter's "
+        "site-packages (repeatable; e.g. another environment's)",
+    )
     d.add_argument("--json", action="store_true", help="print JSON for machines (stdout is only JSON)")
     d.set_defaults(run=cmd_doctor)
 
-    c = commands.add_parser("chat", parents=[common], formatter_class=_Formatter,
-                            help="make one completion with the configured model",
-                            description=_CHAT_HELP, epilog=_CHAT_EPILOG)
+    c = commands.add_parser(
+        "chat",
+        parents=[common],
+        formatter_class=_Formatter,
+        help="make one completion with the configured model",
+        description=_CHAT_HELP,
+        epilog=_CHAT_EPILOG,
+    )
     c.add_argument("prompt", metavar="PROMPT", help='the user message ("-" reads it from stdin)')
     c.add_argument("--model", metavar="M", help="litellm model name (LITELLM_CHAT_MODEL)")
     c.add_argument("--system", metavar="S", help="a system message sent before the prompt")
@@ -933,24 +1051,33 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--temperature", metavar="T", type=float, help="sampling temperature (LITELLM_TEMPERATURE)")
     c.add_argument("--max-tokens", metavar="N", type=int, help="maximum tokens to generate (LITELLM_MAX_TOKENS)")
     c.add_argument("--timeout", metavar="S", type=float, help="seconds allowed for the call (LITELLM_TIMEOUT)")
-    c.add_argument("--tools", metavar="FILE",
-                   help='JSON file with a list of Director tool definitions {"name", "description", "parameters"}')
-    c.add_argument("--json", action="store_true",
-                   help="print the whole response as JSON, with latency_ms (stdout is only JSON)")
+    c.add_argument(
+        "--tools",
+        metavar="FILE",
+        help='JSON file with a list of Director tool definitions {"name", "description", "parameters"}',
+    )
+    c.add_argument(
+        "--json", action="store_true", help="print the whole response as JSON, with latency_ms (stdout is only JSON)"
+    )
     c.set_defaults(run=cmd_chat)
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``director-litellm`` console script; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    run: Optional[Callable[[argparse.Namespace, Console], int]] = getattr(args, "run", None)
+    run: Callable[[argparse.Namespace, Console], int] | None = getattr(args, "run", None)
     if run is None:
         parser.print_help()
         return EXIT_USAGE
-    console = Console(out=sys.stdout, err=sys.stderr, verbose=getattr(args, "verbose", 0) or 0,
-                      width=_terminal_width(), secrets=_environment_secrets())
+    console = Console(
+        out=sys.stdout,
+        err=sys.stderr,
+        verbose=getattr(args, "verbose", 0) or 0,
+        width=_terminal_width(),
+        secrets=_environment_secrets(),
+    )
     _configure_logging(console)
     try:
         # whatever litellm (or anything else) prints goes to the buffer, never to our stdout

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, List, Optional, Union
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,9 +32,9 @@ class FallbackModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model: str
-    api_base: Optional[str] = None
-    api_key: Optional[SecretStr] = None
-    api_version: Optional[str] = None
+    api_base: str | None = None
+    api_key: SecretStr | None = None
+    api_version: str | None = None
 
     def __repr__(self) -> str:
         return scrub(super().__repr__())
@@ -57,12 +57,12 @@ class LiteLLMConfig(BaseSettings):
 
     # --- Director's BaseLLMConfig fields -------------------------------------------
     llm_type: str = Field("litellm", description="Director's provider name for this class.")
-    api_key: Optional[SecretStr] = Field(
+    api_key: SecretStr | None = Field(
         None,
         description="Key sent to the provider. Unset: litellm uses the provider's own variable "
         "(OPENAI_API_KEY, ANTHROPIC_API_KEY, ...).",
     )
-    api_base: Optional[str] = Field(
+    api_base: str | None = Field(
         None, description="Base URL of the endpoint (a LiteLLM Proxy, Azure resource, Ollama, ...)."
     )
     chat_model: str = Field(
@@ -75,14 +75,14 @@ class LiteLLMConfig(BaseSettings):
         DIRECTOR_DEFAULTS["top_p"],
         ge=0,
         le=1,
-        description="Nucleus sampling. Sent only when you set it (see \"Per-model rules\").",
+        description='Nucleus sampling. Sent only when you set it (see "Per-model rules").',
     )
     max_tokens: int = Field(DIRECTOR_DEFAULTS["max_tokens"], gt=0, description="Maximum tokens to generate.")
     timeout: float = Field(DIRECTOR_DEFAULTS["timeout"], gt=0, description="Seconds allowed for one call.")
     enable_langfuse: bool = Field(False, description="Accepted for Director compatibility; unused.")
 
     # --- what a LiteLLM user needs on top ---------------------------------------------
-    api_version: Optional[str] = Field(None, description="API version (Azure OpenAI).")
+    api_version: str | None = Field(None, description="API version (Azure OpenAI).")
     num_retries: int = Field(
         2, ge=0, le=10, description="Retries after a retryable failure (rate limit, timeout, 5xx)."
     )
@@ -90,31 +90,30 @@ class LiteLLMConfig(BaseSettings):
         0.5, ge=0, le=60, description="Seconds before the first retry; doubles per retry, with jitter."
     )
     retry_max_delay: float = Field(8.0, ge=0, le=300, description="Longest wait between two retries.")
-    extra_headers: Dict[str, str] = Field(
-        default_factory=dict, description="Extra HTTP headers, as a JSON object."
-    )
-    extra_params: Dict[str, Any] = Field(
+    extra_headers: dict[str, str] = Field(default_factory=dict, description="Extra HTTP headers, as a JSON object.")
+    extra_params: dict[str, Any] = Field(
         default_factory=dict,
         description="Extra keyword arguments passed to `litellm.completion`, as a JSON object.",
     )
     # Not named drop_params: litellm itself reads LITELLM_DROP_PARAMS at import as a process-wide flag.
     drop_unsupported_params: bool = Field(
-        True, description="Let litellm drop parameters the model does not support (sent per call as "
-        "`drop_params`; litellm's own process-wide `LITELLM_DROP_PARAMS` is left alone)."
+        True,
+        description="Let litellm drop parameters the model does not support (sent per call as "
+        "`drop_params`; litellm's own process-wide `LITELLM_DROP_PARAMS` is left alone).",
     )
-    fallbacks: List[Union[str, FallbackModel]] = Field(
+    fallbacks: list[str | FallbackModel] = Field(
         default_factory=list,
         description="Models tried in order after the primary exhausts its retries, as a JSON list. "
         "A name uses this config's api_base/api_key; an object "
         '`{"model", "api_base", "api_key", "api_version"}` brings its own.',
     )
 
-    router_config: Optional[str] = Field(
+    router_config: str | None = Field(
         None,
         description="Path to a YAML/JSON LiteLLM Router config (`model_list`, fallbacks, routing); "
         "when set, calls go through one shared `litellm.Router` and `chat_model` names a model group.",
     )
-    reasoning_effort: Optional[str] = Field(
+    reasoning_effort: str | None = Field(
         None, description="`low`, `medium` or `high`, passed to models that support reasoning effort."
     )
 
@@ -153,7 +152,7 @@ class LiteLLMConfig(BaseSettings):
         return scrub(super().__str__())
 
 
-_from_env: Dict[Any, LiteLLMConfig] = {}
+_from_env: dict[Any, LiteLLMConfig] = {}
 
 
 def load_config(**overrides: Any) -> LiteLLMConfig:
@@ -175,14 +174,14 @@ def load_config(**overrides: Any) -> LiteLLMConfig:
     return cached.model_copy(deep=True)
 
 
-def _validated(overrides: Dict[str, Any]) -> LiteLLMConfig:
+def _validated(overrides: dict[str, Any]) -> LiteLLMConfig:
     try:
         return LiteLLMConfig(**overrides)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, overrides)) from None
 
 
-def _describe(exc: ValidationError, overrides: Dict[str, Any]) -> str:
+def _describe(exc: ValidationError, overrides: dict[str, Any]) -> str:
     problems = []
     for err in exc.errors():
         field = str(err["loc"][0]) if err["loc"] else "?"
@@ -206,7 +205,8 @@ def configuration_table() -> str:
         rows.append(f"| `{ENV_PREFIX}{name.upper()}` | `{default}` | {field.description} |")
     return "\n".join(rows)
 
-__all__ = ["LiteLLMConfig", "FallbackModel", "ConfigError", "load_config", "configuration_table", "ENV_PREFIX"]
+
+__all__ = ["ENV_PREFIX", "ConfigError", "FallbackModel", "LiteLLMConfig", "configuration_table", "load_config"]
 
 
 if __name__ == "__main__":  # pragma: no cover - regenerates the README table

@@ -32,7 +32,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any
 
 from director_litellm.errors import DirectorLiteLLMError
 
@@ -92,8 +92,8 @@ class ProviderInfo:
         return f"{self.name!r} ({self.value}) from {self.distribution} {self.version}"
 
 
-_Entry = Tuple[ProviderInfo, "EntryPoint"]
-_cache: Optional[Tuple[_Entry, ...]] = None
+_Entry = tuple[ProviderInfo, "EntryPoint"]
+_cache: tuple[_Entry, ...] | None = None
 
 
 def _key(name: str) -> str:
@@ -104,10 +104,10 @@ def _quoted(names: Iterable[str]) -> str:
     return ", ".join(repr(n) for n in sorted(set(names))) or "none"
 
 
-def _scan() -> Tuple[_Entry, ...]:
+def _scan() -> tuple[_Entry, ...]:
     from importlib import metadata  # ~40 ms; paid on the first scan, not on import
 
-    found: List[_Entry] = []
+    found: list[_Entry] = []
     seen: set[str] = set()
     for dist in metadata.distributions():
         try:
@@ -145,7 +145,7 @@ def _scan() -> Tuple[_Entry, ...]:
     return tuple(found)
 
 
-def _entries(refresh: bool = False) -> Tuple[_Entry, ...]:
+def _entries(refresh: bool = False) -> tuple[_Entry, ...]:
     global _cache
     if refresh:
         importlib.invalidate_caches()  # also clears importlib.metadata's directory cache
@@ -154,12 +154,12 @@ def _entries(refresh: bool = False) -> Tuple[_Entry, ...]:
     return _cache
 
 
-def available_providers(refresh: bool = False) -> List[ProviderInfo]:
+def available_providers(refresh: bool = False) -> list[ProviderInfo]:
     """List every provider in the group without importing any; cached until ``refresh``."""
     return [info for info, _ in _entries(refresh)]
 
 
-def refresh_providers() -> List[ProviderInfo]:
+def refresh_providers() -> list[ProviderInfo]:
     """Rescan installed distributions (after installing or removing one at run time)."""
     return available_providers(refresh=True)
 
@@ -207,16 +207,15 @@ def _check_protocol(info: ProviderInfo, provider: Any) -> None:
             problem = "does not declare PROVIDER_API_VERSION"
         elif not isinstance(version, str) or _major(version) != _major(PROVIDER_API_VERSION):
             problem = (
-                f"declares PROVIDER_API_VERSION {version!r}; "
-                f"this loader supports {_major(PROVIDER_API_VERSION)}.x"
+                f"declares PROVIDER_API_VERSION {version!r}; this loader supports {_major(PROVIDER_API_VERSION)}.x"
             )
     if problem:
         raise IncompatibleProviderError(f"LLM provider {info.describe()} {problem}")
 
 
 def get_default_llm(
-    builtins: Optional[Mapping[str, Callable[[], Any]]] = None,
-    fallback: Optional[Callable[[], Any]] = None,
+    builtins: Mapping[str, Callable[[], Any]] | None = None,
+    fallback: Callable[[], Any] | None = None,
     *,
     env_var: str = "DEFAULT_LLM",
 ) -> Any:
@@ -229,7 +228,7 @@ def get_default_llm(
     """
     raw = os.environ.get(env_var, "")
     choice = _key(raw)
-    factories: Dict[str, Callable[[], Any]] = {_key(k): v for k, v in (builtins or {}).items()}
+    factories: dict[str, Callable[[], Any]] = {_key(k): v for k, v in (builtins or {}).items()}
     if not choice:
         if fallback is None:
             raise ProviderNotFoundError(
@@ -250,6 +249,4 @@ def get_default_llm(
     try:
         return provider_class()
     except Exception as exc:
-        raise ProviderLoadError(
-            f"LLM provider {choice!r} failed to construct: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise ProviderLoadError(f"LLM provider {choice!r} failed to construct: {type(exc).__name__}: {exc}") from exc

@@ -48,8 +48,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any
 
 
 class DirectorLiteLLMError(Exception):
@@ -94,14 +95,14 @@ class ErrorInfo:
     category: str
     message: str  # short, safe, shown to end users
     retryable: bool = False
-    status_code: Optional[int] = None
-    provider: Optional[str] = None
-    retry_after: Optional[float] = None
-    model: Optional[str] = None
-    detail: Optional[str] = None  # scrubbed, truncated upstream text, for operators
+    status_code: int | None = None
+    provider: str | None = None
+    retry_after: float | None = None
+    model: str | None = None
+    detail: str | None = None  # scrubbed, truncated upstream text, for operators
     attempts: int = 1
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -128,7 +129,7 @@ _PATTERNS = [
 ]
 
 
-def scrub(text: Any, secrets: Iterable[Optional[str]] = ()) -> str:
+def scrub(text: Any, secrets: Iterable[str | None] = ()) -> str:
     """Return ``text`` with known secrets and credential shapes masked."""
     out = str(text)
     for secret in secrets:
@@ -144,8 +145,14 @@ def scrub(text: Any, secrets: Iterable[Optional[str]] = ()) -> str:
 # Loggers of litellm and its HTTP stack that can carry a key or a credentialed URL: litellm
 # 1.60 logs whole calls (api_key included) at DEBUG; httpx logs request URLs at INFO.
 GUARDED_LOGGERS = (
-    "LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx", "httpcore.http11", "httpcore.connection",
-    "openai._base_client", "anthropic._base_client",
+    "LiteLLM",
+    "LiteLLM Router",
+    "LiteLLM Proxy",
+    "httpx",
+    "httpcore.http11",
+    "httpcore.connection",
+    "openai._base_client",
+    "anthropic._base_client",
 )
 _log_secrets: set = set()
 _log_lock = threading.Lock()
@@ -174,10 +181,10 @@ class SecretScrubbingFilter(logging.Filter):
 _FILTER = SecretScrubbingFilter()
 
 
-_guarded: List[logging.Logger] = []
+_guarded: list[logging.Logger] = []
 
 
-def protect_logs(secrets: Iterable[Optional[str]]) -> None:
+def protect_logs(secrets: Iterable[str | None]) -> None:
     """Register ``secrets`` for masking and put the filter on the guarded loggers (idempotent).
 
     This adds a logging filter only: no level, handler or litellm setting is changed.
@@ -236,21 +243,59 @@ _BY_CLASS = {
     "MidStreamFallbackError": "connection",
 }
 
-_TRANSPORT_TIMEOUT = {"ReadTimeout", "WriteTimeout", "ConnectTimeout", "PoolTimeout", "TimeoutException",
-                      "TimeoutError", "APITimeoutError", "ServerTimeoutError"}
-_TRANSPORT_CONNECTION = {"ConnectError", "ConnectionRefusedError", "RemoteProtocolError", "ReadError",
-                         "ConnectionResetError", "ConnectionError", "ClientConnectorError",
-                         "ServerDisconnectedError", "ClientOSError", "IncompleteRead",
-                         "ClientPayloadError"}
-_CONNECTION_HINTS = ("connection refused", "connect call failed", "connection reset",
-                     "server disconnected", "peer closed connection", "connection error",
-                     "incomplete chunked read", "remoteprotocolerror", "all connection attempts failed",
-                     "name or service not known", "nodename nor servname")
+_TRANSPORT_TIMEOUT = {
+    "ReadTimeout",
+    "WriteTimeout",
+    "ConnectTimeout",
+    "PoolTimeout",
+    "TimeoutException",
+    "TimeoutError",
+    "APITimeoutError",
+    "ServerTimeoutError",
+}
+_TRANSPORT_CONNECTION = {
+    "ConnectError",
+    "ConnectionRefusedError",
+    "RemoteProtocolError",
+    "ReadError",
+    "ConnectionResetError",
+    "ConnectionError",
+    "ClientConnectorError",
+    "ServerDisconnectedError",
+    "ClientOSError",
+    "IncompleteRead",
+    "ClientPayloadError",
+}
+_CONNECTION_HINTS = (
+    "connection refused",
+    "connect call failed",
+    "connection reset",
+    "server disconnected",
+    "peer closed connection",
+    "connection error",
+    "incomplete chunked read",
+    "remoteprotocolerror",
+    "all connection attempts failed",
+    "name or service not known",
+    "nodename nor servname",
+)
 
-_BAD_BODY_HINTS = ("expecting value: line", "expecting property name", "unterminated string",
-                   "expecting ',' delimiter", "invalid control character", "extra data: line")
-_AUTH_HINTS = ("missing credentials", "api_key client option must be set", "no api key provided",
-               "api key not found", "invalid x-api-key", "incorrect api key")
+_BAD_BODY_HINTS = (
+    "expecting value: line",
+    "expecting property name",
+    "unterminated string",
+    "expecting ',' delimiter",
+    "invalid control character",
+    "extra data: line",
+)
+_AUTH_HINTS = (
+    "missing credentials",
+    "api_key client option must be set",
+    "no api key provided",
+    "api key not found",
+    "invalid x-api-key",
+    "incorrect api key",
+)
 # LiteLLM Proxy / Router answers whose status code says less than their text (seen at the wire)
 _GATEWAY_HINTS = (
     # a proxy without a database answers any key but its master key with 400 "No connected db."
@@ -264,14 +309,14 @@ _GATEWAY_HINTS = (
 
 def _chain(exc: BaseException) -> Iterable[BaseException]:
     seen = set()
-    current: Optional[BaseException] = exc
+    current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         yield current
         current = current.__cause__ or current.__context__
 
 
-def _status_of(exc: BaseException) -> Optional[int]:
+def _status_of(exc: BaseException) -> int | None:
     for candidate in (getattr(exc, "status_code", None), getattr(getattr(exc, "response", None), "status_code", None)):
         if isinstance(candidate, int) and 100 <= candidate < 600:
             return candidate
@@ -295,7 +340,7 @@ def _unreadable_answer(exc: BaseException) -> bool:
     return len(chain) > 1 and type(deepest) is Exception and not str(deepest).strip()
 
 
-def _true_status(exc: BaseException, lowered_text: str) -> Optional[int]:
+def _true_status(exc: BaseException, lowered_text: str) -> int | None:
     """The HTTP status that actually came back; litellm 1.60 reports some 401/404s as 400."""
     match = _ERROR_CODE.search(lowered_text)
     if match:
@@ -305,7 +350,7 @@ def _true_status(exc: BaseException, lowered_text: str) -> Optional[int]:
     return statuses[-1] if statuses else None
 
 
-def _retry_after(exc: BaseException) -> Optional[float]:
+def _retry_after(exc: BaseException) -> float | None:
     for err in _chain(exc):
         response = getattr(err, "response", None)
         headers = getattr(response, "headers", None) or getattr(err, "headers", None)
@@ -326,7 +371,7 @@ def _retry_after(exc: BaseException) -> Optional[float]:
     return None
 
 
-def classify(exc: BaseException, *, model: Optional[str] = None, secrets: Iterable[Optional[str]] = ()) -> ErrorInfo:
+def classify(exc: BaseException, *, model: str | None = None, secrets: Iterable[str | None] = ()) -> ErrorInfo:
     """Classify any exception raised by a litellm call into an ``ErrorInfo``."""
     secrets = list(secrets)
     if isinstance(exc, InvalidInputError):
@@ -337,7 +382,7 @@ def classify(exc: BaseException, *, model: Optional[str] = None, secrets: Iterab
     names = {cls.__name__ for err in _chain(exc) for cls in type(err).__mro__}
     text = " ".join(str(err) for err in _chain(exc)).lower()
     status = _true_status(exc, text)
-    category: Optional[str] = None
+    category: str | None = None
 
     # transport failures first: litellm reports a refused connection as a 500
     if names & _TRANSPORT_TIMEOUT:
@@ -357,8 +402,16 @@ def classify(exc: BaseException, *, model: Optional[str] = None, secrets: Iterab
     elif any(hint in text for hint, _ in _GATEWAY_HINTS):
         category = next(cat for hint, cat in _GATEWAY_HINTS if hint in text)
     else:
-        specific = [_BY_CLASS[n] for n in ("ContextWindowExceededError", "ContentPolicyViolationError",
-                                           "UnsupportedParamsError", "BudgetExceededError") if n in names]
+        specific = [
+            _BY_CLASS[n]
+            for n in (
+                "ContextWindowExceededError",
+                "ContentPolicyViolationError",
+                "UnsupportedParamsError",
+                "BudgetExceededError",
+            )
+            if n in names
+        ]
         if specific:
             category = specific[0]
         elif status is not None and status in _BY_STATUS:
@@ -397,13 +450,13 @@ def classify(exc: BaseException, *, model: Optional[str] = None, secrets: Iterab
 
 
 __all__ = [
-    "DirectorLiteLLMError",
-    "ConfigError",
-    "InvalidInputError",
-    "ErrorInfo",
     "RETRYABLE",
+    "ConfigError",
+    "DirectorLiteLLMError",
+    "ErrorInfo",
+    "InvalidInputError",
     "classify",
-    "scrub",
     "protect_logs",
+    "scrub",
     "user_message",
 ]

@@ -22,17 +22,17 @@ from __future__ import annotations
 
 import json
 import re
-from enum import Enum
 from collections.abc import Mapping, Sequence
-from typing import Any, Dict, List, Optional
+from enum import Enum
+from typing import Any
 
 from director_litellm.errors import InvalidInputError
 
-Message = Dict[str, Any]
+Message = dict[str, Any]
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-_EMPTY_SCHEMA: Dict[str, Any] = {"type": "object", "properties": {}}
+_EMPTY_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
 # one encoder, built once (json.dumps builds a new JSONEncoder per call when given options)
 _encode_arguments = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -42,9 +42,7 @@ def _role(message: Mapping[str, Any], index: int) -> str:
     if isinstance(role, Enum):
         role = role.value
     if not isinstance(role, str) or role not in ROLES:
-        raise InvalidInputError(
-            f"messages[{index}]: role must be one of {', '.join(sorted(ROLES))}, got {role!r}"
-        )
+        raise InvalidInputError(f"messages[{index}]: role must be one of {', '.join(sorted(ROLES))}, got {role!r}")
     return role
 
 
@@ -56,8 +54,8 @@ def _text(value: Any, where: str) -> str:
     raise InvalidInputError(f"{where}: content must be a string, got {type(value).__name__}")
 
 
-def _user_parts(parts: Sequence[Any], where: str) -> List[Dict[str, Any]]:
-    out: List[Dict[str, Any]] = []
+def _user_parts(parts: Sequence[Any], where: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for j, part in enumerate(parts):
         at = f"{where}.content[{j}]"
         if isinstance(part, str):
@@ -73,7 +71,7 @@ def _user_parts(parts: Sequence[Any], where: str) -> List[Dict[str, Any]]:
             url = image.get("url") if isinstance(image, Mapping) else image
             if not isinstance(url, str) or not url:
                 raise InvalidInputError(f"{at}: image_url needs a url (http(s) or data: URI)")
-            converted: Dict[str, Any] = {"url": url}
+            converted: dict[str, Any] = {"url": url}
             if isinstance(image, Mapping) and image.get("detail"):
                 converted["detail"] = image["detail"]
             out.append({"type": "image_url", "image_url": converted})
@@ -102,7 +100,7 @@ def _arguments_json(arguments: Any, where: str) -> str:
     raise InvalidInputError(f"{where}: arguments must be an object or a JSON string")
 
 
-def _tool_call(call: Any, where: str) -> Dict[str, Any]:
+def _tool_call(call: Any, where: str) -> dict[str, Any]:
     if not isinstance(call, Mapping):
         raise InvalidInputError(f"{where}: a tool call must be an object")
     call_id = call.get("id")
@@ -121,13 +119,13 @@ def _tool_call(call: Any, where: str) -> Dict[str, Any]:
     }
 
 
-def format_messages(messages: Any) -> List[Message]:
+def format_messages(messages: Any) -> list[Message]:
     """Convert Director's messages to OpenAI chat format, validating as it goes."""
     if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
         raise InvalidInputError("messages must be a list of message objects")
     if not messages:
         raise InvalidInputError("messages is empty")
-    out: List[Message] = []
+    out: list[Message] = []
     open_calls: set = set()
     for i, message in enumerate(messages):
         where = f"messages[{i}]"
@@ -156,9 +154,7 @@ def format_messages(messages: Any) -> List[Message]:
                 text = _text(content, where)
             if calls:
                 converted["content"] = text or None
-                converted["tool_calls"] = [
-                    _tool_call(call, f"{where}.tool_calls[{j}]") for j, call in enumerate(calls)
-                ]
+                converted["tool_calls"] = [_tool_call(call, f"{where}.tool_calls[{j}]") for j, call in enumerate(calls)]
             else:
                 converted["content"] = text
             # tool messages may answer only the calls of the assistant turn just before them
@@ -182,13 +178,10 @@ def format_messages(messages: Any) -> List[Message]:
     return out
 
 
-def _tool(tool: Any, where: str) -> Dict[str, Any]:
+def _tool(tool: Any, where: str) -> dict[str, Any]:
     if not isinstance(tool, Mapping):
         raise InvalidInputError(f"{where}: a tool must be an object")
-    if isinstance(tool.get("function"), Mapping):
-        body = tool["function"]
-    else:
-        body = tool
+    body = tool["function"] if isinstance(tool.get("function"), Mapping) else tool
     name = body.get("name")
     if not isinstance(name, str) or not TOOL_NAME.match(name):
         raise InvalidInputError(f"{where}: tool name must match {TOOL_NAME.pattern}, got {name!r}")
@@ -197,7 +190,7 @@ def _tool(tool: Any, where: str) -> Dict[str, Any]:
         parameters = _EMPTY_SCHEMA
     elif not isinstance(parameters, Mapping):
         raise InvalidInputError(f"{where}: parameters must be a JSON Schema object")
-    function: Dict[str, Any] = {"name": name, "parameters": parameters}
+    function: dict[str, Any] = {"name": name, "parameters": parameters}
     description = body.get("description")
     if description is not None:
         if not isinstance(description, str):
@@ -208,7 +201,7 @@ def _tool(tool: Any, where: str) -> Dict[str, Any]:
     return {"type": "function", "function": function}
 
 
-def format_tools(tools: Any) -> Optional[List[Dict[str, Any]]]:
+def format_tools(tools: Any) -> list[dict[str, Any]] | None:
     """Convert Director tools to OpenAI tools; ``None`` or ``[]`` means no tools."""
     if tools is None:
         return None
@@ -227,7 +220,7 @@ def format_tools(tools: Any) -> Optional[List[Dict[str, Any]]]:
     return out
 
 
-def format_stop(stop: Any) -> Optional[List[str]]:
+def format_stop(stop: Any) -> list[str] | None:
     """Validate ``stop``: a string or a list of up to four non-empty strings."""
     if stop is None:
         return None
@@ -240,7 +233,7 @@ def format_stop(stop: Any) -> Optional[List[str]]:
     return list(stop) or None
 
 
-def format_response_format(response_format: Any) -> Optional[Dict[str, Any]]:
+def format_response_format(response_format: Any) -> dict[str, Any] | None:
     """Validate ``response_format``: ``{"type": "text" | "json_object" | "json_schema"}``."""
     if response_format is None:
         return None
@@ -248,9 +241,7 @@ def format_response_format(response_format: Any) -> Optional[Dict[str, Any]]:
         raise InvalidInputError("response_format must be an object such as {'type': 'json_object'}")
     kind = response_format.get("type")
     if kind not in ("text", "json_object", "json_schema"):
-        raise InvalidInputError(
-            f"response_format.type must be text, json_object or json_schema, got {kind!r}"
-        )
+        raise InvalidInputError(f"response_format.type must be text, json_object or json_schema, got {kind!r}")
     if kind == "json_schema":
         spec = response_format.get("json_schema")
         if not isinstance(spec, Mapping) or not isinstance(spec.get("schema"), Mapping):
@@ -261,9 +252,9 @@ def format_response_format(response_format: Any) -> Optional[Dict[str, Any]]:
 
 
 __all__ = [
-    "format_messages",
-    "format_tools",
-    "format_stop",
-    "format_response_format",
     "ROLES",
+    "format_messages",
+    "format_response_format",
+    "format_stop",
+    "format_tools",
 ]

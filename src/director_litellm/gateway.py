@@ -78,9 +78,10 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from director_litellm import model_rules
 from director_litellm.errors import ConfigError, scrub
@@ -91,11 +92,24 @@ ENV_VAR = "LITELLM_ROUTER_CONFIG"
 ENV_REF = "os.environ/"
 
 # sections of a LiteLLM Proxy config that are not Router arguments; ignored in router mode
-PROXY_SECTIONS = frozenset({
-    "litellm_settings", "general_settings", "environment_variables", "callback_settings",
-    "guardrails", "credential_list", "mcp_servers", "files_settings", "search_tools", "prompts",
-    "vector_store_registry", "finetune_settings", "assistant_settings", "include",
-})
+PROXY_SECTIONS = frozenset(
+    {
+        "litellm_settings",
+        "general_settings",
+        "environment_variables",
+        "callback_settings",
+        "guardrails",
+        "credential_list",
+        "mcp_servers",
+        "files_settings",
+        "search_tools",
+        "prompts",
+        "vector_store_registry",
+        "finetune_settings",
+        "assistant_settings",
+        "include",
+    }
+)
 # per-call keys that name an endpoint or credential; in router mode the deployment's own win
 DEPLOYMENT_KEYS = ("api_base", "base_url", "api_key", "api_version", "organization", "custom_llm_provider")
 # Router arguments whose values name model groups (for ``models_reachable``)
@@ -114,16 +128,16 @@ class RouterFile:
     """A validated router config: what ``litellm.Router`` is built from (secrets expanded)."""
 
     path: str
-    model_list: List[Dict[str, Any]]
-    settings: Dict[str, Any]
-    ignored_sections: Tuple[str, ...] = ()
+    model_list: list[dict[str, Any]]
+    settings: dict[str, Any]
+    ignored_sections: tuple[str, ...] = ()
 
     @property
-    def groups(self) -> List[str]:
+    def groups(self) -> list[str]:
         return list(dict.fromkeys(d["model_name"] for d in self.model_list))
 
-    def aliases(self) -> Dict[str, str]:
-        out: Dict[str, str] = {}
+    def aliases(self) -> dict[str, str]:
+        out: dict[str, str] = {}
         for alias, target in (self.settings.get("model_group_alias") or {}).items():
             if isinstance(target, Mapping):
                 target = target.get("model")
@@ -131,7 +145,7 @@ class RouterFile:
                 out[alias] = target
         return out
 
-    def resolve_group(self, model: str) -> Optional[str]:
+    def resolve_group(self, model: str) -> str | None:
         """The model group ``model`` addresses, or None when the Router would not know it."""
         groups = self.groups
         if model in groups:
@@ -144,12 +158,12 @@ class RouterFile:
                 return group
         return None
 
-    def deployment_models(self, group: str) -> List[str]:
+    def deployment_models(self, group: str) -> list[str]:
         """The litellm model names of the deployments behind ``group`` (wildcards: the called name)."""
         return [d["litellm_params"]["model"] for d in self.model_list if d["model_name"] == group]
 
-    def fallback_groups(self, group: str) -> List[str]:
-        out: List[str] = []
+    def fallback_groups(self, group: str) -> list[str]:
+        out: list[str] = []
         for name in _FALLBACK_SETTINGS:
             value = self.settings.get(name)
             if name == "default_fallbacks" and isinstance(value, list):
@@ -175,8 +189,9 @@ def _parse(path: str, text: str) -> Any:
         try:
             return json.loads(text)
         except ValueError:
-            raise _problem(path, "PyYAML is not installed, so only JSON can be read; install pyyaml "
-                                 "or give a .json file") from None
+            raise _problem(
+                path, "PyYAML is not installed, so only JSON can be read; install pyyaml or give a .json file"
+            ) from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -188,10 +203,11 @@ def _parse(path: str, text: str) -> Any:
 def _expand(value: Any, where: str, path: str) -> Any:
     """Replace ``os.environ/NAME`` strings, recursively, as the LiteLLM Proxy does for its config."""
     if isinstance(value, str) and value.startswith(ENV_REF):
-        name = value[len(ENV_REF):]
+        name = value[len(ENV_REF) :]
         if not name or name not in os.environ:
-            raise _problem(path, f"{where} refers to the environment variable {name or '(empty name)'!s}, "
-                                 "which is not set")
+            raise _problem(
+                path, f"{where} refers to the environment variable {name or '(empty name)'!s}, which is not set"
+            )
         return os.environ[name]
     if isinstance(value, Mapping):
         return {k: _expand(v, f"{where}.{k}", path) for k, v in value.items()}
@@ -200,7 +216,7 @@ def _expand(value: Any, where: str, path: str) -> Any:
     return value
 
 
-def _check_deployment(i: int, item: Any, path: str) -> Dict[str, Any]:
+def _check_deployment(i: int, item: Any, path: str) -> dict[str, Any]:
     where = f"model_list[{i}]"
     if not isinstance(item, Mapping):
         raise _problem(path, f"{where} must be a mapping with model_name and litellm_params")
@@ -238,11 +254,15 @@ def read_router_file(path: str) -> RouterFile:
     except IsADirectoryError:
         raise _problem(path, "is a directory, not a config file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise _problem(path, f"cannot be read ({type(exc).__name__}: {exc.strerror if isinstance(exc, OSError) else exc})") from None
+        raise _problem(
+            path, f"cannot be read ({type(exc).__name__}: {exc.strerror if isinstance(exc, OSError) else exc})"
+        ) from None
     data = _parse(path, text)
     if not isinstance(data, Mapping):
-        raise _problem(path, "must be a mapping with a `model_list` (got "
-                             f"{'an empty file' if data is None else type(data).__name__})")
+        raise _problem(
+            path,
+            f"must be a mapping with a `model_list` (got {'an empty file' if data is None else type(data).__name__})",
+        )
     model_list = data.get("model_list")
     if not isinstance(model_list, list) or not model_list:
         raise _problem(path, "needs a non-empty `model_list` (the deployments the Router may call)")
@@ -251,8 +271,8 @@ def read_router_file(path: str) -> RouterFile:
     settings_section = data.get("router_settings") or {}
     if not isinstance(settings_section, Mapping):
         raise _problem(path, "`router_settings` must be a mapping of litellm.Router arguments")
-    settings: Dict[str, Any] = {}
-    ignored: List[str] = []
+    settings: dict[str, Any] = {}
+    ignored: list[str] = []
     for key, value in data.items():
         if key in ("model_list", "router_settings"):
             continue
@@ -275,7 +295,7 @@ def read_router_file(path: str) -> RouterFile:
 # ---------------------------------------------------------------------------------- the Router
 
 
-def _router_parameters(litellm: ModuleType) -> Optional[Sequence[str]]:
+def _router_parameters(litellm: ModuleType) -> Sequence[str] | None:
     """``litellm.Router``'s keyword arguments, or None when they cannot be known."""
     try:
         signature = inspect.signature(litellm.Router.__init__)
@@ -292,8 +312,11 @@ def _build_router(source: RouterFile, litellm: ModuleType) -> Any:
     if known is not None:
         unknown = sorted(set(source.settings) - set(known))
         if unknown:
-            raise _problem(source.path, f"unknown litellm.Router setting(s) {', '.join(unknown)} "
-                                        "(put Router arguments in router_settings; see litellm's Router docs)")
+            raise _problem(
+                source.path,
+                f"unknown litellm.Router setting(s) {', '.join(unknown)} "
+                "(put Router arguments in router_settings; see litellm's Router docs)",
+            )
     kwargs = copy.deepcopy(source.settings)
     suppress = getattr(litellm, "suppress_debug_info", None)
     try:
@@ -309,8 +332,16 @@ def _build_router(source: RouterFile, litellm: ModuleType) -> Any:
             litellm.suppress_debug_info = suppress
 
 
-_CALLBACK_LISTS = ("callbacks", "success_callback", "failure_callback", "input_callback", "service_callback",
-                   "_async_success_callback", "_async_failure_callback", "_async_input_callback")
+_CALLBACK_LISTS = (
+    "callbacks",
+    "success_callback",
+    "failure_callback",
+    "input_callback",
+    "service_callback",
+    "_async_success_callback",
+    "_async_failure_callback",
+    "_async_input_callback",
+)
 
 
 def _retire(router: Any, litellm: ModuleType) -> None:
@@ -352,10 +383,10 @@ class RouterBackend:
         return self.source.path
 
     @property
-    def groups(self) -> List[str]:
+    def groups(self) -> list[str]:
         return self.source.groups
 
-    def adapt(self, request: Mapping[str, Any]) -> Dict[str, Any]:
+    def adapt(self, request: Mapping[str, Any]) -> dict[str, Any]:
         """The provider's litellm request, as ``Router.completion`` must get it (see module docstring)."""
         out = dict(request)
         for key in DEPLOYMENT_KEYS:
@@ -363,13 +394,18 @@ class RouterBackend:
                 self._warned.add(key)
                 logger.warning(
                     "router mode: the configured %s is not sent; each deployment in %s=%s uses its own",
-                    key, ENV_VAR, self.path,
+                    key,
+                    ENV_VAR,
+                    self.path,
                 )
         model = out.get("model")
         if not isinstance(model, str) or self.source.resolve_group(model) is None:
             groups = ", ".join(self.groups)
-            raise _problem(self.path, f"model {model!r} is not a model group of this Router config "
-                                      f"(groups: {groups}); set LITELLM_CHAT_MODEL to one of them")
+            raise _problem(
+                self.path,
+                f"model {model!r} is not a model group of this Router config "
+                f"(groups: {groups}); set LITELLM_CHAT_MODEL to one of them",
+            )
         if isinstance(out.get("metadata"), Mapping):
             out["metadata"] = dict(out["metadata"])
         out.setdefault("max_retries", 0)
@@ -381,7 +417,7 @@ class RouterBackend:
     async def acompletion(self, **request: Any) -> Any:
         return await self.router.acompletion(**self.adapt(request))
 
-    def deployment_models(self, group: str) -> List[str]:
+    def deployment_models(self, group: str) -> list[str]:
         """litellm model names of ``group``'s deployments and of its Router fallback groups."""
         resolved = self.source.resolve_group(group) or group
         models = self.source.deployment_models(resolved)
@@ -408,17 +444,17 @@ class RouterBackend:
 
 @dataclass
 class _Entry:
-    key: Tuple[int, int, int]
+    key: tuple[int, int, int]
     litellm_id: int
-    backend: Optional[RouterBackend] = None
-    error: Optional[str] = None
+    backend: RouterBackend | None = None
+    error: str | None = None
 
 
 _lock = threading.Lock()
-_cache: Dict[str, _Entry] = {}
+_cache: dict[str, _Entry] = {}
 
 
-def _stat(path: str) -> Tuple[str, Tuple[int, int, int]]:
+def _stat(path: str) -> tuple[str, tuple[int, int, int]]:
     resolved = os.path.realpath(os.path.expanduser(path))
     try:
         st = os.stat(resolved)
@@ -446,8 +482,12 @@ def router_for(path: str, litellm: ModuleType) -> RouterBackend:
                 source = read_router_file(path)
                 entry.backend = RouterBackend(_build_router(source, litellm), source, litellm)
                 if source.ignored_sections:
-                    logger.info("%s=%s: ignoring %s (proxy or process-wide settings; not applied in router mode)",
-                                ENV_VAR, path, ", ".join(source.ignored_sections))
+                    logger.info(
+                        "%s=%s: ignoring %s (proxy or process-wide settings; not applied in router mode)",
+                        ENV_VAR,
+                        path,
+                        ", ".join(source.ignored_sections),
+                    )
                 logger.debug("built a litellm.Router from %s=%s (groups: %s)", ENV_VAR, path, ", ".join(source.groups))
             except ConfigError as exc:
                 entry.error = str(exc)

@@ -40,9 +40,10 @@ rules in prose; tests check each one at the wire.
 from __future__ import annotations
 
 import json
-import re
 import logging
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from director_litellm.errors import InvalidInputError
 
@@ -58,7 +59,7 @@ def is_claude(model: str) -> bool:
     return "claude" in model.lower()
 
 
-def claude_version(model: str) -> Optional[Tuple[str, int, int]]:
+def claude_version(model: str) -> tuple[str, int, int] | None:
     """``("sonnet", 4, 5)`` for ``anthropic/claude-sonnet-4-5-20250929``; None if not parsable."""
     match = _CLAUDE_VERSION.search(model.lower())
     if not match:
@@ -89,26 +90,25 @@ def sampling_params(
     *,
     temperature_set: bool,
     top_p_set: bool,
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """Which of temperature / top_p to send to ``model`` (rule 1 above)."""
     if takes_one_sampling_param(model):
         if temperature_set and top_p_set:
             raise InvalidInputError(
-                f"{model} accepts temperature or top_p, not both; unset one of "
-                "LITELLM_TEMPERATURE / LITELLM_TOP_P"
+                f"{model} accepts temperature or top_p, not both; unset one of LITELLM_TEMPERATURE / LITELLM_TOP_P"
             )
         if top_p_set:
             return {"top_p": top_p}
         return {"temperature": temperature}
-    params: Dict[str, Any] = {"temperature": temperature}
+    params: dict[str, Any] = {"temperature": temperature}
     if top_p_set:
         params["top_p"] = top_p
     return params
 
 
-def _flatten_tool_history(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    names: Dict[str, str] = {}
-    out: List[Dict[str, Any]] = []
+def _flatten_tool_history(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    names: dict[str, str] = {}
+    out: list[dict[str, Any]] = []
     for message in messages:
         calls = message.get("tool_calls")
         if message["role"] == "assistant" and calls:
@@ -131,7 +131,7 @@ def _system_text(message: Mapping[str, Any]) -> str:
     return content if isinstance(content, str) else json.dumps(content)
 
 
-def shape_conversation(model: str, messages: List[Dict[str, Any]], has_tools: bool) -> List[Dict[str, Any]]:
+def shape_conversation(model: str, messages: list[dict[str, Any]], has_tools: bool) -> list[dict[str, Any]]:
     """Apply rule 2 above; returns ``messages`` itself when nothing changes."""
     if not is_claude(model):
         return messages
@@ -143,13 +143,13 @@ def shape_conversation(model: str, messages: List[Dict[str, Any]], has_tools: bo
         last -= 1
     if 0 <= last < len(shaped) - 1 and shaped[last]["role"] == "assistant":
         trailing = "\n\n".join(_system_text(m) for m in shaped[last + 1 :])
-        shaped = shaped[: last + 1] + [{"role": "user", "content": trailing}]
+        shaped = [*shaped[: last + 1], {"role": "user", "content": trailing}]
     return shaped
 
 
 def response_format_for(
-    model: str, response_format: Dict[str, Any], supports_schema: Callable[[str], bool]
-) -> Tuple[Dict[str, Any], Optional[str]]:
+    model: str, response_format: dict[str, Any], supports_schema: Callable[[str], bool]
+) -> tuple[dict[str, Any], str | None]:
     """(response_format to send, extra system instruction or None) for ``model`` (rule 3)."""
     if response_format.get("type") != "json_schema" or supports_schema(model):
         return response_format, None
@@ -175,11 +175,11 @@ def send_reasoning_effort(model: str, takes_param: Callable[[str, str], bool]) -
 
 
 __all__ = [
-    "send_reasoning_effort",
-    "response_format_for",
-    "is_claude",
     "claude_version",
-    "takes_one_sampling_param",
+    "is_claude",
+    "response_format_for",
     "sampling_params",
+    "send_reasoning_effort",
     "shape_conversation",
+    "takes_one_sampling_param",
 ]

@@ -18,7 +18,7 @@ import json
 import logging
 import uuid
 from collections.abc import Mapping
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from director_litellm.errors import ErrorInfo
 from director_litellm.response import LLMResponse, LLMResponseStatus
@@ -40,7 +40,7 @@ def field(obj: Any, name: str, default: Any = None) -> Any:
     return default if value is None else value
 
 
-def parse_arguments(raw: Any) -> Tuple[Dict[str, Any], Optional[str]]:
+def parse_arguments(raw: Any) -> tuple[dict[str, Any], str | None]:
     """Tool-call arguments -> (dict, raw text if it could not be used)."""
     if raw is None:
         return {}, None
@@ -87,13 +87,13 @@ def _int(value: Any) -> int:
     return max(number, 0)
 
 
-def usage_counts(usage: Any) -> Tuple[int, int, int]:
+def usage_counts(usage: Any) -> tuple[int, int, int]:
     """(sent, received, total) tokens from a usage object; None-safe, total derived when absent."""
     send, recv = _int(field(usage, "prompt_tokens")), _int(field(usage, "completion_tokens"))
     return send, recv, _int(field(usage, "total_tokens")) or send + recv
 
 
-def director_tool_call(call_id: Any, name: Any, raw_arguments: Any, raw_store: Dict[str, str]) -> Optional[Dict[str, Any]]:
+def director_tool_call(call_id: Any, name: Any, raw_arguments: Any, raw_store: dict[str, str]) -> dict[str, Any] | None:
     """One tool call in Director's shape, or None when it has no usable name."""
     if not isinstance(name, str) or not name:
         logger.warning("dropping a tool call without a name (id=%r)", call_id)
@@ -112,8 +112,8 @@ def director_tool_call(call_id: Any, name: Any, raw_arguments: Any, raw_store: D
     return {"id": call_id, "tool": {"name": name, "arguments": arguments}, "type": "function"}
 
 
-def _tool_calls(raw_calls: Any, raw_store: Dict[str, str]) -> List[Dict[str, Any]]:
-    calls: List[Dict[str, Any]] = []
+def _tool_calls(raw_calls: Any, raw_store: dict[str, str]) -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = []
     if not isinstance(raw_calls, (list, tuple)):
         return calls
     for raw in raw_calls:
@@ -134,7 +134,7 @@ def _hidden(response: Any) -> Any:
         return None
 
 
-def _cost(hidden: Any) -> Optional[float]:
+def _cost(hidden: Any) -> float | None:
     cost = field(hidden, "response_cost")
     if isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost >= 0:
         return float(cost)
@@ -146,35 +146,47 @@ def error_response(info: ErrorInfo) -> LLMResponse:
     return LLMResponse(content=info.message, status=LLMResponseStatus.ERROR, error=info.as_dict(), model=info.model)
 
 
-def parse_response(response: Any, *, model: Optional[str] = None, cost: Optional[float] = None) -> LLMResponse:
+def parse_response(response: Any, *, model: str | None = None, cost: float | None = None) -> LLMResponse:
     """Build an ``LLMResponse`` from a litellm (or litellm-shaped) response; never raises."""
     try:
         return _parse(response, model=model, cost=cost)
     except Exception as exc:  # the contract is "never raises"; log and report
         logger.exception("could not read the LLM response")
         return error_response(
-            ErrorInfo("bad_response", "The LLM provider returned a response that could not be read.",
-                      model=model, detail=type(exc).__name__)
+            ErrorInfo(
+                "bad_response",
+                "The LLM provider returned a response that could not be read.",
+                model=model,
+                detail=type(exc).__name__,
+            )
         )
 
 
-def _parse(response: Any, *, model: Optional[str], cost: Optional[float]) -> LLMResponse:
+def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMResponse:
     answered_by = field(response, "model") or model
     answered_by = answered_by if isinstance(answered_by, str) else model
     choices = field(response, "choices")
     if not isinstance(choices, (list, tuple)) or not choices:
         return error_response(
-            ErrorInfo("bad_response", "The LLM provider returned no answer.", model=answered_by,
-                      detail="response has no choices")
+            ErrorInfo(
+                "bad_response",
+                "The LLM provider returned no answer.",
+                model=answered_by,
+                detail="response has no choices",
+            )
         )
     choice = choices[0]
     message = field(choice, "message") or field(choice, "delta")
     if message is None or isinstance(message, (str, int, float, list)):
         return error_response(
-            ErrorInfo("bad_response", "The LLM provider returned no answer.", model=answered_by,
-                      detail="first choice has no message")
+            ErrorInfo(
+                "bad_response",
+                "The LLM provider returned no answer.",
+                model=answered_by,
+                detail="first choice has no message",
+            )
         )
-    raw_store: Dict[str, str] = {}
+    raw_store: dict[str, str] = {}
     calls = _tool_calls(field(message, "tool_calls"), raw_store)
     finish = field(choice, "finish_reason")
     if calls:
@@ -187,7 +199,9 @@ def _parse(response: Any, *, model: Optional[str], cost: Optional[float]) -> LLM
     send, recv, total = usage_counts(field(response, "usage"))
     hidden = _hidden(response)
     # a Router sets model_id; through a LiteLLM Proxy the deployment comes back as a response header
-    deployment = field(hidden, "model_id") or field(field(hidden, "additional_headers"), "llm_provider-x-litellm-model-id")
+    deployment = field(hidden, "model_id") or field(
+        field(hidden, "additional_headers"), "llm_provider-x-litellm-model-id"
+    )
     return LLMResponse(
         content=_text(field(message, "content")),
         tool_calls=calls,
@@ -204,4 +218,4 @@ def _parse(response: Any, *, model: Optional[str], cost: Optional[float]) -> LLM
     )
 
 
-__all__ = ["parse_response", "parse_arguments", "error_response", "director_tool_call", "field", "usage_counts"]
+__all__ = ["director_tool_call", "error_response", "field", "parse_arguments", "parse_response", "usage_counts"]

@@ -23,9 +23,10 @@ import functools
 import logging
 import os
 import time
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, AsyncIterator, Dict, Generator, Iterator, List, Optional, Tuple
+from typing import Any
 
 from director_litellm import formatters, model_rules, supply_chain
 from director_litellm._director import director_base
@@ -45,7 +46,7 @@ _OWNED = frozenset({"model", "messages", "tools", "tool_choice", "stream", "api_
 OFFLINE_DATA_VARIABLES = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def import_litellm() -> ModuleType:
     """Import litellm on first use, without letting it fetch its data files over the network.
 
@@ -84,7 +85,7 @@ def _takes_param(model: str, param: str) -> bool:
         return False
 
 
-def _stream_cost(model: Optional[str], response: LLMResponse) -> Optional[float]:
+def _stream_cost(model: str | None, response: LLMResponse) -> float | None:
     if not model or not (response.send_tokens or response.recv_tokens):
         return None
     try:
@@ -96,9 +97,9 @@ def _stream_cost(model: Optional[str], response: LLMResponse) -> Optional[float]
         return None
 
 
-def _targets(model: str, fallbacks: Any) -> List[Tuple[str, Dict[str, Any]]]:
+def _targets(model: str, fallbacks: Any) -> list[tuple[str, dict[str, Any]]]:
     """The primary and its fallbacks as (model, endpoint options), each model once."""
-    targets: Dict[str, Dict[str, Any]] = {model: {}}
+    targets: dict[str, dict[str, Any]] = {model: {}}
     for fallback in fallbacks or ():
         if isinstance(fallback, str):
             targets.setdefault(fallback, {})
@@ -108,7 +109,7 @@ def _targets(model: str, fallbacks: Any) -> List[Tuple[str, Dict[str, Any]]]:
                 fallback = FallbackModel.model_validate(fallback)
             except ValueError as exc:
                 raise InvalidInputError(f"fallbacks: {scrub(exc)}") from None
-        endpoint: Dict[str, Any] = {}
+        endpoint: dict[str, Any] = {}
         if fallback.api_base:
             endpoint["api_base"] = fallback.api_base
         if fallback.api_key is not None:
@@ -143,17 +144,17 @@ else:
 class _Call:
     """One call, formatted once; ``request_for(model)`` adds what depends on the model."""
 
-    reasoning_effort: Optional[str]
-    messages: List[Dict[str, Any]]
-    tools: Optional[List[Dict[str, Any]]]
-    common: Dict[str, Any]
-    sampling: Dict[str, Any]
-    response_format: Optional[Dict[str, Any]]
+    reasoning_effort: str | None
+    messages: list[dict[str, Any]]
+    tools: list[dict[str, Any]] | None
+    common: dict[str, Any]
+    sampling: dict[str, Any]
+    response_format: dict[str, Any] | None
     schema_class: Any
-    targets: List[Tuple[str, Dict[str, Any]]]  # (model, endpoint options replacing the config's)
+    targets: list[tuple[str, dict[str, Any]]]  # (model, endpoint options replacing the config's)
     policy: RetryPolicy
     stream: bool = False
-    requests: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    requests: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -180,8 +181,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     #: the provider protocol version ``discovery`` checks (major must match)
     PROVIDER_API_VERSION = "1.0"
 
-    def __init__(self, config: Optional[LiteLLMConfig] = None, **overrides: Any) -> None:
-        self._config_error: Optional[ConfigError] = None
+    def __init__(self, config: LiteLLMConfig | None = None, **overrides: Any) -> None:
+        self._config_error: ConfigError | None = None
         if config is None:
             try:
                 config = load_config(**overrides)
@@ -201,12 +202,12 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
     # ------------------------------------------------------------------ building a call
 
-    def _secrets(self) -> List[Optional[str]]:
+    def _secrets(self) -> list[str | None]:
         keys = [self.config.api_key] + [getattr(fb, "api_key", None) for fb in self.config.fallbacks]
         return [key.get_secret_value() for key in keys if key is not None]
 
     def _new_call(
-        self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: Dict[str, Any], stream: bool
+        self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool
     ) -> _Call:
         """Validate and format once; raises ``InvalidInputError`` before anything is sent."""
         cfg = self.config
@@ -232,10 +233,14 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         # Router mode: the Router owns retries (it fails over at once to a healthy deployment; see
         # gateway.py), so it gets our count per call and we make one call per model group.
         router_mode = cfg.router_config is not None
-        common: Dict[str, Any] = {k: v for k, v in {**cfg.extra_params, **extra}.items() if k not in _OWNED}
+        common: dict[str, Any] = {k: v for k, v in {**cfg.extra_params, **extra}.items() if k not in _OWNED}
         # retries are ours (retry.py): none hidden in litellm or the openai client
-        common.update(max_tokens=max_tokens, drop_params=cfg.drop_unsupported_params,
-                      num_retries=num_retries if router_mode else 0, max_retries=0)
+        common.update(
+            max_tokens=max_tokens,
+            drop_params=cfg.drop_unsupported_params,
+            num_retries=num_retries if router_mode else 0,
+            max_retries=0,
+        )
         stop_list = formatters.format_stop(stop)
         if stop_list:
             common["stop"] = stop_list
@@ -277,7 +282,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         self._request_for(call, call.targets[0])  # the primary's rules are checked before anything is sent
         return call
 
-    def _request_for(self, call: _Call, target: Tuple[str, Dict[str, Any]]) -> Dict[str, Any]:
+    def _request_for(self, call: _Call, target: tuple[str, dict[str, Any]]) -> dict[str, Any]:
         """The litellm keyword arguments for one model: the per-model rules applied."""
         model, endpoint = target
         cached = call.requests.get(model)
@@ -290,8 +295,11 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         sampling = call.sampling
         request.update(
             model_rules.sampling_params(
-                rules, sampling["temperature"], sampling["top_p"],
-                temperature_set=sampling["temperature_set"], top_p_set=sampling["top_p_set"],
+                rules,
+                sampling["temperature"],
+                sampling["top_p"],
+                temperature_set=sampling["temperature_set"],
+                top_p_set=sampling["top_p_set"],
             )
         )
         if call.reasoning_effort and model_rules.send_reasoning_effort(rules, _takes_param):
@@ -311,7 +319,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
     def build_request(
         self, messages: Any, tools: Any = None, stop: Any = None, response_format: Any = None, **overrides: Any
-    ) -> Dict[str, Any]:
+    ) -> dict[str, Any]:
         """The keyword arguments ``chat_completions`` would pass to ``litellm.completion``."""
         call = self._new_call(messages, tools, stop, response_format, overrides, stream=False)
         return self._request_for(call, call.targets[0])
@@ -332,7 +340,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         return import_litellm()
 
     def _start(
-        self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: Dict[str, Any], stream: bool
+        self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool
     ) -> Any:
         """A ``_Call``, or an ERROR response when nothing may be sent."""
         model = overrides.get("model") or self.config.chat_model
@@ -355,21 +363,25 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         info = ErrorInfo(**{**info.as_dict(), "attempts": attempts})
         # the traceback's frames are safe; the exception text is replaced by its scrubbed form
         logger.error(
-            "LLM call to %s failed after %d attempt(s): %s [%s]", model, attempts, info.detail, info.category,
+            "LLM call to %s failed after %d attempt(s): %s [%s]",
+            model,
+            attempts,
+            info.detail,
+            info.category,
             exc_info=(type(exc), _Scrubbed(info.detail or ""), exc.__traceback__),
         )
         return info
 
     # ------------------------------------------------------------------ attempts (no I/O)
 
-    def _plan(self, call: _Call) -> Generator[Tuple[str, Any], Any, Any]:
+    def _plan(self, call: _Call) -> Generator[tuple[str, Any], Any, Any]:
         """Every attempt of one call, without doing I/O (shared by all four call paths).
 
         Yields ``("call", request)`` and receives ``(response, None)`` or ``(None, exc)``;
         yields ``("sleep", seconds)`` and receives ``None``. Returns a ``_Success`` or
         the final ``ErrorInfo``.
         """
-        info: Optional[ErrorInfo] = None
+        info: ErrorInfo | None = None
         for target in call.targets:
             model = target[0]
             try:
@@ -378,9 +390,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                 info = classify(exc, model=model)
                 continue
             started = time.monotonic()
-            attempts = 0
-            for attempt in call.policy.attempts():
-                attempts += 1
+            for attempts, attempt in enumerate(call.policy.attempts(), start=1):
                 request["timeout"] = attempt.timeout
                 response, exc = yield ("call", request)
                 if exc is None:
@@ -407,7 +417,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                     step = plan.send(None)
                     continue
                 try:
-                    outcome: Tuple[Any, Optional[BaseException]] = (perform(value), None)
+                    outcome: tuple[Any, BaseException | None] = (perform(value), None)
                 except Exception as exc:
                     outcome = (None, exc)
                 step = plan.send(outcome)
@@ -426,7 +436,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                     step = plan.send(None)
                     continue
                 try:
-                    outcome: Tuple[Any, Optional[BaseException]] = (await perform(value), None)
+                    outcome: tuple[Any, BaseException | None] = (await perform(value), None)
                 except Exception as exc:
                     outcome = (None, exc)
                 step = plan.send(outcome)
@@ -441,7 +451,10 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             result = self._validated(result, outcome.call)
         logger.debug(
             "LLM call to %s: %d attempt(s), %.0f ms, %d tokens",
-            outcome.model, outcome.attempts, (time.monotonic() - outcome.started) * 1000, result.total_tokens,
+            outcome.model,
+            outcome.attempts,
+            (time.monotonic() - outcome.started) * 1000,
+            result.total_tokens,
         )
         return result
 
@@ -468,8 +481,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
     def chat_completions(
         self,
-        messages: List[Dict[str, Any]],
-        tools: Optional[List[Dict[str, Any]]] = None,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
         stop: Any = None,
         response_format: Any = None,
         **overrides: Any,
@@ -486,8 +499,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
     async def achat_completions(
         self,
-        messages: List[Dict[str, Any]],
-        tools: Optional[List[Dict[str, Any]]] = None,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
         stop: Any = None,
         response_format: Any = None,
         **overrides: Any,
@@ -504,8 +517,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
     def stream_chat_completions(
         self,
-        messages: List[Dict[str, Any]],
-        tools: Optional[List[Dict[str, Any]]] = None,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
         stop: Any = None,
         response_format: Any = None,
         **overrides: Any,
@@ -522,7 +535,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                 return
             completion = self._backend().completion
 
-            def first_chunk(request: Dict[str, Any]) -> Tuple[Iterator[Any], Any]:
+            def first_chunk(request: dict[str, Any]) -> tuple[Iterator[Any], Any]:
                 chunks = iter(completion(**request))
                 return chunks, next(chunks, None)
 
@@ -547,8 +560,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
     async def astream_chat_completions(
         self,
-        messages: List[Dict[str, Any]],
-        tools: Optional[List[Dict[str, Any]]] = None,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
         stop: Any = None,
         response_format: Any = None,
         **overrides: Any,
@@ -561,7 +574,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                 return
             acompletion = self._backend().acompletion
 
-            async def first_chunk(request: Dict[str, Any]) -> Tuple[AsyncIterator[Any], Any]:
+            async def first_chunk(request: dict[str, Any]) -> tuple[AsyncIterator[Any], Any]:
                 chunks = (await acompletion(**request)).__aiter__()
                 try:
                     return chunks, await chunks.__anext__()

@@ -8,7 +8,7 @@ otherwise field-for-field equivalents are defined here. Director's convention:
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -31,7 +31,7 @@ else:
         """Field-for-field copy of ``director.llm.base.LLMResponse``."""
 
         content: str = ""
-        tool_calls: List[Dict] = []
+        tool_calls: list[dict] = []
         send_tokens: int = 0
         recv_tokens: int = 0
         total_tokens: int = 0
@@ -53,13 +53,13 @@ class LLMResponse(_ResponseBase):  # type: ignore[valid-type,misc]
     ``parsed`` is the validated object when ``response_format`` was a pydantic model.
     """
 
-    cost: Optional[float] = None
-    reasoning_content: Optional[str] = None
-    model: Optional[str] = None
-    deployment: Optional[str] = None
-    error: Optional[Dict[str, Any]] = None
-    raw_tool_arguments: Dict[str, str] = {}
-    partial_content: Optional[str] = None
+    cost: float | None = None
+    reasoning_content: str | None = None
+    model: str | None = None
+    deployment: str | None = None
+    error: dict[str, Any] | None = None
+    raw_tool_arguments: dict[str, str] = {}
+    partial_content: str | None = None
     parsed: Any = None
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Optional
 
 from director_litellm.errors import ErrorInfo
 
@@ -28,10 +28,10 @@ MAX_RETRY_AFTER = 60.0
 class Attempt:
     number: int  # 1-based
     timeout: float  # seconds this attempt may take
-    _policy: "RetryPolicy"
+    _policy: RetryPolicy
     _deadline: float
 
-    def delay_after(self, error: ErrorInfo) -> Optional[float]:
+    def delay_after(self, error: ErrorInfo) -> float | None:
         """Seconds to wait before the next attempt, or None to stop retrying."""
         policy = self._policy
         if not error.retryable or self.number > policy.num_retries:
@@ -55,7 +55,7 @@ class RetryPolicy:
     timeout: float = 120.0
     initial_delay: float = 0.5
     max_delay: float = 8.0
-    clock: "object" = field(default=time.monotonic, repr=False)
+    clock: object = field(default=time.monotonic, repr=False)
 
     def attempts(self) -> Iterator[Attempt]:
         """Attempts for one model; the caller stops iterating on success or give-up."""

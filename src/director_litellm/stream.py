@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field as dc_field
-from typing import Any, Dict, List, Optional, Union
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
 
 from director_litellm.errors import ErrorInfo
 from director_litellm.parser import error_response, field, parse_response
@@ -52,12 +53,12 @@ class Final:
     type: str = "final"
 
 
-StreamEvent = Union[TextDelta, ReasoningDelta, Final]
+StreamEvent = TextDelta | ReasoningDelta | Final
 
 
 @dataclass
 class _Call:
-    id: Optional[str] = None
+    id: str | None = None
     name: str = ""
     arguments: str = ""
 
@@ -66,17 +67,17 @@ class _Call:
 class StreamAccumulator:
     """Collects chunks of one streamed answer; ``add`` returns the events a chunk yields."""
 
-    model: Optional[str] = None
-    text: List[str] = dc_field(default_factory=list)
-    reasoning: List[str] = dc_field(default_factory=list)
-    calls: List[_Call] = dc_field(default_factory=list)
-    finish_reason: Optional[str] = None
+    model: str | None = None
+    text: list[str] = dc_field(default_factory=list)
+    reasoning: list[str] = dc_field(default_factory=list)
+    calls: list[_Call] = dc_field(default_factory=list)
+    finish_reason: str | None = None
     usage: Any = None
-    _by_id: Dict[str, _Call] = dc_field(default_factory=dict)
-    _by_index: Dict[int, _Call] = dc_field(default_factory=dict)
+    _by_id: dict[str, _Call] = dc_field(default_factory=dict)
+    _by_index: dict[int, _Call] = dc_field(default_factory=dict)
 
-    def add(self, chunk: Any) -> List[StreamEvent]:
-        events: List[StreamEvent] = []
+    def add(self, chunk: Any) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
         try:
             answered_by = field(chunk, "model")
             if isinstance(answered_by, str) and answered_by:
@@ -161,7 +162,7 @@ class StreamAccumulator:
     def partial_text(self) -> str:
         return "".join(self.text)
 
-    def response(self, *, cost: Optional[float] = None) -> LLMResponse:
+    def response(self, *, cost: float | None = None) -> LLMResponse:
         """The complete response for a stream that ended normally.
 
         The stream is folded into one completion-shaped answer and read by ``parser``, so
@@ -190,4 +191,4 @@ class StreamAccumulator:
         return response
 
 
-__all__ = ["TextDelta", "ReasoningDelta", "Final", "StreamEvent", "StreamAccumulator"]
+__all__ = ["Final", "ReasoningDelta", "StreamAccumulator", "StreamEvent", "TextDelta"]

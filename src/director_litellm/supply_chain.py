@@ -18,8 +18,8 @@ import os
 import re
 import site
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Set
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class VersionProblem:
         return f"litellm {self.version} {verdict} ({self.reason}). Install a good release: {SAFE_INSTALL}"
 
 
-def verdict(version: Optional[str]) -> Optional[VersionProblem]:
+def verdict(version: str | None) -> VersionProblem | None:
     """The problem with ``version``, or None when it is not known to be bad."""
     if version is None or version not in KNOWN_BAD:
         return None
@@ -54,7 +54,7 @@ def verdict(version: Optional[str]) -> Optional[VersionProblem]:
     return VersionProblem(version, blocked, reason)
 
 
-def installed_version() -> Optional[str]:
+def installed_version() -> str | None:
     from importlib import metadata
 
     try:
@@ -64,7 +64,7 @@ def installed_version() -> Optional[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def check_installed() -> Optional[VersionProblem]:
+def check_installed() -> VersionProblem | None:
     """Verdict on the installed litellm, computed once per process and logged once."""
     problem = verdict(installed_version())
     if problem is not None:
@@ -103,17 +103,17 @@ class StrayPth:
         return f"{self.path}: {self.reason} ({runs}); check where it came from."
 
 
-def site_packages_dirs() -> List[str]:
+def site_packages_dirs() -> list[str]:
     """This interpreter's site-packages directories (global, user, and those on ``sys.path``)."""
-    candidates: List[str] = []
+    candidates: list[str] = []
     getsitepackages = getattr(site, "getsitepackages", None)  # missing in some old virtualenvs
     if getsitepackages is not None:
         candidates.extend(getsitepackages())
     if site.ENABLE_USER_SITE:
         candidates.append(site.getusersitepackages())
     candidates.extend(p for p in sys.path if os.path.basename(p.rstrip("/\\")) in ("site-packages", "dist-packages"))
-    seen: Set[str] = set()
-    found: List[str] = []
+    seen: set[str] = set()
+    found: list[str] = []
     for path in candidates:
         real = os.path.realpath(path)
         if real not in seen and os.path.isdir(real):
@@ -122,7 +122,7 @@ def site_packages_dirs() -> List[str]:
     return found
 
 
-def _pth_files_recorded_by_litellm() -> Set[str]:
+def _pth_files_recorded_by_litellm() -> set[str]:
     """Names of the ``.pth`` files the installed litellm declares in its RECORD (normally none)."""
     from importlib import metadata
 
@@ -133,7 +133,7 @@ def _pth_files_recorded_by_litellm() -> Set[str]:
     return {os.path.basename(str(f)) for f in files if str(f).endswith(".pth")}
 
 
-def find_stray_pth(site_dirs: Optional[Iterable[str]] = None) -> List[StrayPth]:
+def find_stray_pth(site_dirs: Iterable[str] | None = None) -> list[StrayPth]:
     """Every ``.pth`` file in ``site_dirs`` (default: ``site_packages_dirs()``) tied to litellm.
 
     Flagged: ``litellm_init.pth`` always (malicious); any other ``.pth`` that litellm's
@@ -142,7 +142,7 @@ def find_stray_pth(site_dirs: Optional[Iterable[str]] = None) -> List[StrayPth]:
     """
     dirs = site_packages_dirs() if site_dirs is None else list(site_dirs)
     recorded = _pth_files_recorded_by_litellm()
-    found: List[StrayPth] = []
+    found: list[StrayPth] = []
     for directory in dirs:
         try:
             names = sorted(n for n in os.listdir(directory) if n.endswith(".pth"))

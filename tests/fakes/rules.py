@@ -28,17 +28,67 @@ TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 # OPENAI_REF: the documented request body of POST /v1/chat/completions. litellm 1.60 and 1.110 send only
 # model, messages and the params the caller passed (checked at the wire), so nothing extra is allowed.
 OPENAI_PARAMS = frozenset(
-    "model messages audio frequency_penalty function_call functions logit_bias logprobs max_completion_tokens"
-    " max_tokens metadata modalities n parallel_tool_calls prediction presence_penalty prompt_cache_key"
-    " reasoning_effort response_format safety_identifier seed service_tier stop store stream stream_options"
-    " temperature tool_choice tools top_logprobs top_p user verbosity web_search_options".split()
+    [
+        "model",
+        "messages",
+        "audio",
+        "frequency_penalty",
+        "function_call",
+        "functions",
+        "logit_bias",
+        "logprobs",
+        "max_completion_tokens",
+        "max_tokens",
+        "metadata",
+        "modalities",
+        "n",
+        "parallel_tool_calls",
+        "prediction",
+        "presence_penalty",
+        "prompt_cache_key",
+        "reasoning_effort",
+        "response_format",
+        "safety_identifier",
+        "seed",
+        "service_tier",
+        "stop",
+        "store",
+        "stream",
+        "stream_options",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "user",
+        "verbosity",
+        "web_search_options",
+    ]
 )
 # ANTHROPIC_REF: the documented request body of POST /v1/messages (container/mcp_servers/context_management
 # are beta features but documented there). `output_format` exists only behind the structured-outputs beta
 # header (litellm 1.110 sends it with `anthropic-beta: structured-outputs-2025-11-13`).
 ANTHROPIC_PARAMS = frozenset(
-    "model messages system max_tokens metadata stop_sequences stream temperature top_p top_k tools"
-    " tool_choice thinking service_tier container mcp_servers context_management output_config".split()
+    [
+        "model",
+        "messages",
+        "system",
+        "max_tokens",
+        "metadata",
+        "stop_sequences",
+        "stream",
+        "temperature",
+        "top_p",
+        "top_k",
+        "tools",
+        "tool_choice",
+        "thinking",
+        "service_tier",
+        "container",
+        "mcp_servers",
+        "context_management",
+        "output_config",
+    ]
 )
 
 
@@ -165,8 +215,12 @@ def _openai_messages(messages: Any) -> list[str]:
                 open_calls, answerable = set(), set()
                 for j, call in enumerate(calls):
                     fn = call.get("function") if isinstance(call, dict) else None
-                    if not (isinstance(fn, dict) and call.get("type") == "function"
-                            and isinstance(call.get("id"), str) and isinstance(fn.get("name"), str)):
+                    if not (
+                        isinstance(fn, dict)
+                        and call.get("type") == "function"
+                        and isinstance(call.get("id"), str)
+                        and isinstance(fn.get("name"), str)
+                    ):
                         out.append(f"{where}.tool_calls[{j}]: expected id, type 'function' and function.name")
                         continue
                     if not isinstance(fn.get("arguments"), str):  # OPENAI_REF: arguments is a JSON *string*
@@ -178,8 +232,10 @@ def _openai_messages(messages: Any) -> list[str]:
             call_id = msg.get("tool_call_id")
             # OPENAI_REF: "messages with role 'tool' must be a response to a preceding message with 'tool_calls'"
             if call_id not in answerable:
-                out.append(f"{where}: role 'tool' must be a response to a preceding message with "
-                           f"'tool_calls' (tool_call_id {call_id!r} not found)")
+                out.append(
+                    f"{where}: role 'tool' must be a response to a preceding message with "
+                    f"'tool_calls' (tool_call_id {call_id!r} not found)"
+                )
             open_calls.discard(call_id)
     if open_calls:
         out.append(f"messages: tool_call_ids did not have response messages: {sorted(open_calls)}")
@@ -215,9 +271,14 @@ def check_openai(body: Any) -> list[str]:
         if key in body and not tools:
             out.append(f"{key}: '{key}' is only allowed when 'tools' are specified")
     choice = body.get("tool_choice")
-    if choice is not None and choice not in ("none", "auto", "required") and not (
-        isinstance(choice, dict) and choice.get("type") == "function"
-        and isinstance((choice.get("function") or {}).get("name"), str)
+    if (
+        choice is not None
+        and choice not in ("none", "auto", "required")
+        and not (
+            isinstance(choice, dict)
+            and choice.get("type") == "function"
+            and isinstance((choice.get("function") or {}).get("name"), str)
+        )
     ):
         out.append(f"tool_choice: invalid value {choice!r}")
     out += _range(body, "temperature", 0, 2) + _range(body, "top_p", 0, 1)
@@ -226,8 +287,10 @@ def check_openai(body: Any) -> list[str]:
         if key in body and not (isinstance(body[key], int) and not isinstance(body[key], bool) and body[key] >= 1):
             out.append(f"{key}: expected an integer >= 1, got {body[key]!r}")
     stop = body.get("stop")
-    if stop is not None and not isinstance(stop, str) and not (
-        isinstance(stop, list) and len(stop) <= 4 and all(isinstance(s, str) for s in stop)
+    if (
+        stop is not None
+        and not isinstance(stop, str)
+        and not (isinstance(stop, list) and len(stop) <= 4 and all(isinstance(s, str) for s in stop))
     ):
         out.append("stop: expected a string or an array of at most 4 strings")
     fmt = body.get("response_format")
@@ -237,19 +300,24 @@ def check_openai(body: Any) -> list[str]:
             out.append(f"response_format.type: must be text, json_object or json_schema, got {kind!r}")
         elif kind == "json_schema":
             spec = fmt.get("json_schema")
-            if not (isinstance(spec, dict) and isinstance(spec.get("name"), str)
-                    and isinstance(spec.get("schema"), dict)):
+            if not (
+                isinstance(spec, dict) and isinstance(spec.get("name"), str) and isinstance(spec.get("schema"), dict)
+            ):
                 out.append("response_format.json_schema: requires 'name' and an object 'schema'")
     if "stream_options" in body and not body.get("stream"):  # OPENAI_REF: stream_options
         out.append("stream_options: only allowed when 'stream' is enabled")
     if openai_reasoning_model(model):  # OPENAI_REASONING: reasoning models
         if "max_tokens" in body:
-            out.append("Unsupported parameter: 'max_tokens' is not supported with this model. "
-                       "Use 'max_completion_tokens' instead.")
+            out.append(
+                "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                "Use 'max_completion_tokens' instead."
+            )
         for key in ("temperature", "top_p"):
             if key in body and body[key] != 1:
-                out.append(f"Unsupported value: '{key}' does not support {body[key]} with this model. "
-                           "Only the default (1) value is supported.")
+                out.append(
+                    f"Unsupported value: '{key}' does not support {body[key]} with this model. "
+                    "Only the default (1) value is supported."
+                )
     return out
 
 
@@ -257,13 +325,17 @@ def check_openai_auth(headers: dict[str, str], expected_key: str | None) -> str 
     """OPENAI_ERRORS "401 - Invalid Authentication": Bearer key in the Authorization header."""
     auth = headers.get("authorization", "")
     if not auth.startswith("Bearer ") or not auth[7:].strip():
-        return ("You didn't provide an API key. You need to provide your API key in an Authorization header "
-                "using Bearer auth.")
+        return (
+            "You didn't provide an API key. You need to provide your API key in an Authorization header "
+            "using Bearer auth."
+        )
     key = auth[7:].strip()
     if expected_key is not None and key != expected_key:
         shown = key if len(key) <= 12 else key[:8] + "*" * (len(key) - 12) + key[-4:]  # the real API masks it
-        return (f"Incorrect API key provided: {shown}. "
-                "You can find your API key at https://platform.openai.com/account/api-keys.")
+        return (
+            f"Incorrect API key provided: {shown}. "
+            "You can find your API key at https://platform.openai.com/account/api-keys."
+        )
     return None
 
 
@@ -284,8 +356,11 @@ def _anthropic_blocks(where: str, content: Any, allowed: tuple[str, ...]) -> lis
             out.append(f"{where}.content.{i}.type: must be one of {allowed}, got {kind!r}")
         elif kind == "text" and (not isinstance(block.get("text"), str) or not block["text"]):
             out.append(f"{where}: text content blocks must be non-empty")  # ANTHROPIC_REF
-        elif kind == "tool_use" and not (isinstance(block.get("id"), str) and isinstance(block.get("name"), str)
-                                         and isinstance(block.get("input"), dict)):
+        elif kind == "tool_use" and not (
+            isinstance(block.get("id"), str)
+            and isinstance(block.get("name"), str)
+            and isinstance(block.get("input"), dict)
+        ):
             out.append(f"{where}.content.{i}: tool_use needs string id and name and an object input")
     return out
 
@@ -307,30 +382,38 @@ def _anthropic_messages(messages: Any, model: str) -> list[str]:
         out += _anthropic_blocks(where, content, _USER_BLOCKS if role == "user" else _ASSISTANT_BLOCKS)
         if content in ("", []) and not (role == "assistant" and i == len(messages) - 1):
             # ANTHROPIC_REF: non-empty content except for the optional final assistant message
-            out.append(f"{where}: all messages must have non-empty content "
-                       "except for the optional final assistant message")
+            out.append(
+                f"{where}: all messages must have non-empty content except for the optional final assistant message"
+            )
         kinds = [b.get("type") for b in blocks if isinstance(b, dict)]
         results = {b.get("tool_use_id") for b in blocks if isinstance(b, dict) and b.get("type") == "tool_result"}
         # ANTHROPIC_TOOLS: each tool_result must answer a tool_use of the immediately preceding assistant turn,
         # every tool_use must be answered in the next message, and tool_result blocks come first.
         for ref in sorted(results - prev_tool_uses, key=str):
-            out.append(f"{where}.content: unexpected `tool_use_id` found in `tool_result` blocks: {ref}. "
-                       "Each `tool_result` block must have a corresponding `tool_use` block in the previous message.")
+            out.append(
+                f"{where}.content: unexpected `tool_use_id` found in `tool_result` blocks: {ref}. "
+                "Each `tool_result` block must have a corresponding `tool_use` block in the previous message."
+            )
         if prev_tool_uses - results:
-            out.append(f"{where}: `tool_use` ids were found without `tool_result` blocks immediately after: "
-                       f"{', '.join(sorted(prev_tool_uses - results))}")
+            out.append(
+                f"{where}: `tool_use` ids were found without `tool_result` blocks immediately after: "
+                f"{', '.join(sorted(prev_tool_uses - results))}"
+            )
         if kinds[: kinds.count("tool_result")] != ["tool_result"] * kinds.count("tool_result"):
             out.append(f"{where}.content: tool_result blocks must come first in the user message")
         prev_tool_uses = {b.get("id") for b in blocks if isinstance(b, dict) and b.get("type") == "tool_use"}
         if role == "assistant" and i == 0:  # ANTHROPIC_REF: "The first message must always use the user role"
             out.append("messages.0.role: the first message must use the user role")
     if prev_tool_uses:
-        out.append("`tool_use` ids were found without `tool_result` blocks immediately after: "
-                   + ", ".join(sorted(prev_tool_uses)))
+        out.append(
+            "`tool_use` ids were found without `tool_result` blocks immediately after: "
+            + ", ".join(sorted(prev_tool_uses))
+        )
     last = messages[-1] if isinstance(messages[-1], dict) else {}
     if last.get("role") == "assistant" and claude_refuses_prefill(model):
-        out.append("This model does not support assistant message prefill. "
-                   "The conversation must end with a user message.")  # ANTHROPIC_MIGRATION (Claude 4.6+)
+        out.append(
+            "This model does not support assistant message prefill. The conversation must end with a user message."
+        )  # ANTHROPIC_MIGRATION (Claude 4.6+)
     return out
 
 
@@ -352,8 +435,9 @@ def check_anthropic(body: Any, headers: dict[str, str]) -> list[str]:
     if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
         out.append("max_tokens: Field required (an integer >= 1)")
     elif cap is not None and max_tokens > cap:  # ANTHROPIC_MODELS: "Max output" per model
-        out.append(f"max_tokens: {max_tokens} > {cap}, "
-                   f"which is the maximum allowed number of output tokens for {model}")
+        out.append(
+            f"max_tokens: {max_tokens} > {cap}, which is the maximum allowed number of output tokens for {model}"
+        )
     out += _anthropic_messages(body.get("messages"), model)
     system = body.get("system")
     if system is not None:  # ANTHROPIC_REF: system is a string or an array of text blocks
@@ -368,9 +452,12 @@ def check_anthropic(body: Any, headers: dict[str, str]) -> list[str]:
                 out.append(f"tools.{i}.input_schema: Field required (a JSON Schema with type 'object')")
             if set(tool) - {"name", "description", "input_schema", "type", "cache_control"}:
                 out.append(f"tools.{i}: Extra inputs are not permitted")
-    used = any(isinstance(b, dict) and b.get("type") in ("tool_use", "tool_result")
-               for m in body.get("messages") or [] if isinstance(m, dict) and isinstance(m.get("content"), list)
-               for b in m["content"])
+    used = any(
+        isinstance(b, dict) and b.get("type") in ("tool_use", "tool_result")
+        for m in body.get("messages") or []
+        if isinstance(m, dict) and isinstance(m.get("content"), list)
+        for b in m["content"]
+    )
     if used and not tools:  # ANTHROPIC_TOOLS
         out.append("Requests which include `tool_use` or `tool_result` blocks must define tools.")
     choice = body.get("tool_choice")

@@ -56,39 +56,92 @@ class Reply:
     delay: float = 0.0
 
     @classmethod
-    def success(cls, text: str | None = "ok", *, tool_calls: Sequence[dict] | None = None,
-                finish_reason: str | None = None, usage: Any = AUTO, model: str | None = None,
-                content: Any = AUTO, headers: dict | None = None, delay: float = 0.0) -> Reply:
+    def success(
+        cls,
+        text: str | None = "ok",
+        *,
+        tool_calls: Sequence[dict] | None = None,
+        finish_reason: str | None = None,
+        usage: Any = AUTO,
+        model: str | None = None,
+        content: Any = AUTO,
+        headers: dict | None = None,
+        delay: float = 0.0,
+    ) -> Reply:
         """tool_calls: ``[{"id"?, "name", "arguments": str}]``; usage: AUTO, None, (in, out) or a verbatim
         dict; content: replaces the whole message content verbatim (OpenAI str/None, Anthropic block list)."""
-        return cls("success", dict(text=text, tool_calls=list(tool_calls or []), finish_reason=finish_reason,
-                                   usage=usage, model=model, content=content, headers=headers), delay)
+        return cls(
+            "success",
+            dict(
+                text=text,
+                tool_calls=list(tool_calls or []),
+                finish_reason=finish_reason,
+                usage=usage,
+                model=model,
+                content=content,
+                headers=headers,
+            ),
+            delay,
+        )
 
     @classmethod
-    def error(cls, status: int, message: str = "fake error", *, type: str | None = None,
-              headers: dict | None = None, delay: float = 0.0) -> Reply:
+    def error(
+        cls,
+        status: int,
+        message: str = "fake error",
+        *,
+        type: str | None = None,
+        headers: dict | None = None,
+        delay: float = 0.0,
+    ) -> Reply:
         return cls("error", dict(status=status, message=message, type=type, headers=headers), delay)
 
     @classmethod
-    def raw(cls, body: dict | list | bytes | str, *, status: int = 200, headers: dict | None = None,
-            delay: float = 0.0) -> Reply:
+    def raw(
+        cls, body: dict | list | bytes | str, *, status: int = 200, headers: dict | None = None, delay: float = 0.0
+    ) -> Reply:
         """Sent verbatim: a dict/list as JSON, str/bytes as given (content-type application/json unless set)."""
         return cls("raw", dict(body=body, status=status, headers=headers), delay)
 
     @classmethod
-    def stream(cls, text: str | Sequence[str] | None = "ok", *, tool_calls: Sequence[dict] | None = None,
-               finish_reason: str | None = None, usage: Any = AUTO, model: str | None = None,
-               events: Sequence[dict | str | bytes] | None = None, drop_after: int | None = None,
-               error: str | None = None, error_after: int = 1, interval: float = 0.0,
-               headers: dict | None = None, delay: float = 0.0) -> Reply:
+    def stream(
+        cls,
+        text: str | Sequence[str] | None = "ok",
+        *,
+        tool_calls: Sequence[dict] | None = None,
+        finish_reason: str | None = None,
+        usage: Any = AUTO,
+        model: str | None = None,
+        events: Sequence[dict | str | bytes] | None = None,
+        drop_after: int | None = None,
+        error: str | None = None,
+        error_after: int = 1,
+        interval: float = 0.0,
+        headers: dict | None = None,
+        delay: float = 0.0,
+    ) -> Reply:
         """SSE. ``text`` pieces become one delta each. ``events`` replaces the generated frames (dicts are
         framed, str/bytes sent verbatim, nothing added). ``drop_after=N``: close the connection after N
         frames without terminating. ``error``: after ``error_after`` frames send the protocol's error event
         and end. ``interval``: sleep between frames."""
         pieces = [text] if isinstance(text, str) else list(text or [])
-        return cls("stream", dict(pieces=pieces, tool_calls=list(tool_calls or []), finish_reason=finish_reason,
-                                  usage=usage, model=model, events=events, drop_after=drop_after, error=error,
-                                  error_after=error_after, interval=interval, headers=headers), delay)
+        return cls(
+            "stream",
+            dict(
+                pieces=pieces,
+                tool_calls=list(tool_calls or []),
+                finish_reason=finish_reason,
+                usage=usage,
+                model=model,
+                events=events,
+                drop_after=drop_after,
+                error=error,
+                error_after=error_after,
+                interval=interval,
+                headers=headers,
+            ),
+            delay,
+        )
 
     @classmethod
     def disconnect(cls, *, delay: float = 0.0) -> Reply:
@@ -149,19 +202,41 @@ class _Fake:
         with self._lock:
             self._queue.extend(replies)
 
-    def reply(self, text: str | None = "ok", *, raw_body: Any = None, status: int = 200,
-              handler: Callable[[Recorded], Reply | str] | None = None, **success_kw: Any) -> None:
+    def reply(
+        self,
+        text: str | None = "ok",
+        *,
+        raw_body: Any = None,
+        status: int = 200,
+        handler: Callable[[Recorded], Reply | str] | None = None,
+        **success_kw: Any,
+    ) -> None:
         """Queue a success body (kwargs as ``Reply.success``), a verbatim ``raw_body`` (with ``status``,
         ``headers``, ``delay``), or ``handler(recorded) -> Reply``."""
         self.enqueue(self._make(text, raw_body, status, handler, success_kw))
 
-    def default(self, reply: Reply | None = None, *, text: str | None = "ok", raw_body: Any = None,
-                status: int = 200, handler: Callable | None = None, **success_kw: Any) -> None:
+    def default(
+        self,
+        reply: Reply | None = None,
+        *,
+        text: str | None = "ok",
+        raw_body: Any = None,
+        status: int = 200,
+        handler: Callable | None = None,
+        **success_kw: Any,
+    ) -> None:
         """Set the answer used when the queue is empty (same arguments as ``reply``, or a Reply)."""
         self._default = reply or self._make(text, raw_body, status, handler, success_kw)
 
-    def reply_error(self, status: int, message: str = "fake error", *, type: str | None = None,
-                    headers: dict | None = None, delay: float = 0.0) -> None:
+    def reply_error(
+        self,
+        status: int,
+        message: str = "fake error",
+        *,
+        type: str | None = None,
+        headers: dict | None = None,
+        delay: float = 0.0,
+    ) -> None:
         self.enqueue(Reply.error(status, message, type=type, headers=headers, delay=delay))
 
     def reply_stream(self, text: str | Sequence[str] | None = "ok", **stream_kw: Any) -> None:
@@ -251,12 +326,13 @@ class _Fake:
             return Response(b"")
         assert reply.kind == "stream", reply.kind
         if o["events"] is not None:
-            frames = [self._frame(e) if isinstance(e, dict) else e.encode() if isinstance(e, str) else e
-                      for e in o["events"]]
+            frames = [
+                self._frame(e) if isinstance(e, dict) else e.encode() if isinstance(e, str) else e for e in o["events"]
+            ]
         else:
             frames = self._frames(o, rec)
         if o["error"] is not None:
-            frames = frames[: o["error_after"]] + [self._stream_error(o["error"])]
+            frames = [*frames[: o["error_after"]], self._stream_error(o["error"])]
         drop_after = o["drop_after"]
 
         def gen() -> Iterator[bytes]:
@@ -296,29 +372,52 @@ class FakeOpenAI(_Fake):
 
     def _error_body(self, status: int, message: str, type: str | None) -> dict:
         default = {401: "invalid_request_error", 429: "requests"}.get(
-            status, "server_error" if status >= 500 else "invalid_request_error")
+            status, "server_error" if status >= 500 else "invalid_request_error"
+        )
         code = {401: "invalid_api_key", 429: "rate_limit_exceeded"}.get(status)
         return {"error": {"message": message, "type": type or default, "param": None, "code": code}}
 
     @staticmethod
     def _calls(o: dict) -> list[dict]:
-        return [{"id": _call_id(c, "call_"), "type": "function",
-                 "function": {"name": c["name"], "arguments": c.get("arguments", "{}")}} for c in o["tool_calls"]]
+        return [
+            {
+                "id": _call_id(c, "call_"),
+                "type": "function",
+                "function": {"name": c["name"], "arguments": c.get("arguments", "{}")},
+            }
+            for c in o["tool_calls"]
+        ]
 
     def _envelope(self, o: dict, rec: Recorded, obj: str) -> dict:
         model = o["model"] or (rec.body or {}).get("model") or "fake-model"
-        return {"id": f"chatcmpl-fake{next(_ids)}", "object": obj, "created": int(time.time()), "model": model,
-                "system_fingerprint": "fp_fake"}
+        return {
+            "id": f"chatcmpl-fake{next(_ids)}",
+            "object": obj,
+            "created": int(time.time()),
+            "model": model,
+            "system_fingerprint": "fp_fake",
+        }
 
     def _success_body(self, o: dict, rec: Recorded) -> dict:
         calls = self._calls(o)
-        message: dict = {"role": "assistant", "content": o["text"] if o["content"] is AUTO else o["content"],
-                         "refusal": None}
+        message: dict = {
+            "role": "assistant",
+            "content": o["text"] if o["content"] is AUTO else o["content"],
+            "refusal": None,
+        }
         if calls:
             message["tool_calls"] = calls
-        body = {**self._envelope(o, rec, "chat.completion"),
-                "choices": [{"index": 0, "message": message, "logprobs": None,
-                             "finish_reason": o["finish_reason"] or ("tool_calls" if calls else "stop")}]}
+        body = {
+            **self._envelope(o, rec, "chat.completion"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "logprobs": None,
+                    "finish_reason": o["finish_reason"] or ("tool_calls" if calls else "stop"),
+                }
+            ],
+        }
         usage = _usage(o["usage"], "prompt_tokens", "completion_tokens", True)
         return body if usage is None else {**body, "usage": usage}
 
@@ -342,16 +441,31 @@ class FakeOpenAI(_Fake):
         calls = self._calls(o)
         for i, call in enumerate(calls):
             args = call["function"]["arguments"]
-            frames.append(chunk({"tool_calls": [{"index": i, "id": call["id"], "type": "function",
-                                                 "function": {"name": call["function"]["name"], "arguments": ""}}]}))
+            frames.append(
+                chunk(
+                    {
+                        "tool_calls": [
+                            {
+                                "index": i,
+                                "id": call["id"],
+                                "type": "function",
+                                "function": {"name": call["function"]["name"], "arguments": ""},
+                            }
+                        ]
+                    }
+                )
+            )
             half = len(args) // 2
-            frames += [chunk({"tool_calls": [{"index": i, "function": {"arguments": part}}]})
-                       for part in (args[:half], args[half:]) if part]
+            frames += [
+                chunk({"tool_calls": [{"index": i, "function": {"arguments": part}}]})
+                for part in (args[:half], args[half:])
+                if part
+            ]
         frames.append(chunk({}, o["finish_reason"] or ("tool_calls" if calls else "stop")))
         usage = _usage(o["usage"], "prompt_tokens", "completion_tokens", True)
         if want_usage and usage is not None:
             frames.append(self._frame({**env, "choices": [], "usage": usage}))
-        return frames + [b"data: [DONE]\n\n"]
+        return [*frames, b"data: [DONE]\n\n"]
 
 
 class FakeAnthropic(_Fake):
@@ -376,11 +490,20 @@ class FakeAnthropic(_Fake):
         return (400, v) if (v := rules.check_anthropic(rec.body, rec.headers)) else None
 
     def _error_body(self, status: int, message: str, type: str | None) -> dict:
-        default = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-                   404: "not_found_error", 413: "request_too_large", 429: "rate_limit_error",
-                   529: "overloaded_error"}.get(status, "api_error" if status >= 500 else "invalid_request_error")
-        return {"type": "error", "error": {"type": type or default, "message": message},
-                "request_id": f"req_fake{next(_ids)}"}
+        default = {
+            400: "invalid_request_error",
+            401: "authentication_error",
+            403: "permission_error",
+            404: "not_found_error",
+            413: "request_too_large",
+            429: "rate_limit_error",
+            529: "overloaded_error",
+        }.get(status, "api_error" if status >= 500 else "invalid_request_error")
+        return {
+            "type": "error",
+            "error": {"type": type or default, "message": message},
+            "request_id": f"req_fake{next(_ids)}",
+        }
 
     @staticmethod
     def _tool_blocks(o: dict) -> list[dict]:
@@ -390,8 +513,14 @@ class FakeAnthropic(_Fake):
             # Anthropic's input is always an object: empty or missing arguments arrive as {}
             if args is None or (isinstance(args, str) and not args.strip()):
                 args = {}
-            blocks.append({"type": "tool_use", "id": _call_id(c, "toolu_"), "name": c["name"],
-                           "input": json.loads(args) if isinstance(args, str) else args})
+            blocks.append(
+                {
+                    "type": "tool_use",
+                    "id": _call_id(c, "toolu_"),
+                    "name": c["name"],
+                    "input": json.loads(args) if isinstance(args, str) else args,
+                }
+            )
         return blocks
 
     def _head(self, o: dict, rec: Recorded) -> dict:
@@ -427,21 +556,24 @@ class FakeAnthropic(_Fake):
         index = 0
         if o["pieces"]:
             events.append({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
-            events += [{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}}
-                       for p in o["pieces"]]
+            events += [
+                {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}}
+                for p in o["pieces"]
+            ]
             events.append({"type": "content_block_stop", "index": 0})
             index = 1
         for i, block in enumerate(self._tool_blocks(o), start=index):
             args = json.dumps(block["input"])
             events.append({"type": "content_block_start", "index": i, "content_block": {**block, "input": {}}})
-            events += [{"type": "content_block_delta", "index": i,
-                        "delta": {"type": "input_json_delta", "partial_json": part}}
-                       for part in (args[: len(args) // 2], args[len(args) // 2:])]
+            events += [
+                {"type": "content_block_delta", "index": i, "delta": {"type": "input_json_delta", "partial_json": part}}
+                for part in (args[: len(args) // 2], args[len(args) // 2 :])
+            ]
             events.append({"type": "content_block_stop", "index": i})
         delta: dict = {"type": "message_delta", "delta": {"stop_reason": self._stop_reason(o), "stop_sequence": None}}
         if usage is not None:
             delta["usage"] = {"output_tokens": usage.get("output_tokens", 0)}
-        return [self._frame(e) for e in events + [delta, {"type": "message_stop"}]]
+        return [self._frame(e) for e in [*events, delta, {"type": "message_stop"}]]
 
 
 class _Server(HTTPServer):

@@ -29,10 +29,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any
 
 from werkzeug import Request, Response
 
@@ -40,22 +41,51 @@ from tests.fakes.servers import FakeOpenAI
 
 READY_TIMEOUT = 60.0  # seconds for the proxy to answer /health/liveliness
 STOP_GRACE = 10.0  # seconds between SIGTERM and SIGKILL
-_DROPPED_PREFIXES = ("LITELLM_", "OPENAI_", "ANTHROPIC_", "AZURE_", "GROQ_", "GEMINI_", "DATABASE_URL",
-                     "DIRECT_URL", "REDIS_", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy",
-                     "https_proxy", "all_proxy", "DEFAULT_LLM", "STORE_MODEL_IN_DB", "PROXY_")
+_DROPPED_PREFIXES = (
+    "LITELLM_",
+    "OPENAI_",
+    "ANTHROPIC_",
+    "AZURE_",
+    "GROQ_",
+    "GEMINI_",
+    "DATABASE_URL",
+    "DIRECT_URL",
+    "REDIS_",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "DEFAULT_LLM",
+    "STORE_MODEL_IN_DB",
+    "PROXY_",
+)
 
 
-def proxy_modules() -> List[str]:
+def proxy_modules() -> list[str]:
     """Modules ``litellm.proxy.proxy_server`` needs beyond litellm itself (the ``proxy`` extra)."""
-    return ["fastapi", "uvicorn", "backoff", "apscheduler", "orjson", "yaml", "multipart", "jwt", "nacl",
-            "cryptography", "email_validator", "fastapi_sso"]
+    return [
+        "fastapi",
+        "uvicorn",
+        "backoff",
+        "apscheduler",
+        "orjson",
+        "yaml",
+        "multipart",
+        "jwt",
+        "nacl",
+        "cryptography",
+        "email_validator",
+        "fastapi_sso",
+    ]
 
 
 class ModelListingFakeOpenAI(FakeOpenAI):
     """``FakeOpenAI`` that also answers ``GET /v1/models`` (the proxy lists each deployment's models at
     startup); those listings are counted in ``listings``, not in ``requests``."""
 
-    def __init__(self, server: Any, expected_key: Optional[str] = None) -> None:
+    def __init__(self, server: Any, expected_key: str | None = None) -> None:
         self.listings = 0
         super().__init__(server, expected_key=expected_key)
 
@@ -63,8 +93,7 @@ class ModelListingFakeOpenAI(FakeOpenAI):
         if request.method == "GET" and request.path in ("/v1/models", "/models"):
             with self._lock:
                 self.listings += 1
-            body = {"object": "list", "data": [{"id": "upstream", "object": "model", "created": 0,
-                                                "owned_by": "fake"}]}
+            body = {"object": "list", "data": [{"id": "upstream", "object": "model", "created": 0, "owned_by": "fake"}]}
             return Response(json.dumps(body), status=200, headers={"content-type": "application/json"})
         return super()._handle(request)
 
@@ -78,7 +107,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def child_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(_DROPPED_PREFIXES)}
     env.update(
         LITELLM_LOCAL_MODEL_COST_MAP="True",
@@ -99,7 +128,7 @@ class Proxy:
     process: subprocess.Popen
     log_path: Path
     startup_seconds: float = 0.0
-    config_path: Optional[Path] = None
+    config_path: Path | None = None
     _log_offset: int = field(default=0, repr=False)
 
     def log(self) -> str:
@@ -111,8 +140,9 @@ class Proxy:
     def log_tail(self, chars: int = 4000) -> str:
         return self.log()[-chars:]
 
-    def request(self, method: str, path: str, body: Any = None, key: Optional[str] = None,
-                timeout: float = 30.0) -> "tuple[int, Any]":
+    def request(
+        self, method: str, path: str, body: Any = None, key: str | None = None, timeout: float = 30.0
+    ) -> tuple[int, Any]:
         """One raw HTTP call to the proxy: (status, parsed JSON or text)."""
         data = None if body is None else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"}
@@ -130,7 +160,7 @@ class Proxy:
             return status, raw.decode(errors="replace")
 
 
-def _write_config(config: Dict[str, Any], path: Path) -> None:
+def _write_config(config: dict[str, Any], path: Path) -> None:
     import yaml  # the proxy extra installs PyYAML; callers skip the module without it
 
     path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -151,8 +181,10 @@ def _wait_ready(proxy: Proxy, deadline: float) -> None:
     url = proxy.url + "/health/liveliness"
     while True:
         if proxy.process.poll() is not None:
-            raise RuntimeError(f"the LiteLLM Proxy exited with status {proxy.process.returncode} before it was "
-                               f"ready; its log ends with:\n{proxy.log_tail()}")
+            raise RuntimeError(
+                f"the LiteLLM Proxy exited with status {proxy.process.returncode} before it was "
+                f"ready; its log ends with:\n{proxy.log_tail()}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2) as resp:
                 if resp.status == 200:
@@ -160,30 +192,52 @@ def _wait_ready(proxy: Proxy, deadline: float) -> None:
         except (urllib.error.URLError, OSError, ValueError):
             pass
         if time.monotonic() > deadline:
-            raise RuntimeError(f"the LiteLLM Proxy did not answer {url} within {READY_TIMEOUT:.0f} s; "
-                               f"its log ends with:\n{proxy.log_tail()}")
+            raise RuntimeError(
+                f"the LiteLLM Proxy did not answer {url} within {READY_TIMEOUT:.0f} s; "
+                f"its log ends with:\n{proxy.log_tail()}"
+            )
         time.sleep(0.2)
 
 
 @contextmanager
-def running_proxy(config: Dict[str, Any], workdir: Path, *, master_key: str,
-                  env: Optional[Dict[str, str]] = None, ready_timeout: float = READY_TIMEOUT,
-                  attempts: int = 2) -> Iterator[Proxy]:
+def running_proxy(
+    config: dict[str, Any],
+    workdir: Path,
+    *,
+    master_key: str,
+    env: dict[str, str] | None = None,
+    ready_timeout: float = READY_TIMEOUT,
+    attempts: int = 2,
+) -> Iterator[Proxy]:
     """Start the proxy with ``config`` (``general_settings.master_key`` is set to ``master_key``)."""
     config = {**config, "general_settings": {**config.get("general_settings", {}), "master_key": master_key}}
     workdir.mkdir(parents=True, exist_ok=True)
     config_path = workdir / "proxy_config.yaml"
     _write_config(config, config_path)
-    last_error: Optional[BaseException] = None
+    last_error: BaseException | None = None
     for attempt in range(1, attempts + 1):  # a second try only covers losing the free port to a race
         port = free_port()
         log_path = workdir / f"proxy_{attempt}.log"
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "litellm.proxy.proxy_cli", "--config", str(config_path),
-                 "--host", "127.0.0.1", "--port", str(port), "--num_workers", "1"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=child_env(env), cwd=str(workdir),
+                [
+                    sys.executable,
+                    "-m",
+                    "litellm.proxy.proxy_cli",
+                    "--config",
+                    str(config_path),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--num_workers",
+                    "1",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=child_env(env),
+                cwd=str(workdir),
             )
         proxy = Proxy(f"http://127.0.0.1:{port}", master_key, process, log_path, config_path=config_path)
         try:

@@ -1,7 +1,6 @@
 """Field-for-field copy of ``director/llm/base.py`` (Director main branch, mid-2025)."""
 
 from abc import ABC, abstractmethod
-from typing import Dict, List
 
 from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,7 +15,7 @@ class LLMResponse(BaseModel):
     """Response model for completions from LLMs."""
 
     content: str = ""
-    tool_calls: List[Dict] = []
+    tool_calls: list[dict] = []
     send_tokens: int = 0
     recv_tokens: int = 0
     total_tokens: int = 0
@@ -51,5 +50,5 @@ class BaseLLM(ABC):
         self.enable_langfuse = config.enable_langfuse
 
     @abstractmethod
-    def chat_completions(self, messages: List[Dict], tools: List[Dict]) -> LLMResponse:
+    def chat_completions(self, messages: list[dict], tools: list[dict]) -> LLMResponse:
         pass

@@ -37,8 +37,8 @@ class VideoDBProxy(_BuiltinLLM):
 
 
 def _legacy_default_llm():
-    openai = True if os.getenv("OPENAI_API_KEY") else False
-    anthropic = True if os.getenv("ANTHROPIC_API_KEY") else False
+    openai = bool(os.getenv("OPENAI_API_KEY"))
+    anthropic = bool(os.getenv("ANTHROPIC_API_KEY"))
     default_llm = os.getenv("DEFAULT_LLM")
     if openai or default_llm == LLMType.OPENAI:
         return OpenAI()
