@@ -91,15 +91,11 @@ def server(kind: str = "strict", python: str | None = None) -> Iterator[Server]:
 
 def import_litellm() -> Any:
     """litellm, imported the way the provider imports it (offline data files), else plainly."""
-    from director_litellm import provider
-
-    for name in ("import_litellm", "_litellm"):  # the provider's helper, whatever it is called today
-        helper = getattr(provider, name, None)
-        if callable(helper):
-            return helper()
-    import litellm
-
-    return litellm
+    try:
+        from director_litellm._litellm import import_litellm
+    except ImportError:  # a checkout from before the _litellm module (--src)
+        from director_litellm.provider import import_litellm  # type: ignore[attr-defined,no-redef]
+    return import_litellm()
 
 
 # ------------------------------------------------------------------------------------------ workload

@@ -9,9 +9,13 @@ host that only scans entry points should not pay for litellm's import).
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# a library is quiet unless the host configures logging (the logging HOWTO's advice for libraries)
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "LLMResponse",

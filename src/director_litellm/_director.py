@@ -18,11 +18,12 @@ logger = logging.getLogger(__name__)
 def director_base() -> ModuleType | None:
     """Return ``director.llm.base`` if it is Director's, else ``None``."""
     try:
-        from director.llm import base  # type: ignore[import-not-found]
+        from director.llm import base
     except Exception as exc:  # any failure means "no usable Director here"
         logger.debug("Director not importable (%s); using built-in base classes", type(exc).__name__)
         return None
     if all(hasattr(base, name) for name in ("BaseLLM", "LLMResponse", "LLMResponseStatus")):
-        return base
+        module: ModuleType = base
+        return module
     logger.debug("a 'director' package is importable but is not VideoDB's Director")
     return None

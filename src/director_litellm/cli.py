@@ -45,7 +45,7 @@ from typing import Any, TextIO
 from unittest import mock
 
 from director_litellm import __version__, supply_chain
-from director_litellm.errors import scrub
+from director_litellm.scrub import scrub
 
 PROG = "director-litellm"
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -170,7 +170,7 @@ def _fit(text: str, width: int) -> str:
 
 def _import_litellm() -> ModuleType:
     """litellm, imported the way the provider imports it (no network fetch of the cost map)."""
-    from director_litellm.provider import import_litellm
+    from director_litellm._litellm import import_litellm
 
     return import_litellm()
 

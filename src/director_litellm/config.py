@@ -18,7 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from director_litellm.errors import ConfigError, scrub
+from director_litellm.errors import ConfigError
+from director_litellm.scrub import scrub
 
 ENV_PREFIX = "LITELLM_"
 
@@ -139,10 +140,6 @@ class LiteLLMConfig(BaseSettings):
         if not value.strip():
             raise ValueError("must name a model, e.g. openai/gpt-4o-mini")
         return value.strip()
-
-    def is_set(self, field: str) -> bool:
-        """True when ``field`` was given explicitly (constructor or environment)."""
-        return field in self.model_fields_set
 
     def __repr__(self) -> str:
         # SecretStr masks itself; URLs (api_base, fallbacks) may carry credentials too

@@ -1,4 +1,4 @@
-"""Errors: the package's own exception tree, litellm error classification, scrubbing.
+"""Errors: the package's own exception tree, and the classification of upstream failures.
 
 The package's own exceptions::
 
@@ -16,10 +16,12 @@ The package's own exceptions::
 ``chat_completions`` never raises: failures become an ERROR ``LLMResponse`` whose
 ``content`` is a short sentence safe to show an end user and whose ``error`` is
 ``ErrorInfo.as_dict()``. Upstream (litellm) failures are classified into the
-categories below by what actually happened (status code first, then the
-exception chain for transport failures, then litellm's class name), because
-litellm's own mapping is lossy: a refused connection arrives as a 500
-``InternalServerError``, a 403 as a generic ``APIError``, 408 and 504 as ``Timeout``.
+categories below by what actually happened, by the ordered rules in ``_RULES``
+(transport failures along the exception chain first, then known texts, then
+litellm's most specific classes, then the true HTTP status, then the remaining
+classes), because litellm's own mapping is lossy: a refused connection arrives as
+a 500 ``InternalServerError``, a 403 as a generic ``APIError``, 408 and 504 as
+``Timeout``.
 
     category            retryable  typical cause
     auth                no         401, bad or missing key
@@ -40,17 +42,17 @@ litellm's own mapping is lossy: a refused connection arrives as a 500
     unknown             no         anything else
 
 No secret reaches a message: every text that leaves this module goes through
-``scrub``.
+``scrub.scrub``.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from director_litellm.scrub import scrub
 
 
 class DirectorLiteLLMError(Exception):
@@ -111,98 +113,6 @@ def user_message(category: str, detail: str = "") -> str:
     return f"{base}: {detail}" if detail else base
 
 
-# --- scrubbing ----------------------------------------------------------------------
-
-_MASK = "***"
-_PATTERNS = [
-    # Authorization: Bearer <token>, also in repr'd header dicts
-    (re.compile(r"(?i)(bearer\s+)[^\s'\",}]+"), r"\1" + _MASK),
-    # x-api-key / api-key / x-goog-api-key headers, in any quoting
-    (re.compile(r"(?i)((?:x-)?(?:goog-)?api[-_]?key['\"]?\s*[:=]\s*['\"]?)[^\s'\",}&]+"), r"\1" + _MASK),
-    # ?key=..., &key=..., ?api_key=..., &access_token=...
-    (re.compile(r"(?i)([?&](?:key|api[-_]?key|access[-_]?token|token|sig|signature)=)[^&\s'\"#]+"), r"\1" + _MASK),
-    # credentials in URLs: scheme://user:pass@host
-    (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s:@'\"]+:[^/\s@'\"]*@"), r"\1" + _MASK + "@"),
-    # well-known key shapes
-    (re.compile(r"\b(sk|rk|pk)-(?:ant-|proj-|live-|test-)?[A-Za-z0-9_\-]{12,}"), _MASK),
-    (re.compile(r"\bAIza[0-9A-Za-z_\-]{20,}"), _MASK),
-]
-
-
-def scrub(text: Any, secrets: Iterable[str | None] = ()) -> str:
-    """Return ``text`` with known secrets and credential shapes masked."""
-    out = str(text)
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            out = out.replace(secret, _MASK)
-    for pattern, repl in _PATTERNS:
-        out = pattern.sub(repl, out)
-    return out
-
-
-# --- logs written by the libraries underneath ----------------------------------------
-
-# Loggers of litellm and its HTTP stack that can carry a key or a credentialed URL: litellm
-# 1.60 logs whole calls (api_key included) at DEBUG; httpx logs request URLs at INFO.
-GUARDED_LOGGERS = (
-    "LiteLLM",
-    "LiteLLM Router",
-    "LiteLLM Proxy",
-    "httpx",
-    "httpcore.http11",
-    "httpcore.connection",
-    "openai._base_client",
-    "anthropic._base_client",
-)
-_log_secrets: set = set()
-_log_lock = threading.Lock()
-
-
-class SecretScrubbingFilter(logging.Filter):
-    """Masks secrets in a record's message and traceback; never drops a record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        secrets = tuple(_log_secrets)
-        try:
-            message = record.getMessage()
-        except Exception:
-            return True
-        clean = scrub(message, secrets)
-        if clean != message:
-            record.msg, record.args = clean, None
-        if record.exc_info:
-            text = logging.Formatter().formatException(record.exc_info)
-            record.exc_text, record.exc_info = scrub(text, secrets), None
-        elif record.exc_text:
-            record.exc_text = scrub(record.exc_text, secrets)
-        return True
-
-
-_FILTER = SecretScrubbingFilter()
-
-
-_guarded: list[logging.Logger] = []
-
-
-def protect_logs(secrets: Iterable[str | None]) -> None:
-    """Register ``secrets`` for masking and put the filter on the guarded loggers (idempotent).
-
-    This adds a logging filter only: no level, handler or litellm setting is changed.
-    Called on every request: the usual case (nothing new, filters in place) takes no lock
-    and no ``logging.getLogger`` call.
-    """
-    new = [s for s in secrets if s and len(s) >= 4 and s not in _log_secrets]
-    if not new and _guarded and all(_FILTER in logger.filters for logger in _guarded):
-        return
-    with _log_lock:
-        _log_secrets.update(new)
-        if not _guarded:
-            _guarded.extend(logging.getLogger(name) for name in GUARDED_LOGGERS)
-        for logger in _guarded:
-            if _FILTER not in logger.filters:
-                logger.addFilter(_FILTER)
-
-
 # --- classification --------------------------------------------------------------------
 
 _BY_STATUS = {
@@ -223,25 +133,28 @@ _BY_STATUS = {
     529: "server",
 }
 
-# litellm class names whose meaning is more specific than their status code
-_BY_CLASS = {
-    "ContextWindowExceededError": "context_window",
-    "ContentPolicyViolationError": "content_policy",
-    "UnsupportedParamsError": "unsupported_params",
-    "BudgetExceededError": "rate_limit",
-    "AuthenticationError": "auth",
-    "PermissionDeniedError": "permission",
-    "NotFoundError": "not_found",
-    "RateLimitError": "rate_limit",
-    "Timeout": "timeout",
-    "APITimeoutError": "timeout",
-    "BadRequestError": "bad_request",
-    "UnprocessableEntityError": "bad_request",
-    "ServiceUnavailableError": "server",
-    "BadGatewayError": "server",
-    "InternalServerError": "server",
-    "MidStreamFallbackError": "connection",
-}
+# litellm classes whose meaning is more specific than any status code (checked before the status)
+_SPECIFIC_CLASSES = (
+    ("ContextWindowExceededError", "context_window"),
+    ("ContentPolicyViolationError", "content_policy"),
+    ("UnsupportedParamsError", "unsupported_params"),
+    ("BudgetExceededError", "rate_limit"),
+)
+# litellm / openai classes that say what happened when no status code came with them
+_GENERAL_CLASSES = (
+    ("AuthenticationError", "auth"),
+    ("PermissionDeniedError", "permission"),
+    ("NotFoundError", "not_found"),
+    ("RateLimitError", "rate_limit"),
+    ("Timeout", "timeout"),
+    ("APITimeoutError", "timeout"),
+    ("BadRequestError", "bad_request"),
+    ("UnprocessableEntityError", "bad_request"),
+    ("ServiceUnavailableError", "server"),
+    ("BadGatewayError", "server"),
+    ("InternalServerError", "server"),
+    ("MidStreamFallbackError", "connection"),
+)
 
 _TRANSPORT_TIMEOUT = {
     "ReadTimeout",
@@ -371,68 +284,86 @@ def _retry_after(exc: BaseException) -> float | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """What ``classify`` looks at: every class name and the text along the exception chain, the true status."""
+
+    exc: BaseException
+    names: frozenset[str]
+    text: str  # lower-cased
+    status: int | None
+
+    def says(self, hints: Iterable[str]) -> bool:
+        return any(hint in self.text for hint in hints)
+
+
+def _when(category: str, test: Callable[[_Evidence], bool]) -> Callable[[_Evidence], str | None]:
+    return lambda e: category if test(e) else None
+
+
+def _says(hint: str, category: str) -> Callable[[_Evidence], str | None]:
+    return _when(category, lambda e: hint in e.text)
+
+
+def _is(class_name: str, category: str) -> Callable[[_Evidence], str | None]:
+    return _when(category, lambda e: class_name in e.names)
+
+
+def _by_status(e: _Evidence) -> str | None:
+    if e.status is None:
+        return None
+    if e.status in _BY_STATUS:
+        return _BY_STATUS[e.status]
+    if e.status >= 500:
+        return "server"
+    return "bad_request" if 400 <= e.status < 500 else None
+
+
+# The classification rules, in order: the first that gives a category wins; none gives "unknown".
+_RULES: tuple[tuple[str, Callable[[_Evidence], str | None]], ...] = (
+    # transport failures first: litellm reports a refused connection as a 500
+    ("transport timeout", _when("timeout", lambda e: bool(e.names & _TRANSPORT_TIMEOUT))),
+    (
+        "transport connection",
+        _when("connection", lambda e: bool(e.names & _TRANSPORT_CONNECTION) or e.says(_CONNECTION_HINTS)),
+    ),
+    # litellm's per-call num_retries needs tenacity, which litellm does not install
+    ("tenacity missing", _when("config", lambda e: "tenacity" in e.text and "import" in e.text)),
+    # the provider answered, but not with JSON we can read (litellm reports a 500)
+    ("unreadable body", _when("bad_response", lambda e: "JSONDecodeError" in e.names or e.says(_BAD_BODY_HINTS))),
+    ("unreadable answer", _when("bad_response", lambda e: _unreadable_answer(e.exc))),
+    # the openai client raises before sending when no key is found; litellm maps that to a 500
+    ("missing or bad key", _when("auth", lambda e: e.says(_AUTH_HINTS))),
+    *((f"gateway says {hint!r}", _says(hint, category)) for hint, category in _GATEWAY_HINTS),
+    *((f"class {name}", _is(name, category)) for name, category in _SPECIFIC_CLASSES),
+    ("HTTP status", _by_status),
+    *((f"class {name}", _is(name, category)) for name, category in _GENERAL_CLASSES),
+    ("overloaded text", _when("server", lambda e: "overloaded" in e.text)),
+    ("rate limit text", _when("rate_limit", lambda e: "rate limit" in e.text)),
+)
+
+
+def _category(evidence: _Evidence) -> str:
+    for _, rule in _RULES:
+        category = rule(evidence)
+        if category is not None:
+            return category
+    return "unknown"
+
+
 def classify(exc: BaseException, *, model: str | None = None, secrets: Iterable[str | None] = ()) -> ErrorInfo:
-    """Classify any exception raised by a litellm call into an ``ErrorInfo``."""
+    """Classify any exception raised by a litellm call into an ``ErrorInfo`` (rules: ``_RULES``, in order)."""
     secrets = list(secrets)
     if isinstance(exc, InvalidInputError):
         return ErrorInfo("invalid_input", user_message("invalid_input", scrub(exc, secrets)), model=model)
     if isinstance(exc, ConfigError):
         return ErrorInfo("config", user_message("config", scrub(exc, secrets)), model=model)
 
-    names = {cls.__name__ for err in _chain(exc) for cls in type(err).__mro__}
-    text = " ".join(str(err) for err in _chain(exc)).lower()
+    chain = list(_chain(exc))
+    text = " ".join(str(err) for err in chain).lower()
+    names = frozenset(cls.__name__ for err in chain for cls in type(err).__mro__)
     status = _true_status(exc, text)
-    category: str | None = None
-
-    # transport failures first: litellm reports a refused connection as a 500
-    if names & _TRANSPORT_TIMEOUT:
-        category = "timeout"
-    elif names & _TRANSPORT_CONNECTION or any(hint in text for hint in _CONNECTION_HINTS):
-        category = "connection"
-    elif "tenacity" in text and "import" in text:
-        category = "config"
-    elif "JSONDecodeError" in names or any(hint in text for hint in _BAD_BODY_HINTS):
-        # the provider answered, but not with JSON we can read (litellm reports a 500)
-        category = "bad_response"
-    elif _unreadable_answer(exc):
-        category = "bad_response"
-    elif any(hint in text for hint in _AUTH_HINTS):
-        # the openai client raises before sending when no key is found; litellm maps that to a 500
-        category = "auth"
-    elif any(hint in text for hint, _ in _GATEWAY_HINTS):
-        category = next(cat for hint, cat in _GATEWAY_HINTS if hint in text)
-    else:
-        specific = [
-            _BY_CLASS[n]
-            for n in (
-                "ContextWindowExceededError",
-                "ContentPolicyViolationError",
-                "UnsupportedParamsError",
-                "BudgetExceededError",
-            )
-            if n in names
-        ]
-        if specific:
-            category = specific[0]
-        elif status is not None and status in _BY_STATUS:
-            category = _BY_STATUS[status]
-        elif status is not None and status >= 500:
-            category = "server"
-        elif status is not None and 400 <= status < 500:
-            category = "bad_request"
-        else:
-            for name in _BY_CLASS:
-                if name in names:
-                    category = _BY_CLASS[name]
-                    break
-    if category is None:
-        if "overloaded" in text:
-            category = "server"
-        elif "rate limit" in text:
-            category = "rate_limit"
-        else:
-            category = "unknown"
-
+    category = _category(_Evidence(exc, names, text, status))
     if category == "connection":
         status = None  # no HTTP answer came back; litellm's 500 is its own label
     provider = getattr(exc, "llm_provider", None)
@@ -456,7 +387,5 @@ __all__ = [
     "ErrorInfo",
     "InvalidInputError",
     "classify",
-    "protect_logs",
-    "scrub",
     "user_message",
 ]

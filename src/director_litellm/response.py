@@ -31,7 +31,7 @@ else:
         """Field-for-field copy of ``director.llm.base.LLMResponse``."""
 
         content: str = ""
-        tool_calls: list[dict] = []
+        tool_calls: list[dict[str, Any]] = []
         send_tokens: int = 0
         recv_tokens: int = 0
         total_tokens: int = 0

@@ -1,4 +1,4 @@
-"""Retry policy: how many attempts, how long to wait, and the overall deadline.
+"""Retries: the policy (attempts, waits, deadline), the call plan, and the two drivers that run it.
 
 The provider does all retrying itself (litellm and the openai client are told to
 make exactly one attempt each), so ``num_retries=N`` means exactly ``N + 1``
@@ -8,17 +8,30 @@ with jitter, at least the provider's ``Retry-After`` when it sent one (a
 ``Retry-After`` over a minute is not waited for), and never past the deadline:
 each attempt may take ``timeout`` seconds, and one model's attempts and waits
 together end within ``(num_retries + 1) * timeout`` seconds.
+
+``plan`` is every attempt of one call, without I/O, shared by all four call paths: it yields
+``Send(request)`` and receives the response or the exception, yields ``Sleep(seconds)`` and
+receives None, and returns a ``Success`` or the final ``ErrorInfo``. ``drive`` runs it with
+``time.sleep``, ``adrive`` on the event loop. Each retry logs one INFO line.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from director_litellm.errors import ErrorInfo
+from director_litellm.errors import ErrorInfo, InvalidInputError, classify
+
+if TYPE_CHECKING:
+    from director_litellm.request import Call
+
+logger = logging.getLogger(__name__)
 
 # a Retry-After longer than this is not worth waiting for inside one call
 MAX_RETRY_AFTER = 60.0
@@ -42,7 +55,7 @@ class Attempt:
             if error.retry_after > MAX_RETRY_AFTER:
                 return None
             delay = max(delay, error.retry_after)
-        remaining = self._deadline - policy.clock()  # type: ignore[operator]
+        remaining = self._deadline - policy.clock()
         # leave the next attempt at least a little time of its own
         if delay + min(1.0, policy.timeout / 10) > remaining:
             return None
@@ -55,11 +68,11 @@ class RetryPolicy:
     timeout: float = 120.0
     initial_delay: float = 0.5
     max_delay: float = 8.0
-    clock: object = field(default=time.monotonic, repr=False)
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
 
     def attempts(self) -> Iterator[Attempt]:
         """Attempts for one model; the caller stops iterating on success or give-up."""
-        deadline = self.clock() + self.timeout * (self.num_retries + 1)  # type: ignore[operator]
+        deadline = self.clock() + self.timeout * (self.num_retries + 1)
         for number in range(1, self.num_retries + 2):
             # The first attempt gets exactly ``timeout``: litellm caches its HTTP client per distinct
             # timeout value, so a value that differs by nanoseconds on every call (deadline - now with
@@ -68,6 +81,115 @@ class RetryPolicy:
             if number == 1:
                 attempt_timeout = self.timeout
             else:
-                remaining = deadline - self.clock()  # type: ignore[operator]
+                remaining = deadline - self.clock()
                 attempt_timeout = min(self.timeout, max(math.floor(remaining * 10) / 10, 0.1))
             yield Attempt(number, attempt_timeout, self, deadline)
+
+
+# ------------------------------------------------------------------------------ the plan of one call
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Send:
+    """Make one attempt with these ``litellm.completion`` keyword arguments."""
+
+    request: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Sleep:
+    """Wait before the next attempt."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Success(Generic[R]):
+    response: R
+    model: str
+    attempts: int
+    started: float  # time.monotonic() when this model's first attempt began
+
+
+#: classifies one failed attempt: (exception, model, attempt number) -> ErrorInfo
+Failed = Callable[[BaseException, str, int], ErrorInfo]
+Plan = Generator[Send | Sleep, R | BaseException | None, Success[R] | ErrorInfo]
+
+
+def plan(call: Call, failed: Failed) -> Plan[R]:
+    """Every attempt of one call, in order, without doing I/O (see the module docstring)."""
+    info: ErrorInfo | None = None
+    for position, target in enumerate(call.targets):
+        try:
+            request = call.request_for(target)
+        except InvalidInputError as exc:  # a fallback model's own rules refuse this call
+            info = classify(exc, model=target.model)
+            continue
+        started = time.monotonic()
+        for attempts, attempt in enumerate(call.policy.attempts(), start=1):
+            request["timeout"] = attempt.timeout
+            outcome = yield Send(request)
+            if not isinstance(outcome, BaseException):
+                return Success(cast(R, outcome), target.model, attempts, started)
+            info = failed(outcome, target.model, attempts)
+            delay = attempt.delay_after(info)
+            if delay is None:
+                break
+            logger.info(
+                "LLM call to %s: attempt %d failed [%s], retrying in %.2f s",
+                target.model,
+                attempts,
+                info.category,
+                delay,
+            )
+            yield Sleep(delay)
+        if info is not None and not info.retryable:
+            break  # a fallback model would be refused for the same reason
+        if info is not None and position + 1 < len(call.targets):
+            logger.info("LLM call to %s failed [%s]; trying the next fallback model", target.model, info.category)
+    assert info is not None
+    return info
+
+
+def drive(call: Call, failed: Failed, perform: Callable[[dict[str, Any]], R]) -> Success[R] | ErrorInfo:
+    """Run the plan synchronously; ``perform(request)`` makes one attempt."""
+    steps: Plan[R] = plan(call, failed)
+    try:
+        step = next(steps)
+        while True:
+            if isinstance(step, Sleep):
+                time.sleep(step.seconds)
+                step = steps.send(None)
+                continue
+            try:
+                outcome: R | BaseException = perform(step.request)
+            except Exception as exc:
+                outcome = exc
+            step = steps.send(outcome)
+    except StopIteration as done:
+        result: Success[R] | ErrorInfo = done.value
+        return result
+
+
+async def adrive(
+    call: Call, failed: Failed, perform: Callable[[dict[str, Any]], Awaitable[R]]
+) -> Success[R] | ErrorInfo:
+    """Run the plan on the event loop; ``await perform(request)`` makes one attempt."""
+    steps: Plan[R] = plan(call, failed)
+    try:
+        step = next(steps)
+        while True:
+            if isinstance(step, Sleep):
+                await asyncio.sleep(step.seconds)
+                step = steps.send(None)
+                continue
+            try:
+                outcome: R | BaseException = await perform(step.request)
+            except Exception as exc:
+                outcome = exc
+            step = steps.send(outcome)
+    except StopIteration as done:
+        result: Success[R] | ErrorInfo = done.value
+        return result

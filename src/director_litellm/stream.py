@@ -162,7 +162,7 @@ class StreamAccumulator:
     def partial_text(self) -> str:
         return "".join(self.text)
 
-    def response(self, *, cost: float | None = None) -> LLMResponse:
+    def response(self) -> LLMResponse:
         """The complete response for a stream that ended normally.
 
         The stream is folded into one completion-shaped answer and read by ``parser``, so
@@ -182,7 +182,7 @@ class StreamAccumulator:
             "choices": [{"index": 0, "message": message, "finish_reason": self.finish_reason}],
             "usage": self.usage,
         }
-        return parse_response(completion, model=self.model, cost=cost)
+        return parse_response(completion, model=self.model)
 
     def failed(self, info: ErrorInfo) -> LLMResponse:
         """The ERROR response for a stream that broke; the text so far is kept."""

@@ -20,11 +20,17 @@ from typing import Any
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus, gateway
+from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus, router
+from director_litellm._litellm import import_litellm
 from director_litellm.errors import ConfigError, classify
 from tests.fakes import FakeAnthropic, FakeOpenAI, running
 
-yaml = pytest.importorskip("yaml")  # installed with litellm's dependencies on both stacks
+try:
+    import yaml  # installed with litellm's dependencies on both stacks; router mode reads JSON without it
+except ImportError:  # pragma: no cover - depends on the environment
+    yaml = None
+
+needs_yaml = pytest.mark.skipif(yaml is None, reason="PyYAML is not installed")
 
 KEY_A = "sk-deployment-a-0123456789"
 KEY_B = "sk-deployment-b-0123456789"
@@ -36,18 +42,15 @@ SERVER_ERROR = {"error": {"message": "upstream exploded", "type": "server_error"
 
 def litellm_module() -> Any:
     """litellm, imported the way the provider imports it (no network cost map)."""
-    from director_litellm import provider
-
-    loader = getattr(provider, "import_litellm", None) or provider._litellm
-    return loader()
+    return import_litellm()
 
 
 @pytest.fixture(autouse=True)
 def fresh_routers() -> Iterator[None]:
     """Each test gets its own Routers (cooldowns and counters are per Router)."""
-    gateway.clear_cache()
+    router.clear_cache()
     yield
-    gateway.clear_cache()
+    router.clear_cache()
 
 
 @pytest.fixture
@@ -77,7 +80,7 @@ def two_deployments(a: FakeOpenAI, b: FakeOpenAI, *, weights: tuple = (1, 1)) ->
     ]
 
 
-def write_config(tmp_path: Path, model_list: list[dict[str, Any]], name: str = "router.yaml", **settings: Any) -> Path:
+def write_config(tmp_path: Path, model_list: list[dict[str, Any]], name: str = "router.json", **settings: Any) -> Path:
     path = tmp_path / name
     data: dict[str, Any] = {"model_list": model_list}
     if settings:
@@ -212,7 +215,7 @@ class TestRouting:
         for fake in (dep_a, dep_b):
             fake.default(status=500, raw_body=SERVER_ERROR)
         path = write_config(tmp_path, two_deployments(dep_a, dep_b), allowed_fails=1000, num_retries=5)
-        backend = gateway.router_for(str(path), litellm_module())
+        backend = router.router_for(str(path), litellm_module())
         for retries, expected in ((0, 1), (2, 3)):
             before = chat_posts(dep_a, dep_b)
             with pytest.raises(Exception) as caught:
@@ -278,8 +281,8 @@ class TestOneRouterPerFile:
 
         assert len(results) == 80 and all(r.status == LLMResponseStatus.SUCCESS for r in results)
         assert len(built) == 1
-        backend = gateway.router_for(str(path), litellm)
-        assert backend is gateway.router_for(str(path), litellm) and backend.router is built[0]
+        backend = router.router_for(str(path), litellm)
+        assert backend is router.router_for(str(path), litellm) and backend.router is built[0]
         assert chat_posts(dep_a, dep_b) == 80 and dep_a.violations == [] and dep_b.violations == []
 
     def test_editing_the_file_builds_a_new_router_and_retires_the_old(
@@ -288,15 +291,15 @@ class TestOneRouterPerFile:
         litellm = litellm_module()
 
         def callbacks() -> int:
-            return sum(len(getattr(litellm, n, None) or []) for n in gateway._CALLBACK_LISTS)
+            return sum(len(getattr(litellm, n, None) or []) for n in router._CALLBACK_LISTS)
 
         path = write_config(tmp_path, two_deployments(dep_a, dep_b))
-        first = gateway.router_for(str(path), litellm)
+        first = router.router_for(str(path), litellm)
         registered = callbacks()
         seen = [first]
         for i in range(5):
             write_config(tmp_path, two_deployments(dep_a, dep_b, weights=(1, i + 2)))
-            backend = gateway.router_for(str(path), litellm)
+            backend = router.router_for(str(path), litellm)
             assert all(backend is not old for old in seen)
             seen.append(backend)
         assert callbacks() == registered  # retired Routers leave nothing behind in litellm's globals
@@ -307,7 +310,7 @@ class TestOneRouterPerFile:
     ) -> None:
         litellm = litellm_module()
         monkeypatch.setattr(litellm, "suppress_debug_info", False)
-        gateway.router_for(str(write_config(tmp_path, two_deployments(dep_a, dep_b))), litellm)
+        router.router_for(str(write_config(tmp_path, two_deployments(dep_a, dep_b))), litellm)
         assert litellm.suppress_debug_info is False
 
 
@@ -345,9 +348,9 @@ class TestConfigFile:
         """A LiteLLM Proxy config works as is: Router settings at the top level or in router_settings,
         proxy-only sections ignored (never applied to this process)."""
         litellm = litellm_module()
-        path = tmp_path / "proxy_config.yaml"
+        path = tmp_path / "proxy_config.json"
         path.write_text(
-            yaml.safe_dump(
+            json.dumps(
                 {
                     "model_list": [
                         deployment(dep_a, "openai/upstream-a", KEY_A, "dep-a", group="primary"),
@@ -368,7 +371,7 @@ class TestConfigFile:
 
         assert r.status == LLMResponseStatus.SUCCESS and r.deployment == "dep-b", r.error
         assert (litellm.drop_params, litellm.set_verbose) == before
-        source = gateway.read_router_file(str(path))
+        source = router.read_router_file(str(path))
         assert sorted(source.ignored_sections) == ["general_settings", "litellm_settings"]
         assert source.settings == {"fallbacks": [{"primary": ["backup"]}], "allowed_fails": 0}
 
@@ -402,6 +405,7 @@ class TestConfigFile:
             ),
         ],
     )
+    @needs_yaml
     def test_bad_config_is_an_error_response_and_nothing_is_sent(
         self, tmp_path: Path, openai_fake: FakeOpenAI, dep_b: FakeOpenAI, content: str | None, problem: str
     ) -> None:
@@ -415,15 +419,48 @@ class TestConfigFile:
             assert "LITELLM_ROUTER_CONFIG" in r.content and problem in r.content, r.content
         assert openai_fake.requests == [] and dep_b.requests == []
 
-    def test_bad_file_is_read_once_per_version(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    @needs_yaml
+    def test_yaml_config_is_read(self, tmp_path: Path) -> None:
+        """A YAML router file (the LiteLLM Proxy's own format) is read with PyYAML."""
         path = tmp_path / "router.yaml"
-        path.write_text("model_list: []\n")
+        path.write_text(
+            yaml.safe_dump({"model_list": [{"model_name": GROUP, "litellm_params": {"model": "openai/x"}}]})
+        )
+        source = router.read_router_file(str(path))
+        assert source.groups == [GROUP] and source.model_list[0]["litellm_params"] == {"model": "openai/x"}
+
+    @pytest.mark.parametrize(
+        "name, content, problem",
+        [
+            ("router.json", '{"model_list": [', "not valid JSON"),
+            ("router.json", '{"model_list": []}', "needs a non-empty `model_list`"),
+            ("router.json", '[{"model_name": "x"}]', "must be a mapping with a `model_list` (got list)"),
+            ("router.yaml", "model_list: []\n", "PyYAML is not installed, so only JSON can be read"),
+        ],
+    )
+    def test_without_pyyaml_json_is_read_and_yaml_names_the_fix(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: str, problem: str
+    ) -> None:
+        """With PyYAML missing, JSON files (any extension) still work and a YAML file says what to install."""
+        monkeypatch.setitem(sys.modules, "yaml", None)  # makes ``import yaml`` raise ImportError
+        path = tmp_path / name
+        path.write_text(content)
+        with pytest.raises(ConfigError, match="LITELLM_ROUTER_CONFIG") as caught:
+            router.read_router_file(str(path))
+        assert problem in str(caught.value)
+        good = tmp_path / "good.yaml"
+        good.write_text(json.dumps({"model_list": [{"model_name": GROUP, "litellm_params": {"model": "openai/x"}}]}))
+        assert router.read_router_file(str(good)).groups == [GROUP]
+
+    def test_bad_file_is_read_once_per_version(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        path = tmp_path / "router.json"
+        path.write_text('{"model_list": []}')
         reads: list[str] = []
-        real = gateway.read_router_file
-        monkeypatch.setattr(gateway, "read_router_file", lambda p: reads.append(p) or real(p))
+        real = router.read_router_file
+        monkeypatch.setattr(router, "read_router_file", lambda p: reads.append(p) or real(p))
         for _ in range(3):
             with pytest.raises(ConfigError, match="LITELLM_ROUTER_CONFIG"):
-                gateway.router_for(str(path), litellm_module())
+                router.router_for(str(path), litellm_module())
         assert len(reads) == 1
 
     def test_unknown_model_group_is_refused_before_sending(
@@ -445,12 +482,18 @@ class TestConfigFile:
             raise ValueError(f"cannot use deployment {model_list[0]['litellm_params']}")
 
         monkeypatch.setattr(litellm, "Router", refusing_router)
-        path = tmp_path / "router.yaml"
+        path = tmp_path / "router.json"
         path.write_text(
-            "model_list:\n  - {model_name: g, litellm_params: {model: openai/x, api_key: plainsecret0123}}\n"
+            json.dumps(
+                {
+                    "model_list": [
+                        {"model_name": "g", "litellm_params": {"model": "openai/x", "api_key": "plainsecret0123"}}
+                    ]
+                }
+            )
         )
         with pytest.raises(ConfigError, match="litellm.Router refused the configuration: ValueError") as caught:
-            gateway.router_for(str(path), litellm)
+            router.router_for(str(path), litellm)
         assert "plainsecret0123" not in str(caught.value)
 
 
@@ -459,9 +502,9 @@ class TestConfigFile:
 
 class TestAdapter:
     def test_adapt_drops_endpoint_settings_and_keeps_the_rest(self, tmp_path: Path) -> None:
-        path = tmp_path / "router.yaml"
+        path = tmp_path / "router.json"
         path.write_text(
-            yaml.safe_dump(
+            json.dumps(
                 {
                     "model_list": [
                         {"model_name": GROUP, "litellm_params": {"model": "openai/x", "api_key": "sk-x-0123456789"}},
@@ -471,7 +514,7 @@ class TestAdapter:
                 }
             )
         )
-        backend = gateway.router_for(str(path), litellm_module())
+        backend = router.router_for(str(path), litellm_module())
         metadata = {"trace": "t1"}
         request = {
             "model": GROUP,
@@ -497,15 +540,15 @@ class TestAdapter:
         with pytest.raises(ConfigError, match="not a model group"):
             backend.adapt({**request, "model": "other"})
 
-    def test_gateway_does_not_import_litellm(self) -> None:
-        code = "import sys, director_litellm.gateway as g; g.read_router_file; print('litellm' in sys.modules)"
+    def test_router_does_not_import_litellm(self) -> None:
+        code = "import sys, director_litellm.router as g; g.read_router_file; print('litellm' in sys.modules)"
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
         assert out.returncode == 0 and out.stdout.strip() == "False", out.stderr[-2000:]
 
     def test_rules_model_is_the_strictest_reachable_deployment(self, tmp_path: Path) -> None:
-        path = tmp_path / "router.yaml"
+        path = tmp_path / "router.json"
         path.write_text(
-            yaml.safe_dump(
+            json.dumps(
                 {
                     "model_list": [
                         {"model_name": GROUP, "litellm_params": {"model": "openai/gpt-4o-mini", "api_key": KEY_A}},
@@ -519,7 +562,7 @@ class TestAdapter:
                 }
             )
         )
-        backend = gateway.router_for(str(path), litellm_module())
+        backend = router.router_for(str(path), litellm_module())
         assert backend.deployment_models(GROUP) == ["openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5"]
         assert backend.rules_model(GROUP) == "anthropic/claude-sonnet-4-5"
         assert backend.rules_model("plain") == "plain"

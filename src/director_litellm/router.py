@@ -1,72 +1,10 @@
 """Router mode: one shared ``litellm.Router`` per config file, behind the provider's request shape.
 
-Set ``LITELLM_ROUTER_CONFIG`` to a YAML or JSON file and ``LITELLM_CHAT_MODEL`` to one of its model
-groups; every call then goes through ``router_for(path, litellm)``, which returns a
-``RouterBackend`` with the same ``completion(**request)`` / ``acompletion(**request)`` surface as the
-litellm module. This module never imports litellm: the provider passes the module in.
-
-The file
-    The LiteLLM Proxy's config format, so one file can serve both: ``model_list`` (required, a
-    non-empty list of ``{model_name, litellm_params: {model, ...}, model_info?}``) and
-    ``router_settings`` (keyword arguments of ``litellm.Router``: ``routing_strategy``,
-    ``fallbacks``, ``allowed_fails``, ``cooldown_time``, ...). ``litellm.Router`` keyword arguments
-    may also sit at the top level (``fallbacks: [...]``). Proxy-only and process-wide sections
-    (``litellm_settings``, ``general_settings``, ``environment_variables``, ...) are ignored: they
-    would change litellm for the whole process. Any string ``os.environ/NAME`` anywhere in
-    ``model_list`` or the router settings is replaced by the variable's value, as the proxy does; an
-    unset variable is a configuration error. ``.json`` files are read as JSON; any other file as
-    YAML (PyYAML, which litellm's dependencies install) or, without PyYAML, as JSON.
-    A missing or unreadable file, bad YAML/JSON, a missing ``model_list`` or a setting
-    ``litellm.Router`` refuses raises ``ConfigError`` naming ``LITELLM_ROUTER_CONFIG``; nothing is
-    sent. The provider turns it into an ERROR response (category ``config``).
-
-One Router per file
-    ``router_for`` builds one ``litellm.Router`` per (resolved path, modification time, size) under a
-    lock and returns the same ``RouterBackend`` to every provider instance and thread; the Router's
-    cooldowns, usage counters and client pool are therefore shared process-wide. Editing the file
-    builds a new Router on the next call and retires the old one (its global litellm callbacks are
-    removed; calls already running on it finish). A broken file's ``ConfigError`` is cached the same
-    way, so a bad file is parsed once, not once per call. ``clear_cache()`` retires every Router.
-
-    Building a ``litellm.Router`` registers the Router's own callbacks in litellm's global callback
-    lists (that is how it tracks failures and usage); 1.60 also sets ``litellm.suppress_debug_info``,
-    which is put back to the host's value right after construction.
-
-What the Router gets from the provider's request (``RouterBackend.adapt``)
-    - ``model`` names a model group (or a ``model_group_alias``, or matches a wildcard
-      ``model_name``); anything else is a ``ConfigError`` listing the groups, raised before sending.
-    - ``api_base``, ``api_key``, ``api_version`` (and ``base_url``, ``organization``,
-      ``custom_llm_provider``) are dropped, with one warning per setting: on both litellm 1.60 and
-      1.110 a per-call value overrides every deployment's own, so the provider's ``LITELLM_API_KEY``
-      would be sent to every deployment. Deployments carry their endpoint and key in the file.
-    - other per-call values (``temperature``, ``max_tokens``, ``timeout``, ``drop_params``, ``stop``,
-      ``tools``, ``response_format``, ``extra_headers``, ...) pass through and, as in litellm, win
-      over the same keys in a deployment's ``litellm_params``.
-    - ``max_retries`` stays 0 (one HTTP attempt per deployment try inside the openai client).
-    - ``num_retries`` passes through: it is the Router's per-call retry count.
-    - a ``metadata`` dict is copied (the Router writes into it).
-
-Retries: the Router owns them
-    Only the Router knows the deployments, their cooldowns and which are healthy; it retries at once on
-    another healthy deployment, while a retry by the provider can only re-enter the Router blind,
-    after a back-off sleep, and may land on the same failing deployment. So in router mode the
-    provider makes ONE call into the Router per model group in its chain and hands its retry count to
-    the Router as the per-call ``num_retries`` (``LITELLM_NUM_RETRIES`` or the call's override; it
-    replaces ``router_settings.num_retries`` for calls made through this package). Total attempts for
-    one ``chat_completions`` call, with ``N = num_retries``:
-
-        at most (N + 1) deployment requests for the model group, then (N + 1) for each Router
-        fallback group tried (``router_settings.fallbacks``, at most ``max_fallbacks`` of them),
-        then the same again for each entry of ``LITELLM_FALLBACKS`` (best left empty in router mode).
-
-    Each deployment request may take ``timeout`` seconds. When every deployment of a group is cooling
-    down the Router answers at once with "No deployments available" (``RouterRateLimitError``).
-    This adapter also works with a provider that keeps its own retry loop and sends ``num_retries=0``:
-    the Router then makes one try per provider attempt (failed deployments still cool down).
-
-``LLMResponse.deployment`` is the Router's ``_hidden_params["model_id"]`` on litellm 1.60 and 1.110:
-the deployment's ``model_info.id`` when the file sets one (recommended), else a hash litellm derives.
-``_hidden_params["api_base"]`` is the deployment's endpoint; ``response.model`` is the upstream's model.
+Set ``LITELLM_ROUTER_CONFIG`` to a YAML or JSON file (the LiteLLM Proxy's ``model_list`` /
+``router_settings`` format) and ``LITELLM_CHAT_MODEL`` to one of its model groups; every call then
+goes through ``router_for(path, litellm)``, whose ``RouterBackend`` has the litellm module's
+``completion`` / ``acompletion`` surface. The Router owns retries in this mode. This module never
+imports litellm: ``_litellm`` passes the module in. The user documentation is docs/router.md.
 """
 
 from __future__ import annotations
@@ -84,7 +22,8 @@ from types import ModuleType
 from typing import Any
 
 from director_litellm import model_rules
-from director_litellm.errors import ConfigError, scrub
+from director_litellm.errors import ConfigError
+from director_litellm.scrub import scrub
 
 logger = logging.getLogger(__name__)
 
@@ -329,7 +268,7 @@ def _build_router(source: RouterFile, litellm: ModuleType) -> Any:
         if suppress is not None and getattr(litellm, "suppress_debug_info", None) != suppress:
             # Not a setting of ours: litellm 1.60's Router turns this on process-wide as a side
             # effect of construction; writing back the host's own value undoes that.
-            litellm.suppress_debug_info = suppress
+            setattr(litellm, "suppress_debug_info", suppress)  # noqa: B010 - litellm declares no such attribute
 
 
 _CALLBACK_LISTS = (
@@ -373,10 +312,7 @@ class RouterBackend:
     router: Any
     source: RouterFile
     litellm: ModuleType = field(repr=False)
-    _warned: set = field(default_factory=set, repr=False)
-
-    #: the Router retries and fails over across deployments; the provider should make one call
-    owns_retries = True
+    _warned: set[str] = field(default_factory=set, repr=False)
 
     @property
     def path(self) -> str:

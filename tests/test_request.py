@@ -1,0 +1,191 @@
+"""One call's request: override validation, what reaches the wire, and what the caller cannot replace."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from director_litellm import LiteLLMConfig, LiteLLMProvider
+from tests.fakes import FakeAnthropic, FakeOpenAI
+
+MODEL = "openai/gpt-4o-mini"
+KEY = "sk-test-key-0123456789abcdef"
+USER = [{"role": "user", "content": "hi"}]
+
+
+def provider(fake: Any, **overrides: Any) -> LiteLLMProvider:
+    cfg = LiteLLMConfig(chat_model=MODEL, api_base=fake.url, api_key=KEY, num_retries=0)
+    return LiteLLMProvider(cfg, **overrides)
+
+
+@contextmanager
+def _azure_endpoint() -> Iterator[tuple[str, list[str]]]:
+    """A loopback Azure OpenAI deployment endpoint that records each request's path and query."""
+    paths: list[str] = []
+    answer = json.dumps(
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "gpt-4o-mini",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "fine"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
+        }
+    ).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            paths.append(self.path)
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", paths
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class TestOverrideValidation:
+    @pytest.mark.parametrize(
+        "key, value",
+        [
+            ("temperature", "hot"),
+            ("temperature", 3),
+            ("top_p", 1.5),
+            ("max_tokens", -5),
+            ("timeout", 0),
+            ("num_retries", 99),
+            ("model", "  "),
+            ("fallbacks", [{"model": "x", "api_bass": "y"}]),
+        ],
+    )
+    def test_bad_per_call_value_is_invalid_input(self, openai_fake: FakeOpenAI, key: str, value: Any) -> None:
+        """A per-call value the config would refuse: invalid_input naming the key, zero attempts, nothing sent."""
+        r = provider(openai_fake).chat_completions(USER, **{key: value})
+        assert not r.status and r.error["category"] == "invalid_input", r.error
+        assert key in r.content and r.error["attempts"] == 0
+        assert openai_fake.requests == []
+
+    @pytest.mark.parametrize("key, value", [("max_tokens", -5), ("temperature", "hot"), ("top_p", 2)])
+    def test_bad_constructor_override_is_invalid_input(self, openai_fake: FakeOpenAI, key: str, value: Any) -> None:
+        """LiteLLMProvider(cfg, max_tokens=-5): every call is refused as invalid_input naming the key."""
+        p = provider(openai_fake, **{key: value})
+        for r in (p.chat_completions(USER), p.chat_completions(USER)):
+            assert not r.status and r.error["category"] == "invalid_input", r.error
+            assert key in r.content
+        assert openai_fake.requests == []
+
+    def test_unknown_constructor_override_names_the_nearest_field(self, openai_fake: FakeOpenAI) -> None:
+        """A misspelt override is a programming error: named, with the field it was probably meant to be."""
+        r = provider(openai_fake, max_token=10).chat_completions(USER)
+        assert not r.status and r.error["category"] == "invalid_input"
+        assert "max_token" in r.content and "max_tokens" in r.content.split("max_token", 1)[1]
+        assert openai_fake.requests == []
+
+    def test_good_constructor_overrides_apply(self, openai_fake: FakeOpenAI) -> None:
+        """Valid overrides are applied as the config's own values (strings coerced like the config does)."""
+        openai_fake.reply("fine")
+        r = provider(openai_fake, max_tokens="77", temperature=0.25).chat_completions(USER)
+        assert r.status, r.error
+        body = openai_fake.requests[-1].body
+        assert body["max_tokens"] == 77 and body["temperature"] == 0.25
+
+    def test_unknown_per_call_keyword_passes_through(self, openai_fake: FakeOpenAI) -> None:
+        """Keywords that are not call options go to litellm as they are (documented behaviour)."""
+        openai_fake.reply("fine")
+        r = provider(openai_fake).chat_completions(USER, seed=7, user="u-1", temperature="0.5")
+        assert r.status, r.error
+        body = openai_fake.requests[-1].body
+        assert body["seed"] == 7 and body["user"] == "u-1" and body["temperature"] == 0.5
+
+
+class TestBuildRequest:
+    def test_build_request_is_what_gets_sent(self, openai_fake: FakeOpenAI) -> None:
+        """build_request returns the keyword arguments for litellm: model, messages, sampling, no retries hidden."""
+        cfg = LiteLLMConfig(chat_model=MODEL, api_base=openai_fake.url, api_key=KEY, max_tokens=321)
+        request = LiteLLMProvider(cfg).build_request(USER, stop="END", temperature=0.3)
+        assert request["model"] == MODEL and request["messages"] == USER
+        assert request["max_tokens"] == 321 and request["temperature"] == 0.3 and request["stop"] == ["END"]
+        assert request["api_base"] == openai_fake.url and request["api_key"] == KEY
+        assert request["num_retries"] == 0 and request["max_retries"] == 0
+        assert openai_fake.requests == []
+
+    def test_owned_keys_cannot_be_replaced(self, openai_fake: FakeOpenAI) -> None:
+        """extra_params and per-call keywords cannot replace model/messages/tools/tool_choice/stream/key/retries."""
+        owned = {
+            "messages": [{"role": "user", "content": "injected"}],
+            "tools": [{"type": "function", "function": {"name": "evil", "parameters": {"type": "object"}}}],
+            "tool_choice": "required",
+            "stream": True,
+            "api_key": "sk-injected-0123456789abcdef",
+            "num_retries": 5,
+            "max_retries": 7,
+        }
+        cfg = LiteLLMConfig(
+            chat_model=MODEL,
+            api_base=openai_fake.url,
+            api_key=KEY,
+            num_retries=0,
+            extra_params={**owned, "model": "openai/injected"},
+        )
+        openai_fake.reply("fine")
+        per_call = {k: v for k, v in owned.items() if k not in ("messages", "tools", "num_retries")}
+        r = LiteLLMProvider(cfg).chat_completions(USER, **per_call)
+        assert r.status, r.error
+        sent = openai_fake.requests
+        assert len(sent) == 1
+        body, headers = sent[0].body, sent[0].headers
+        assert body["model"] == "gpt-4o-mini" and body["messages"] == USER
+        assert "tools" not in body and "tool_choice" not in body and not body.get("stream")
+        assert headers["authorization"] == f"Bearer {KEY}"
+
+    def test_api_version_reaches_the_wire(self) -> None:
+        """An Azure deployment gets the configured api_version as the api-version query parameter."""
+        with _azure_endpoint() as (url, paths):
+            cfg = LiteLLMConfig(
+                chat_model="azure/my-deployment", api_base=url, api_key=KEY, api_version="2024-06-01", num_retries=0
+            )
+            r = LiteLLMProvider(cfg).chat_completions(USER)
+        assert r.status, r.error
+        assert paths == ["/openai/deployments/my-deployment/chat/completions?api-version=2024-06-01"]
+
+
+class TestStreamCost:
+    def test_stream_cost_comes_from_the_usage(self, openai_fake: FakeOpenAI) -> None:
+        """A stream's cost is the model's per-token prices times the final chunk's usage."""
+        import litellm
+
+        openai_fake.reply_stream(["Hel", "lo"], usage=(1000, 500))
+        events = list(provider(openai_fake).stream_chat_completions(USER))
+        final = events[-1].response
+        assert final.status and final.send_tokens == 1000 and final.recv_tokens == 500
+        prices = litellm.model_cost["gpt-4o-mini"]
+        expected = 1000 * prices["input_cost_per_token"] + 500 * prices["output_cost_per_token"]
+        assert final.cost == pytest.approx(expected)
+
+    def test_stream_cost_is_none_for_unknown_price(self, anthropic_fake: FakeAnthropic) -> None:
+        """No price data for the model: cost is None, not zero and not an error."""
+        cfg = LiteLLMConfig(
+            chat_model="anthropic/claude-no-such-model", api_base=anthropic_fake.url, api_key=KEY, num_retries=0
+        )
+        anthropic_fake.reply_stream("hi")
+        final = list(LiteLLMProvider(cfg).stream_chat_completions(USER))[-1].response
+        assert final.status, final.error
+        assert final.cost is None
