@@ -39,10 +39,10 @@ class TestLiteLLMConfig:
         assert c.extra_headers == {"X-Team": "video"} and c.fallbacks == ["openai/gpt-4o-mini"]
 
     def test_explicit_fields_are_known(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """is_set tells a value the user gave (env or constructor) from a default."""
+        """model_fields_set tells a value the user gave (env or constructor) from a default."""
         monkeypatch.setenv("LITELLM_TOP_P", "1")
         c = LiteLLMConfig(temperature=0.2)
-        assert c.is_set("top_p") and c.is_set("temperature") and not c.is_set("max_tokens")
+        assert {"top_p", "temperature"} <= c.model_fields_set and "max_tokens" not in c.model_fields_set
 
     def test_key_never_prints(self) -> None:
         """The key is masked in repr and str; URL credentials are scrubbed from repr."""
@@ -85,7 +85,7 @@ class TestLoadConfig:
         monkeypatch.setenv("LITELLM_TOP_P", "0.5")
         first, second = load_config(), load_config()
         assert first == second and first is not second
-        assert second.is_set("top_p") and not second.is_set("temperature")
+        assert "top_p" in second.model_fields_set and "temperature" not in second.model_fields_set
         second.extra_headers["x"] = "y"
         assert load_config().extra_headers == {}
 

@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any
 
 from director_litellm import _litellm, retry, supply_chain
-from director_litellm._director import director_base
+from director_litellm._director import base_llm
 from director_litellm.config import ConfigError, LiteLLMConfig, load_config
 from director_litellm.errors import DirectorLiteLLMError, ErrorInfo, InvalidInputError, classify
 from director_litellm.parser import error_response, parse_response
@@ -36,24 +36,26 @@ from director_litellm.stream import Final, StreamAccumulator, StreamEvent
 
 logger = logging.getLogger(__name__)
 
-_base = director_base()
-if _base is not None:
-    _BaseLLM: type = _base.BaseLLM
-else:
+_BaseLLM = base_llm()
 
-    class _BaseLLM:  # type: ignore[no-redef]
-        """Stand-in for ``director.llm.base.BaseLLM``: copies the config onto ``self``."""
 
-        def __init__(self, config: Any) -> None:
-            self.config = config
-            self.api_key = config.api_key
-            self.api_base = config.api_base
-            self.chat_model = config.chat_model
-            self.temperature = config.temperature
-            self.top_p = config.top_p
-            self.max_tokens = config.max_tokens
-            self.timeout = config.timeout
-            self.enable_langfuse = config.enable_langfuse
+def _logged(info: ErrorInfo) -> ErrorInfo:
+    """The one WARNING line of a failed call: model, attempts, category, scrubbed cause with its real type."""
+    cause = info.detail or info.message
+    logger.warning(
+        "LLM call to %s failed after %d attempt(s) [%s]: %s", info.model, info.attempts, info.category, cause
+    )
+    return info
+
+
+def _log_traceback(exc: BaseException, info: ErrorInfo) -> None:
+    """At DEBUG: the frames (safe) and the real exception type, with the scrubbed text in place of the original."""
+    if logger.isEnabledFor(logging.DEBUG):
+        frames, kind = "".join(traceback.format_tb(exc.__traceback__)), type(exc)
+        logger.debug(
+            "LLM call to %s, attempt %d failed:\nTraceback (most recent call last):\n%s%s.%s: %s",
+            *(info.model, info.attempts, frames, kind.__module__, kind.__qualname__, info.detail or info.message),
+        )
 
 
 class _NeverRaises:
@@ -78,7 +80,7 @@ class _NeverRaises:
         return self.failed
 
 
-class LiteLLMProvider(_BaseLLM):  # type: ignore[misc]
+class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     """A Director LLM backed by any model litellm supports.
 
     ``LiteLLMProvider()`` reads ``LITELLM_*`` from the environment; keyword overrides replace
@@ -275,28 +277,13 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc]
         return call
 
     def _classified(self, exc: BaseException, model: str, attempts: int) -> ErrorInfo:
-        """One failed attempt, classified; its traceback is logged at DEBUG with the real type and scrubbed text."""
-        info = classify(exc, model=model, secrets=secrets(self.config))
-        if logger.isEnabledFor(logging.DEBUG):
-            frames = "".join(traceback.format_tb(exc.__traceback__))
-            kind = type(exc)
-            logger.debug(
-                "LLM call to %s, attempt %d failed:\nTraceback (most recent call last):\n%s%s.%s: %s",
-                *(model, attempts, frames, kind.__module__, kind.__qualname__, info.detail or info.message),
-            )
-        return replace(info, attempts=attempts)
-
-    @staticmethod
-    def _logged(info: ErrorInfo) -> ErrorInfo:
-        """The one WARNING line of a failed call: model, attempts, category, scrubbed cause with its real type."""
-        cause = info.detail or info.message
-        logger.warning(
-            "LLM call to %s failed after %d attempt(s) [%s]: %s", info.model, info.attempts, info.category, cause
-        )
+        """One failed attempt, classified; its traceback goes to the DEBUG log."""
+        info = replace(classify(exc, model=model, secrets=secrets(self.config)), attempts=attempts)
+        _log_traceback(exc, info)
         return info
 
     def _error(self, info: ErrorInfo) -> LLMResponse:
-        return error_response(self._logged(info))
+        return error_response(_logged(info))
 
     def _result(self, call: Call, outcome: retry.Success[Any] | ErrorInfo) -> LLMResponse:
         if isinstance(outcome, ErrorInfo):
@@ -315,7 +302,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc]
     ) -> LLMResponse:
         """A stream's final response: what arrived, or an ERROR keeping the text so far if it broke."""
         if broke is not None and not acc.ended_without_finish_reason(broke):
-            return acc.failed(self._logged(self._classified(broke, outcome.model, outcome.attempts)))
+            return acc.failed(_logged(self._classified(broke, outcome.model, outcome.attempts)))
         result = acc.response()
         result.model = result.model or outcome.model
         result.cost = _litellm.stream_cost(outcome.model, result.send_tokens, result.recv_tokens)

@@ -22,8 +22,8 @@ _PATTERNS = [
     (re.compile(r"(?i)((?:x-)?(?:goog-)?api[-_]?key['\"]?\s*[:=]\s*['\"]?)[^\s'\",}&]+"), r"\1" + _MASK),
     # ?key=..., &key=..., ?api_key=..., &access_token=...
     (re.compile(r"(?i)([?&](?:key|api[-_]?key|access[-_]?token|token|sig|signature)=)[^&\s'\"#]+"), r"\1" + _MASK),
-    # credentials in URLs: scheme://user:pass@host
-    (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s:@'\"]+:[^/\s@'\"]*@"), r"\1" + _MASK + "@"),
+    # credentials in URLs: scheme://user:pass@host, also with an empty user (scheme://:pass@host)
+    (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s:@'\"]*:[^/\s@'\"]*@"), r"\1" + _MASK + "@"),
     # well-known key shapes
     (re.compile(r"\b(sk|rk|pk)-(?:ant-|proj-|live-|test-)?[A-Za-z0-9_\-]{12,}"), _MASK),
     (re.compile(r"\bAIza[0-9A-Za-z_\-]{20,}"), _MASK),
