@@ -4,7 +4,7 @@ Pure functions: dict in, dict out, no litellm. Malformed input raises
 ``InvalidInputError`` naming the message index and the problem; the provider turns
 that into an ERROR response before any request leaves the process.
 
-Director's shapes (see DESIGN.md):
+Director's shapes (read from Director's own code, director/llm and director/core):
 
 - tool calls on assistant messages: ``{"id", "tool": {"name", "arguments": dict},
   "type": "function" | "tool_use"}`` -> ``{"id", "type": "function", "function":
