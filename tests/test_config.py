@@ -50,6 +50,27 @@ class TestLiteLLMConfig:
         for text in (repr(c), str(c)):
             assert "sk-canary" not in text and "pw-canary" not in text
 
+    def test_repr_reads_cleanly(self) -> None:
+        """repr/str show a masked key as pydantic does, balanced, with URL and header credentials still scrubbed."""
+        c = LiteLLMConfig(
+            api_key="sk-canary-abcdef123456",
+            api_base="https://user:pw-canary@proxy.local/v1",
+            extra_headers={"Authorization": "Bearer tok-canary-0123456789"},
+            fallbacks=[{"model": "anthropic/claude-sonnet-4-5", "api_key": "fb-canary-0123456789"}],
+        )
+        for text in (repr(c), str(c)):
+            assert "canary" not in text
+            assert "api_key=SecretStr('**********')" in text
+            assert text.count("(") == text.count(")") and text.count("'") % 2 == 0
+        assert repr(c).startswith("LiteLLMConfig(llm_type='litellm', api_key=SecretStr('**********'), ")
+        assert repr(c.fallbacks[0]) == (
+            "FallbackModel(model='anthropic/claude-sonnet-4-5', api_base=None, "
+            "api_key=SecretStr('**********'), api_version=None)"
+        )
+        assert str(c.fallbacks[0]) == (
+            "model='anthropic/claude-sonnet-4-5' api_base=None api_key=SecretStr('**********') api_version=None"
+        )
+
     def test_empty_values_mean_unset(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """An empty LITELLM_API_KEY or LITELLM_API_BASE means unset, not an empty string."""
         monkeypatch.setenv("LITELLM_API_KEY", "")

@@ -26,6 +26,34 @@ ENV_PREFIX = "LITELLM_"
 DIRECTOR_DEFAULTS = {"temperature": 0.9, "top_p": 1.0, "max_tokens": 4096, "timeout": 120}
 
 
+class _Shown:
+    """A field value as repr/str show it: its own repr, credentials scrubbed."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: Any) -> None:
+        self.text = _clean_repr(value)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _clean_repr(value: Any) -> str:
+    # SecretStr masks itself and a model cleans its own fields; scrubbing their repr again would
+    # mangle SecretStr('**********') (it looks like an ``api_key=<token>`` pair).
+    if value is None or isinstance(value, (SecretStr, BaseModel)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_clean_repr(item) for item in value) + "]"
+    # strings and dicts may hold credentials: URLs with user:pass@, Bearer tokens, api-key headers
+    return scrub(repr(value))
+
+
+def _clean_repr_args(args: Any) -> Any:
+    for name, value in args:
+        yield name, _Shown(value)
+
+
 class FallbackModel(BaseModel):
     """A fallback with its own endpoint (e.g. another provider than the primary's)."""
 
@@ -36,11 +64,8 @@ class FallbackModel(BaseModel):
     api_key: SecretStr | None = None
     api_version: str | None = None
 
-    def __repr__(self) -> str:
-        return scrub(super().__repr__())
-
-    def __str__(self) -> str:
-        return scrub(super().__str__())
+    def __repr_args__(self) -> Any:
+        return _clean_repr_args(super().__repr_args__())
 
 
 class LiteLLMConfig(BaseSettings):
@@ -144,12 +169,9 @@ class LiteLLMConfig(BaseSettings):
         """True when ``field`` was given explicitly (constructor or environment)."""
         return field in self.model_fields_set
 
-    def __repr__(self) -> str:
-        # SecretStr masks itself; URLs (api_base, fallbacks) may carry credentials too
-        return scrub(super().__repr__())
-
-    def __str__(self) -> str:
-        return scrub(super().__str__())
+    def __repr_args__(self) -> Any:
+        # SecretStr masks itself; URLs (api_base, fallbacks) and headers may carry credentials too
+        return _clean_repr_args(super().__repr_args__())
 
 
 _from_env: dict[Any, LiteLLMConfig] = {}
