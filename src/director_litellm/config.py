@@ -1,8 +1,10 @@
 """``LiteLLMConfig``: the single source of truth for every setting.
 
 Each field is read from the environment as ``LITELLM_<FIELD>`` (case-insensitive)
-or passed to the constructor. The README's configuration table is generated from
-this class (``configuration_table()``) and a test checks that they agree.
+or passed to the constructor. An unknown constructor keyword raises ``UnknownSettingError``
+naming the nearest field; unknown ``LITELLM_*`` variables are ignored. The README's
+configuration table is generated from this class (``configuration_table()``) and a test
+checks that they agree.
 
 Construction touches no network and never fails for a missing key: litellm reads
 provider keys such as ``ANTHROPIC_API_KEY`` itself, so ``api_key`` is optional and
@@ -11,6 +13,8 @@ only sent when set.
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import json
 import os
 from typing import Any
@@ -24,6 +28,10 @@ ENV_PREFIX = "LITELLM_"
 
 # Director's BaseLLMConfig defaults; kept identical so switching providers changes nothing.
 DIRECTOR_DEFAULTS = {"temperature": 0.9, "top_p": 1.0, "max_tokens": 4096, "timeout": 120}
+
+
+class UnknownSettingError(ConfigError, TypeError):
+    """A keyword that is no ``LiteLLMConfig`` field (a programming error, like any unexpected keyword)."""
 
 
 class _Shown:
@@ -142,6 +150,14 @@ class LiteLLMConfig(BaseSettings):
         None, description="`low`, `medium` or `high`, passed to models that support reasoning effort."
     )
 
+    def __init__(self, **values: Any) -> None:
+        # Unknown keywords are refused (a typo would otherwise send calls to the default model);
+        # unknown LITELLM_* environment variables and .env entries stay ignored (extra="ignore").
+        unknown = [name for name in values if name not in type(self).model_fields and name not in _settings_options()]
+        if unknown:
+            raise UnknownSettingError(_unknown_message(unknown))
+        super().__init__(**values)
+
     @field_validator("api_base", "api_version", "router_config", "reasoning_effort", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
@@ -172,6 +188,28 @@ class LiteLLMConfig(BaseSettings):
     def __repr_args__(self) -> Any:
         # SecretStr masks itself; URLs (api_base, fallbacks) and headers may carry credentials too
         return _clean_repr_args(super().__repr_args__())
+
+
+_SETTINGS_OPTIONS: frozenset[str] = frozenset()
+
+
+def _settings_options() -> frozenset[str]:
+    """pydantic-settings' own constructor options (``_env_file``, ``_secrets_dir``, ...)."""
+    global _SETTINGS_OPTIONS
+    if not _SETTINGS_OPTIONS:
+        params = inspect.signature(BaseSettings.__init__).parameters
+        _SETTINGS_OPTIONS = frozenset(name for name in params if name.startswith("_") and not name.startswith("__"))
+    return _SETTINGS_OPTIONS
+
+
+def _unknown_message(unknown: list[str]) -> str:
+    fields = list(LiteLLMConfig.model_fields)
+    problems = []
+    for name in unknown:
+        near = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+        hint = f"did you mean '{near[0]}'?" if near else "it is not a setting"
+        problems.append(f"'{name}' ({hint})")
+    return f"LiteLLMConfig got an unknown keyword argument: {'; '.join(problems)}. Settings: {', '.join(fields)}"
 
 
 _from_env: dict[Any, LiteLLMConfig] = {}
@@ -228,7 +266,15 @@ def configuration_table() -> str:
     return "\n".join(rows)
 
 
-__all__ = ["ENV_PREFIX", "ConfigError", "FallbackModel", "LiteLLMConfig", "configuration_table", "load_config"]
+__all__ = [
+    "ENV_PREFIX",
+    "ConfigError",
+    "FallbackModel",
+    "LiteLLMConfig",
+    "UnknownSettingError",
+    "configuration_table",
+    "load_config",
+]
 
 
 if __name__ == "__main__":  # pragma: no cover - regenerates the README table
