@@ -116,6 +116,14 @@ class TestParseResponse:
         """finish_reason is the provider's, 'stop' when missing, never tool_calls without calls."""
         assert parse_response(completion(finish=finish)).finish_reason == expected
 
+    def test_choice_index_0_is_used_wherever_it_is(self) -> None:
+        """With several choices (n>1) the answer is choice 0's, even when it is not listed first."""
+        body = completion(content="first", finish="stop")
+        second = {"index": 1, "message": {"role": "assistant", "content": "second"}, "finish_reason": "length"}
+        body["choices"] = [second, *body["choices"]]
+        r = parse_response(body)
+        assert (r.content, r.finish_reason) == ("first", "stop")
+
     def test_content_parts_are_joined(self) -> None:
         """A list of text parts becomes one string."""
         assert parse_response(completion(content=[{"type": "text", "text": "a"}, {"text": "b"}])).content == "ab"

@@ -102,6 +102,29 @@ class TestAccumulator:
         r = accumulate([chunk(calls=[tc(0, "a", "f", '{"q": "unterminated')])])
         assert calls_of(r) == [("a", "f", {})] and r.raw_tool_arguments == {"a": '{"q": "unterminated'}
 
+    def test_only_choice_index_0_is_used(self) -> None:
+        """Chunks of other choices (n>1) are ignored, text and tool calls alike; usage still counts."""
+
+        def other(index: int, delta: dict[str, Any], finish: Any = None) -> dict[str, Any]:
+            return {"model": "gpt-4o-mini", "choices": [{"index": index, "delta": delta, "finish_reason": finish}]}
+
+        acc = StreamAccumulator()
+        events = []
+        for c in [
+            chunk('{"'),
+            other(1, {"content": '{"'}),
+            other(2, {"tool_calls": [tc(0, "x", "g", "{}")]}),
+            chunk("city"),
+            other(1, {"content": "town"}),
+            chunk('"}', finish="stop"),
+            other(1, {"content": '"'}, finish="length"),
+            {"choices": [], "usage": {"prompt_tokens": 4, "completion_tokens": 9}},
+        ]:
+            events += acc.add(c)
+        r = acc.response()
+        assert [e.text for e in events] == ['{"', "city", '"}']
+        assert (r.content, r.tool_calls, r.finish_reason, r.total_tokens) == ('{"city"}', [], "stop", 13)
+
     def test_text_usage_and_malformed_chunks(self) -> None:
         """Text deltas join, usage from the last usage chunk counts, malformed chunks are skipped."""
         acc = StreamAccumulator()
@@ -242,6 +265,43 @@ class TestStreamingAtTheWire:
         )[-1].response
         assert r.status and r.finish_reason == "tool_calls"
         assert sorted(calls_of(r)) == [("a", "f", {"x": 1}), ("b", "g", {})]
+
+    def test_several_choices_are_never_merged(self, openai_fake: FakeOpenAI, streamer: Any) -> None:
+        """A stream carrying three choices (what n=3 gets) yields choice 0 only, never a merge of all three."""
+        env = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o-mini"}
+
+        def c(index: int, delta: dict[str, Any], finish: Any = None) -> dict[str, Any]:
+            return {**env, "choices": [{"index": index, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+
+        pieces = ['{"', "city", '": "', "Paris", '"}']
+        events = [c(i, {"role": "assistant", "content": ""}) for i in range(3)]
+        for piece in pieces:
+            events += [c(0, {"content": piece}), c(1, {"content": piece.upper()}), c(2, {"content": piece})]
+        events += [c(0, {}, "stop"), c(1, {}, "length"), c(2, {}, "stop"), "data: [DONE]\n\n"]
+        openai_fake.reply_stream(events=events)
+        out = streamer(provider_for(openai_fake), [{"role": "user", "content": "city?"}])
+        r = out[-1].response
+        assert r.status and r.content == '{"city": "Paris"}' and r.finish_reason == "stop"
+        assert "".join(e.text for e in out if isinstance(e, TextDelta)) == '{"city": "Paris"}'
+
+    def test_several_choices_non_streamed_use_the_first(self, openai_fake: FakeOpenAI) -> None:
+        """A non-streamed answer with two choices gives choice 0's text and finish_reason."""
+        message = {"role": "assistant", "refusal": None}
+        openai_fake.reply(
+            raw_body={
+                "id": "chatcmpl-n2",
+                "object": "chat.completion",
+                "created": 1,
+                "model": "gpt-4o-mini",
+                "choices": [
+                    {"index": 0, "message": {**message, "content": "first"}, "logprobs": None, "finish_reason": "stop"},
+                    {"index": 1, "message": {**message, "content": "sec"}, "logprobs": None, "finish_reason": "length"},
+                ],
+                "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7},
+            }
+        )
+        r = provider_for(openai_fake).chat_completions([{"role": "user", "content": "x"}])
+        assert r.status and (r.content, r.finish_reason) == ("first", "stop")
 
 
 class TestAsync:

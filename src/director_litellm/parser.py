@@ -10,6 +10,7 @@ Works on litellm's ``ModelResponse`` objects and on plain dicts of the same shap
 - ``finish_reason`` is ``"tool_calls"`` whenever tool calls are present, ``"stop"``
   when the provider sent none, else the provider's value.
 - usage is None-safe; ``cost`` is litellm's ``response_cost`` when it knows it.
+- only choice 0 is read: with ``n`` > 1 the other choices are ignored, never merged.
 """
 
 from __future__ import annotations
@@ -124,6 +125,20 @@ def _tool_calls(raw_calls: Any, raw_store: dict[str, str]) -> list[dict[str, Any
     return calls
 
 
+def choice_zero(choices: Any) -> Any:
+    """The choice with ``index`` 0 (a choice without an index counts as 0), or None.
+
+    Director's contract is one answer: with ``n`` > 1 the other choices are ignored, never merged.
+    """
+    if not isinstance(choices, (list, tuple)):
+        return None
+    for choice in choices:
+        index = field(choice, "index", 0)
+        if index == 0 and not isinstance(index, bool):
+            return choice
+    return None
+
+
 def _hidden(response: Any) -> Any:
     """litellm's ``_hidden_params`` (cost, Router deployment id), when present."""
     if isinstance(response, Mapping):
@@ -175,7 +190,9 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
                 detail="response has no choices",
             )
         )
-    choice = choices[0]
+    choice = choice_zero(choices)
+    if choice is None:  # no choice says it is index 0: take the first one listed
+        choice = choices[0]
     message = field(choice, "message") or field(choice, "delta")
     if message is None or isinstance(message, (str, int, float, list)):
         return error_response(
@@ -218,4 +235,12 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
     )
 
 
-__all__ = ["director_tool_call", "error_response", "field", "parse_arguments", "parse_response", "usage_counts"]
+__all__ = [
+    "choice_zero",
+    "director_tool_call",
+    "error_response",
+    "field",
+    "parse_arguments",
+    "parse_response",
+    "usage_counts",
+]

@@ -17,7 +17,8 @@ Events, in order::
 Tool-call chunks are matched the way real providers send them: by ``id`` when
 present (an ``id`` repeated on every chunk, or an ``index`` reused with a new
 ``id``), else by ``index``, else to the latest call. A trailing "summary" chunk
-that repeats a call's complete arguments is ignored.
+that repeats a call's complete arguments is ignored. Only choice 0 is read: chunks of other
+choices (``n`` > 1) are ignored, never merged into the answer.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from director_litellm.errors import ErrorInfo
-from director_litellm.parser import error_response, field, parse_response
+from director_litellm.parser import choice_zero, error_response, field, parse_response
 from director_litellm.response import LLMResponse
 
 logger = logging.getLogger(__name__)
@@ -85,10 +86,9 @@ class StreamAccumulator:
             usage = field(chunk, "usage")
             if usage is not None and (field(usage, "prompt_tokens") or field(usage, "completion_tokens")):
                 self.usage = usage
-            choices = field(chunk, "choices")
-            if not isinstance(choices, (list, tuple)) or not choices:
+            choice = choice_zero(field(chunk, "choices"))  # other choices (n > 1) are never merged in
+            if choice is None:
                 return events
-            choice = choices[0]
             finish = field(choice, "finish_reason")
             if isinstance(finish, str) and finish:
                 self.finish_reason = finish
