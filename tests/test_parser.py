@@ -124,6 +124,26 @@ class TestParseResponse:
         r = parse_response(body)
         assert (r.content, r.finish_reason) == ("first", "stop")
 
+    @pytest.mark.parametrize("finish", ["length", "max_tokens", "MAX_TOKENS"])
+    def test_cut_off_tool_call_is_not_callable(self, finish: str, caplog: pytest.LogCaptureFixture) -> None:
+        """Output cut off inside a tool call: finish_reason length, the call not returned, its raw text kept."""
+        with caplog.at_level(logging.WARNING, logger="director_litellm.parser"):
+            r = parse_response(completion(content="Let me search.", tool_calls=[call('{"q": "ca')], finish=finish))
+        assert (r.status, r.finish_reason, r.tool_calls, r.content) == (True, "length", [], "Let me search.")
+        assert r.raw_tool_arguments == {"c1": '{"q": "ca'}
+        assert any("cut off" in rec.getMessage() for rec in caplog.records)
+
+    def test_cut_off_keeps_the_complete_calls_before_it(self) -> None:
+        """Only the last call can be the cut-off one; complete calls before it are returned."""
+        calls = [call('{"q": "cats"}', id="a"), call("{}", name="g", id="b")]  # Anthropic sends {} for a cut input
+        r = parse_response(completion(content=None, tool_calls=calls, finish="length"))
+        assert r.tool_calls == [{"id": "a", "tool": {"name": "f", "arguments": {"q": "cats"}}, "type": "function"}]
+        assert r.finish_reason == "length" and r.raw_tool_arguments == {"b": "{}"}
+
+    def test_cut_off_text_is_length(self) -> None:
+        """A text answer cut off (Anthropic's raw max_tokens too) reports length."""
+        assert parse_response(completion(finish="max_tokens")).finish_reason == "length"
+
     def test_content_parts_are_joined(self) -> None:
         """A list of text parts becomes one string."""
         assert parse_response(completion(content=[{"type": "text", "text": "a"}, {"text": "b"}])).content == "ab"
@@ -195,7 +215,7 @@ class TestParserProperties:
         for c in r.tool_calls:
             assert isinstance(c["tool"]["arguments"], dict) and isinstance(c["id"], str) and c["type"] == "function"
         if r.tool_calls:
-            assert r.finish_reason == "tool_calls"
+            assert r.finish_reason in ("tool_calls", "length")
         assert min(r.send_tokens, r.recv_tokens, r.total_tokens) >= 0
 
     @settings(max_examples=200, deadline=None)
@@ -205,3 +225,25 @@ class TestParserProperties:
         parsed, kept = parse_arguments(raw)
         assert isinstance(parsed, dict)
         assert kept is None or kept == raw
+
+
+class TestCutOffAtTheWire:
+    @pytest.mark.parametrize("protocol", ["openai", "anthropic"])
+    def test_tool_call_cut_off_by_max_tokens(self, request: pytest.FixtureRequest, protocol: str) -> None:
+        """The provider stops at the token limit inside a tool call: finish_reason length and no callable call."""
+        from tests.test_provider import provider_for
+
+        fake = request.getfixturevalue(f"{protocol}_fake")
+        # OpenAI: finish_reason "length" with the arguments as cut; Anthropic: stop_reason "max_tokens",
+        # the tool_use input as far as it could be parsed (an object)
+        arguments = '{"mode": "search", "query": "ca' if protocol == "openai" else '{"mode": "search"}'
+        fake.reply(
+            "Searching.",
+            tool_calls=[{"id": "call_cut", "name": "agent_01", "arguments": arguments}],
+            finish_reason="length",
+        )
+        r = provider_for(fake).chat_completions([{"role": "user", "content": "go"}], tools=[{"name": "agent_01"}])
+        assert fake.violations == [] and r.status
+        assert (r.finish_reason, r.tool_calls, r.content) == ("length", [], "Searching.")
+        (kept,) = r.raw_tool_arguments.values()
+        assert kept.replace(" ", "") == arguments.replace(" ", "")

@@ -303,6 +303,54 @@ class TestStreamingAtTheWire:
         r = provider_for(openai_fake).chat_completions([{"role": "user", "content": "x"}])
         assert r.status and (r.content, r.finish_reason) == ("first", "stop")
 
+    def test_tool_call_cut_off_by_max_tokens(self, fake: Any, streamer: Any) -> None:
+        """A stream cut off at max_tokens inside a tool call's JSON: length, no callable call, raw text kept."""
+        cut = '{"mode": "search", "query": "ca'
+        if isinstance(fake, FakeOpenAI):
+            fake.reply_stream(
+                None, tool_calls=[{"id": "call_cut", "name": "agent_01", "arguments": cut}], finish_reason="length"
+            )
+        else:  # Anthropic streams the input as partial JSON, then stop_reason max_tokens
+            head = {"id": "msg_cut", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6"}
+            block = {"type": "tool_use", "id": "toolu_cut", "name": "agent_01", "input": {}}
+            fake.reply_stream(
+                events=[
+                    {
+                        "type": "message_start",
+                        "message": {
+                            **head,
+                            "content": [],
+                            "stop_reason": None,
+                            "stop_sequence": None,
+                            "usage": {"input_tokens": 20, "output_tokens": 1},
+                        },
+                    },
+                    {"type": "content_block_start", "index": 0, "content_block": block},
+                    {
+                        "type": "content_block_delta",
+                        "index": 0,
+                        "delta": {"type": "input_json_delta", "partial_json": cut[:12]},
+                    },
+                    {
+                        "type": "content_block_delta",
+                        "index": 0,
+                        "delta": {"type": "input_json_delta", "partial_json": cut[12:]},
+                    },
+                    {"type": "content_block_stop", "index": 0},
+                    {
+                        "type": "message_delta",
+                        "delta": {"stop_reason": "max_tokens", "stop_sequence": None},
+                        "usage": {"output_tokens": 16},
+                    },
+                    {"type": "message_stop"},
+                ]
+            )
+        events = streamer(provider_for(fake), [{"role": "user", "content": "go"}], tools=director_tools(3))
+        r = events[-1].response
+        assert fake.violations == [] and r.status
+        assert (r.finish_reason, r.tool_calls) == ("length", [])
+        assert list(r.raw_tool_arguments.values()) == [cut]
+
 
 class TestAsync:
     def test_repeated_asyncio_run(self, openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:

@@ -7,8 +7,13 @@ Works on litellm's ``ModelResponse`` objects and on plain dicts of the same shap
   "type": "function"}``; ``arguments`` is always a dict: ``""``, ``None`` or
   whitespace -> ``{}``; text that is not a JSON object -> ``{}`` with the raw text
   kept in ``response.raw_tool_arguments[id]`` and a warning logged.
-- ``finish_reason`` is ``"tool_calls"`` whenever tool calls are present, ``"stop"``
-  when the provider sent none, else the provider's value.
+- ``finish_reason`` is ``"length"`` whenever the provider said the output was cut off
+  at the token limit (OpenAI ``length``, Anthropic ``max_tokens``); otherwise
+  ``"tool_calls"`` whenever tool calls are present, ``"stop"`` when the provider sent
+  none, else the provider's value.
+- output cut off inside a tool call: that call (the last one; output is written in order)
+  is never returned as a tool call; its raw argument text is kept in
+  ``raw_tool_arguments[id]`` and a warning logged. Complete calls before it are returned.
 - usage is None-safe; ``cost`` is litellm's ``response_cost`` when it knows it.
 - only choice 0 is read: with ``n`` > 1 the other choices are ignored, never merged.
 """
@@ -113,16 +118,45 @@ def director_tool_call(call_id: Any, name: Any, raw_arguments: Any, raw_store: d
     return {"id": call_id, "tool": {"name": name, "arguments": arguments}, "type": "function"}
 
 
-def _tool_calls(raw_calls: Any, raw_store: dict[str, str]) -> list[dict[str, Any]]:
+# finish reasons meaning "the output hit the token limit" (OpenAI; Anthropic and Gemini raw values)
+_CUT_OFF = frozenset({"length", "max_tokens", "max_output_tokens"})
+
+
+def _tool_calls(raw_calls: Any, raw_store: dict[str, str], *, cut_off: bool) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
     if not isinstance(raw_calls, (list, tuple)):
         return calls
-    for raw in raw_calls:
+    last = len(raw_calls) - 1
+    for position, raw in enumerate(raw_calls):
         function = field(raw, "function")
+        if cut_off and position == last:
+            # output is written in order: the token limit struck inside the last call
+            _keep_cut_off(field(raw, "id"), field(function, "name"), field(function, "arguments"), raw_store)
+            continue
         call = director_tool_call(field(raw, "id"), field(function, "name"), field(function, "arguments"), raw_store)
         if call is not None:
             calls.append(call)
     return calls
+
+
+def _keep_cut_off(call_id: Any, name: Any, raw_arguments: Any, raw_store: dict[str, str]) -> None:
+    """Keep the text of a call cut off by the token limit; it is never returned as callable."""
+    if not isinstance(call_id, str) or not call_id:
+        call_id = f"call_{uuid.uuid4().hex[:24]}"
+    if isinstance(raw_arguments, str):
+        text = raw_arguments
+    elif isinstance(raw_arguments, Mapping):
+        text = json.dumps(raw_arguments, default=str)
+    else:
+        text = "" if raw_arguments is None else repr(raw_arguments)
+    raw_store[call_id] = text
+    logger.warning(
+        "the answer was cut off at the token limit inside tool call %s (%r); it is not returned as a tool call "
+        "(raw arguments kept on the response, %d chars); raise max_tokens if this recurs",
+        call_id,
+        name,
+        len(text),
+    )
 
 
 def choice_zero(choices: Any) -> Any:
@@ -204,9 +238,12 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
             )
         )
     raw_store: dict[str, str] = {}
-    calls = _tool_calls(field(message, "tool_calls"), raw_store)
     finish = field(choice, "finish_reason")
-    if calls:
+    cut_off = isinstance(finish, str) and finish.lower() in _CUT_OFF
+    calls = _tool_calls(field(message, "tool_calls"), raw_store, cut_off=cut_off)
+    if cut_off:
+        finish_reason = "length"
+    elif calls:
         finish_reason = "tool_calls"
     elif isinstance(finish, str) and finish:
         finish_reason = "stop" if finish == "tool_calls" else finish

@@ -48,7 +48,8 @@ class LLMResponse(_ResponseBase):  # type: ignore[valid-type,misc]
     show an end user. ``error`` carries the classified failure (see ``errors``).
     ``model`` is the model that answered (after fallbacks); ``deployment`` the Router
     deployment id when a Router answered. ``raw_tool_arguments`` keeps, by tool-call id, argument text that was not valid
-    JSON (the call's ``arguments`` is then ``{}``), so nothing is lost silently.
+    JSON (the call's ``arguments`` is then ``{}``), and the text of a call cut off by the token limit
+    (``finish_reason="length"``; that call is not in ``tool_calls``), so nothing is lost silently.
     ``partial_content`` is the text a stream delivered before it broke (ERROR only).
     ``parsed`` is the validated object when ``response_format`` was a pydantic model.
     """
