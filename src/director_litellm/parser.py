@@ -16,6 +16,9 @@ Works on litellm's ``ModelResponse`` objects and on plain dicts of the same shap
   ``raw_tool_arguments[id]`` and a warning logged. Complete calls before it are returned.
 - usage is None-safe; ``cost`` is litellm's ``response_cost`` when it knows it.
 - only choice 0 is read: with ``n`` > 1 the other choices are ignored, never merged.
+- a refusal (OpenAI ``message.refusal``, Anthropic ``stop_reason: "refusal"``) is an ERROR
+  response with ``finish_reason="refusal"`` and the refusal text (or ``DECLINED``) in both
+  ``content`` and ``refusal``; see ``_refused`` for why it is not a SUCCESS.
 """
 
 from __future__ import annotations
@@ -190,6 +193,50 @@ def _cost(hidden: Any) -> float | None:
     return None
 
 
+# shown when the model declined without saying anything
+DECLINED = "The model declined to answer this request."
+
+
+def _refusal(message: Any, finish: Any) -> str | None:
+    """The text to show when the model refused, else None.
+
+    OpenAI puts the refusal in ``message.refusal``. Anthropic's ``stop_reason: "refusal"``
+    arrives as ``finish_reason="refusal"`` through litellm 1.60, and as ``content_filter``
+    with ``provider_specific_fields.stop_reason == "refusal"`` through litellm 1.10x.
+    """
+    text = field(message, "refusal")
+    if isinstance(text, str) and text.strip():
+        return text
+    marker = field(field(message, "provider_specific_fields"), "stop_reason")
+    if finish != "refusal" and marker != "refusal":
+        return None
+    content = _text(field(message, "content"))
+    return content if content.strip() else DECLINED
+
+
+def _refused(shown: str, answered_by: str | None, response: Any, cost: float | None) -> LLMResponse:
+    """A refusal is an ERROR: Director ends its turn on it and shows ``content``.
+
+    With ``status=SUCCESS`` and a finish_reason other than stop/end_turn, Director's reasoning
+    loop would ask again, the same refused question, up to its iteration limit.
+    """
+    logger.warning("%s declined to answer (refusal, %d chars)", answered_by or "the model", len(shown))
+    send, recv, total = usage_counts(field(response, "usage"))
+    info = ErrorInfo("content_policy", shown, model=answered_by, detail="the model refused (finish_reason refusal)")
+    return LLMResponse(
+        content=shown,
+        refusal=shown,
+        finish_reason="refusal",
+        status=LLMResponseStatus.ERROR,
+        error=info.as_dict(),
+        send_tokens=send,
+        recv_tokens=recv,
+        total_tokens=total,
+        cost=cost if cost is not None else _cost(_hidden(response)),
+        model=answered_by,
+    )
+
+
 def error_response(info: ErrorInfo) -> LLMResponse:
     """The ERROR response for a classified failure."""
     return LLMResponse(content=info.message, status=LLMResponseStatus.ERROR, error=info.as_dict(), model=info.model)
@@ -237,8 +284,11 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
                 detail="first choice has no message",
             )
         )
-    raw_store: dict[str, str] = {}
     finish = field(choice, "finish_reason")
+    refused = _refusal(message, finish)
+    if refused is not None:
+        return _refused(refused, answered_by, response, cost)
+    raw_store: dict[str, str] = {}
     cut_off = isinstance(finish, str) and finish.lower() in _CUT_OFF
     calls = _tool_calls(field(message, "tool_calls"), raw_store, cut_off=cut_off)
     if cut_off:

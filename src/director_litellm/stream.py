@@ -12,7 +12,8 @@ Events, in order::
     Final(response)           always last, exactly once: the complete ``LLMResponse``
                               (content, tool calls in Director's shape, usage, cost,
                               finish_reason), or an ERROR response that keeps the text
-                              received so far in ``partial_content``
+                              received so far in ``partial_content``; a refusal is an
+                              ERROR with ``finish_reason="refusal"`` (see ``parser``)
 
 Tool-call chunks are matched the way real providers send them: by ``id`` when
 present (an ``id`` repeated on every chunk, or an ``index`` reused with a new
@@ -72,6 +73,8 @@ class StreamAccumulator:
     text: list[str] = dc_field(default_factory=list)
     reasoning: list[str] = dc_field(default_factory=list)
     calls: list[_Call] = dc_field(default_factory=list)
+    refusal: list[str] = dc_field(default_factory=list)
+    refused: bool = False  # Anthropic's refusal marker (litellm 1.10x), seen on a delta
     finish_reason: str | None = None
     usage: Any = None
     _by_id: dict[str, _Call] = dc_field(default_factory=dict)
@@ -103,6 +106,11 @@ class StreamAccumulator:
             if isinstance(content, str) and content:
                 self.text.append(content)
                 events.append(TextDelta(content))
+            refusal = field(delta, "refusal")
+            if isinstance(refusal, str) and refusal:
+                self.refusal.append(refusal)
+            if field(field(delta, "provider_specific_fields"), "stop_reason") == "refusal":
+                self.refused = True
             tool_calls = field(delta, "tool_calls")
             if isinstance(tool_calls, (list, tuple)):
                 for raw in tool_calls:
@@ -171,6 +179,8 @@ class StreamAccumulator:
         message = {
             "role": "assistant",
             "content": self.partial_text,
+            "refusal": "".join(self.refusal) or None,
+            "provider_specific_fields": {"stop_reason": "refusal"} if self.refused else None,
             "reasoning_content": "".join(self.reasoning) or None,
             "tool_calls": [
                 {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": call.arguments}}
