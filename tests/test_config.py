@@ -50,6 +50,58 @@ class TestLiteLLMConfig:
         for text in (repr(c), str(c)):
             assert "sk-canary" not in text and "pw-canary" not in text
 
+    def test_repr_reads_cleanly(self) -> None:
+        """repr/str show a masked key as pydantic does, balanced, with URL and header credentials still scrubbed."""
+        c = LiteLLMConfig(
+            api_key="sk-canary-abcdef123456",
+            api_base="https://user:pw-canary@proxy.local/v1",
+            extra_headers={"Authorization": "Bearer tok-canary-0123456789"},
+            fallbacks=[{"model": "anthropic/claude-sonnet-4-5", "api_key": "fb-canary-0123456789"}],
+        )
+        for text in (repr(c), str(c)):
+            assert "canary" not in text
+            assert "api_key=SecretStr('**********')" in text
+            assert text.count("(") == text.count(")") and text.count("'") % 2 == 0
+        assert repr(c).startswith("LiteLLMConfig(llm_type='litellm', api_key=SecretStr('**********'), ")
+        assert repr(c.fallbacks[0]) == (
+            "FallbackModel(model='anthropic/claude-sonnet-4-5', api_base=None, "
+            "api_key=SecretStr('**********'), api_version=None)"
+        )
+        assert str(c.fallbacks[0]) == (
+            "model='anthropic/claude-sonnet-4-5' api_base=None api_key=SecretStr('**********') api_version=None"
+        )
+
+    @pytest.mark.parametrize(
+        "kwargs, named, nearest",
+        [
+            ({"chat_modle": "openai/x"}, "chat_modle", "chat_model"),
+            ({"apikey": "sk-x"}, "apikey", "api_key"),
+            ({"num_retry": 1, "temperature": 0.1}, "num_retry", "num_retries"),
+        ],
+    )
+    def test_unknown_keyword_is_refused_with_nearest_field(self, kwargs: dict, named: str, nearest: str) -> None:
+        """A misspelled keyword raises (ConfigError and TypeError) naming it and the nearest real field."""
+        with pytest.raises(ConfigError, match=rf"'{named}'.*did you mean '{nearest}'") as err:
+            LiteLLMConfig(**kwargs)
+        assert isinstance(err.value, TypeError)
+        with pytest.raises(ConfigError, match=rf"'{named}'"):
+            load_config(**kwargs)
+
+    def test_unknown_keyword_without_near_match_lists_fields(self) -> None:
+        """A keyword like no field names the keyword and where to find the real ones."""
+        with pytest.raises(ConfigError, match=r"'frobnicate'.*chat_model"):
+            LiteLLMConfig(frobnicate=True)
+
+    def test_unknown_env_and_dotenv_entries_stay_ignored(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        """Unknown LITELLM_* variables and .env entries are ignored; pydantic-settings options still work."""
+        monkeypatch.setenv("LITELLM_CHAT_MODLE", "openai/typo")
+        monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # litellm's own variable
+        env_file = tmp_path / ".env"
+        env_file.write_text("LITELLM_MAX_TOKENS=77\nLITELLM_NOT_A_FIELD=1\nOTHER=2\n", encoding="utf-8")
+        assert LiteLLMConfig().chat_model == "gpt-4o-mini"
+        c = LiteLLMConfig(_env_file=env_file, temperature=0.3)
+        assert (c.max_tokens, c.temperature, c.chat_model) == (77, 0.3, "gpt-4o-mini")
+
     def test_empty_values_mean_unset(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """An empty LITELLM_API_KEY or LITELLM_API_BASE means unset, not an empty string."""
         monkeypatch.setenv("LITELLM_API_KEY", "")

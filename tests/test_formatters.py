@@ -179,9 +179,12 @@ class TestFormatTools:
         tool = {"type": "function", "function": {"name": "f", "description": "d", "parameters": {"type": "object"}}}
         assert format_tools([tool]) == [tool]
 
-    def test_missing_parameters_get_empty_schema(self) -> None:
-        """A tool without parameters gets an empty object schema."""
-        assert format_tools([{"name": "f"}])[0]["function"]["parameters"] == {"type": "object", "properties": {}}
+    @pytest.mark.parametrize(
+        "tool", [{"name": "f"}, {"name": "f", "parameters": None}, {"name": "f", "parameters": {}}]
+    )
+    def test_missing_parameters_get_empty_schema(self, tool: dict) -> None:
+        """A tool without parameters (absent, null or {}) gets an empty object schema."""
+        assert format_tools([tool])[0]["function"]["parameters"] == {"type": "object", "properties": {}}
 
     @pytest.mark.parametrize("tools", [None, []])
     def test_no_tools_is_none(self, tools: object) -> None:
@@ -196,6 +199,13 @@ class TestFormatTools:
             ([{"name": "bad name!"}], "tool name must match"),
             ([{"description": "no name"}], "tool name must match"),
             ([{"name": "f", "parameters": "x"}], "JSON Schema object"),
+            ([{"name": "ok"}, {"name": "clip", "parameters": [{"name": "q"}]}], r"tools\[1\] \('clip'\).*got a list"),
+            ([{"name": "clip", "parameters": {"type": "array", "items": {}}}], r"\('clip'\).*got type 'array'"),
+            ([{"name": "clip", "parameters": {"properties": {"q": {}}}}], r"\('clip'\).*got no type"),
+            (
+                [{"type": "function", "function": {"name": "clip", "parameters": {"type": ["object", "null"]}}}],
+                r"\('clip'\).*got type \['object', 'null'\]",
+            ),
             ([{"name": "f", "description": 3}], "description must be a string"),
             ([{"name": "f"}, {"name": "f"}], "duplicate tool names f"),
         ],
@@ -237,3 +247,25 @@ class TestStopAndResponseFormat:
         """Unknown types and json_schema without name/schema are refused."""
         with pytest.raises(InvalidInputError):
             format_response_format(rf)
+
+
+class TestToolSchemaAtTheWire:
+    @pytest.mark.parametrize("parameters", [[{"name": "q", "type": "string"}], {"type": "array", "items": {}}])
+    @pytest.mark.parametrize("protocol", ["openai", "anthropic"])
+    def test_non_object_schema_is_refused_before_sending(
+        self, request: pytest.FixtureRequest, protocol: str, parameters: object
+    ) -> None:
+        """A tool whose parameters are not an object schema: invalid_input naming the tool, nothing sent."""
+        from director_litellm import LiteLLMConfig, LiteLLMProvider
+
+        fake = request.getfixturevalue(f"{protocol}_fake")
+        model = "openai/gpt-4o-mini" if protocol == "openai" else "anthropic/claude-sonnet-4-6"
+        provider = LiteLLMProvider(LiteLLMConfig(chat_model=model, api_base=fake.url, api_key="sk-test-0123456789abc"))
+        tools = [
+            {"name": "search", "description": "find", "parameters": {"type": "object", "properties": {}}},
+            {"name": "make_clip", "description": "cut", "parameters": parameters},
+        ]
+        r = provider.chat_completions([{"role": "user", "content": "cut"}], tools=tools)
+        assert not r.status and r.error["category"] == "invalid_input"
+        assert "make_clip" in r.content and "parameters" in r.content
+        assert fake.requests == []

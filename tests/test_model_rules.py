@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from director_litellm import LiteLLMConfig, LiteLLMProvider
 from director_litellm.errors import InvalidInputError
 from director_litellm.model_rules import claude_version, sampling_params, shape_conversation, takes_one_sampling_param
+from tests.fakes import FakeAnthropic
 
 TOOL_CALL = {"id": "c1", "type": "function", "function": {"name": "search", "arguments": '{"q": "x"}'}}
 
@@ -98,3 +100,33 @@ class TestShapeConversation:
         ]
         out = shape_conversation("claude-opus-4-1", msgs, False)
         assert out[-1] == {"role": "user", "content": "s1\n\ns2"} and len(out) == 3
+
+    @pytest.mark.parametrize("roles", [["system"], ["system", "system"], ["developer", "system"]])
+    def test_system_only_conversation_becomes_one_user_turn(self, roles: list[str]) -> None:
+        """Only system messages: their text goes as one user turn (Anthropic needs a non-system message)."""
+        msgs = [{"role": role, "content": f"s{i}"} for i, role in enumerate(roles)]
+        out = shape_conversation("anthropic/claude-sonnet-4-6", msgs, False)
+        assert out == [{"role": "user", "content": "\n\n".join(f"s{i}" for i in range(len(roles)))}]
+        assert shape_conversation("openai/gpt-4o", msgs, False) is msgs
+
+
+class TestShapeAtTheWire:
+    @pytest.mark.parametrize("model", ["anthropic/claude-sonnet-4-6", "anthropic/claude-3-5-sonnet-20241022"])
+    def test_system_only_conversation_reaches_claude(self, anthropic_fake: FakeAnthropic, model: str) -> None:
+        """A system-only conversation is sent (not refused locally by litellm) with its text as the user turn."""
+        anthropic_fake.reply("Here is the summary.")
+        provider = LiteLLMProvider(
+            LiteLLMConfig(chat_model=model, api_base=anthropic_fake.url, api_key="sk-test-0123456789abc", num_retries=0)
+        )
+        r = provider.chat_completions(
+            [{"role": "system", "content": "You are Director."}, {"role": "system", "content": "Summarise."}]
+        )
+        assert r.status, r.error
+        assert r.content == "Here is the summary." and anthropic_fake.violations == []
+        (sent,) = anthropic_fake.requests
+        # Anthropic Messages: a user turn whose content is the text (a string or one text block)
+        assert "system" not in sent.body
+        (turn,) = sent.body["messages"]
+        assert turn["role"] == "user"
+        text = turn["content"] if isinstance(turn["content"], str) else "".join(b["text"] for b in turn["content"])
+        assert text == "You are Director.\n\nSummarise."

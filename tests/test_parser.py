@@ -116,6 +116,68 @@ class TestParseResponse:
         """finish_reason is the provider's, 'stop' when missing, never tool_calls without calls."""
         assert parse_response(completion(finish=finish)).finish_reason == expected
 
+    def test_choice_index_0_is_used_wherever_it_is(self) -> None:
+        """With several choices (n>1) the answer is choice 0's, even when it is not listed first."""
+        body = completion(content="first", finish="stop")
+        second = {"index": 1, "message": {"role": "assistant", "content": "second"}, "finish_reason": "length"}
+        body["choices"] = [second, *body["choices"]]
+        r = parse_response(body)
+        assert (r.content, r.finish_reason) == ("first", "stop")
+
+    @pytest.mark.parametrize("finish", ["length", "max_tokens", "MAX_TOKENS"])
+    def test_cut_off_tool_call_is_not_callable(self, finish: str, caplog: pytest.LogCaptureFixture) -> None:
+        """Output cut off inside a tool call: finish_reason length, the call not returned, its raw text kept."""
+        with caplog.at_level(logging.WARNING, logger="director_litellm.parser"):
+            r = parse_response(completion(content="Let me search.", tool_calls=[call('{"q": "ca')], finish=finish))
+        assert (r.status, r.finish_reason, r.tool_calls, r.content) == (True, "length", [], "Let me search.")
+        assert r.raw_tool_arguments == {"c1": '{"q": "ca'}
+        assert any("cut off" in rec.getMessage() for rec in caplog.records)
+
+    def test_cut_off_keeps_the_complete_calls_before_it(self) -> None:
+        """Only the last call can be the cut-off one; complete calls before it are returned."""
+        calls = [call('{"q": "cats"}', id="a"), call("{}", name="g", id="b")]  # Anthropic sends {} for a cut input
+        r = parse_response(completion(content=None, tool_calls=calls, finish="length"))
+        assert r.tool_calls == [{"id": "a", "tool": {"name": "f", "arguments": {"q": "cats"}}, "type": "function"}]
+        assert r.finish_reason == "length" and r.raw_tool_arguments == {"b": "{}"}
+
+    def test_cut_off_text_is_length(self) -> None:
+        """A text answer cut off (Anthropic's raw max_tokens too) reports length."""
+        assert parse_response(completion(finish="max_tokens")).finish_reason == "length"
+
+    @pytest.mark.parametrize(
+        "message, finish, shown",
+        [
+            # OpenAI: message.refusal, content null, finish_reason stop
+            (
+                {"content": None, "refusal": "I'm sorry, I can't help with that."},
+                "stop",
+                "I'm sorry, I can't help with that.",
+            ),
+            # Anthropic via litellm 1.60: stop_reason "refusal" passed through, partial text kept
+            ({"content": "I can't"}, "refusal", "I can't"),
+            # Anthropic via litellm 1.10x: content_filter, the raw stop_reason in provider_specific_fields
+            ({"content": None, "provider_specific_fields": {"stop_reason": "refusal"}}, "content_filter", None),
+        ],
+    )
+    def test_refusal_reaches_the_caller(self, message: dict, finish: str, shown: str | None) -> None:
+        """A refusal: its text (or a short safe sentence) in content and refusal, finish_reason refusal, ERROR."""
+        body = completion(finish=finish)
+        body["choices"][0]["message"] = {"role": "assistant", **message}
+        r = parse_response(body)
+        assert r.status == LLMResponseStatus.ERROR and r.finish_reason == "refusal"
+        if shown is None:
+            assert "declined" in r.content
+        else:
+            assert r.content == shown
+        assert r.refusal == r.content and r.tool_calls == []
+        assert r.error is not None and r.error["category"] == "content_policy" and r.error["message"] == r.content
+        assert (r.send_tokens, r.recv_tokens, r.model) == (3, 2, "m")  # the refused call was still billed
+
+    def test_content_filter_without_refusal_is_unchanged(self) -> None:
+        """A content_filter finish that is not a refusal keeps its finish_reason and status."""
+        r = parse_response(completion(content="partial", finish="content_filter"))
+        assert (r.status, r.finish_reason, r.refusal) == (LLMResponseStatus.SUCCESS, "content_filter", None)
+
     def test_content_parts_are_joined(self) -> None:
         """A list of text parts becomes one string."""
         assert parse_response(completion(content=[{"type": "text", "text": "a"}, {"text": "b"}])).content == "ab"
@@ -166,6 +228,9 @@ json_like = st.recursive(
                     "response_cost",
                     "delta",
                     "text",
+                    "refusal",
+                    "provider_specific_fields",
+                    "stop_reason",
                 ]
             ),
             inner,
@@ -187,7 +252,7 @@ class TestParserProperties:
         for c in r.tool_calls:
             assert isinstance(c["tool"]["arguments"], dict) and isinstance(c["id"], str) and c["type"] == "function"
         if r.tool_calls:
-            assert r.finish_reason == "tool_calls"
+            assert r.finish_reason in ("tool_calls", "length")
         assert min(r.send_tokens, r.recv_tokens, r.total_tokens) >= 0
 
     @settings(max_examples=200, deadline=None)
@@ -197,3 +262,70 @@ class TestParserProperties:
         parsed, kept = parse_arguments(raw)
         assert isinstance(parsed, dict)
         assert kept is None or kept == raw
+
+
+class TestCutOffAtTheWire:
+    @pytest.mark.parametrize("protocol", ["openai", "anthropic"])
+    def test_tool_call_cut_off_by_max_tokens(self, request: pytest.FixtureRequest, protocol: str) -> None:
+        """The provider stops at the token limit inside a tool call: finish_reason length and no callable call."""
+        from tests.test_provider import provider_for
+
+        fake = request.getfixturevalue(f"{protocol}_fake")
+        # OpenAI: finish_reason "length" with the arguments as cut; Anthropic: stop_reason "max_tokens",
+        # the tool_use input as far as it could be parsed (an object)
+        arguments = '{"mode": "search", "query": "ca' if protocol == "openai" else '{"mode": "search"}'
+        fake.reply(
+            "Searching.",
+            tool_calls=[{"id": "call_cut", "name": "agent_01", "arguments": arguments}],
+            finish_reason="length",
+        )
+        r = provider_for(fake).chat_completions([{"role": "user", "content": "go"}], tools=[{"name": "agent_01"}])
+        assert fake.violations == [] and r.status
+        assert (r.finish_reason, r.tool_calls, r.content) == ("length", [], "Searching.")
+        (kept,) = r.raw_tool_arguments.values()
+        assert kept.replace(" ", "") == arguments.replace(" ", "")
+
+
+OPENAI_REFUSAL = "I'm sorry, I can't assist with that request."
+
+
+class TestRefusalAtTheWire:
+    def test_openai_refusal(self, openai_fake: Any) -> None:
+        """OpenAI's message.refusal (content null) reaches the caller: content, refusal, finish_reason, ERROR."""
+        from tests.test_provider import provider_for
+
+        openai_fake.reply(
+            raw_body={
+                "id": "chatcmpl-refused",
+                "object": "chat.completion",
+                "created": 1,
+                "model": "gpt-4o-2024-08-06",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": None, "refusal": OPENAI_REFUSAL},
+                        "logprobs": None,
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {"prompt_tokens": 17, "completion_tokens": 10, "total_tokens": 27},
+            }
+        )
+        r = provider_for(openai_fake).chat_completions([{"role": "user", "content": "x"}])
+        assert (r.status, r.content, r.refusal, r.finish_reason) == (False, OPENAI_REFUSAL, OPENAI_REFUSAL, "refusal")
+        assert r.error["category"] == "content_policy" and r.total_tokens == 27
+
+    @pytest.mark.parametrize("text", ["I can't help with that.", None])
+    def test_anthropic_refusal(self, anthropic_fake: Any, text: str | None) -> None:
+        """Anthropic's stop_reason refusal: its text if any, else a short safe sentence; finish_reason refusal."""
+        from tests.test_provider import provider_for
+
+        content = [{"type": "text", "text": text}] if text else []
+        anthropic_fake.reply(content=content, finish_reason="refusal", usage=(12, 3))
+        r = provider_for(anthropic_fake).chat_completions([{"role": "user", "content": "x"}])
+        assert anthropic_fake.violations == []
+        assert (r.status, r.finish_reason, r.tool_calls) == (False, "refusal", [])
+        assert r.content == (text or r.content) and r.refusal == r.content and r.content
+        if text is None:
+            assert "declined" in r.content
+        assert r.error["category"] == "content_policy" and (r.send_tokens, r.recv_tokens) == (12, 3)

@@ -1,8 +1,10 @@
 """``LiteLLMConfig``: the single source of truth for every setting.
 
 Each field is read from the environment as ``LITELLM_<FIELD>`` (case-insensitive)
-or passed to the constructor. The README's configuration table is generated from
-this class (``configuration_table()``) and a test checks that they agree.
+or passed to the constructor. An unknown constructor keyword raises ``UnknownSettingError``
+naming the nearest field; unknown ``LITELLM_*`` variables are ignored. The README's
+configuration table is generated from this class (``configuration_table()``) and a test
+checks that they agree.
 
 Construction touches no network and never fails for a missing key: litellm reads
 provider keys such as ``ANTHROPIC_API_KEY`` itself, so ``api_key`` is optional and
@@ -11,6 +13,8 @@ only sent when set.
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import json
 import os
 from typing import Any
@@ -27,6 +31,38 @@ ENV_PREFIX = "LITELLM_"
 DIRECTOR_DEFAULTS = {"temperature": 0.9, "top_p": 1.0, "max_tokens": 4096, "timeout": 120}
 
 
+class UnknownSettingError(ConfigError, TypeError):
+    """A keyword that is no ``LiteLLMConfig`` field (a programming error, like any unexpected keyword)."""
+
+
+class _Shown:
+    """A field value as repr/str show it: its own repr, credentials scrubbed."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: Any) -> None:
+        self.text = _clean_repr(value)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _clean_repr(value: Any) -> str:
+    # SecretStr masks itself and a model cleans its own fields; scrubbing their repr again would
+    # mangle SecretStr('**********') (it looks like an ``api_key=<token>`` pair).
+    if value is None or isinstance(value, (SecretStr, BaseModel)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_clean_repr(item) for item in value) + "]"
+    # strings and dicts may hold credentials: URLs with user:pass@, Bearer tokens, api-key headers
+    return scrub(repr(value))
+
+
+def _clean_repr_args(args: Any) -> Any:
+    for name, value in args:
+        yield name, _Shown(value)
+
+
 class FallbackModel(BaseModel):
     """A fallback with its own endpoint (e.g. another provider than the primary's)."""
 
@@ -37,11 +73,8 @@ class FallbackModel(BaseModel):
     api_key: SecretStr | None = None
     api_version: str | None = None
 
-    def __repr__(self) -> str:
-        return scrub(super().__repr__())
-
-    def __str__(self) -> str:
-        return scrub(super().__str__())
+    def __repr_args__(self) -> Any:
+        return _clean_repr_args(super().__repr_args__())
 
 
 class LiteLLMConfig(BaseSettings):
@@ -118,6 +151,14 @@ class LiteLLMConfig(BaseSettings):
         None, description="`low`, `medium` or `high`, passed to models that support reasoning effort."
     )
 
+    def __init__(self, **values: Any) -> None:
+        # Unknown keywords are refused (a typo would otherwise send calls to the default model);
+        # unknown LITELLM_* environment variables and .env entries stay ignored (extra="ignore").
+        unknown = [name for name in values if name not in type(self).model_fields and name not in _settings_options()]
+        if unknown:
+            raise UnknownSettingError(_unknown_message(unknown))
+        super().__init__(**values)
+
     @field_validator("api_base", "api_version", "router_config", "reasoning_effort", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
@@ -141,12 +182,31 @@ class LiteLLMConfig(BaseSettings):
             raise ValueError("must name a model, e.g. openai/gpt-4o-mini")
         return value.strip()
 
-    def __repr__(self) -> str:
-        # SecretStr masks itself; URLs (api_base, fallbacks) may carry credentials too
-        return scrub(super().__repr__())
+    def __repr_args__(self) -> Any:
+        # SecretStr masks itself; URLs (api_base, fallbacks) and headers may carry credentials too
+        return _clean_repr_args(super().__repr_args__())
 
-    def __str__(self) -> str:
-        return scrub(super().__str__())
+
+_SETTINGS_OPTIONS: frozenset[str] = frozenset()
+
+
+def _settings_options() -> frozenset[str]:
+    """pydantic-settings' own constructor options (``_env_file``, ``_secrets_dir``, ...)."""
+    global _SETTINGS_OPTIONS
+    if not _SETTINGS_OPTIONS:
+        params = inspect.signature(BaseSettings.__init__).parameters
+        _SETTINGS_OPTIONS = frozenset(name for name in params if name.startswith("_") and not name.startswith("__"))
+    return _SETTINGS_OPTIONS
+
+
+def _unknown_message(unknown: list[str]) -> str:
+    fields = list(LiteLLMConfig.model_fields)
+    problems = []
+    for name in unknown:
+        near = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+        hint = f"did you mean '{near[0]}'?" if near else "it is not a setting"
+        problems.append(f"'{name}' ({hint})")
+    return f"LiteLLMConfig got an unknown keyword argument: {'; '.join(problems)}. Settings: {', '.join(fields)}"
 
 
 _from_env: dict[Any, LiteLLMConfig] = {}
@@ -203,7 +263,15 @@ def configuration_table() -> str:
     return "\n".join(rows)
 
 
-__all__ = ["ENV_PREFIX", "ConfigError", "FallbackModel", "LiteLLMConfig", "configuration_table", "load_config"]
+__all__ = [
+    "ENV_PREFIX",
+    "ConfigError",
+    "FallbackModel",
+    "LiteLLMConfig",
+    "UnknownSettingError",
+    "configuration_table",
+    "load_config",
+]
 
 
 if __name__ == "__main__":  # pragma: no cover - regenerates the README table

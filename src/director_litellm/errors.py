@@ -264,22 +264,15 @@ def _true_status(exc: BaseException, lowered_text: str) -> int | None:
 
 
 def _retry_after(exc: BaseException) -> float | None:
+    from director_litellm.retry import retry_after_seconds  # retry imports this module
+
     for err in _chain(exc):
         response = getattr(err, "response", None)
         headers = getattr(response, "headers", None) or getattr(err, "headers", None)
         if not headers:
             continue
-        try:
-            value = headers.get("retry-after") or headers.get("Retry-After")
-        except Exception:
-            continue
-        if value is None:
-            continue
-        try:
-            seconds = float(value)
-        except (TypeError, ValueError):
-            continue
-        if seconds >= 0:
+        seconds = retry_after_seconds(headers)
+        if seconds is not None:
             return seconds
     return None
 

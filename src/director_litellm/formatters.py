@@ -15,7 +15,9 @@ Director's shapes (read from Director's own code, director/llm and director/core
 - user content: a string, or parts (``text``, ``image_url``, and Director's
   ``{"type": "image", "image": {"url"}}`` which becomes ``image_url``);
 - tools: ``{"name", "description", "parameters"}`` -> ``{"type": "function",
-  "function": {...}}``; tools already in OpenAI shape pass through.
+  "function": {...}}``; tools already in OpenAI shape pass through. ``parameters`` must be
+  an object schema (``"type": "object"``), as both APIs require; absent, null or ``{}``
+  becomes an empty object schema.
 """
 
 from __future__ import annotations
@@ -178,6 +180,21 @@ def format_messages(messages: Any) -> list[Message]:
     return out
 
 
+def _parameters(parameters: Any, where: str) -> Any:
+    """A tool's parameters: an object schema (OpenAI and Anthropic refuse anything else)."""
+    if parameters is None or (isinstance(parameters, Mapping) and not parameters):
+        return _EMPTY_SCHEMA
+    if not isinstance(parameters, Mapping):
+        got = f"a {type(parameters).__name__}"
+    elif parameters.get("type") != "object":
+        got = f"type {parameters['type']!r}" if "type" in parameters else "no type"
+    else:
+        return parameters
+    raise InvalidInputError(
+        f'{where}: parameters must be a JSON Schema object ({{"type": "object", "properties": {{...}}}}), got {got}'
+    )
+
+
 def _tool(tool: Any, where: str) -> dict[str, Any]:
     if not isinstance(tool, Mapping):
         raise InvalidInputError(f"{where}: a tool must be an object")
@@ -185,11 +202,7 @@ def _tool(tool: Any, where: str) -> dict[str, Any]:
     name = body.get("name")
     if not isinstance(name, str) or not TOOL_NAME.match(name):
         raise InvalidInputError(f"{where}: tool name must match {TOOL_NAME.pattern}, got {name!r}")
-    parameters = body.get("parameters")
-    if parameters is None:
-        parameters = _EMPTY_SCHEMA
-    elif not isinstance(parameters, Mapping):
-        raise InvalidInputError(f"{where}: parameters must be a JSON Schema object")
+    parameters = _parameters(body.get("parameters"), f"{where} ({name!r})")
     function: dict[str, Any] = {"name": name, "parameters": parameters}
     description = body.get("description")
     if description is not None:

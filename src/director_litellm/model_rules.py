@@ -21,6 +21,8 @@ rules in prose; tests check each one at the wire.
      move them there and the conversation would end on the assistant's turn, which
      Claude 4.6+ refuses ("must end with a user message") and older Claude reads as
      a prefill to continue. Director's "Final Cut" call has exactly this shape.
+   - A conversation of system messages only is sent as one user turn with their text
+     (Anthropic needs at least one non-system message; litellm refuses it before sending).
    - When a call has no tools but the history has tool calls, the tool calls and
      their results are sent as text (Anthropic refuses ``tool_use`` blocks in a
      request without tool definitions, and litellm 1.60 refuses to send them).
@@ -141,7 +143,8 @@ def shape_conversation(model: str, messages: list[dict[str, Any]], has_tools: bo
     last = len(shaped) - 1
     while last >= 0 and shaped[last]["role"] in ("system", "developer"):
         last -= 1
-    if 0 <= last < len(shaped) - 1 and shaped[last]["role"] == "assistant":
+    if last < 0 or (last < len(shaped) - 1 and shaped[last]["role"] == "assistant"):
+        # system text after the assistant's turn, or a conversation of system messages only
         trailing = "\n\n".join(_system_text(m) for m in shaped[last + 1 :])
         shaped = [*shaped[: last + 1], {"role": "user", "content": trailing}]
     return shaped

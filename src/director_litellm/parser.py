@@ -7,9 +7,18 @@ Works on litellm's ``ModelResponse`` objects and on plain dicts of the same shap
   "type": "function"}``; ``arguments`` is always a dict: ``""``, ``None`` or
   whitespace -> ``{}``; text that is not a JSON object -> ``{}`` with the raw text
   kept in ``response.raw_tool_arguments[id]`` and a warning logged.
-- ``finish_reason`` is ``"tool_calls"`` whenever tool calls are present, ``"stop"``
-  when the provider sent none, else the provider's value.
+- ``finish_reason`` is ``"length"`` whenever the provider said the output was cut off
+  at the token limit (OpenAI ``length``, Anthropic ``max_tokens``); otherwise
+  ``"tool_calls"`` whenever tool calls are present, ``"stop"`` when the provider sent
+  none, else the provider's value.
+- output cut off inside a tool call: that call (the last one; output is written in order)
+  is never returned as a tool call; its raw argument text is kept in
+  ``raw_tool_arguments[id]`` and a warning logged. Complete calls before it are returned.
 - usage is None-safe; ``cost`` is litellm's ``response_cost`` when it knows it.
+- only choice 0 is read: with ``n`` > 1 the other choices are ignored, never merged.
+- a refusal (OpenAI ``message.refusal``, Anthropic ``stop_reason: "refusal"``) is an ERROR
+  response with ``finish_reason="refusal"`` and the refusal text (or ``DECLINED``) in both
+  ``content`` and ``refusal``; see ``_refused`` for why it is not a SUCCESS.
 """
 
 from __future__ import annotations
@@ -112,16 +121,59 @@ def director_tool_call(call_id: Any, name: Any, raw_arguments: Any, raw_store: d
     return {"id": call_id, "tool": {"name": name, "arguments": arguments}, "type": "function"}
 
 
-def _tool_calls(raw_calls: Any, raw_store: dict[str, str]) -> list[dict[str, Any]]:
+# finish reasons meaning "the output hit the token limit" (OpenAI; Anthropic and Gemini raw values)
+_CUT_OFF = frozenset({"length", "max_tokens", "max_output_tokens"})
+
+
+def _tool_calls(raw_calls: Any, raw_store: dict[str, str], *, cut_off: bool) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
     if not isinstance(raw_calls, (list, tuple)):
         return calls
-    for raw in raw_calls:
+    last = len(raw_calls) - 1
+    for position, raw in enumerate(raw_calls):
         function = field(raw, "function")
+        if cut_off and position == last:
+            # output is written in order: the token limit struck inside the last call
+            _keep_cut_off(field(raw, "id"), field(function, "name"), field(function, "arguments"), raw_store)
+            continue
         call = director_tool_call(field(raw, "id"), field(function, "name"), field(function, "arguments"), raw_store)
         if call is not None:
             calls.append(call)
     return calls
+
+
+def _keep_cut_off(call_id: Any, name: Any, raw_arguments: Any, raw_store: dict[str, str]) -> None:
+    """Keep the text of a call cut off by the token limit; it is never returned as callable."""
+    if not isinstance(call_id, str) or not call_id:
+        call_id = f"call_{uuid.uuid4().hex[:24]}"
+    if isinstance(raw_arguments, str):
+        text = raw_arguments
+    elif isinstance(raw_arguments, Mapping):
+        text = json.dumps(raw_arguments, default=str)
+    else:
+        text = "" if raw_arguments is None else repr(raw_arguments)
+    raw_store[call_id] = text
+    logger.warning(
+        "the answer was cut off at the token limit inside tool call %s (%r); it is not returned as a tool call "
+        "(raw arguments kept on the response, %d chars); raise max_tokens if this recurs",
+        call_id,
+        name,
+        len(text),
+    )
+
+
+def choice_zero(choices: Any) -> Any:
+    """The choice with ``index`` 0 (a choice without an index counts as 0), or None.
+
+    Director's contract is one answer: with ``n`` > 1 the other choices are ignored, never merged.
+    """
+    if not isinstance(choices, (list, tuple)):
+        return None
+    for choice in choices:
+        index = field(choice, "index", 0)
+        if index == 0 and not isinstance(index, bool):
+            return choice
+    return None
 
 
 def _hidden(response: Any) -> Any:
@@ -139,6 +191,50 @@ def _cost(hidden: Any) -> float | None:
     if isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost >= 0:
         return float(cost)
     return None
+
+
+# shown when the model declined without saying anything
+DECLINED = "The model declined to answer this request."
+
+
+def _refusal(message: Any, finish: Any) -> str | None:
+    """The text to show when the model refused, else None.
+
+    OpenAI puts the refusal in ``message.refusal``. Anthropic's ``stop_reason: "refusal"``
+    arrives as ``finish_reason="refusal"`` through litellm 1.60, and as ``content_filter``
+    with ``provider_specific_fields.stop_reason == "refusal"`` through litellm 1.10x.
+    """
+    text = field(message, "refusal")
+    if isinstance(text, str) and text.strip():
+        return text
+    marker = field(field(message, "provider_specific_fields"), "stop_reason")
+    if finish != "refusal" and marker != "refusal":
+        return None
+    content = _text(field(message, "content"))
+    return content if content.strip() else DECLINED
+
+
+def _refused(shown: str, answered_by: str | None, response: Any, cost: float | None) -> LLMResponse:
+    """A refusal is an ERROR: Director ends its turn on it and shows ``content``.
+
+    With ``status=SUCCESS`` and a finish_reason other than stop/end_turn, Director's reasoning
+    loop would ask again, the same refused question, up to its iteration limit.
+    """
+    logger.warning("%s declined to answer (refusal, %d chars)", answered_by or "the model", len(shown))
+    send, recv, total = usage_counts(field(response, "usage"))
+    info = ErrorInfo("content_policy", shown, model=answered_by, detail="the model refused (finish_reason refusal)")
+    return LLMResponse(
+        content=shown,
+        refusal=shown,
+        finish_reason="refusal",
+        status=LLMResponseStatus.ERROR,
+        error=info.as_dict(),
+        send_tokens=send,
+        recv_tokens=recv,
+        total_tokens=total,
+        cost=cost if cost is not None else _cost(_hidden(response)),
+        model=answered_by,
+    )
 
 
 def error_response(info: ErrorInfo) -> LLMResponse:
@@ -175,7 +271,9 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
                 detail="response has no choices",
             )
         )
-    choice = choices[0]
+    choice = choice_zero(choices)
+    if choice is None:  # no choice says it is index 0: take the first one listed
+        choice = choices[0]
     message = field(choice, "message") or field(choice, "delta")
     if message is None or isinstance(message, (str, int, float, list)):
         return error_response(
@@ -186,10 +284,16 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
                 detail="first choice has no message",
             )
         )
-    raw_store: dict[str, str] = {}
-    calls = _tool_calls(field(message, "tool_calls"), raw_store)
     finish = field(choice, "finish_reason")
-    if calls:
+    refused = _refusal(message, finish)
+    if refused is not None:
+        return _refused(refused, answered_by, response, cost)
+    raw_store: dict[str, str] = {}
+    cut_off = isinstance(finish, str) and finish.lower() in _CUT_OFF
+    calls = _tool_calls(field(message, "tool_calls"), raw_store, cut_off=cut_off)
+    if cut_off:
+        finish_reason = "length"
+    elif calls:
         finish_reason = "tool_calls"
     elif isinstance(finish, str) and finish:
         finish_reason = "stop" if finish == "tool_calls" else finish
@@ -218,4 +322,12 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
     )
 
 
-__all__ = ["director_tool_call", "error_response", "field", "parse_arguments", "parse_response", "usage_counts"]
+__all__ = [
+    "choice_zero",
+    "director_tool_call",
+    "error_response",
+    "field",
+    "parse_arguments",
+    "parse_response",
+    "usage_counts",
+]

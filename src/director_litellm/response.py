@@ -48,8 +48,13 @@ class LLMResponse(_ResponseBase):  # type: ignore[valid-type,misc]
     show an end user. ``error`` carries the classified failure (see ``errors``).
     ``model`` is the model that answered (after fallbacks); ``deployment`` the Router
     deployment id when a Router answered. ``raw_tool_arguments`` keeps, by tool-call id, argument text that was not valid
-    JSON (the call's ``arguments`` is then ``{}``), so nothing is lost silently.
+    JSON (the call's ``arguments`` is then ``{}``), and the text of a call cut off by the token limit
+    (``finish_reason="length"``; that call is not in ``tool_calls``), so nothing is lost silently.
     ``partial_content`` is the text a stream delivered before it broke (ERROR only).
+    ``refusal`` is set when the model declined to answer (OpenAI ``message.refusal``, Anthropic
+    ``stop_reason: "refusal"``): the text shown in ``content`` (the model's, or a short safe
+    sentence when it gave none); such a response has ``finish_reason="refusal"`` and
+    ``status=ERROR`` (category ``content_policy``), so Director ends the turn and shows it.
     ``parsed`` is the validated object when ``response_format`` was a pydantic model.
     """
 
@@ -60,6 +65,7 @@ class LLMResponse(_ResponseBase):  # type: ignore[valid-type,misc]
     error: dict[str, Any] | None = None
     raw_tool_arguments: dict[str, str] = {}
     partial_content: str | None = None
+    refusal: str | None = None
     parsed: Any = None
 
 

@@ -12,12 +12,14 @@ Events, in order::
     Final(response)           always last, exactly once: the complete ``LLMResponse``
                               (content, tool calls in Director's shape, usage, cost,
                               finish_reason), or an ERROR response that keeps the text
-                              received so far in ``partial_content``
+                              received so far in ``partial_content``; a refusal is an
+                              ERROR with ``finish_reason="refusal"`` (see ``parser``)
 
 Tool-call chunks are matched the way real providers send them: by ``id`` when
 present (an ``id`` repeated on every chunk, or an ``index`` reused with a new
 ``id``), else by ``index``, else to the latest call. A trailing "summary" chunk
-that repeats a call's complete arguments is ignored.
+that repeats a call's complete arguments is ignored. Only choice 0 is read: chunks of other
+choices (``n`` > 1) are ignored, never merged into the answer.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from director_litellm.errors import ErrorInfo
-from director_litellm.parser import error_response, field, parse_response
+from director_litellm.parser import choice_zero, error_response, field, parse_response
 from director_litellm.response import LLMResponse
 
 logger = logging.getLogger(__name__)
@@ -71,6 +73,8 @@ class StreamAccumulator:
     text: list[str] = dc_field(default_factory=list)
     reasoning: list[str] = dc_field(default_factory=list)
     calls: list[_Call] = dc_field(default_factory=list)
+    refusal: list[str] = dc_field(default_factory=list)
+    refused: bool = False  # Anthropic's refusal marker (litellm 1.10x), seen on a delta
     finish_reason: str | None = None
     usage: Any = None
     _by_id: dict[str, _Call] = dc_field(default_factory=dict)
@@ -85,10 +89,9 @@ class StreamAccumulator:
             usage = field(chunk, "usage")
             if usage is not None and (field(usage, "prompt_tokens") or field(usage, "completion_tokens")):
                 self.usage = usage
-            choices = field(chunk, "choices")
-            if not isinstance(choices, (list, tuple)) or not choices:
+            choice = choice_zero(field(chunk, "choices"))  # other choices (n > 1) are never merged in
+            if choice is None:
                 return events
-            choice = choices[0]
             finish = field(choice, "finish_reason")
             if isinstance(finish, str) and finish:
                 self.finish_reason = finish
@@ -103,6 +106,11 @@ class StreamAccumulator:
             if isinstance(content, str) and content:
                 self.text.append(content)
                 events.append(TextDelta(content))
+            refusal = field(delta, "refusal")
+            if isinstance(refusal, str) and refusal:
+                self.refusal.append(refusal)
+            if field(field(delta, "provider_specific_fields"), "stop_reason") == "refusal":
+                self.refused = True
             tool_calls = field(delta, "tool_calls")
             if isinstance(tool_calls, (list, tuple)):
                 for raw in tool_calls:
@@ -171,6 +179,8 @@ class StreamAccumulator:
         message = {
             "role": "assistant",
             "content": self.partial_text,
+            "refusal": "".join(self.refusal) or None,
+            "provider_specific_fields": {"stop_reason": "refusal"} if self.refused else None,
             "reasoning_content": "".join(self.reasoning) or None,
             "tool_calls": [
                 {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": call.arguments}}
