@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import json
 import os
+from contextvars import ContextVar
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from director_litellm.errors import ConfigError, scrub
 
 ENV_PREFIX = "LITELLM_"
+
+# Set only while ``LiteLLMConfig.from_values`` builds a config: the environment is not read then.
+_values_only: ContextVar[bool] = ContextVar("director_litellm_values_only", default=False)
 
 # Director's BaseLLMConfig defaults; kept identical so switching providers changes nothing.
 DIRECTOR_DEFAULTS = {"temperature": 0.9, "top_p": 1.0, "max_tokens": 4096, "timeout": 120}
@@ -44,7 +48,13 @@ class FallbackModel(BaseModel):
 
 
 class LiteLLMConfig(BaseSettings):
-    """Settings for ``LiteLLMProvider`` (env prefix ``LITELLM_``)."""
+    """Settings for ``LiteLLMProvider`` (env prefix ``LITELLM_``).
+
+    ``LiteLLMConfig(chat_model=...)``: the arguments given win, and every field not given is
+    still read from its ``LITELLM_*`` variable (pydantic-settings' rule).
+    ``LiteLLMConfig.from_values(chat_model=...)``: the arguments given and the defaults only;
+    the environment is not read.
+    """
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -139,6 +149,32 @@ class LiteLLMConfig(BaseSettings):
         if not value.strip():
             raise ValueError("must name a model, e.g. openai/gpt-4o-mini")
         return value.strip()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        if _values_only.get():
+            return (init_settings,)
+        return (init_settings, env_settings, dotenv_settings, file_secret_settings)
+
+    @classmethod
+    def from_values(cls, **values: Any) -> LiteLLMConfig:
+        """A config from ``values`` and the defaults alone, ignoring every ``LITELLM_*`` variable.
+
+        For code that must not depend on the host's environment (tests, the demo, a config
+        built from your own settings store). Validated like the constructor.
+        """
+        token = _values_only.set(True)
+        try:
+            return cls(**values)
+        finally:
+            _values_only.reset(token)
 
     def is_set(self, field: str) -> bool:
         """True when ``field`` was given explicitly (constructor or environment)."""
