@@ -1,4 +1,4 @@
-"""config: LiteLLMConfig from env and constructor; the README table is generated from it."""
+"""config: LiteLLMConfig from env and constructor; the table in docs/configuration.md is generated from it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from director_litellm.config import ConfigError, LiteLLMConfig, configuration_table, load_config
 
-README = Path(__file__).parents[1] / "README.md"
+CONFIGURATION_DOC = Path(__file__).parents[1] / "docs" / "configuration.md"
 
 
 class TestLiteLLMConfig:
@@ -137,11 +137,11 @@ class TestConfigurationTable:
         for name in LiteLLMConfig.model_fields:
             assert f"`LITELLM_{name.upper()}`" in table
 
-    def test_readme_table_matches_the_class(self) -> None:
-        """The README's configuration table is exactly the generated one."""
-        text = README.read_text(encoding="utf-8")
+    def test_documented_table_matches_the_class(self) -> None:
+        """The table in docs/configuration.md is exactly the generated one."""
+        text = CONFIGURATION_DOC.read_text(encoding="utf-8")
         match = re.search(r"<!-- config-table:start -->\n(.*?)\n<!-- config-table:end -->", text, re.S)
-        assert match, "README lacks the config-table markers"
+        assert match, "docs/configuration.md lacks the config-table markers"
         assert match.group(1).strip() == configuration_table().strip(), (
-            "README configuration table is stale: run `python -m director_litellm.config` and paste it"
+            "docs/configuration.md table is stale: run `python -m director_litellm.config` and paste it"
         )

@@ -1,7 +1,7 @@
 """``LiteLLMConfig``: the single source of truth for every setting.
 
 Each field is read from the environment as ``LITELLM_<FIELD>`` (case-insensitive)
-or passed to the constructor. The README's configuration table is generated from
+or passed to the constructor. The table in docs/configuration.md is generated from
 this class (``configuration_table()``) and a test checks that they agree.
 
 Construction touches no network and never fails for a missing key: litellm reads
@@ -229,7 +229,7 @@ def _describe(exc: ValidationError, overrides: dict[str, Any]) -> str:
 
 
 def configuration_table() -> str:
-    """The README's configuration table, generated from the fields above."""
+    """The configuration table of docs/configuration.md, generated from the fields above."""
     rows = ["| Variable | Default | Description |", "| --- | --- | --- |"]
     for name, field in LiteLLMConfig.model_fields.items():
         if field.default_factory is not None:
@@ -245,7 +245,7 @@ def configuration_table() -> str:
 __all__ = ["ENV_PREFIX", "ConfigError", "FallbackModel", "LiteLLMConfig", "configuration_table", "load_config"]
 
 
-if __name__ == "__main__":  # pragma: no cover - regenerates the README table
+if __name__ == "__main__":  # pragma: no cover - regenerates the table in docs/configuration.md
     import sys
 
     sys.stdout.write(configuration_table() + "\n")
