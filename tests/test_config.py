@@ -1,4 +1,4 @@
-"""config: LiteLLMConfig from env and constructor; the README table is generated from it."""
+"""config: LiteLLMConfig from env and constructor; the table in docs/configuration.md is generated from it."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from director_litellm.config import ConfigError, LiteLLMConfig, configuration_table, load_config
 
-README = Path(__file__).parents[1] / "README.md"
+CONFIGURATION_DOC = Path(__file__).parents[1] / "docs" / "configuration.md"
 
 
 class TestLiteLLMConfig:
@@ -131,6 +132,38 @@ class TestLiteLLMConfig:
         assert "12345678901234" not in str(err.value)
 
 
+class TestExplicitValuesAndEnvironment:
+    def test_constructor_arguments_win_and_unset_fields_come_from_env(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """LiteLLMConfig(...): a given field beats its variable; a field not given is read from LITELLM_*."""
+        monkeypatch.setenv("LITELLM_CHAT_MODEL", "anthropic/claude-sonnet-4-5")
+        monkeypatch.setenv("LITELLM_MAX_TOKENS", "77")
+        c = LiteLLMConfig(chat_model="openai/gpt-4o-mini")
+        assert c.chat_model == "openai/gpt-4o-mini" and c.max_tokens == 77
+
+    def test_from_values_ignores_the_environment(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """from_values: the given values and the defaults only; no LITELLM_* variable is read."""
+        monkeypatch.setenv("LITELLM_MAX_TOKENS", "77")
+        monkeypatch.setenv("LITELLM_API_KEY", "sk-from-env-123456")
+        monkeypatch.setenv("LITELLM_FALLBACKS", '["openai/gpt-4o"]')
+        monkeypatch.setenv("LITELLM_TEMPERATURE", "hot")  # would fail validation if read
+        c = LiteLLMConfig.from_values(chat_model="openai/gpt-4o-mini", api_key="sk-given")
+        assert c.max_tokens == 4096 and c.fallbacks == [] and c.temperature == 0.9
+        assert c.api_key is not None and c.api_key.get_secret_value() == "sk-given"
+        assert c.is_set("chat_model") and c.is_set("api_key") and not c.is_set("max_tokens")
+        assert type(c) is LiteLLMConfig
+
+    def test_from_values_leaves_later_configs_reading_env(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The switch is per build: the next LiteLLMConfig() and load_config() read the environment again."""
+        monkeypatch.setenv("LITELLM_MAX_TOKENS", "77")
+        LiteLLMConfig.from_values()
+        assert LiteLLMConfig().max_tokens == 77 and load_config().max_tokens == 77
+
+    def test_from_values_validates_like_the_constructor(self) -> None:
+        """A bad value is refused with pydantic's ValidationError naming the field."""
+        with pytest.raises(ValidationError, match="temperature"):
+            LiteLLMConfig.from_values(temperature="hot")
+
+
 class TestLoadConfig:
     def test_env_result_is_reused_but_not_shared(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The same environment gives equal, separate configs that remember which fields were set."""
@@ -156,11 +189,11 @@ class TestConfigurationTable:
         for name in LiteLLMConfig.model_fields:
             assert f"`LITELLM_{name.upper()}`" in table
 
-    def test_readme_table_matches_the_class(self) -> None:
-        """The README's configuration table is exactly the generated one."""
-        text = README.read_text(encoding="utf-8")
+    def test_documented_table_matches_the_class(self) -> None:
+        """The table in docs/configuration.md is exactly the generated one."""
+        text = CONFIGURATION_DOC.read_text(encoding="utf-8")
         match = re.search(r"<!-- config-table:start -->\n(.*?)\n<!-- config-table:end -->", text, re.S)
-        assert match, "README lacks the config-table markers"
+        assert match, "docs/configuration.md lacks the config-table markers"
         assert match.group(1).strip() == configuration_table().strip(), (
-            "README configuration table is stale: run `python -m director_litellm.config` and paste it"
+            "docs/configuration.md table is stale: run `python -m director_litellm.config` and paste it"
         )

@@ -2,8 +2,8 @@
 
 Each field is read from the environment as ``LITELLM_<FIELD>`` (case-insensitive)
 or passed to the constructor. An unknown constructor keyword raises ``UnknownSettingError``
-naming the nearest field; unknown ``LITELLM_*`` variables are ignored. The README's
-configuration table is generated from this class (``configuration_table()``) and a test
+naming the nearest field; unknown ``LITELLM_*`` variables are ignored. The table in
+docs/configuration.md is generated from this class (``configuration_table()``) and a test
 checks that they agree.
 
 Construction touches no network and never fails for a missing key: litellm reads
@@ -17,15 +17,19 @@ import difflib
 import inspect
 import json
 import os
+from contextvars import ContextVar
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from director_litellm.errors import ConfigError
 from director_litellm.scrub import scrub
 
 ENV_PREFIX = "LITELLM_"
+
+# Set only while ``LiteLLMConfig.from_values`` builds a config: the environment is not read then.
+_values_only: ContextVar[bool] = ContextVar("director_litellm_values_only", default=False)
 
 # Director's BaseLLMConfig defaults; kept identical so switching providers changes nothing.
 DIRECTOR_DEFAULTS = {"temperature": 0.9, "top_p": 1.0, "max_tokens": 4096, "timeout": 120}
@@ -78,7 +82,13 @@ class FallbackModel(BaseModel):
 
 
 class LiteLLMConfig(BaseSettings):
-    """Settings for ``LiteLLMProvider`` (env prefix ``LITELLM_``)."""
+    """Settings for ``LiteLLMProvider`` (env prefix ``LITELLM_``).
+
+    ``LiteLLMConfig(chat_model=...)``: the arguments given win, and every field not given is
+    still read from its ``LITELLM_*`` variable (pydantic-settings' rule).
+    ``LiteLLMConfig.from_values(chat_model=...)``: the arguments given and the defaults only;
+    the environment is not read.
+    """
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -186,6 +196,32 @@ class LiteLLMConfig(BaseSettings):
         # SecretStr masks itself; URLs (api_base, fallbacks) and headers may carry credentials too
         return _clean_repr_args(super().__repr_args__())
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        if _values_only.get():
+            return (init_settings,)
+        return (init_settings, env_settings, dotenv_settings, file_secret_settings)
+
+    @classmethod
+    def from_values(cls, **values: Any) -> LiteLLMConfig:
+        """A config from ``values`` and the defaults alone, ignoring every ``LITELLM_*`` variable.
+
+        For code that must not depend on the host's environment (tests, the demo, a config
+        built from your own settings store). Validated like the constructor.
+        """
+        token = _values_only.set(True)
+        try:
+            return cls(**values)
+        finally:
+            _values_only.reset(token)
+
 
 _SETTINGS_OPTIONS: frozenset[str] = frozenset()
 
@@ -250,7 +286,7 @@ def _describe(exc: ValidationError, overrides: dict[str, Any]) -> str:
 
 
 def configuration_table() -> str:
-    """The README's configuration table, generated from the fields above."""
+    """The configuration table of docs/configuration.md, generated from the fields above."""
     rows = ["| Variable | Default | Description |", "| --- | --- | --- |"]
     for name, field in LiteLLMConfig.model_fields.items():
         if field.default_factory is not None:
@@ -274,7 +310,7 @@ __all__ = [
 ]
 
 
-if __name__ == "__main__":  # pragma: no cover - regenerates the README table
+if __name__ == "__main__":  # pragma: no cover - regenerates the table in docs/configuration.md
     import sys
 
     sys.stdout.write(configuration_table() + "\n")

@@ -1,6 +1,6 @@
 """Per-model rules: what to send to which model. Every such decision lives here.
 
-Pure functions, no litellm. The README's "Per-model rules" section states the same
+Pure functions, no litellm. docs/model-rules.md states the same
 rules in prose; tests check each one at the wire.
 
 1. Sampling parameters (``sampling_params``)
