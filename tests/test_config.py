@@ -149,7 +149,7 @@ class TestExplicitValuesAndEnvironment:
         c = LiteLLMConfig.from_values(chat_model="openai/gpt-4o-mini", api_key="sk-given")
         assert c.max_tokens == 4096 and c.fallbacks == [] and c.temperature == 0.9
         assert c.api_key is not None and c.api_key.get_secret_value() == "sk-given"
-        assert c.is_set("chat_model") and c.is_set("api_key") and not c.is_set("max_tokens")
+        assert {"chat_model", "api_key"} <= c.model_fields_set and "max_tokens" not in c.model_fields_set
         assert type(c) is LiteLLMConfig
 
     def test_from_values_leaves_later_configs_reading_env(self, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -125,7 +125,7 @@ class _Demo:
         w(f'  config    LiteLLMConfig.from_values(chat_model="{MODEL}", api_base=<endpoint>,')
         w("            api_key=<dummy>): LITELLM_* variables are ignored")
         started = time.perf_counter()
-        from director_litellm.provider import import_litellm
+        from director_litellm._litellm import import_litellm
 
         # once, up front, so the calls' latency is the calls'; what litellm's import prints or
         # warns about itself (pydantic config warnings on 1.60) is not the demo's to show
