@@ -192,6 +192,9 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     state: _State
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that drops its connection is ordinary here; say nothing."""
+
 
 class ReplayServer:
     """``with ReplayServer() as server: server.base(payload)`` -> an ``api_base`` replaying it."""
