@@ -19,6 +19,7 @@ at most ``max_requests`` requests and stops by itself after ``lifetime`` seconds
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -136,6 +137,12 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
 
     server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        # one small write per SSE event: without TCP_NODELAY, Nagle's algorithm meets the client's
+        # delayed ACK and every event waits ~40 ms (real APIs disable Nagle too)
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass

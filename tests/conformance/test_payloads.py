@@ -30,7 +30,9 @@ MODELS = {
     "azure": "azure/gpt-4o-mini",
     "anthropic": "anthropic/claude-sonnet-4-20250514",
     "deepseek": "deepseek/deepseek-chat",
-    "groq": "groq/llama-3.3-70b-versatile",
+    # not a llama-3 name: for those, latest litellm fetches a tokenizer from huggingface.co while
+    # streaming (README, "Also noticed"); offline, the first such call stalls ~25 s
+    "groq": "groq/openai/gpt-oss-20b",
     "mistral": "mistral/mistral-small-latest",
     "xai": "xai/grok-3",
     "openrouter": "openrouter/openai/gpt-4o",
