@@ -43,6 +43,7 @@ class Expected:
     status: int = 200
     category: str | None = None
     retry_after: float | None = None
+    retry_after_is_date: bool = False
     choices: int = 1
     other_choice_texts: list[str] = field(default_factory=list)
     mid_stream_error: bool = False
@@ -285,6 +286,8 @@ def expected(payload: Payload) -> Expected:
             status=payload.status,
             category=error_category(payload),
             retry_after=retry_after_seconds(payload),
+            retry_after_is_date=payload.header("retry-after-ms") is None
+            and not (payload.header("retry-after") or "0").replace(".", "", 1).isdigit(),
             finish_reason="",
         )
     if payload.format == "sse":
