@@ -190,7 +190,9 @@ def _anthropic_usage(exp: Expected, usage: dict[str, Any]) -> None:
         exp.recv_tokens = usage["output_tokens"]
 
 
-def _anthropic_blocks(exp: Expected, blocks: list[dict[str, Any]], stop_reason: str | None) -> None:
+def _anthropic_blocks(
+    exp: Expected, blocks: list[dict[str, Any]], stop_reason: str | None, stop_details: dict[str, Any] | None = None
+) -> None:
     text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
     exp.reasoning = "".join(b.get("thinking", "") for b in blocks if b.get("type") == "thinking")
     truncated = stop_reason == "max_tokens"
@@ -202,15 +204,15 @@ def _anthropic_blocks(exp: Expected, blocks: list[dict[str, Any]], stop_reason: 
     if exp.finish_reason == "stop" and exp.tool_calls:
         exp.finish_reason = "tool_calls"
     exp.content = text
-    if exp.finish_reason == "refusal":
-        exp.refusal = text or None
+    if exp.finish_reason == "refusal":  # the text it wrote, else the explanation Anthropic gave
+        exp.refusal = text or (stop_details or {}).get("explanation") or None
 
 
 def _anthropic_json(body: dict[str, Any]) -> Expected:
     exp = Expected()
     blocks = [dict(b, _raw=json.dumps(b.get("input", {}))) for b in body.get("content") or []]
     _anthropic_usage(exp, body.get("usage") or {})
-    _anthropic_blocks(exp, blocks, body.get("stop_reason"))
+    _anthropic_blocks(exp, blocks, body.get("stop_reason"), body.get("stop_details"))
     return exp
 
 
@@ -218,6 +220,7 @@ def _anthropic_sse(events: list[dict[str, Any]]) -> Expected:
     exp = Expected()
     blocks: dict[int, dict[str, Any]] = {}
     stop_reason = None
+    stop_details = None
     for event in events:
         kind = event.get("type")
         if kind == "message_start":
@@ -238,10 +241,11 @@ def _anthropic_sse(events: list[dict[str, Any]]) -> Expected:
                 block["_raw"] += delta["partial_json"]
         elif kind == "message_delta":
             stop_reason = (event.get("delta") or {}).get("stop_reason") or stop_reason
+            stop_details = (event.get("delta") or {}).get("stop_details") or stop_details
             _anthropic_usage(exp, {k: v for k, v in (event.get("usage") or {}).items() if k == "output_tokens"})
         elif kind == "error":
             exp.mid_stream_error = True
-    _anthropic_blocks(exp, [blocks[i] for i in sorted(blocks)], stop_reason)
+    _anthropic_blocks(exp, [blocks[i] for i in sorted(blocks)], stop_reason, stop_details)
     return exp
 
 

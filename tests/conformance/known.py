@@ -47,16 +47,6 @@ _REFUSAL = Defect(1, "a refusal comes back as status=True with empty content and
 _CUT_TOOL = Defect(2, "a tool call cut off by the token limit is returned as callable with finish_reason tool_calls")
 
 DEFECTS: dict[str, Defect] = {
-    "openai/sdk-refusal": _REFUSAL,
-    "openai/mirascope-refusal": _REFUSAL,
-    "anthropic/vercel-refusal": _REFUSAL,
-    "anthropic/vercel-refusal-stream": _REFUSAL,
-    "openai/hand-length-in-tool-args": _CUT_TOOL,
-    "openai/hand-length-in-tool-args-stream": _CUT_TOOL,
-    "anthropic/hand-max-tokens-in-tool-input-stream": _CUT_TOOL,
-    "openai/sdk-n3-stream": Defect(3, "the stream accumulator concatenates the n>1 choices into one answer"),
-    "openai/hand-429-retry-after-ms": Defect(5, "retry-after-ms is ignored (error.retry_after is None)"),
-    "openai/hand-429-retry-after-date": Defect(5, "Retry-After as an HTTP-date is ignored (error.retry_after is None)"),
     "groq/vercel-reasoning": Defect(
         "new: groq reasoning",
         "not in issue 10's list: Groq's `message.reasoning` (kept by litellm as message.reasoning) "

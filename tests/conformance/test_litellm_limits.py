@@ -30,7 +30,7 @@ def server() -> Iterator[ReplayServer]:
 
 @pytest.fixture(scope="module")
 def litellm() -> Any:
-    from director_litellm.provider import import_litellm
+    from director_litellm._litellm import import_litellm
 
     return import_litellm()
 

@@ -107,7 +107,11 @@ def check_error(response: Any, exp: Expected, skip: frozenset[str]) -> None:
 
 
 def check_answer(response: Any, exp: Expected, skip: frozenset[str], events: list[Any]) -> None:
-    assert response.status, response.error
+    if exp.finish_reason == "refusal" and "finish_reason" not in skip:
+        # a refusal ends Director's turn: ERROR (content_policy) with the refusal as the user's text
+        assert not response.status and response.error["category"] == "content_policy"
+    else:
+        assert response.status, response.error
     if "content" not in skip:
         if exp.finish_reason == "refusal" and not exp.content:
             assert response.content, "a refusal without text still tells the user something"
