@@ -23,7 +23,6 @@ from tests.fakes import FakeAnthropic, FakeOpenAI
 SCRIPT = Path(sys.executable).parent / "director-litellm"
 KEY = "sk-test-cli-0123456789abcdefXYZ"
 WIDTH = 80
-ISOLATED = ("LITELLM_", "OPENAI_", "ANTHROPIC_", "AZURE_", "GROQ_", "GEMINI_", "DEFAULT_LLM")
 
 
 def openai_env(monkeypatch: pytest.MonkeyPatch, fake: FakeOpenAI) -> None:
@@ -403,7 +402,7 @@ class TestSmoke:
 
     @staticmethod
     def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-        clean = {k: v for k, v in os.environ.items() if not k.startswith(ISOLATED)}
+        clean = dict(os.environ)  # conftest's isolated_env has removed the outer LITELLM_* and keys
         clean.update({"COLUMNS": str(WIDTH), "LITELLM_LOCAL_MODEL_COST_MAP": "True", **env})
         return subprocess.run([str(SCRIPT), *args], env=clean, capture_output=True, text=True, timeout=120)
 
