@@ -1,94 +1,85 @@
-"""The ``director-litellm`` console script, run for real in a subprocess against the loopback fakes."""
+"""The ``director-litellm`` command: ``main`` run in this process, plus three smoke runs of the real script.
+
+doctor has its own module (test_doctor.py).
+"""
 
 from __future__ import annotations
 
+import io
 import json
-import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from director_litellm import cli, supply_chain
-from tests.conftest import _ISOLATED_PREFIXES, _OFFLINE
+from director_litellm import __version__, cli, discovery, supply_chain
+from director_litellm.cli import console as console_module
+from director_litellm.cli.settings import resolve
+from director_litellm.errors import ConfigProblem
 from tests.fakes import FakeAnthropic, FakeOpenAI
 
 SCRIPT = Path(sys.executable).parent / "director-litellm"
 KEY = "sk-test-cli-0123456789abcdefXYZ"
-OTHER_KEY = "sk-other-cli-9876543210fedcbaQRS"
+WIDTH = 80
 
 
-def run_cli(
-    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess:
-    """The installed console script with a clean environment: only what the test sets, offline data."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(_ISOLATED_PREFIXES)}
-    clean.update({name: "True" for name in _OFFLINE})
-    clean["COLUMNS"] = "80"
-    clean.update(env or {})
-    return subprocess.run([str(SCRIPT), *args], env=clean, input=stdin, capture_output=True, text=True, timeout=timeout)
-
-
-def openai_env(fake: FakeOpenAI, **extra: str) -> dict[str, str]:
-    return {
+def openai_env(monkeypatch: pytest.MonkeyPatch, fake: FakeOpenAI) -> None:
+    for name, value in {
         "LITELLM_CHAT_MODEL": "openai/gpt-4o-mini",
         "LITELLM_API_BASE": fake.url,
         "LITELLM_API_KEY": KEY,
         "LITELLM_NUM_RETRIES": "0",
-        **extra,
-    }
+    }.items():
+        monkeypatch.setenv(name, value)
 
 
-def assert_fits_80_columns(text: str) -> None:
-    too_wide = [line for line in text.splitlines() if len(line) > 80]
-    assert too_wide == []
+def assert_fits(text: str) -> None:
+    assert [line for line in text.splitlines() if len(line) > WIDTH] == []
 
 
-@pytest.fixture
-def restored_logging() -> Iterator[None]:
-    """``main`` configures logging for its own process; put it back after an in-process run."""
-    yield
-    logging.disable(logging.NOTSET)
-    logging.captureWarnings(False)
+@pytest.fixture(autouse=True)
+def columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lay output out for an 80-column terminal, as the assertions on width expect."""
+    monkeypatch.setenv("COLUMNS", str(WIDTH))
 
 
-def test_console_script_is_installed() -> None:
-    """The console script sits next to the interpreter running the tests."""
-    assert SCRIPT.exists(), f"{SCRIPT} missing: pip install -e . in this environment"
+def tools_file(tmp_path: Path) -> Path:
+    path = tmp_path / "tools.json"
+    schema = {"type": "object", "properties": {"q": {"type": "string"}}}
+    path.write_text(json.dumps([{"name": "search", "description": "Search videos", "parameters": schema}]))
+    return path
 
 
 class TestChat:
-    def test_prints_the_answer_and_exits_zero(self, openai_fake: FakeOpenAI) -> None:
+    def test_prints_the_answer_and_exits_zero(
+        self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         """The answer goes to stdout; tokens and latency to stderr; exit 0; the key went in the header."""
+        openai_env(monkeypatch, openai_fake)
         openai_fake.reply("Hello from the fake.")
-        result = run_cli("chat", "Say hello", env=openai_env(openai_fake))
-        assert result.returncode == 0, result.stderr
-        assert result.stdout == "Hello from the fake.\n"
-        assert "15 tokens" in result.stderr and " ms " in result.stderr
+        code = cli.main(["chat", "Say hello"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert out == "Hello from the fake.\n"
+        assert "15 tokens" in err and " ms " in err
         assert openai_fake.violations == []
         request = openai_fake.requests[-1]
         assert request.headers["authorization"] == f"Bearer {KEY}"
         assert request.body["messages"] == [{"role": "user", "content": "Say hello"}]
 
-    def test_json_output_and_flags(self, openai_fake: FakeOpenAI, tmp_path: Path) -> None:
+    def test_json_output_and_flags(
+        self,
+        openai_fake: FakeOpenAI,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+        tmp_path: Path,
+    ) -> None:
         """--json prints the response with latency_ms; --system, --max-tokens and --tools reach the wire."""
-        tools = tmp_path / "tools.json"
-        tools.write_text(
-            json.dumps(
-                [
-                    {
-                        "name": "search",
-                        "description": "Search videos",
-                        "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
-                    }
-                ]
-            )
-        )
+        openai_env(monkeypatch, openai_fake)
         openai_fake.reply(None, tool_calls=[{"id": "call_1", "name": "search", "arguments": '{"q": "cats"}'}])
-        result = run_cli(
+        argv = [
             "chat",
             "Find cats",
             "--system",
@@ -96,12 +87,12 @@ class TestChat:
             "--max-tokens",
             "77",
             "--tools",
-            str(tools),
-            "--json",
-            env=openai_env(openai_fake),
-        )
-        assert result.returncode == 0, result.stderr
-        data = json.loads(result.stdout)
+            str(tools_file(tmp_path)),
+        ]
+        code = cli.main([*argv, "--json"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        data = json.loads(out)
         assert data["status"] and data["content"] == "" and data["total_tokens"] == 15
         assert data["latency_ms"] > 0 and data["model"]
         assert data["tool_calls"] == [
@@ -111,174 +102,81 @@ class TestChat:
         assert body["messages"][0] == {"role": "system", "content": "Be brief."}
         assert body["max_tokens"] == 77 and body["tools"][0]["function"]["name"] == "search"
 
-    def test_tool_calls_are_printed_and_prompt_read_from_stdin(self, openai_fake: FakeOpenAI, tmp_path: Path) -> None:
+    def test_tool_calls_are_printed_and_prompt_read_from_stdin(
+        self,
+        openai_fake: FakeOpenAI,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+        tmp_path: Path,
+    ) -> None:
         """A tool call is printed as name(arguments); PROMPT "-" reads the message from stdin."""
-        tools = tmp_path / "tools.json"
-        tools.write_text(json.dumps([{"name": "search", "description": "Search", "parameters": {"type": "object"}}]))
+        openai_env(monkeypatch, openai_fake)
+        monkeypatch.setattr(sys, "stdin", io.StringIO("Find dogs\n"))
         openai_fake.reply("Searching.", tool_calls=[{"id": "call_9", "name": "search", "arguments": '{"q": "dogs"}'}])
-        result = run_cli("chat", "-", "--tools", str(tools), env=openai_env(openai_fake), stdin="Find dogs\n")
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.splitlines() == ["Searching.", '->  search({"q": "dogs"})  id=call_9']
+        code = cli.main(["chat", "-", "--tools", str(tools_file(tmp_path))])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert out.splitlines() == ["Searching.", '->  search({"q": "dogs"})  id=call_9']
         assert openai_fake.requests[-1].body["messages"][-1]["content"] == "Find dogs\n"
 
-    def test_upstream_401_is_one_line_on_stderr(self, openai_fake: FakeOpenAI) -> None:
+    def test_upstream_401_is_one_line_on_stderr(
+        self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         """A 401 gives exit 1, nothing on stdout, one line on stderr, and the key nowhere."""
+        openai_env(monkeypatch, openai_fake)
         openai_fake.reply_error(401, f"Incorrect API key provided: {KEY}.")
-        result = run_cli("chat", "Hello", env=openai_env(openai_fake))
-        assert result.returncode == 1
-        assert result.stdout == ""
-        lines = result.stderr.splitlines()
-        assert len(lines) == 1, result.stderr
-        assert lines[0].startswith("director-litellm: error: ") and "API key" in lines[0] and "auth" in lines[0]
-        assert KEY not in result.stderr + result.stdout
+        code = cli.main(["chat", "Hello"])
+        out, err = capsys.readouterr()
+        assert code == 1 and out == ""
+        assert len(err.splitlines()) == 1, err
+        assert err.startswith("director-litellm: error: ") and "API key" in err and "[auth, HTTP 401" in err
+        assert KEY not in out + err
 
-    def test_anthropic(self, anthropic_fake: FakeAnthropic) -> None:
-        """A Claude model through the Anthropic wire answers too."""
+    def test_anthropic(
+        self, anthropic_fake: FakeAnthropic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A Claude model through the Anthropic wire answers too; --temperature reaches it."""
+        monkeypatch.setenv("LITELLM_CHAT_MODEL", "anthropic/claude-sonnet-4-5")
+        monkeypatch.setenv("LITELLM_API_BASE", anthropic_fake.url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+        monkeypatch.setenv("LITELLM_NUM_RETRIES", "0")
         anthropic_fake.reply("Hello from Claude.")
-        env = {
-            "LITELLM_CHAT_MODEL": "anthropic/claude-sonnet-4-5",
-            "LITELLM_API_BASE": anthropic_fake.url,
-            "ANTHROPIC_API_KEY": KEY,
-            "LITELLM_NUM_RETRIES": "0",
-        }
-        result = run_cli("chat", "Say hello", "--temperature", "0.2", env=env)
-        assert result.returncode == 0, result.stderr
-        assert result.stdout == "Hello from Claude.\n"
+        code = cli.main(["chat", "Say hello", "--temperature", "0.2"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert out == "Hello from Claude.\n"
         assert anthropic_fake.violations == []
         request = anthropic_fake.requests[-1]
         assert request.path == "/v1/messages" and request.headers["x-api-key"] == KEY
         assert request.body["temperature"] == 0.2
 
-    def test_bad_flag_value_names_the_flag(self) -> None:
-        """An out-of-range --temperature is refused before anything is sent, naming the flag."""
-        result = run_cli("chat", "Hello", "--temperature", "7")
-        assert result.returncode == 1 and result.stdout == ""
-        assert len(result.stderr.splitlines()) == 1 and "--temperature" in result.stderr
-
-
-class TestDoctor:
-    def test_good_setup_exits_zero_with_the_key_masked(self) -> None:
-        """A known model with its key set: exit 0, capabilities shown, the key only masked, 80 columns."""
-        result = run_cli(
-            "doctor", env={"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "OPENAI_API_KEY": KEY, "DEFAULT_LLM": "litellm"}
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        out = result.stdout
-        assert "Ready: no problems" in out
-        assert "function calling yes" in out and "128,000 tokens in" in out
-        assert f"OPENAI_API_KEY = {cli.mask(KEY)}" in out
-        assert KEY not in out + result.stderr
-        assert f"litellm {supply_chain.installed_version()} is not a known-bad release" in out
-        assert_fits_80_columns(out)
-
-    def test_bad_value_fails_naming_the_variable(self) -> None:
-        """LITELLM_TEMPERATURE=hot is a FAIL that names the variable; exit 1."""
-        result = run_cli(
-            "doctor",
-            env={"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "OPENAI_API_KEY": KEY, "LITELLM_TEMPERATURE": "hot"},
-        )
-        assert result.returncode == 1
-        fail = [line for line in result.stdout.splitlines() if line.lstrip().startswith("FAIL")]
-        assert fail and "LITELLM_TEMPERATURE" in fail[0]
-        assert "Not ready" in result.stdout
-
-    def test_no_key_for_the_model_fails(self) -> None:
-        """No key for a model that needs one: exit 1, naming the variable; a misspelt key is pointed out."""
-        result = run_cli(
-            "doctor", "--json", env={"LITELLM_CHAT_MODEL": "anthropic/claude-sonnet-4-5", "ANTHROPIC_KEY": KEY}
-        )
-        assert result.returncode == 1
-        data = json.loads(result.stdout)
-        assert data["ok"] is False
-        assert any("ANTHROPIC_API_KEY" in p and "ANTHROPIC_KEY is set" in p for p in data["problems"])
-        assert KEY not in result.stdout
-
-    def test_json_is_pure_even_when_litellm_prints_banners(self) -> None:
-        """An unroutable model makes litellm print "Provider List" banners; stdout is still only JSON."""
-        result = run_cli("doctor", "--json", env={"LITELLM_CHAT_MODEL": "foo/bar-unknown"})
-        data = json.loads(result.stdout)  # the assertion: nothing but JSON on stdout
-        assert "Provider List" not in result.stdout + result.stderr
-        assert result.returncode == 1 and data["ok"] is False
-        assert any("foo/bar-unknown" in p for p in data["problems"])
-
-    def test_unknown_model_misspelling_and_key_clash(self) -> None:
-        """An unmapped model is a warning; LITELLM_CHAT_MODLE gets a suggestion; LITELLM_API_KEY wins a clash."""
-        env = {
-            "LITELLM_CHAT_MODEL": "openai/my-finetune-xyz",
-            "LITELLM_CHAT_MODLE": "openai/gpt-4o",
-            "LITELLM_API_KEY": KEY,
-            "OPENAI_API_KEY": OTHER_KEY,
-        }
-        result = run_cli("doctor", "--json", env=env)
-        assert result.returncode == 0, result.stdout
-        data = json.loads(result.stdout)
-        assert data["ok"] is True and data["problems"] == []
-        assert data["model"]["provider"] == "openai" and data["model"]["known"] is False
-        assert data["environment"]["misspelled"] == [{"name": "LITELLM_CHAT_MODLE", "suggestion": "LITELLM_CHAT_MODEL"}]
-        warnings_text = " ".join(data["warnings"])
-        assert "did you mean LITELLM_CHAT_MODEL?" in warnings_text
-        assert "LITELLM_API_KEY wins" in warnings_text and "unknown model" in warnings_text
-        assert data["credentials"]["key_variable"] == "LITELLM_API_KEY"
-        assert data["config"]["values"]["api_key"] == cli.mask(KEY)
-        assert KEY not in result.stdout and OTHER_KEY not in result.stdout
-
-    def test_stray_pth_file_is_flagged(self, tmp_path: Path) -> None:
-        """A litellm_init.pth in the scanned site-packages is a FAIL (exit 1) naming the file."""
-        (tmp_path / "litellm_init.pth").write_text("import os; exec('...')\n")
-        (tmp_path / "distutils-precedence.pth").write_text("import os\n")
-        result = run_cli(
-            "doctor",
-            "--site-packages",
-            str(tmp_path),
-            env={"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "OPENAI_API_KEY": KEY},
-        )
-        assert result.returncode == 1
-        out = " ".join(result.stdout.split())  # undo the wrapping
-        assert f"FAIL {tmp_path / 'litellm_init.pth'}" in out and "rotate every credential" in out
-        assert "distutils-precedence.pth" not in out
-
-
-class TestInProcess:
-    """Paths that need a patched litellm version or import; ``main`` runs in this process."""
-
-    def test_blocked_release_fails_without_importing_litellm(
-        self,
-        monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str],
-        restored_logging: None,
+    def test_bad_flag_value_names_the_flag(
+        self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """A compromised litellm version is a FAIL with the install advice; model checks are skipped."""
-        monkeypatch.setattr(supply_chain, "installed_version", lambda: "1.82.7")
-        monkeypatch.setattr(cli, "_import_litellm", lambda: pytest.fail("litellm must not be imported"))
-        code = cli.main(["doctor", "--json", "--site-packages", os.devnull])
-        data = json.loads(capsys.readouterr().out)
-        assert code == 1 and data["litellm"]["verdict"] == "blocked"
-        assert any("1.82.7 is blocked" in p and supply_chain.SAFE_INSTALL in p for p in data["problems"])
-        assert data["model"] is None and data["credentials"] is None
+        """An out-of-range --temperature is refused before anything is sent, naming the flag, not the field."""
+        openai_env(monkeypatch, openai_fake)
+        code = cli.main(["chat", "Hello", "--temperature", "7"])
+        out, err = capsys.readouterr()
+        assert code == 1 and out == ""
+        assert err.splitlines() == [
+            "director-litellm: error: invalid director-litellm configuration: --temperature 7.0: "
+            "Input should be less than or equal to 2"
+        ]
+        assert openai_fake.requests == []
 
-    def test_litellm_that_cannot_be_imported_fails(
-        self,
-        monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str],
-        restored_logging: None,
+    def test_bad_variable_is_named_by_its_variable(
+        self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """An import error of litellm is a FAIL naming the error."""
-
-        def broken() -> None:
-            raise ModuleNotFoundError("No module named 'tokenizers'")
-
-        monkeypatch.setattr(cli, "_import_litellm", broken)
-        code = cli.main(["doctor", "--json", "--site-packages", os.devnull])
-        data = json.loads(capsys.readouterr().out)
-        assert code == 1 and data["litellm"]["importable"] is False
-        assert any("cannot be imported" in p and "tokenizers" in p for p in data["problems"])
+        """A bad LITELLM_MAX_TOKENS is named by the variable even when other flags are given."""
+        openai_env(monkeypatch, openai_fake)
+        monkeypatch.setenv("LITELLM_MAX_TOKENS", "0")
+        code = cli.main(["chat", "Hello", "--temperature", "0.5"])
+        err = capsys.readouterr().err
+        assert code == 1 and 'LITELLM_MAX_TOKENS "0": Input should be greater than 0' in err
+        assert "--max-tokens" not in err and openai_fake.requests == []
 
     def test_chat_with_a_blocked_release_sends_nothing(
-        self,
-        openai_fake: FakeOpenAI,
-        monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str],
-        restored_logging: None,
+        self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
         """chat under a compromised litellm: one error line saying what to install, exit 1, no request."""
         monkeypatch.setattr(supply_chain, "installed_version", lambda: "1.82.7")
@@ -292,91 +190,239 @@ class TestInProcess:
         assert len(err.splitlines()) == 1 and "blocked_version" in err and supply_chain.SAFE_INSTALL in err
         assert openai_fake.requests == []
 
+    def test_unknown_option_prints_chats_own_usage(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """`chat --bogus hi` is a usage error (exit 2) shown with chat's usage, not the top-level one."""
+        with pytest.raises(SystemExit) as exited:
+            cli.main(["chat", "--bogus", "hi"])
+        err = capsys.readouterr().err
+        assert exited.value.code == 2
+        assert err.startswith("usage: director-litellm chat ")
+        assert err.splitlines()[-1] == "director-litellm chat: error: unrecognized arguments: --bogus"
+
+    def test_unknown_top_level_option_keeps_the_top_level_usage(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """An unknown option before the command is the top-level parser's to report."""
+        with pytest.raises(SystemExit) as exited:
+            cli.main(["--bogus", "chat", "hi"])
+        err = capsys.readouterr().err
+        assert exited.value.code == 2
+        assert err.startswith("usage: director-litellm [-h]") and "unrecognized arguments: --bogus" in err
+
+
+class TestResolvedConfig:
+    """The command names a bad setting from ConfigError's problems: its flag, else its variable."""
+
+    def test_problems_name_flag_or_variable(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("LITELLM_TOP_P", "2")
+        resolved = resolve({"temperature": 9.0}, {"temperature": "--temperature"})
+        assert resolved.problems == (
+            ConfigProblem("temperature", "LITELLM_TEMPERATURE", "9.0", "Input should be less than or equal to 2"),
+            ConfigProblem("top_p", "LITELLM_TOP_P", '"2"', "Input should be less than or equal to 1"),
+        )
+        assert [resolved.where(p) for p in resolved.problems] == ["--temperature", "LITELLM_TOP_P"]
+        assert resolved.invalid == ["temperature", "top_p"]
+
+    def test_invalid_fields_fall_back_to_defaults_and_the_rest_is_kept(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A bad value does not hide the others: the config is built with the bad ones at their defaults."""
+        monkeypatch.setenv("LITELLM_TEMPERATURE", "hot")
+        monkeypatch.setenv("LITELLM_MAX_TOKENS", "123")
+        resolved = resolve({}, {})
+        assert resolved.config.temperature == 0.9 and resolved.config.max_tokens == 123
+        assert resolved.shown()["temperature"] == "(invalid)"
+        assert resolved.sources == {"temperature": "LITELLM_TEMPERATURE", "max_tokens": "LITELLM_MAX_TOKENS"}
+
+    def test_a_field_without_a_flag_is_named_as_given(self) -> None:
+        resolved = resolve({"timeout": -1}, {})
+        assert resolved.error() == "invalid director-litellm configuration: timeout= -1: Input should be greater than 0"
+
 
 class TestProviders:
-    def test_lists_this_package(self) -> None:
+    def test_lists_this_package(self, capsys: pytest.CaptureFixture[str]) -> None:
         """The table lists litellm -> director_litellm.provider:LiteLLMProvider with its distribution."""
-        result = run_cli("providers")
-        assert result.returncode == 0, result.stderr
-        rows = [line.split() for line in result.stdout.splitlines()]
+        code = cli.main(["providers"])
+        rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+        assert code == 0
         assert rows[0] == ["NAME", "TARGET", "DISTRIBUTION"]
-        assert ["litellm", "director_litellm.provider:LiteLLMProvider", f"director-litellm=={cli.__version__}"] in rows
+        assert ["litellm", "director_litellm.provider:LiteLLMProvider", f"director-litellm=={__version__}"] in rows
 
-    def test_check_loads_it(self) -> None:
-        """--check imports the provider on its own and says OK."""
-        result = run_cli("providers", "--check")
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert result.stdout.splitlines()[-1].split() == ["litellm", "OK"]
+    def test_json(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code = cli.main(["providers", "--json"])
+        data = json.loads(capsys.readouterr().out)
+        assert code == 0 and data["group"] == "director.llm_providers"
+        assert {"name": "litellm", "target": "director_litellm.provider:LiteLLMProvider"}.items() <= next(
+            p for p in data["providers"] if p["name"] == "litellm"
+        ).items()
 
     def test_check_reports_why_a_provider_fails(
-        self,
-        monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str],
-        restored_logging: None,
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        """A provider that fails to load is FAILED with the reason, the others still checked; exit 1."""
-        from director_litellm import discovery
+        """A provider that fails to load is FAILED with the reason, the others still loaded by name; exit 1."""
+        from director_litellm.provider import LiteLLMProvider
 
         infos = [
             discovery.ProviderInfo("broken", "broken_pkg:Provider", "broken-pkg", "0.1"),
-            discovery.ProviderInfo(
-                "litellm", "director_litellm.provider:LiteLLMProvider", "director-litellm", cli.__version__
-            ),
+            discovery.ProviderInfo("litellm", "director_litellm.provider:LiteLLMProvider", "director-litellm", "1"),
         ]
+        loadable: dict[str, type] = {"litellm": LiteLLMProvider}
+        asked: list[str] = []
 
-        def load(name: str) -> object:
+        def load(name: str) -> type:
+            """Like load_provider: a name it does not know is an error, as is the broken plugin."""
+            asked.append(name)
             if name == "broken":
                 raise discovery.ProviderImportError("LLM provider 'broken' failed to import: boom")
-            return object
+            if name not in loadable:
+                raise discovery.ProviderNotFoundError(f"no LLM provider named {name!r}")
+            return loadable[name]
 
         monkeypatch.setattr(discovery, "available_providers", lambda: infos)
         monkeypatch.setattr(discovery, "load_provider", load)
         code = cli.main(["providers", "--check"])
         out = " ".join(capsys.readouterr().out.split())  # undo the wrapping
-        assert code == 1
+        assert code == 1 and asked == ["broken", "litellm"]
         assert out.endswith(
             "broken FAILED: ProviderImportError: LLM provider 'broken' failed to import: boom litellm OK"
         )
 
+    def test_none_installed_exits_one(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        monkeypatch.setattr(discovery, "available_providers", list)
+        assert cli.main(["providers"]) == 1
+        assert "No LLM providers are installed" in capsys.readouterr().out
+
+
+class TestExits:
+    def test_keyboard_interrupt_is_exit_130_with_one_line(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Ctrl-C during a command: exit 130 and one line on stderr, no traceback."""
+
+        def interrupted() -> list[discovery.ProviderInfo]:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(discovery, "available_providers", interrupted)
+        code = cli.main(["providers"])
+        out, err = capsys.readouterr()
+        assert code == 130 and out == ""
+        assert err == "director-litellm: error: interrupted\n"
+
+    def test_broken_pipe_exits_zero_and_silences_stdout(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """`director-litellm providers | head -0`: exit 0, and stdout is swapped so the final flush cannot fail."""
+
+        class ClosedPipe(io.StringIO):
+            def write(self, text: str) -> int:
+                raise BrokenPipeError(32, "Broken pipe")
+
+        closed = ClosedPipe()
+        monkeypatch.setattr(sys, "stdout", closed)
+        code = cli.main(["providers"])
+        swapped = sys.stdout
+        assert code == 0
+        assert swapped is not closed and swapped.name == os.devnull
+        swapped.close()
+
+    def test_no_command_prints_help_and_exits_2(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert cli.main([]) == 2
+        assert capsys.readouterr().out.startswith("usage: director-litellm")
+
+    def test_logging_is_put_back(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """main silences logging for its run only (so it can run inside another process)."""
+        import logging
+
+        cli.main(["providers"])
+        assert logging.root.manager.disable == logging.NOTSET
+        assert logging.getLogger("director_litellm").level == logging.NOTSET
+
 
 class TestHelp:
     @pytest.mark.parametrize("command", [[], ["providers"], ["doctor"], ["chat"]])
-    def test_help_has_examples(self, command: list) -> None:
+    def test_help_has_examples(self, command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
         """Every command's --help exits 0, shows examples and fits 80 columns."""
-        result = run_cli(*command, "--help")
-        assert result.returncode == 0, result.stderr
-        assert "examples:" in result.stdout and "director-litellm " in result.stdout
-        assert_fits_80_columns(result.stdout)
+        with pytest.raises(SystemExit) as exited:
+            cli.main([*command, "--help"])
+        out = capsys.readouterr().out
+        assert exited.value.code == 0
+        assert "examples:" in out and "director-litellm " in out
+        assert_fits(out)
 
-    def test_version(self) -> None:
+    @pytest.mark.parametrize("command", ["doctor", "chat"])
+    def test_help_says_when_api_base_ends_in_v1(self, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+        """Examples with /v1 for OpenAI-compatible servers, without it for Anthropic, Azure and ollama/."""
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+        lines = capsys.readouterr().out.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith("api_base"))
+        with_v1 = lines.index("  ends in /v1 for OpenAI-compatible servers (model openai/NAME):")
+        without = lines.index("  no /v1: litellm adds the provider's own path:")
+        assert start < with_v1 < without
+        assert [line.split()[-1] for line in lines[with_v1 + 1 : with_v1 + 4]] == [
+            "http://gpu:8000/v1",
+            "http://localhost:11434/v1",
+            "http://localhost:1234/v1",
+        ]
+        rest = " ".join(lines[without + 1 : without + 4])
+        assert "https://api.anthropic.com" in rest and "https://NAME.openai.azure.com" in rest
+        assert "/v1" not in rest
+
+    def test_version(self, capsys: pytest.CaptureFixture[str]) -> None:
         """--version names this package's and litellm's versions."""
-        result = run_cli("--version")
-        assert result.returncode == 0
-        assert result.stdout.strip() == (
-            f"director-litellm {cli.__version__} (litellm "
-            f"{supply_chain.installed_version()}, Python {sys.version.split()[0]})"
+        with pytest.raises(SystemExit) as exited:
+            cli.main(["--version"])
+        assert exited.value.code == 0
+        assert capsys.readouterr().out.strip() == (
+            f"director-litellm {__version__} (litellm {supply_chain.installed_version()}, "
+            f"Python {sys.version.split()[0]})"
         )
 
 
-class TestMask:
+class TestConsole:
     @pytest.mark.parametrize(
         ("secret", "shown"),
-        [
-            ("sk-ant-dummy", "sk-a...my (12 chars)"),
-            ("short", "**** (5 chars)"),
-            (KEY, "sk-t...YZ (31 chars)"),
-        ],
+        [("sk-ant-dummy", "sk-a...my (12 chars)"), ("short", "**** (5 chars)"), (KEY, "sk-t...YZ (31 chars)")],
     )
     def test_mask(self, secret: str, shown: str) -> None:
         """A key is shown as its first four and last two characters, short ones not at all."""
         assert cli.mask(secret) == shown
 
-
-class TestFit:
     def test_long_paths_are_cut_from_the_left(self) -> None:
         """A long interpreter path keeps its end and fits the width; a short one is unchanged."""
-        from director_litellm.cli import _fit
-
         long = "/tmp/director-litellm-ci.BlmZJN/some/very/long/folder/name/A/bin/python3"
-        assert len(_fit(long, 40)) == 40 and _fit(long, 40).endswith("A/bin/python3")
-        assert _fit("/usr/bin/python3", 40) == "/usr/bin/python3"
+        assert len(console_module.fit(long, 40)) == 40 and console_module.fit(long, 40).endswith("A/bin/python3")
+        assert console_module.fit("/usr/bin/python3", 40) == "/usr/bin/python3"
+
+    def test_table_cuts_the_shrinking_column(self) -> None:
+        out = io.StringIO()
+        console = console_module.Console(out=out, err=io.StringIO(), width=30)
+        console.table(["A", "B"], [["name", "x" * 40]], shrink=1)
+        assert out.getvalue().splitlines() == ["A     B", "name  " + "x" * 21 + "..."]
+
+
+class TestSmoke:
+    """The installed console script in a fresh process: the entry point, and a stdout litellm prints on."""
+
+    @staticmethod
+    def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        clean = dict(os.environ)  # conftest's isolated_env has removed the outer LITELLM_* and keys
+        clean.update({"COLUMNS": str(WIDTH), "LITELLM_LOCAL_MODEL_COST_MAP": "True", **env})
+        return subprocess.run([str(SCRIPT), *args], env=clean, capture_output=True, text=True, timeout=120)
+
+    def test_chat(self, openai_fake: FakeOpenAI) -> None:
+        """`director-litellm chat` answers through the fake: only the answer on stdout."""
+        openai_fake.reply("Hello from the fake.")
+        env = {"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "LITELLM_API_BASE": openai_fake.url, "LITELLM_API_KEY": KEY}
+        result = self.run("chat", "Say hello", env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == "Hello from the fake.\n" and "15 tokens" in result.stderr
+
+    def test_doctor_json_is_pure_even_when_litellm_prints_banners(self) -> None:
+        """An unroutable model makes litellm print "Provider List" banners; stdout is still only JSON."""
+        result = self.run("doctor", "--json", env={"LITELLM_CHAT_MODEL": "foo/bar-unknown"})
+        data = json.loads(result.stdout)  # the assertion: nothing but JSON on stdout
+        assert "Provider List" not in result.stdout + result.stderr
+        assert result.returncode == 1 and any("foo/bar-unknown" in p for p in data["problems"])
+
+    def test_providers_check(self) -> None:
+        """`providers --check` loads this package's provider through its entry point in a fresh process."""
+        result = self.run("providers", "--check", env={})
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.splitlines()[-1].split() == ["litellm", "OK"]

@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from director_litellm.config import ConfigError, LiteLLMConfig, configuration_table, load_config
+from director_litellm.errors import ConfigProblem
 
 CONFIGURATION_DOC = Path(__file__).parents[1] / "docs" / "configuration.md"
 
@@ -130,6 +131,27 @@ class TestLiteLLMConfig:
         with pytest.raises(ConfigError) as err:
             load_config(api_key=12345678901234)
         assert "12345678901234" not in str(err.value)
+        assert [(p.field, p.value) for p in err.value.problems] == [("api_key", "<hidden>")]
+
+    def test_error_carries_each_problem(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """ConfigError.problems: field, variable, value as shown and pydantic's message, one per bad setting."""
+        monkeypatch.setenv("LITELLM_TEMPERATURE", "hot")
+        with pytest.raises(ConfigError) as err:
+            load_config(max_tokens=0)
+        assert err.value.problems == (
+            ConfigProblem(
+                "temperature",
+                "LITELLM_TEMPERATURE",
+                '"hot"',
+                "Input should be a valid number, unable to parse string as a number",
+            ),
+            ConfigProblem("max_tokens", "LITELLM_MAX_TOKENS", "0", "Input should be greater than 0"),
+        )
+        # the message names an override by its keyword, a variable by its name
+        assert str(err.value) == (
+            'invalid director-litellm configuration: LITELLM_TEMPERATURE "hot": Input should be a valid number, '
+            "unable to parse string as a number; max_tokens= 0: Input should be greater than 0"
+        )
 
 
 class TestExplicitValuesAndEnvironment:

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from director_litellm.errors import ConfigError
+from director_litellm.errors import ConfigError, ConfigProblem
 from director_litellm.scrub import scrub
 
 ENV_PREFIX = "LITELLM_"
@@ -271,18 +271,20 @@ def _validated(overrides: dict[str, Any]) -> LiteLLMConfig:
     try:
         return LiteLLMConfig(**overrides)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, overrides)) from None
+        problems = _problems(exc)
+        text = "; ".join(
+            f"{p.field + '=' if p.field in overrides else p.variable} {p.value}: {p.message}" for p in problems
+        )
+        raise ConfigError(f"invalid director-litellm configuration: {text}", problems=problems) from None
 
 
-def _describe(exc: ValidationError, overrides: dict[str, Any]) -> str:
+def _problems(exc: ValidationError) -> list[ConfigProblem]:
     problems = []
     for err in exc.errors():
         field = str(err["loc"][0]) if err["loc"] else "?"
-        where = f"{field}=" if field in overrides else f"{ENV_PREFIX}{field.upper()}"
-        value = err.get("input")
-        shown = "<hidden>" if field == "api_key" else json.dumps(value, default=str)[:60]
-        problems.append(f"{where} {shown}: {err['msg']}")
-    return "invalid director-litellm configuration: " + "; ".join(problems)
+        shown = "<hidden>" if field == "api_key" else json.dumps(err.get("input"), default=str)[:60]
+        problems.append(ConfigProblem(field, f"{ENV_PREFIX}{field.upper()}", shown, err["msg"]))
+    return problems
 
 
 def configuration_table() -> str:

@@ -85,7 +85,7 @@ def run(write: Callable[[str], None] = _stdout_line) -> int:
     except DemoFailed as exc:
         write(f"demo failed at {step}: {exc}")
     except Exception as exc:  # the demo reports; it never raises
-        from director_litellm.errors import scrub
+        from director_litellm.scrub import scrub
 
         write(f"demo failed at {step}: {type(exc).__name__}: {scrub(exc)}")
     return 1

@@ -50,7 +50,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from director_litellm.scrub import scrub
 
@@ -59,8 +59,25 @@ class DirectorLiteLLMError(Exception):
     """Root of every exception this package raises."""
 
 
+class ConfigProblem(NamedTuple):
+    """One invalid setting: the field, its ``LITELLM_*`` variable, the value as shown, what is wrong."""
+
+    field: str
+    variable: str
+    value: str
+    message: str
+
+
 class ConfigError(DirectorLiteLLMError, ValueError):
-    """A configuration value is invalid; the message names the variable."""
+    """A configuration value is invalid; the message names the variable.
+
+    ``problems`` lists each invalid setting (empty when the error is not about one field), so a
+    caller can name a setting its own way (the command line names its flags) without parsing text.
+    """
+
+    def __init__(self, message: str, *, problems: Iterable[ConfigProblem] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[ConfigProblem, ...] = tuple(problems)
 
 
 class InvalidInputError(DirectorLiteLLMError, ValueError):
@@ -376,6 +393,7 @@ def classify(exc: BaseException, *, model: str | None = None, secrets: Iterable[
 __all__ = [
     "RETRYABLE",
     "ConfigError",
+    "ConfigProblem",
     "DirectorLiteLLMError",
     "ErrorInfo",
     "InvalidInputError",

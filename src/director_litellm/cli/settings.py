@@ -1,0 +1,109 @@
+"""What a command runs with: the configuration (the environment overridden by its flags), and litellm.
+
+``resolve`` never raises on a bad value: it reports the problems ``ConfigError`` carries and
+builds the config with the invalid fields at their defaults, so doctor can still check
+everything else the user set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from director_litellm.cli.console import mask, mask_tree
+
+if TYPE_CHECKING:
+    from director_litellm.config import LiteLLMConfig
+    from director_litellm.errors import ConfigProblem
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A config, where each setting came from, and what was wrong with the rest."""
+
+    config: LiteLLMConfig
+    #: field -> the flag that set it (``--model``) or the variable's name as set
+    sources: dict[str, str]
+    problems: tuple[ConfigProblem, ...] = ()
+    #: field -> flag, for the settings given on the command line
+    flags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def invalid(self) -> list[str]:
+        """Fields whose value was refused (now at their defaults)."""
+        return list(dict.fromkeys(p.field for p in self.problems))
+
+    def where(self, problem: ConfigProblem) -> str:
+        """The flag or variable the user typed for ``problem``'s setting."""
+        return self.flags.get(problem.field, problem.variable)
+
+    def error(self) -> str | None:
+        """One sentence naming every invalid setting by the flag or variable that set it."""
+        if not self.problems:
+            return None
+        text = "; ".join(f"{self.where(p)} {p.value}: {p.message}" for p in self.problems)
+        return f"invalid director-litellm configuration: {text}"
+
+    def shown(self) -> dict[str, Any]:
+        """Every setting as JSON values, secrets masked, URLs scrubbed, invalid ones marked."""
+        values = self.config.model_dump(mode="json")
+        key = self.config.api_key
+        values["api_key"] = mask(key.get_secret_value()) if key is not None else None
+        shown = {name: (value if name == "api_key" else mask_tree(value)) for name, value in values.items()}
+        shown.update({name: "(invalid)" for name in self.invalid})
+        return shown
+
+
+def env_name(name: str) -> str | None:
+    """The variable actually set for ``name`` (settings are read case-insensitively), if any."""
+    if name in os.environ:
+        return name
+    upper = name.upper()
+    return next((k for k in os.environ if k.upper() == upper), None)
+
+
+def field_var(field_name: str) -> str:
+    from director_litellm.config import ENV_PREFIX
+
+    return f"{ENV_PREFIX}{field_name.upper()}"
+
+
+def config_fields() -> list[str]:
+    from director_litellm.config import LiteLLMConfig
+
+    return list(LiteLLMConfig.model_fields)
+
+
+def resolve(overrides: Mapping[str, Any], flags: Mapping[str, str]) -> Resolved:
+    """The config from the environment and ``overrides`` (field -> value given by ``flags[field]``)."""
+    from director_litellm.config import LiteLLMConfig, load_config
+    from director_litellm.errors import ConfigError
+
+    problems: tuple[ConfigProblem, ...] = ()
+    try:
+        config = load_config(**overrides)
+    except ConfigError as exc:
+        problems = exc.problems
+        fields = LiteLLMConfig.model_fields
+        reset = {p.field: fields[p.field].get_default(call_default_factory=True) for p in problems if p.field in fields}
+        try:
+            config = LiteLLMConfig(**{**overrides, **reset})
+        except Exception:  # pragma: no cover - the defaults are valid; belt and braces
+            config = LiteLLMConfig.model_construct()
+    sources: dict[str, str] = {}
+    for name in config_fields():
+        if name in overrides:
+            sources[name] = flags.get(name, name)
+        elif (var := env_name(field_var(name))) is not None:
+            sources[name] = var
+    return Resolved(config, sources, problems, {name: flags.get(name, f"{name}=") for name in overrides})
+
+
+def import_litellm() -> ModuleType:
+    """litellm, imported the way the provider imports it (no network fetch of the cost map)."""
+    from director_litellm._litellm import import_litellm as provider_import
+
+    return provider_import()

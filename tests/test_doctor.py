@@ -1,0 +1,383 @@
+"""``director-litellm doctor``, in this process: ``main`` with a patched environment, and each check on its own."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from director_litellm import cli, supply_chain
+from director_litellm.cli import settings
+from director_litellm.cli.console import Console
+from director_litellm.cli.doctor import Setup, check_dotenv, check_litellm
+from director_litellm.cli.model_checks import _environment_cleared, check_router, missing_v1
+from director_litellm.cli.report import FACT_KEYS, Section
+
+KEY = "sk-test-cli-0123456789abcdefXYZ"
+OTHER_KEY = "sk-other-cli-9876543210fedcbaQRS"
+WIDTH = 80
+
+
+@pytest.fixture(autouse=True)
+def columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", str(WIDTH))
+
+
+def doctor(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str, **env: str
+) -> tuple[int, str]:
+    """``director-litellm doctor ARGS`` with ``env`` set (on top of the isolated test environment)."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code = cli.main(["doctor", "--site-packages", os.devnull, *args])
+    out, _ = capsys.readouterr()
+    return code, out
+
+
+def doctor_json(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str, **env: str
+) -> tuple[int, dict[str, Any]]:
+    code, out = doctor(monkeypatch, capsys, "--json", *args, **env)
+    return code, json.loads(out)
+
+
+def console() -> Console:
+    return Console(out=io.StringIO(), err=io.StringIO())
+
+
+class TestReport:
+    def test_good_setup_exits_zero_with_the_key_masked(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A known model with its key set: exit 0, capabilities shown, the key only masked, 80 columns."""
+        code, out = doctor(
+            monkeypatch, capsys, LITELLM_CHAT_MODEL="openai/gpt-4o-mini", OPENAI_API_KEY=KEY, DEFAULT_LLM="litellm"
+        )
+        assert code == 0, out
+        assert "Ready: no problems" in out
+        assert "function calling yes" in out and "128,000 tokens in" in out
+        assert f"OPENAI_API_KEY = {cli.mask(KEY)}" in out
+        assert KEY not in out
+        assert f"litellm {supply_chain.installed_version()} is not a known-bad release" in out
+        assert [line for line in out.splitlines() if len(line) > WIDTH] == []
+
+    def test_json_has_every_fact_key(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        """--json carries one key per check, null for the checks that did not run (router, here)."""
+        code, data = doctor_json(monkeypatch, capsys, LITELLM_CHAT_MODEL="openai/gpt-4o-mini", OPENAI_API_KEY=KEY)
+        assert code == 0 and set(FACT_KEYS) <= set(data)
+        assert data["router"] is None and data["model"]["provider"] == "openai"
+        assert [s["title"] for s in data["sections"]] == [
+            "Configuration",
+            "litellm",
+            "Model openai/gpt-4o-mini",
+            "Credentials",
+            "Environment",
+        ]
+
+    def test_bad_value_fails_naming_the_variable_and_the_rest_is_checked(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """LITELLM_TEMPERATURE=hot is a FAIL that names the variable; the model is still checked; exit 1."""
+        code, out = doctor(
+            monkeypatch, capsys, LITELLM_CHAT_MODEL="openai/gpt-4o-mini", OPENAI_API_KEY=KEY, LITELLM_TEMPERATURE="hot"
+        )
+        assert code == 1
+        fail = [line for line in out.splitlines() if line.lstrip().startswith("FAIL")]
+        assert fail and "LITELLM_TEMPERATURE" in fail[0]
+        assert "Model openai/gpt-4o-mini" in out and "Not ready" in out
+
+    def test_bad_model_flag_is_named_by_the_flag(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, data = doctor_json(monkeypatch, capsys, "--model", " ")
+        assert code == 1 and data["config"]["values"]["chat_model"] == "(invalid)"
+        assert data["problems"][0].startswith("Configuration: invalid director-litellm configuration: --model ")
+
+    def test_no_key_for_the_model_fails(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """No key for a model that needs one: exit 1, naming the variable; a misspelt key is pointed out."""
+        code, data = doctor_json(
+            monkeypatch, capsys, LITELLM_CHAT_MODEL="anthropic/claude-sonnet-4-5", ANTHROPIC_KEY=KEY
+        )
+        assert code == 1 and data["ok"] is False
+        assert any("ANTHROPIC_API_KEY" in p and "ANTHROPIC_KEY is set" in p for p in data["problems"])
+        assert KEY not in json.dumps(data)
+
+    def test_unroutable_model_fails_and_json_stays_pure(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A model litellm cannot route is a FAIL with a hint; litellm's banners stay off stdout and stderr."""
+        monkeypatch.setenv("LITELLM_CHAT_MODEL", "anthropc/claude-sonnet-4-5")
+        code = cli.main(["doctor", "--json", "--site-packages", os.devnull])
+        out, err = capsys.readouterr()
+        data = json.loads(out)
+        assert code == 1 and "Provider List" not in out + err
+        assert any("Did you mean anthropic/...?" in p for p in data["problems"])
+        assert data["credentials"] is None
+
+    def test_unknown_model_misspelling_and_key_clash(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An unmapped model is a warning; LITELLM_CHAT_MODLE gets a suggestion; LITELLM_API_KEY wins a clash."""
+        code, data = doctor_json(
+            monkeypatch,
+            capsys,
+            LITELLM_CHAT_MODEL="openai/my-finetune-xyz",
+            LITELLM_CHAT_MODLE="openai/gpt-4o",
+            LITELLM_API_KEY=KEY,
+            OPENAI_API_KEY=OTHER_KEY,
+        )
+        assert code == 0 and data["ok"] is True and data["problems"] == []
+        assert data["model"]["provider"] == "openai" and data["model"]["known"] is False
+        assert data["environment"]["misspelled"] == [{"name": "LITELLM_CHAT_MODLE", "suggestion": "LITELLM_CHAT_MODEL"}]
+        warnings_text = " ".join(data["warnings"])
+        assert "did you mean LITELLM_CHAT_MODEL?" in warnings_text
+        assert "LITELLM_API_KEY wins" in warnings_text and "unknown model" in warnings_text
+        assert data["credentials"]["key_variable"] == "LITELLM_API_KEY"
+        assert data["config"]["values"]["api_key"] == cli.mask(KEY)
+        assert KEY not in json.dumps(data) and OTHER_KEY not in json.dumps(data)
+
+    def test_stray_pth_file_is_flagged(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """A litellm_init.pth in the scanned site-packages is a FAIL (exit 1) naming the file."""
+        (tmp_path / "litellm_init.pth").write_text("import os; exec('...')\n")
+        (tmp_path / "distutils-precedence.pth").write_text("import os\n")
+        monkeypatch.setenv("LITELLM_CHAT_MODEL", "openai/gpt-4o-mini")
+        monkeypatch.setenv("OPENAI_API_KEY", KEY)
+        code = cli.main(["doctor", "--site-packages", str(tmp_path)])
+        out = " ".join(capsys.readouterr().out.split())  # undo the wrapping
+        assert code == 1
+        assert f"FAIL {tmp_path / 'litellm_init.pth'}" in out and "rotate every credential" in out
+        assert "distutils-precedence.pth" not in out
+
+    def test_blocked_release_fails_without_importing_litellm(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A compromised litellm version is a FAIL with the install advice; model checks are skipped."""
+        monkeypatch.setattr(supply_chain, "installed_version", lambda: "1.82.7")
+        monkeypatch.setattr(settings, "import_litellm", lambda: pytest.fail("litellm must not be imported"))
+        code, data = doctor_json(monkeypatch, capsys)
+        assert code == 1 and data["litellm"]["verdict"] == "blocked"
+        assert any("1.82.7 is blocked" in p and supply_chain.SAFE_INSTALL in p for p in data["problems"])
+        assert data["model"] is None and data["credentials"] is None and data["dotenv"] is None
+
+    def test_litellm_that_cannot_be_imported_fails(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """An import error of litellm is a FAIL naming the error."""
+
+        def broken() -> ModuleType:
+            raise ModuleNotFoundError("No module named 'tokenizers'")
+
+        monkeypatch.setattr(settings, "import_litellm", broken)
+        code, data = doctor_json(monkeypatch, capsys)
+        assert code == 1 and data["litellm"]["importable"] is False
+        assert any("cannot be imported" in p and "tokenizers" in p for p in data["problems"])
+
+
+class TestDotenv:
+    """litellm loads a .env when first imported; doctor says which variables came from it."""
+
+    def test_late_setting_is_a_warning(self, tmp_path: Path) -> None:
+        env = tmp_path / ".env"
+        env.write_text("LITELLM_CHAT_MODEL=openai/gpt-4o\nSOMETHING_ELSE=1\n")
+        s = Section("litellm")
+        check_dotenv(s, str(env), {"LITELLM_CHAT_MODEL", "SOMETHING_ELSE", "NOT_FROM_THE_FILE"})
+        assert s.facts == {"dotenv": {"path": str(env), "loaded": ["LITELLM_CHAT_MODEL", "SOMETHING_ELSE"]}}
+        assert [f.level for f in s.findings] == ["note", "warn"]
+        assert s.findings[1].text.startswith(f"LITELLM_CHAT_MODEL set only in {env}")
+
+    def test_nothing_loaded_says_nothing(self, tmp_path: Path) -> None:
+        env = tmp_path / ".env"
+        env.write_text("OPENAI_API_KEY=x\n")
+        s = Section("litellm")
+        check_dotenv(s, str(env), set())  # already set before the import: not loaded from the file
+        assert s.facts == {"dotenv": {"path": str(env), "loaded": []}} and s.findings == []
+
+    def test_found_walking_up_from_litellm_during_the_import(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """check_litellm compares the environment around the import with the .env above litellm's package."""
+        (tmp_path / ".env").write_text("LITELLM_TIMEOUT=5\n")
+        package = tmp_path / "site" / "litellm"
+        package.mkdir(parents=True)
+        fake = ModuleType("litellm")
+        fake.__file__ = str(package / "__init__.py")
+        monkeypatch.setenv("LITELLM_TIMEOUT", "")
+        monkeypatch.delenv("LITELLM_TIMEOUT")  # restored (unset) after the test
+
+        def import_loading_dotenv() -> ModuleType:
+            os.environ["LITELLM_TIMEOUT"] = "5"
+            return fake
+
+        monkeypatch.setattr(settings, "import_litellm", import_loading_dotenv)
+        monkeypatch.setattr(supply_chain, "installed_version", lambda: "1.60.0")
+        s, litellm = check_litellm(console(), [os.devnull])
+        assert litellm is fake
+        assert s.facts["dotenv"] == {"path": str(tmp_path / ".env"), "loaded": ["LITELLM_TIMEOUT"]}
+        assert any(f.level == "warn" and "LITELLM_TIMEOUT set only in" in f.text for f in s.findings)
+
+
+class TestApiBase:
+    @pytest.mark.parametrize(
+        ("provider", "base", "fixed"),
+        [
+            ("openai", "http://gpu:8000", "http://gpu:8000/v1"),
+            ("openai", "http://gpu:8000/", "http://gpu:8000/v1"),
+            ("hosted_vllm", "https://vllm.internal", "https://vllm.internal/v1"),
+            ("openai", "http://gpu:8000/v1", None),
+            ("openai", "http://proxy:4000/openai", None),
+            ("anthropic", "https://api.anthropic.com", None),
+            ("azure", "https://res.openai.azure.com", None),
+            ("ollama", "http://localhost:11434", None),
+        ],
+    )
+    def test_missing_v1(self, provider: str, base: str, fixed: str | None) -> None:
+        """Only an OpenAI-client provider with a path-less URL is flagged, and the fix adds /v1."""
+        problem = missing_v1(provider, base)
+        if fixed is None:
+            assert problem is None
+        else:
+            assert problem is not None and problem.split("use ")[1].startswith(f"{fixed} ")
+
+    def test_doctor_warns_with_the_fix(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, data = doctor_json(
+            monkeypatch,
+            capsys,
+            LITELLM_CHAT_MODEL="openai/qwen",
+            LITELLM_API_BASE="http://gpu:8000",
+            OPENAI_API_KEY=KEY,
+        )
+        warning = next(w for w in data["warnings"] if "has no path" in w)
+        assert code == 0
+        assert warning.startswith("Model openai/qwen: LITELLM_API_BASE: http://gpu:8000 has no path")
+        assert "use http://gpu:8000/v1" in warning
+
+    def test_provider_base_variable_is_checked_too(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Without LITELLM_API_BASE, calls go to OPENAI_BASE_URL: that one is checked and named."""
+        _, data = doctor_json(
+            monkeypatch, capsys, LITELLM_CHAT_MODEL="openai/qwen", OPENAI_BASE_URL="http://gpu:8000", OPENAI_API_KEY=KEY
+        )
+        assert "Model openai/qwen: calls go to http://gpu:8000 (from OPENAI_BASE_URL)" in data["notes"]
+        assert any(
+            w.startswith("Model openai/qwen: OPENAI_BASE_URL: http://gpu:8000 has no path") for w in data["warnings"]
+        )
+
+    def test_no_warning_with_v1_or_for_anthropic(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        _, data = doctor_json(
+            monkeypatch,
+            capsys,
+            LITELLM_CHAT_MODEL="openai/qwen",
+            LITELLM_API_BASE="http://gpu:8000/v1",
+            OPENAI_API_KEY=KEY,
+        )
+        assert not any("has no path" in w for w in data["warnings"])
+        _, data = doctor_json(
+            monkeypatch,
+            capsys,
+            LITELLM_CHAT_MODEL="anthropic/claude-sonnet-4-5",
+            LITELLM_API_BASE="https://api.anthropic.com",
+            ANTHROPIC_API_KEY=KEY,
+        )
+        assert not any("has no path" in w for w in data["warnings"])
+
+
+ROUTER_FILE = {
+    "model_list": [
+        {"model_name": "smart", "litellm_params": {"model": "openai/gpt-4o", "api_base": "http://gpu-a:8000/v1"}},
+        {"model_name": "smart", "litellm_params": {"model": "openai/qwen", "api_base": "http://gpu-b:8000"}},
+        {"model_name": "fast", "litellm_params": {"model": "groq/llama-3.1-8b-instant"}},
+    ],
+    "router_settings": {"routing_strategy": "simple-shuffle"},
+    "litellm_settings": {"drop_params": True},
+}
+
+
+class TestRouter:
+    @pytest.fixture
+    def router_file(self, tmp_path: Path) -> Path:
+        path = tmp_path / "router.json"
+        path.write_text(json.dumps(ROUTER_FILE))
+        return path
+
+    def test_groups_deployments_and_ignored_settings(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], router_file: Path
+    ) -> None:
+        """Router mode: the file read offline, each group with its deployments, LITELLM_API_BASE ignored."""
+        code, out = doctor(
+            monkeypatch,
+            capsys,
+            LITELLM_ROUTER_CONFIG=str(router_file),
+            LITELLM_CHAT_MODEL="smart",
+            LITELLM_API_BASE="http://ignored:1/v1",
+        )
+        flat = " ".join(out.split())
+        assert code == 0, out
+        assert "group smart openai/gpt-4o @ http://gpu-a:8000/v1, openai/qwen @ http://gpu-b:8000" in flat
+        assert "group fast groq/llama-3.1-8b-instant" in flat
+        assert "WARN LITELLM_API_BASE is ignored in router mode" in flat
+        assert "WARN group smart, openai/qwen: http://gpu-b:8000 has no path" in flat
+        assert "ok chat_model 'smart' is a model group" in flat
+        assert "note sections not applied in router mode: litellm_settings" in flat
+        assert "Model smart" not in out and "Credentials" not in out
+
+    def test_json_facts(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], router_file: Path
+    ) -> None:
+        code, data = doctor_json(
+            monkeypatch, capsys, LITELLM_ROUTER_CONFIG=str(router_file), LITELLM_CHAT_MODEL="smart", LITELLM_API_KEY=KEY
+        )
+        router = data["router"]
+        assert code == 0 and data["model"] is None and data["credentials"] is None
+        assert router["groups"] == {
+            "smart": [
+                {"model": "openai/gpt-4o", "api_base": "http://gpu-a:8000/v1"},
+                {"model": "openai/qwen", "api_base": "http://gpu-b:8000"},
+            ],
+            "fast": [{"model": "groq/llama-3.1-8b-instant", "api_base": None}],
+        }
+        assert router["chat_model_group"] == "smart" and router["ignored_settings"] == ["LITELLM_API_KEY"]
+        assert router["ignored_sections"] == ["litellm_settings"] and router["error"] is None
+
+    def test_chat_model_that_is_no_group_fails(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], router_file: Path
+    ) -> None:
+        code, data = doctor_json(
+            monkeypatch, capsys, LITELLM_ROUTER_CONFIG=str(router_file), LITELLM_CHAT_MODEL="gpt-4o-mini"
+        )
+        assert code == 1
+        assert any("'gpt-4o-mini' is not a model group" in p and "groups: smart, fast" in p for p in data["problems"])
+
+    def test_unreadable_file_fails_without_litellm(self, tmp_path: Path) -> None:
+        """The file is read without litellm: a missing one is a FAIL even when litellm is unusable."""
+        resolved = settings.resolve({"router_config": str(tmp_path / "nope.yaml")}, {})
+        section = check_router(Setup(resolved, None, console()))
+        assert section is not None
+        assert [(f.level, f.text) for f in section.findings] == [
+            ("problem", f"LITELLM_ROUTER_CONFIG={tmp_path / 'nope.yaml'}: file not found")
+        ]
+        assert section.facts["router"]["error"] == f"LITELLM_ROUTER_CONFIG={tmp_path / 'nope.yaml'}: file not found"
+
+
+class TestEnvironmentCleared:
+    def test_put_back_even_after_an_error(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """litellm is asked which variables a model needs with none set; the environment returns intact."""
+        monkeypatch.setenv("OPENAI_API_KEY", KEY)
+        before = dict(os.environ)
+        with pytest.raises(RuntimeError), _environment_cleared():
+            assert dict(os.environ) == {}
+            raise RuntimeError
+        assert dict(os.environ) == before
