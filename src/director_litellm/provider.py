@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from director_litellm import formatters, model_rules, supply_chain
+from director_litellm import _loop_clients, formatters, model_rules, supply_chain
 from director_litellm._director import director_base
 from director_litellm.config import ConfigError, FallbackModel, LiteLLMConfig, load_config
 from director_litellm.errors import ErrorInfo, InvalidInputError, classify, protect_logs, scrub
@@ -339,6 +339,13 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             return gateway.router_for(self.config.router_config, import_litellm())
         return import_litellm()
 
+    def _async_completion(self) -> Any:
+        """litellm's ``acompletion``, given a client of the running event loop (see ``_loop_clients``)."""
+        backend = self._backend()
+        if self.config.router_config is not None:  # the Router owns its deployments' clients
+            return backend.acompletion
+        return lambda **request: backend.acompletion(**request, **_loop_clients.client_kwargs(backend, request))
+
     def _start(
         self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool
     ) -> Any:
@@ -510,7 +517,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             call = self._start(messages, tools, stop, response_format, overrides, stream=False)
             if isinstance(call, LLMResponse):
                 return call
-            acompletion = self._backend().acompletion
+            acompletion = self._async_completion()
             return self._result(await self._adrive(call, lambda request: acompletion(**request)))
         except Exception as exc:
             return error_response(self._failed(exc, self.config.chat_model, 0))
@@ -572,7 +579,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             if isinstance(call, LLMResponse):
                 yield Final(call)
                 return
-            acompletion = self._backend().acompletion
+            acompletion = self._async_completion()
 
             async def first_chunk(request: dict[str, Any]) -> tuple[AsyncIterator[Any], Any]:
                 chunks = (await acompletion(**request)).__aiter__()
