@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -119,3 +120,18 @@ def test_one_loop_reuses_its_connection(fake: Any) -> None:
 
     check(asyncio.run(calls()), fake, 3)
     assert fake.connections == 1
+
+
+@pytest.mark.parametrize("path", PATHS, ids=PATHS)
+def test_loop_clients_are_closed_with_the_loop(fake: Any, path: str) -> None:
+    """asyncio.run shuts the loop down: the loop's clients close their connections then, on the loop
+    (no connection left open at the server, nothing kept for the dead loop)."""
+    from director_litellm import _loop_clients
+
+    provider = provider_for(fake)
+    check([asyncio.run(PATHS[path](provider))], fake, 1)
+    deadline = time.monotonic() + 5
+    while fake.server.open_connections() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert fake.connections == 1 and fake.server.open_connections() == 0
+    assert not [loop for loop in _loop_clients._loops if loop.is_closed()]

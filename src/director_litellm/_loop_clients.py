@@ -107,7 +107,7 @@ def _finish(entry: _Loop) -> None:
     """End a closed loop's closer without awaiting anything (its loop can no longer run)."""
     entry.dead = True
     if entry.closer is not None:
-        step = entry.closer.aclose()
+        step: Any = entry.closer.aclose()
         with contextlib.suppress(StopIteration, RuntimeError):
             step.send(None)
         step.close()
@@ -126,7 +126,7 @@ def _entry(loop: asyncio.AbstractEventLoop) -> _Loop:
         _finish(old)
     if entry.closer is None:
         closer = _close_on_shutdown(loop, entry)
-        step = closer.__anext__()  # first iteration: the loop's asyncgen hook now tracks it
+        step: Any = closer.__anext__()  # first iteration: the loop's asyncgen hook now tracks it
         with contextlib.suppress(StopIteration):
             step.send(None)
         entry.closer = closer
