@@ -2,14 +2,14 @@
 
 Two kinds, both speaking the OpenAI Chat Completions wire protocol on 127.0.0.1:
 
-``strict``  ``tests.fakes.servers.FakeOpenAI`` (werkzeug, threaded): parses and validates every request
+``strict``  ``tests.fakes.servers.FakeOpenAI`` (threaded, HTTP/1.1 keep-alive): parses and validates every request
             against ``tests/fakes/rules.py`` and answers ``fake.default(text="ok")``. Used for every
             per-call latency figure, so a request either side sends wrong is refused, not timed.
 ``light``   a minimal asyncio HTTP/1.1 server that answers a canned body (JSON, or SSE when the request
             asks for ``"stream": true``) without parsing JSON. Used where the server itself would otherwise
             be the bottleneck: throughput at concurrency 16/64 and the RSS runs (see benchmarks/README).
 
-Running the server in a separate process keeps its CPU time (werkzeug + request validation, ~1-2 ms per
+Running the server in a separate process keeps its CPU time (request parsing + validation, ~1-2 ms per
 44 KB request) off the client's GIL, so the client-side figures measure the client.
 
 Protocol: prints one JSON line ``{"url": ...}`` on stdout, then serves until stdin closes. Commands on

@@ -372,6 +372,61 @@ def test_close_is_bounded_while_a_handler_sleeps() -> None:
                 pending.result(timeout=5)
 
 
+# ------------------------------------------------------------------------- transport: keep-alive like the real APIs
+@both
+def test_connections_are_kept_alive_with_real_headers(fake: Any) -> None:
+    body = oa() if isinstance(fake, FakeOpenAI) else an()
+    with httpx.Client() as client:  # the default reply; a streaming request gets it as SSE
+        plain = post(fake, body, client=client)
+        streamed = post(fake, {**body, "stream": True}, client=client)
+        again = post(fake, body, client=client)
+    assert [r.status_code for r in (plain, streamed, again)] == [200, 200, 200]
+    assert fake.connections == 1  # three requests, one TCP connection
+    assert all(r.http_version == "HTTP/1.1" and r.headers["connection"] == "keep-alive" for r in (plain, streamed))
+    assert plain.headers["content-type"] == "application/json" and int(plain.headers["content-length"]) > 0
+    # SSE as the APIs send it: chunked, no length
+    assert streamed.headers["content-type"] == "text/event-stream; charset=utf-8"
+    assert streamed.headers["transfer-encoding"] == "chunked" and "content-length" not in streamed.headers
+    if isinstance(fake, FakeOpenAI):
+        assert plain.headers["x-request-id"].startswith("req_") and plain.headers["openai-version"] == "2020-10-01"
+        assert plain.headers["openai-processing-ms"].isdigit() and "x-ratelimit-remaining-requests" in plain.headers
+    else:
+        assert (
+            plain.headers["request-id"].startswith("req_") and "anthropic-ratelimit-requests-remaining" in plain.headers
+        )
+        assert plain.headers["anthropic-ratelimit-input-tokens-reset"].endswith("Z")
+    assert plain.headers["x-request-id" if isinstance(fake, FakeOpenAI) else "request-id"] != again.headers.get(
+        "x-request-id" if isinstance(fake, FakeOpenAI) else "request-id"
+    )
+
+
+def test_close_mode_closes_each_connection() -> None:
+    with running(FakeOpenAI, keep_alive=False) as fake, httpx.Client() as client:
+        fake.reply_stream("x")
+        first = post(fake, oa(), client=client)
+        streamed = post(fake, oa(stream=True), client=client)
+        post(fake, oa(), client=client)
+        assert first.headers["connection"] == "close" and streamed.headers["connection"] == "close"
+        assert "x" in streamed.text and fake.connections == 3
+
+
+def test_close_is_bounded_with_idle_keep_alive_connections() -> None:
+    clients = [httpx.Client() for _ in range(8)]
+    try:
+        with running(FakeAnthropic) as fake:
+            for client in clients:
+                assert post(fake, an(), client=client).status_code == 200
+            assert fake.connections == 8 and fake.server.open_connections() == 8  # idle, kept alive
+            start = time.monotonic()
+            fake.close()
+            assert time.monotonic() - start < 2 and fake.server.open_connections() == 0
+            with pytest.raises(httpx.TransportError):  # the server really is gone
+                post(fake, an(), client=clients[0], timeout=2)
+    finally:
+        for client in clients:
+            client.close()
+
+
 # ------------------------------------------------------------------------- through real litellm
 # litellm's own pydantic models warn: on import (1.60) and on first use (1.110). Not ours to fix.
 LITELLM_WARNINGS = pytest.mark.filterwarnings(
@@ -412,6 +467,21 @@ def test_litellm_anthropic(litellm: Any, anthropic_fake: FakeAnthropic) -> None:
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == "streamed"
     assert [r.path for r in anthropic_fake.requests] == ["/v1/messages"] * 2
     assert anthropic_fake.violations == []
+
+
+@LITELLM_WARNINGS
+@pytest.mark.parametrize("keep_alive", [True, False], ids=["keep-alive", "close"])
+def test_litellm_reuses_the_connection(litellm: Any, keep_alive: bool) -> None:
+    """litellm pools connections: against a keep-alive server two calls share one TCP connection; the
+    opt-in close mode forces one connection per call. (OpenAI wire: litellm 1.60 builds a new client for
+    each plain Anthropic call, and does not release a streamed one, so only httpx proves it there.)"""
+    with running(FakeOpenAI, keep_alive=keep_alive) as fake:
+        for _ in range(2):
+            litellm.completion(
+                model="openai/gpt-4o-mini", api_base=fake.url, api_key="sk-test", messages=[USER], max_retries=0
+            )
+        assert len(fake.requests) == 2 and fake.violations == []
+        assert fake.connections == (1 if keep_alive else 2)
 
 
 @LITELLM_WARNINGS

@@ -10,6 +10,7 @@ Failover tests weight the failing deployment 99:1 so the Router picks it first, 
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -166,6 +167,13 @@ class TestRouting:
         assert anthropic_fake.violations == [] and len(anthropic_fake.requests) == 1
         assert anthropic_fake.requests[0].headers["x-api-key"] == "sk-ant-deployment-0123456789"
 
+    @pytest.mark.xfail(
+        tuple(int(p) for p in importlib.metadata.version("litellm").split(".")[:2]) < (1, 61),
+        reason="issue 10 defect 4, NOT fixed in Router mode: litellm 1.60's Router reuses its deployment "
+        "client's pooled keep-alive connection from a closed event loop (the Router picks the deployment, "
+        "so no per-call client can be passed); 1.110 keys clients by loop",
+        strict=True,
+    )
     def test_async_calls_from_separate_event_loops(self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI) -> None:
         """The shared Router serves ``achat_completions`` from one ``asyncio.run`` after another."""
         dep_a.default(status=500, raw_body=SERVER_ERROR)

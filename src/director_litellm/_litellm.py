@@ -41,6 +41,14 @@ def import_litellm() -> ModuleType:
     return litellm
 
 
+def async_http_handler() -> Any:
+    """A new litellm ``AsyncHTTPHandler`` (the client its Anthropic handler takes per call)."""
+    import_litellm()
+    from litellm.llms.custom_httpx.http_handler import AsyncHTTPHandler
+
+    return AsyncHTTPHandler()
+
+
 def backend(router_config: str | None) -> Backend:
     """litellm itself, or the shared ``litellm.Router`` built from ``router_config`` (router mode)."""
     if router_config is None:

@@ -24,7 +24,7 @@ from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
-from director_litellm import _litellm, retry, supply_chain
+from director_litellm import _litellm, _loop_clients, retry, supply_chain
 from director_litellm._director import base_llm
 from director_litellm.config import ConfigError, LiteLLMConfig, load_config
 from director_litellm.errors import DirectorLiteLLMError, ErrorInfo, InvalidInputError, classify
@@ -150,7 +150,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             call = self._start(messages, tools, stop, response_format, overrides, stream=False)
             if isinstance(call, LLMResponse):
                 return call
-            acompletion = self._backend().acompletion
+            acompletion = self._async_completion()
             return self._result(call, await retry.adrive(call, self._classified, lambda r: acompletion(**r)))
         return guard.response
 
@@ -208,7 +208,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             if isinstance(call, LLMResponse):
                 yield Final(call)
                 return
-            acompletion = self._backend().acompletion
+            acompletion = self._async_completion()
 
             async def first_chunk(request: dict[str, Any]) -> tuple[AsyncIterator[Any], Any]:
                 chunks = (await acompletion(**request)).__aiter__()
@@ -256,6 +256,13 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     def _backend(self) -> _litellm.Backend:
         """What calls go through: litellm itself, or a shared ``litellm.Router`` in router mode."""
         return _litellm.backend(self.config.router_config)
+
+    def _async_completion(self) -> Any:
+        """litellm's ``acompletion``, given a client of the running event loop (see ``_loop_clients``)."""
+        backend = self._backend()
+        if self.config.router_config is not None:  # the Router owns its deployments' clients
+            return backend.acompletion
+        return lambda **request: backend.acompletion(**request, **_loop_clients.client_kwargs(backend, request))
 
     def _start(
         self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool

@@ -1,6 +1,8 @@
 """Loopback fakes of the OpenAI Chat Completions and Anthropic Messages wire protocols.
 
-Built on ``pytest_httpserver.HTTPServer`` (werkzeug, threaded). Every request is recorded, then checked
+Served by ``transport.LoopbackServer``: HTTP/1.1 with persistent connections, like the real APIs (pass
+``keep_alive=False`` to ``running`` for the opt-in extra that closes each connection), and the providers'
+response headers (``response_headers``). Every request is recorded, then checked
 against ``rules.py``; a refused request gets the real API's status and error shape, is listed in
 ``violations`` and does not consume a scripted reply. Otherwise the next queued ``Reply`` (FIFO) answers,
 or the default one (a plain "ok" completion).
@@ -16,20 +18,20 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import socket
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from . import rules
+from .transport import LoopbackServer
 
 AUTO: Any = object()  # "build a realistic value" (None means: leave it out)
 MAX_DELAY = 30.0  # seconds; every sleep is also cut short when the fake closes
@@ -176,7 +178,7 @@ def _call_id(call: dict, prefix: str) -> str:
 class _Fake:
     paths: tuple[str, ...] = ()
 
-    def __init__(self, server: HTTPServer, expected_key: str | None = None) -> None:
+    def __init__(self, server: LoopbackServer, expected_key: str | None = None) -> None:
         self.server = server
         self.expected_key = expected_key
         self._lock = threading.Lock()
@@ -185,7 +187,7 @@ class _Fake:
         self._requests: list[Recorded] = []
         self._violations: list[str] = []
         self._closing = threading.Event()
-        server.expect_request(re.compile(".*")).respond_with_handler(self._handle)
+        server.handler = self._handle
 
     # ---------------------------------------------------------------- public API
     @property
@@ -249,14 +251,15 @@ class _Fake:
     def reply_disconnect(self, *, delay: float = 0.0) -> None:
         self.enqueue(Reply.disconnect(delay=delay))
 
+    @property
+    def connections(self) -> int:
+        """TCP connections the server has accepted (keep-alive: a reused connection counts once)."""
+        return self.server.connections
+
     def close(self) -> None:
-        """Wake sleeping handlers and stop the server (bounded by werkzeug's shutdown poll interval)."""
+        """Wake sleeping handlers, stop the server and drop its open connections (bounded)."""
         self._closing.set()
-        wsgi = self.server.server
-        if self.server.is_running():
-            self.server.stop()
-        if wsgi is not None:
-            wsgi.server_close()
+        self.server.stop()
 
     # protocol hooks, defined by FakeOpenAI / FakeAnthropic
     url: str  # the api_base to give litellm
@@ -266,7 +269,7 @@ class _Fake:
     _frames: Callable[[dict, Recorded], list[bytes]]  # generated SSE frames
     _frame: Callable[[dict], bytes]  # one event dict -> SSE frame
     _stream_error: Callable[[str], bytes]  # mid-stream error frame
-    request_id_header = "x-request-id"
+    response_headers: Callable[[int], dict[str, str]]  # the provider's response headers for one response (by status)
 
     # ---------------------------------------------------------------- machinery
     @staticmethod
@@ -305,7 +308,7 @@ class _Fake:
 
     def _json(self, status: int, body: Any, headers: dict | None = None) -> Response:
         data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-        hdrs = {"content-type": "application/json", self.request_id_header: f"req_fake{next(_ids)}"}
+        hdrs = {**self.response_headers(status), "content-type": "application/json"}
         hdrs.update({k.lower(): v for k, v in (headers or {}).items()})
         return Response(data, status=status, headers=hdrs)
 
@@ -346,9 +349,13 @@ class _Fake:
             if drop_after is not None:
                 _kill(sock)  # werkzeug flushes each frame before asking for the next one
 
-        hdrs = {"cache-control": "no-cache", self.request_id_header: f"req_fake{next(_ids)}"}
+        hdrs = {
+            **self.response_headers(200),
+            "content-type": "text/event-stream; charset=utf-8",
+            "cache-control": "no-cache",
+        }
         hdrs.update({k.lower(): v for k, v in (o["headers"] or {}).items()})
-        return Response(gen(), status=200, mimetype="text/event-stream", headers=hdrs)
+        return Response(gen(), status=200, headers=hdrs)  # no length: sent with Transfer-Encoding: chunked
 
 
 class FakeOpenAI(_Fake):
@@ -359,6 +366,24 @@ class FakeOpenAI(_Fake):
     @property
     def url(self) -> str:
         return self.server.url_for("/v1")
+
+    def response_headers(self, status: int) -> dict[str, str]:
+        """What api.openai.com sends besides the body's content-type (a recorded 2025 chat completion:
+        DataDog/dd-trace-py tests/contrib/litellm/cassettes/completion_stream.yaml), minus Cloudflare's."""
+        return {
+            "openai-organization": "user-fake",
+            "openai-processing-ms": "7",
+            "openai-version": "2020-10-01",
+            "x-request-id": f"req_{uuid.uuid4().hex}",
+            "access-control-expose-headers": "X-Request-ID",
+            "x-ratelimit-limit-requests": "10000",
+            "x-ratelimit-limit-tokens": "2000000",
+            "x-ratelimit-remaining-requests": "9999",
+            "x-ratelimit-remaining-tokens": "1999990",
+            "x-ratelimit-reset-requests": "6ms",
+            "x-ratelimit-reset-tokens": "0s",
+            "x-content-type-options": "nosniff",
+        }
 
     def _refusal(self, rec: Recorded, bad_json: bool) -> tuple[int, list[str]] | None:
         if rec.method != "POST" or rec.path not in self.paths:
@@ -472,12 +497,24 @@ class FakeAnthropic(_Fake):
     """Anthropic Messages at ``POST /v1/messages``; pass ``url`` (no ``/v1``) as litellm's api_base."""
 
     paths = ("/v1/messages",)
-    request_id_header = "request-id"
     _stop = {"stop": "end_turn", "tool_calls": "tool_use", "length": "max_tokens"}
 
     @property
     def url(self) -> str:
         return self.server.url_for("/").rstrip("/")
+
+    def response_headers(self, status: int) -> dict[str, str]:
+        """What api.anthropic.com sends besides the body's content-type (a recorded 2026 message:
+        DataDog/dd-trace-py tests/contrib/litellm/cassettes/completion_anthropic.yaml), minus Cloudflare's.
+        The rate-limit headers are documented at docs.anthropic.com/en/api/rate-limits#response-headers."""
+        reset = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1))
+        limits = {"requests": 4000, "input-tokens": 2000000, "output-tokens": 400000, "tokens": 2400000}
+        hdrs = {"request-id": f"req_011C{uuid.uuid4().hex[:20]}", "anthropic-organization-id": "fake-org"}
+        for name, limit in limits.items():
+            hdrs[f"anthropic-ratelimit-{name}-limit"] = str(limit)
+            hdrs[f"anthropic-ratelimit-{name}-remaining"] = str(limit - 1)
+            hdrs[f"anthropic-ratelimit-{name}-reset"] = reset
+        return hdrs
 
     def _refusal(self, rec: Recorded, bad_json: bool) -> tuple[int, list[str]] | None:
         if rec.method != "POST" or rec.path not in self.paths:
@@ -576,16 +613,12 @@ class FakeAnthropic(_Fake):
         return [self._frame(e) for e in [*events, delta, {"type": "message_stop"}]]
 
 
-class _Server(HTTPServer):
-    def thread_target(self) -> None:  # the documented hook; a short poll makes stop() take ~50 ms, not 0.5 s
-        assert self.server is not None
-        self.server.serve_forever(poll_interval=0.05)
-
-
 @contextmanager
-def running(cls: type[_Fake], expected_key: str | None = None) -> Iterator[Any]:
-    """Start ``cls`` on its own threaded HTTPServer at 127.0.0.1:<free port>; always stop it afterwards."""
-    server = _Server(host="127.0.0.1", port=0, threaded=True)
+def running(cls: type[_Fake], expected_key: str | None = None, *, keep_alive: bool = True) -> Iterator[Any]:
+    """Start ``cls`` on its own server at 127.0.0.1:<free port>; always stop it afterwards.
+
+    ``keep_alive=False``: the opt-in extra that closes every connection after its response."""
+    server = LoopbackServer("127.0.0.1", 0, keep_alive=keep_alive)
     fake = cls(server, expected_key=expected_key)
     server.start()
     try:

@@ -1,0 +1,158 @@
+"""Async HTTP clients per event loop, passed to litellm per call (``client=``).
+
+Why: litellm caches its async HTTP clients process-wide (1.60: for every loop alike; 1.110: its
+Anthropic streaming client too). A pooled keep-alive connection belongs to the event loop that opened
+it, so the next ``asyncio.run(...)`` or another thread's loop reused a dead connection: "Connection
+error" (OpenAI wire), "Event loop is closed", "... is bound to a different event loop" or "Connector is
+closed" (Anthropic wire). Nothing process-wide is changed here: each async call gets, through litellm's
+per-call ``client=`` argument, a client that belongs to the running loop.
+
+- ``openai/...`` models, when litellm's client cache is not per event loop (1.60; 1.110 keys it by
+  loop itself, and its own client is faster there: with ours, benchmark figure 5 fell from 0.96x to
+  0.82x at concurrency 64): an ``openai.AsyncOpenAI`` (litellm's OpenAI handler takes one per call). It
+  carries the endpoint, so it is built the way litellm resolves it for this provider: the call's
+  ``api_base``/``api_key``/``organization``, else litellm's settings, else ``OPENAI_API_BASE``,
+  ``OPENAI_API_KEY``, ``OPENAI_ORGANIZATION``; ``max_retries=0`` (retries are ours).
+- ``anthropic/...`` models: a litellm ``AsyncHTTPHandler`` (endpoint and headers stay litellm's).
+- Anything else (other providers, Router mode): ``{}``, litellm's own clients.
+
+Clients are cached per (loop, provider, endpoint): calls on one loop keep sharing one pool. When
+``asyncio.run`` shuts the loop down (``shutdown_asyncgens``) the loop's clients are closed on it; a loop
+closed without that is dropped the next time a new loop registers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["client_kwargs"]
+
+
+@dataclass
+class _Loop:
+    clients: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    closer: Any = None
+    dead: bool = False  # closed without shutdown_asyncgens: nothing left to await on
+
+
+_loops: dict[asyncio.AbstractEventLoop, _Loop] = {}
+_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=8)
+def _cache_is_per_loop(litellm: Any) -> bool:
+    """litellm keys its cached clients by event loop (``LLMClientCache.update_cache_key_with_event_loop``)."""
+    cache = getattr(litellm, "in_memory_llm_clients_cache", None)
+    return hasattr(cache, "update_cache_key_with_event_loop")
+
+
+@functools.lru_cache(maxsize=256)
+def _provider(litellm: Any, model: str, api_base: str | None) -> str | None:
+    try:
+        return str(litellm.get_llm_provider(model=model, api_base=api_base)[1])
+    except Exception:
+        return None
+
+
+def _openai_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ...], Any] | None:
+    """An ``AsyncOpenAI`` for the endpoint litellm would use, or None (leave it to litellm)."""
+    base = (
+        request.get("api_base")
+        or getattr(litellm, "api_base", None)
+        or os.environ.get("OPENAI_API_BASE")
+        or "https://api.openai.com/v1"
+    )
+    key = (
+        request.get("api_key")
+        or getattr(litellm, "api_key", None)
+        or getattr(litellm, "openai_key", None)
+        or os.environ.get("OPENAI_API_KEY")
+    )
+    org = request.get("organization") or getattr(litellm, "organization", None) or os.environ.get("OPENAI_ORGANIZATION")
+    if not key:
+        return None  # litellm reports the missing key itself
+    ident = ("openai", base, key, org)
+
+    def build() -> Any:
+        from openai import AsyncOpenAI
+
+        return AsyncOpenAI(api_key=key, base_url=base, organization=org, max_retries=0)
+
+    return ident, build
+
+
+def _anthropic_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ...], Any]:
+    from director_litellm._litellm import async_http_handler
+
+    return ("anthropic",), async_http_handler
+
+
+async def _close_on_shutdown(loop: asyncio.AbstractEventLoop, entry: _Loop) -> AsyncIterator[None]:
+    """Registered with the loop as an async generator: ``shutdown_asyncgens`` closes it, on the loop."""
+    try:
+        yield
+    finally:
+        with _lock:
+            if _loops.get(loop) is entry:
+                del _loops[loop]
+        if not entry.dead:
+            for client in list(entry.clients.values()):
+                with contextlib.suppress(Exception):
+                    await (client.close() if hasattr(client, "close") else client.aclose())
+        entry.clients.clear()
+
+
+def _finish(entry: _Loop) -> None:
+    """End a closed loop's closer without awaiting anything (its loop can no longer run)."""
+    entry.dead = True
+    if entry.closer is not None:
+        step: Any = entry.closer.aclose()
+        with contextlib.suppress(StopIteration, RuntimeError):
+            step.send(None)
+        step.close()
+
+
+def _entry(loop: asyncio.AbstractEventLoop) -> _Loop:
+    entry = _loops.get(loop)
+    if entry is not None:
+        return entry
+    with _lock:
+        stale = [(lp, e) for lp, e in _loops.items() if lp.is_closed()]
+        for lp, _ in stale:
+            del _loops[lp]
+        entry = _loops.setdefault(loop, _Loop())
+    for _, old in stale:
+        _finish(old)
+    if entry.closer is None:
+        closer = _close_on_shutdown(loop, entry)
+        step: Any = closer.__anext__()  # first iteration: the loop's asyncgen hook now tracks it
+        with contextlib.suppress(StopIteration):
+            step.send(None)
+        entry.closer = closer
+    return entry
+
+
+def client_kwargs(litellm: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """``{"client": <client of the running loop>}`` for litellm's ``acompletion``, or ``{}``."""
+    provider = _provider(litellm, request["model"], request.get("api_base"))
+    if provider == "openai" and not _cache_is_per_loop(litellm):
+        found = _openai_client(litellm, request)
+    elif provider == "anthropic":
+        found = _anthropic_client(litellm, request)
+    else:
+        return {}
+    if found is None:
+        return {}
+    ident, build = found
+    entry = _entry(asyncio.get_running_loop())
+    client = entry.clients.get(ident)
+    if client is None:
+        client = entry.clients.setdefault(ident, build())
+    return {"client": client}

@@ -1,0 +1,140 @@
+"""Async calls across event loops, against servers that keep connections alive (issue 10, defect 4).
+
+HTTP clients pool connections, and an asyncio connection belongs to the loop that opened it. litellm
+1.60 caches its async clients process-wide, so the second ``asyncio.run(provider.achat_completions(...))``
+reused a connection of the first, closed loop: "Connection error" on the OpenAI wire, "Event loop is
+closed" on the Anthropic wire; a second thread's loop got "... is bound to a different event loop".
+These tests run every async path on both wires with ``num_retries=0`` (a retry would hide the failure
+at the cost of one failed request per call), and count requests and TCP connections at the fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponse
+from director_litellm.stream import Final
+from tests.fakes import FakeOpenAI
+
+MODELS = {"openai": "openai/gpt-4o-mini", "anthropic": "anthropic/claude-3-5-sonnet-20241022"}
+KEY = "sk-test-key-0123456789abcdef"
+USER = [{"role": "user", "content": "hi"}]
+
+
+@pytest.fixture(params=["openai", "anthropic"])
+def fake(request: pytest.FixtureRequest) -> Any:
+    return request.getfixturevalue(f"{request.param}_fake")
+
+
+def provider_for(fake: Any) -> LiteLLMProvider:
+    model = MODELS["openai" if isinstance(fake, FakeOpenAI) else "anthropic"]
+    return LiteLLMProvider(LiteLLMConfig(chat_model=model, api_base=fake.url, api_key=KEY, num_retries=0))
+
+
+async def complete(provider: LiteLLMProvider) -> LLMResponse:
+    return await provider.achat_completions(USER)
+
+
+async def stream(provider: LiteLLMProvider) -> LLMResponse:
+    finals = [e.response async for e in provider.astream_chat_completions(USER) if isinstance(e, Final)]
+    assert len(finals) == 1
+    return finals[0]
+
+
+PATHS: dict[str, Callable[[LiteLLMProvider], Any]] = {"achat": complete, "astream": stream}
+
+
+def check(results: list[LLMResponse], fake: Any, calls: int) -> None:
+    failures = [r.error or r.content for r in results if not r.status]
+    assert failures == [], failures
+    assert [r.content for r in results] == ["ok"] * calls
+    assert len(fake.requests) == calls  # one request per call: no hidden retry of a failed one
+    assert fake.violations == []
+
+
+@pytest.mark.parametrize("path", PATHS, ids=PATHS)
+def test_repeated_asyncio_run(fake: Any, path: str) -> None:
+    provider = provider_for(fake)
+    results = [asyncio.run(PATHS[path](provider)) for _ in range(4)]
+    check(results, fake, 4)
+
+
+@pytest.mark.parametrize("path", PATHS, ids=PATHS)
+def test_both_paths_alternating_across_loops(fake: Any, path: str) -> None:
+    """Plain and streamed calls share litellm's clients: alternate them over fresh loops."""
+    provider = provider_for(fake)
+    other = "astream" if path == "achat" else "achat"
+    results = [asyncio.run(PATHS[name](provider)) for name in (path, other, path, other)]
+    check(results, fake, 4)
+
+
+@pytest.mark.parametrize("threads", [2, 4])
+@pytest.mark.parametrize("path", PATHS, ids=PATHS)
+def test_threads_each_with_their_own_loop(fake: Any, path: str, threads: int) -> None:
+    """Director's ThreadPoolExecutor shape: each thread runs its own loop, two calls per loop, all the
+    loops alive at once (a barrier holds every thread until all have made their first call)."""
+    provider = provider_for(fake)
+    results: list[Any] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(threads, timeout=30)
+
+    def worker() -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            got = [loop.run_until_complete(PATHS[path](provider))]
+            barrier.wait()
+            got.append(loop.run_until_complete(PATHS[path](provider)))
+        except BaseException as exc:  # reported below, never swallowed
+            got = [exc]
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+        with lock:
+            results.extend(got)
+
+    workers = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert not any(w.is_alive() for w in workers)
+    assert not [r for r in results if isinstance(r, BaseException)]
+    check(results, fake, 2 * threads)
+
+
+def test_one_loop_reuses_its_connection(fake: Any) -> None:
+    """Within one loop, calls keep sharing one kept-alive connection (the fix must not cost that).
+
+    Plain calls only: litellm 1.60 does not hand a finished Anthropic stream's connection back to the
+    pool, so a later call there opens another (litellm's behaviour, with or without this package)."""
+    provider = provider_for(fake)
+
+    async def calls() -> list[LLMResponse]:
+        return [await complete(provider) for _ in range(3)]
+
+    check(asyncio.run(calls()), fake, 3)
+    assert fake.connections == 1
+
+
+@pytest.mark.parametrize("path", PATHS, ids=PATHS)
+def test_loop_clients_are_closed_with_the_loop(fake: Any, path: str) -> None:
+    """asyncio.run shuts the loop down: the loop's clients close their connections then, on the loop
+    (no connection left open at the server, nothing kept for the dead loop)."""
+    from director_litellm import _loop_clients
+    from director_litellm.provider import import_litellm
+
+    if isinstance(fake, FakeOpenAI) and _loop_clients._cache_is_per_loop(import_litellm()):
+        pytest.skip("this litellm keys its own OpenAI clients by loop: no client of ours to close")
+    provider = provider_for(fake)
+    check([asyncio.run(PATHS[path](provider))], fake, 1)
+    deadline = time.monotonic() + 5
+    while fake.server.open_connections() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert fake.connections == 1 and fake.server.open_connections() == 0
+    assert not [loop for loop in _loop_clients._loops if loop.is_closed()]
