@@ -127,7 +127,7 @@ def test_loop_clients_are_closed_with_the_loop(fake: Any, path: str) -> None:
     """asyncio.run shuts the loop down: the loop's clients close their connections then, on the loop
     (no connection left open at the server, nothing kept for the dead loop)."""
     from director_litellm import _loop_clients
-    from director_litellm.provider import import_litellm
+    from director_litellm._litellm import import_litellm
 
     if isinstance(fake, FakeOpenAI) and _loop_clients._cache_is_per_loop(import_litellm()):
         pytest.skip("this litellm keys its own OpenAI clients by loop: no client of ours to close")
