@@ -30,6 +30,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from . import rules
+from .prompt_cache import AnthropicCache, OpenAICache
 
 AUTO: Any = object()  # "build a realistic value" (None means: leave it out)
 MAX_DELAY = 30.0  # seconds; every sleep is also cut short when the fake closes
@@ -356,6 +357,28 @@ class FakeOpenAI(_Fake):
 
     paths = ("/v1/chat/completions", "/chat/completions")
 
+    def __init__(self, server: HTTPServer, expected_key: str | None = None) -> None:
+        super().__init__(server, expected_key)
+        self.prompt_cache = OpenAICache()
+        # AUTO usage is the estimate (prompt_cache.py) for prompts of >= 1,024 tokens, else DEFAULT_USAGE;
+        # True: the estimate for every prompt
+        self.count_tokens = False
+
+    def _auto_usage(self, o: dict, rec: Recorded) -> dict | None:
+        if o["usage"] is not AUTO or not isinstance(rec.body, dict):
+            return _usage(o["usage"], "prompt_tokens", "completion_tokens", True)
+        prompt, cached = self.prompt_cache.account(rec.body)
+        if not self.count_tokens and prompt < rules.OPENAI_CACHE_MINIMUM:
+            return _usage(AUTO, "prompt_tokens", "completion_tokens", True)
+        out = DEFAULT_USAGE[1]
+        details = {"cached_tokens": cached, "audio_tokens": 0}
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": out,
+            "total_tokens": prompt + out,
+            "prompt_tokens_details": details,
+        }
+
     @property
     def url(self) -> str:
         return self.server.url_for("/v1")
@@ -418,7 +441,7 @@ class FakeOpenAI(_Fake):
                 }
             ],
         }
-        usage = _usage(o["usage"], "prompt_tokens", "completion_tokens", True)
+        usage = self._auto_usage(o, rec)
         return body if usage is None else {**body, "usage": usage}
 
     def _frame(self, event: dict) -> bytes:
@@ -462,7 +485,7 @@ class FakeOpenAI(_Fake):
                 if part
             ]
         frames.append(chunk({}, o["finish_reason"] or ("tool_calls" if calls else "stop")))
-        usage = _usage(o["usage"], "prompt_tokens", "completion_tokens", True)
+        usage = self._auto_usage(o, rec)
         if want_usage and usage is not None:
             frames.append(self._frame({**env, "choices": [], "usage": usage}))
         return [*frames, b"data: [DONE]\n\n"]
@@ -474,6 +497,20 @@ class FakeAnthropic(_Fake):
     paths = ("/v1/messages",)
     request_id_header = "request-id"
     _stop = {"stop": "end_turn", "tool_calls": "tool_use", "length": "max_tokens"}
+
+    def __init__(self, server: HTTPServer, expected_key: str | None = None) -> None:
+        super().__init__(server, expected_key)
+        self.prompt_cache = AnthropicCache()
+        # AUTO usage is the cache-accounted estimate (prompt_cache.py) for a request with cache_control,
+        # else DEFAULT_USAGE; True: the estimate for every request
+        self.count_tokens = False
+
+    def _auto_usage(self, o: dict, rec: Recorded) -> dict | None:
+        if o["usage"] is not AUTO or not isinstance(rec.body, dict):
+            return _usage(o["usage"], "input_tokens", "output_tokens", False)
+        if not self.count_tokens and all(mark is None for _, mark in rules.cache_blocks(rec.body)):
+            return _usage(AUTO, "input_tokens", "output_tokens", False)
+        return {**self.prompt_cache.account(rec.body), "output_tokens": DEFAULT_USAGE[1]}
 
     @property
     def url(self) -> str:
@@ -538,7 +575,7 @@ class FakeAnthropic(_Fake):
             text = o["text"]
             content = ([{"type": "text", "text": text}] if text is not None and (text or not tools) else []) + tools
         body = {**self._head(o, rec), "content": content, "stop_reason": self._stop_reason(o), "stop_sequence": None}
-        usage = _usage(o["usage"], "input_tokens", "output_tokens", False)
+        usage = self._auto_usage(o, rec)
         return body if usage is None else {**body, "usage": usage}
 
     def _frame(self, event: dict) -> bytes:
@@ -548,7 +585,7 @@ class FakeAnthropic(_Fake):
         return self._frame({"type": "error", "error": {"type": "overloaded_error", "message": message}})
 
     def _frames(self, o: dict, rec: Recorded) -> list[bytes]:
-        usage = _usage(o["usage"], "input_tokens", "output_tokens", False)
+        usage = self._auto_usage(o, rec)
         start = {**self._head(o, rec), "content": [], "stop_reason": None, "stop_sequence": None}
         if usage is not None:
             start["usage"] = {**usage, "output_tokens": 1}
