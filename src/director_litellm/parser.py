@@ -9,7 +9,9 @@ Works on litellm's ``ModelResponse`` objects and on plain dicts of the same shap
   kept in ``response.raw_tool_arguments[id]`` and a warning logged.
 - ``finish_reason`` is ``"tool_calls"`` whenever tool calls are present, ``"stop"``
   when the provider sent none, else the provider's value.
-- usage is None-safe; ``cost`` is litellm's ``response_cost`` when it knows it.
+- usage is None-safe; ``send_tokens`` counts all input tokens, ``cached_tokens`` /
+  ``cache_write_tokens`` the part read from / written to the prompt cache (both wires);
+  ``cost`` is litellm's ``response_cost`` when it knows it.
 """
 
 from __future__ import annotations
@@ -87,9 +89,32 @@ def _int(value: Any) -> int:
     return max(number, 0)
 
 
+def cache_counts(usage: Any) -> tuple[int, int]:
+    """(input tokens read from the prompt cache, input tokens written to it), from either wire.
+
+    OpenAI reports reads as ``prompt_tokens_details.cached_tokens``; litellm exposes Anthropic's
+    ``cache_read_input_tokens`` / ``cache_creation_input_tokens`` under those names (and, on 1.110,
+    also in ``prompt_tokens_details``).
+    """
+    details = field(usage, "prompt_tokens_details")
+    read = _int(field(usage, "cache_read_input_tokens")) or _int(field(details, "cached_tokens"))
+    written = _int(field(usage, "cache_creation_input_tokens")) or _int(field(details, "cache_creation_tokens"))
+    return read, written
+
+
 def usage_counts(usage: Any) -> tuple[int, int, int]:
-    """(sent, received, total) tokens from a usage object; None-safe, total derived when absent."""
+    """(sent, received, total) tokens from a usage object; None-safe, total derived when absent.
+
+    "sent" is all input tokens, cached or not (what Director expects in ``send_tokens``).
+    litellm 1.60's Anthropic streams report only the uncached part as ``prompt_tokens`` and leave
+    ``prompt_tokens_details`` out, while every other path counts the cached part in; the cache
+    counts are added back there.
+    """
     send, recv = _int(field(usage, "prompt_tokens")), _int(field(usage, "completion_tokens"))
+    read, written = cache_counts(usage)
+    if (read or written) and field(usage, "prompt_tokens_details") is None:
+        send += read + written
+        return send, recv, send + recv
     return send, recv, _int(field(usage, "total_tokens")) or send + recv
 
 
@@ -196,7 +221,9 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
     else:
         finish_reason = "stop"
     reasoning = field(message, "reasoning_content")
-    send, recv, total = usage_counts(field(response, "usage"))
+    usage = field(response, "usage")
+    send, recv, total = usage_counts(usage)
+    cached, written = cache_counts(usage)
     hidden = _hidden(response)
     # a Router sets model_id; through a LiteLLM Proxy the deployment comes back as a response header
     deployment = field(hidden, "model_id") or field(
@@ -208,6 +235,8 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
         send_tokens=send,
         recv_tokens=recv,
         total_tokens=total,
+        cached_tokens=cached,
+        cache_write_tokens=written,
         finish_reason=finish_reason,
         status=LLMResponseStatus.SUCCESS,
         cost=cost if cost is not None else _cost(hidden),
@@ -218,4 +247,12 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
     )
 
 
-__all__ = ["director_tool_call", "error_response", "field", "parse_arguments", "parse_response", "usage_counts"]
+__all__ = [
+    "cache_counts",
+    "director_tool_call",
+    "error_response",
+    "field",
+    "parse_arguments",
+    "parse_response",
+    "usage_counts",
+]

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from director_litellm import formatters, model_rules, supply_chain
+from director_litellm import formatters, model_rules, prompt_cache, supply_chain
 from director_litellm._director import director_base
 from director_litellm.config import ConfigError, FallbackModel, LiteLLMConfig, load_config
 from director_litellm.errors import ErrorInfo, InvalidInputError, classify, protect_logs, scrub
@@ -85,9 +85,73 @@ def _takes_param(model: str, param: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=256)
+def _route(model: str) -> str | None:
+    """litellm's provider route for ``model`` (``anthropic``, ``bedrock``, ``openai``, ...)."""
+    try:
+        return str(import_litellm().get_llm_provider(model=model)[1])
+    except Exception:
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _supports_prompt_caching(model: str) -> bool | None:
+    """litellm's model data on prompt caching; None when this litellm does not know the model.
+
+    ``supports_prompt_caching`` itself cannot tell: litellm 1.60 answers False for a model it
+    has no data on, 1.110 True for an unknown ``anthropic/claude-*`` name.
+    """
+    try:
+        flag = import_litellm().get_model_info(model=model).get("supports_prompt_caching")
+    except Exception:
+        return None
+    return None if flag is None else bool(flag)
+
+
+@functools.lru_cache(maxsize=256)
+def _prices(model: str) -> tuple[float, float, float | None, float | None] | None:
+    """(input, output, cache read, cache write) USD per token from litellm's price data."""
+    try:
+        info = import_litellm().get_model_info(model=model)
+        return (
+            float(info["input_cost_per_token"]),
+            float(info["output_cost_per_token"]),
+            None if info.get("cache_read_input_token_cost") is None else float(info["cache_read_input_token_cost"]),
+            None
+            if info.get("cache_creation_input_token_cost") is None
+            else float(info["cache_creation_input_token_cost"]),
+        )
+    except Exception:
+        return None
+
+
+def _cache_cost(model: str | None, response: LLMResponse) -> float | None:
+    """The cost of a call that read or wrote the prompt cache, each token at its own price.
+
+    litellm's own figure is not used for these calls: litellm 1.60 bills Anthropic's cache writes
+    twice (as plain input and again as writes). None when the price data lacks a needed price.
+    """
+    prices = _prices(model) if model else None
+    if prices is None:
+        return None
+    per_input, per_output, per_read, per_write = prices
+    read, written = int(response.cached_tokens), int(response.cache_write_tokens)
+    if (read and per_read is None) or (written and per_write is None):
+        return None
+    uncached = max(int(response.send_tokens) - read - written, 0)
+    return float(
+        uncached * per_input
+        + read * (per_read or 0.0)
+        + written * (per_write or 0.0)
+        + response.recv_tokens * per_output
+    )
+
+
 def _stream_cost(model: str | None, response: LLMResponse) -> float | None:
     if not model or not (response.send_tokens or response.recv_tokens):
         return None
+    if response.cached_tokens or response.cache_write_tokens:
+        return _cache_cost(model, response)
     try:
         prompt, completion = import_litellm().cost_per_token(
             model=model, prompt_tokens=response.send_tokens, completion_tokens=response.recv_tokens
@@ -314,8 +378,26 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             if instruction:
                 request["messages"] = [*request["messages"], {"role": "system", "content": instruction}]
                 request["messages"] = model_rules.shape_conversation(rules, request["messages"], bool(call.tools))
+        if self.config.prompt_caching == "auto":
+            self._add_cache_breakpoints(model, request)
         call.requests[model] = request
         return request
+
+    def _add_cache_breakpoints(self, model: str, request: dict[str, Any]) -> None:
+        """Prompt-cache breakpoints where rule 5 allows them (``prompt_cache``); in router mode
+        only when every deployment the group can reach takes them."""
+        routed = self.config.router_config is not None
+        models = self._backend().deployment_models(model) if routed else [model]
+        minimum = model_rules.cache_breakpoint_minimum(models, _route, _supports_prompt_caching)
+        if minimum is not None:
+            request["messages"], tools = prompt_cache.place_breakpoints(
+                request["messages"],
+                request.get("tools"),
+                min_tokens=minimum,
+                max_breakpoints=model_rules.MAX_CACHE_BREAKPOINTS,
+            )
+            if tools:
+                request["tools"] = tools
 
     def build_request(
         self, messages: Any, tools: Any = None, stop: Any = None, response_format: Any = None, **overrides: Any
@@ -447,6 +529,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         if isinstance(outcome, ErrorInfo):
             return error_response(outcome)
         result = parse_response(outcome.response, model=outcome.model)
+        if result.status and (result.cached_tokens or result.cache_write_tokens):
+            result.cost = _cache_cost(outcome.model, result) or result.cost
         if result.status:
             result = self._validated(result, outcome.call)
         logger.debug(

@@ -51,9 +51,13 @@ class LLMResponse(_ResponseBase):  # type: ignore[valid-type,misc]
     JSON (the call's ``arguments`` is then ``{}``), so nothing is lost silently.
     ``partial_content`` is the text a stream delivered before it broke (ERROR only).
     ``parsed`` is the validated object when ``response_format`` was a pydantic model.
+    ``cached_tokens`` / ``cache_write_tokens``: input tokens read from / written to the provider's
+    prompt cache (part of ``send_tokens``, which stays the total input).
     """
 
     cost: float | None = None
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
     reasoning_content: str | None = None
     model: str | None = None
     deployment: str | None = None
