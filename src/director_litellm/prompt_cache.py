@@ -75,6 +75,24 @@ def count_marks(messages: list[dict[str, Any]], tools: list[dict[str, Any]] | No
     return marks
 
 
+def without_marks(
+    messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
+    """``(messages, tools)`` with every ``cache_control`` removed; the same lists when there is none."""
+    if not count_marks(messages, tools):
+        return messages, tools
+
+    def clean(item: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in item.items() if k != "cache_control"}
+        if isinstance(out.get("content"), list):
+            out["content"] = [clean(p) if isinstance(p, dict) else p for p in out["content"]]
+        if isinstance(out.get("function"), dict):
+            out["function"] = {k: v for k, v in out["function"].items() if k != "cache_control"}
+        return out
+
+    return [clean(m) for m in messages], [clean(t) for t in tools] if tools else tools
+
+
 def _is_marked(message: dict[str, Any]) -> bool:
     content = message.get("content")
     parts = content if isinstance(content, list) else []
@@ -178,4 +196,4 @@ def place_breakpoints(
     return out_messages, out_tools
 
 
-__all__ = ["EPHEMERAL", "count_marks", "estimate_tokens", "place_breakpoints"]
+__all__ = ["EPHEMERAL", "count_marks", "estimate_tokens", "place_breakpoints", "without_marks"]

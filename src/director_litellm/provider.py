@@ -378,26 +378,30 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             if instruction:
                 request["messages"] = [*request["messages"], {"role": "system", "content": instruction}]
                 request["messages"] = model_rules.shape_conversation(rules, request["messages"], bool(call.tools))
-        if self.config.prompt_caching == "auto":
-            self._add_cache_breakpoints(model, request)
+        self._cache_breakpoints(model, request)
         call.requests[model] = request
         return request
 
-    def _add_cache_breakpoints(self, model: str, request: dict[str, Any]) -> None:
-        """Prompt-cache breakpoints where rule 5 allows them (``prompt_cache``); in router mode
-        only when every deployment the group can reach takes them."""
-        routed = self.config.router_config is not None
-        models = self._backend().deployment_models(model) if routed else [model]
-        minimum = model_rules.cache_breakpoint_minimum(models, _route, _supports_prompt_caching)
-        if minimum is not None:
+    def _cache_breakpoints(self, model: str, request: dict[str, Any]) -> None:
+        """Prompt-cache breakpoints (``prompt_cache``) where rule 5 allows them, the caller's own
+        included; none at all with ``prompt_caching="off"`` or for a model that does not take them.
+        In router mode every deployment the group can reach must take them."""
+        minimum = None
+        if self.config.prompt_caching == "auto":
+            routed = self.config.router_config is not None
+            models = self._backend().deployment_models(model) if routed else [model]
+            minimum = model_rules.cache_breakpoint_minimum(models, _route, _supports_prompt_caching)
+        if minimum is None:
+            request["messages"], tools = prompt_cache.without_marks(request["messages"], request.get("tools"))
+        else:
             request["messages"], tools = prompt_cache.place_breakpoints(
                 request["messages"],
                 request.get("tools"),
                 min_tokens=minimum,
                 max_breakpoints=model_rules.MAX_CACHE_BREAKPOINTS,
             )
-            if tools:
-                request["tools"] = tools
+        if tools:
+            request["tools"] = tools
 
     def build_request(
         self, messages: Any, tools: Any = None, stop: Any = None, response_format: Any = None, **overrides: Any
