@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider
+from director_litellm import LiteLLMConfig, LiteLLMProvider, gateway
 from tests.data.record_off_bodies import SYSTEM, record, shapes
 from tests.director_data import director_tools, history
 from tests.fakes import FakeAnthropic, FakeOpenAI
@@ -94,6 +94,40 @@ class TestPlacementPerCallShape:
             "system.0",
             "assistant:I found five clips about topic 4.",
         ]
+
+
+class TestRouterMode:
+    @pytest.fixture(autouse=True)
+    def fresh_routers(self) -> Any:
+        gateway.clear_cache()
+        yield
+        gateway.clear_cache()
+
+    def group(self, tmp_path: Path, *deployments: tuple[Any, str]) -> LiteLLMProvider:
+        model_list = [
+            {"model_name": "director", "litellm_params": {"model": model, "api_base": fake.url, "api_key": KEY}}
+            for fake, model in deployments
+        ]
+        path = tmp_path / "router.json"
+        path.write_text(json.dumps({"model_list": model_list}))
+        return LiteLLMProvider(LiteLLMConfig(router_config=str(path), chat_model="director", num_retries=0))
+
+    def test_a_group_of_claude_deployments_gets_breakpoints(
+        self, tmp_path: Path, anthropic_fake: FakeAnthropic
+    ) -> None:
+        """Every deployment takes cache_control: placed as for the model itself."""
+        assert self.group(tmp_path, (anthropic_fake, CLAUDE)).chat_completions(**shapes()["agent_json"]).status
+        assert marks(anthropic_fake.requests[-1].body) == ["system.0"] and anthropic_fake.violations == []
+
+    def test_a_mixed_group_gets_none(
+        self, tmp_path: Path, anthropic_fake: FakeAnthropic, openai_fake: FakeOpenAI
+    ) -> None:
+        """One OpenAI-wire deployment in the group: no breakpoints for whichever deployment answers."""
+        p = self.group(tmp_path, (anthropic_fake, CLAUDE), (openai_fake, "openai/gpt-4o-mini"))
+        for _ in range(4):
+            assert p.chat_completions(**shapes()["agent_json"]).status
+        sent = [r.raw.decode() for r in (*anthropic_fake.requests, *openai_fake.requests)]
+        assert len(sent) == 4 and not any("cache_control" in body for body in sent)
 
 
 class TestLimits:

@@ -239,8 +239,10 @@ def takes_cache_control(
     ``route_of(model)`` is litellm's provider route (``anthropic``, ``openai``, ...);
     ``supports_caching(model)`` litellm's ``supports_prompt_caching`` (None: unknown model).
     """
+    if not is_claude(model):
+        return False
     route = route_of(model)
-    if not is_claude(model) or route not in CACHE_CONTROL_ROUTES:
+    if route not in CACHE_CONTROL_ROUTES:
         return False
     supported = supports_caching(model)
     # Anthropic's API caches on every current Claude model; on Bedrock and Vertex it depends on

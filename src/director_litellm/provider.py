@@ -99,13 +99,18 @@ def _supports_prompt_caching(model: str) -> bool | None:
     """litellm's model data on prompt caching; None when this litellm does not know the model.
 
     ``supports_prompt_caching`` itself cannot tell: litellm 1.60 answers False for a model it
-    has no data on, 1.110 True for an unknown ``anthropic/claude-*`` name.
+    has no data on, 1.110 True for an unknown ``anthropic/claude-*`` name. An entry without a
+    price is not data either: a litellm 1.60 Router registers each deployment's model that way,
+    and ``get_model_info`` then reports every capability as False.
     """
     try:
-        flag = import_litellm().get_model_info(model=model).get("supports_prompt_caching")
+        info = import_litellm().get_model_info(model=model)
     except Exception:
         return None
-    return None if flag is None else bool(flag)
+    flag = info.get("supports_prompt_caching")
+    if flag is None or (not flag and info.get("input_cost_per_token") is None):
+        return None
+    return bool(flag)
 
 
 @functools.lru_cache(maxsize=256)
