@@ -100,15 +100,15 @@ def _supports_prompt_caching(model: str) -> bool | None:
 
     ``supports_prompt_caching`` itself cannot tell: litellm 1.60 answers False for a model it
     has no data on, 1.110 True for an unknown ``anthropic/claude-*`` name. An entry without a
-    price is not data either: a litellm 1.60 Router registers each deployment's model that way,
-    and ``get_model_info`` then reports every capability as False.
+    price is not data either: a litellm 1.60 Router registers each deployment's model that way
+    (process-wide), and ``get_model_info`` then reports a price of 0 and every capability False.
     """
     try:
         info = import_litellm().get_model_info(model=model)
     except Exception:
         return None
     flag = info.get("supports_prompt_caching")
-    if flag is None or (not flag and info.get("input_cost_per_token") is None):
+    if flag is None or (not flag and not info.get("input_cost_per_token")):
         return None
     return bool(flag)
 
