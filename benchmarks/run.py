@@ -711,6 +711,9 @@ def main(argv: list[str] | None = None) -> int:
             figure("5", "achat_completions throughput", lambda: fig_throughput(mode, timing, strict))
     figure("2", "peers ÷ litellm", lambda: fig_peers(mode, args.peers_python, args.server))
     figure("7", "RSS growth", lambda: fig_rss(mode))
+    import fig_prompt_cache  # figure 8: a replay, not a timing
+
+    figure("8", "input cost of a Director turn", lambda: fig_prompt_cache.rows(Row, RAW, NOTES))
 
     # figure 1's target includes "lower than each peer's"
     ours = RAW.get("fig1_ratio", {}).get("median")

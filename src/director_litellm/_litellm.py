@@ -86,14 +86,74 @@ def takes_param(model: str, param: str) -> bool:
         return False
 
 
-def stream_cost(model: str | None, prompt_tokens: int, completion_tokens: int) -> float | None:
-    """The cost of a streamed answer from its token counts; None when litellm has no price for ``model``."""
-    if not model or not (prompt_tokens or completion_tokens):
-        return None
+@functools.lru_cache(maxsize=256)
+def route(model: str) -> str | None:
+    """litellm's provider route for ``model`` (``anthropic``, ``bedrock``, ``openai``, ...)."""
     try:
-        prompt, completion = import_litellm().cost_per_token(
-            model=model, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+        return str(import_litellm().get_llm_provider(model=model)[1])
+    except Exception:
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def supports_prompt_caching(model: str) -> bool | None:
+    """litellm's model data on prompt caching; None when this litellm does not know the model.
+
+    ``supports_prompt_caching`` itself cannot tell: litellm 1.60 answers False for a model it
+    has no data on, 1.110 True for an unknown ``anthropic/claude-*`` name. An entry without a
+    price is not data either: a litellm 1.60 Router registers each deployment's model that way
+    (process-wide), and ``get_model_info`` then reports a price of 0 and every capability False.
+    """
+    try:
+        info = import_litellm().get_model_info(model=model)
+    except Exception:
+        return None
+    flag = info.get("supports_prompt_caching")
+    if flag is None or (not flag and not info.get("input_cost_per_token")):
+        return None
+    return bool(flag)
+
+
+@functools.lru_cache(maxsize=256)
+def _prices(model: str) -> tuple[float, float, float | None, float | None] | None:
+    """(input, output, cache read, cache write) USD per token from litellm's price data."""
+    try:
+        info = import_litellm().get_model_info(model=model)
+        read, write = info.get("cache_read_input_token_cost"), info.get("cache_creation_input_token_cost")
+        return (
+            float(info["input_cost_per_token"]),
+            float(info["output_cost_per_token"]),
+            None if read is None else float(read),
+            None if write is None else float(write),
         )
+    except Exception:
+        return None
+
+
+def cache_cost(model: str | None, send: int, recv: int, cached: int, written: int) -> float | None:
+    """The cost of a call that read or wrote the prompt cache, each token at its own price.
+
+    litellm's own figure is not used for these calls: litellm 1.60 bills Anthropic's cache writes
+    twice (as plain input and again as writes). None when the price data lacks a needed price.
+    """
+    prices = _prices(model) if model else None
+    if prices is None:
+        return None
+    per_input, per_output, per_read, per_write = prices
+    if (cached and per_read is None) or (written and per_write is None):
+        return None
+    uncached = max(send - cached - written, 0)
+    return float(uncached * per_input + cached * (per_read or 0.0) + written * (per_write or 0.0) + recv * per_output)
+
+
+def stream_cost(model: str | None, send: int, recv: int, cached: int = 0, written: int = 0) -> float | None:
+    """The cost of a streamed answer from its token counts; None when litellm has no price for ``model``."""
+    if not model or not (send or recv):
+        return None
+    if cached or written:
+        return cache_cost(model, send, recv, cached, written)
+    try:
+        prompt, completion = import_litellm().cost_per_token(model=model, prompt_tokens=send, completion_tokens=recv)
         return float(prompt + completion)
     except Exception:
         return None
@@ -103,8 +163,11 @@ __all__ = [
     "OFFLINE_DATA_VARIABLES",
     "Backend",
     "backend",
+    "cache_cost",
     "import_litellm",
+    "route",
     "router_backend",
     "stream_cost",
+    "supports_prompt_caching",
     "supports_response_schema",
 ]

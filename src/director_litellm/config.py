@@ -18,7 +18,7 @@ import inspect
 import json
 import os
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -160,6 +160,16 @@ class LiteLLMConfig(BaseSettings):
     reasoning_effort: str | None = Field(
         None, description="`low`, `medium` or `high`, passed to models that support reasoning effort."
     )
+    prompt_caching: Literal["auto", "off"] = Field(
+        "auto",
+        description="`auto`: place prompt-cache breakpoints (`cache_control`) on Claude models whose wire "
+        "takes them (tools, system prompt, history; see docs/prompt-caching.md). `off`: send none.",
+    )
+
+    @field_validator("prompt_caching", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     def __init__(self, **values: Any) -> None:
         # Unknown keywords are refused (a typo would otherwise send calls to the default model);

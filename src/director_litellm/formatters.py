@@ -18,6 +18,9 @@ Director's shapes (read from Director's own code, director/llm and director/core
   "function": {...}}``; tools already in OpenAI shape pass through. ``parameters`` must be
   an object schema (``"type": "object"``), as both APIs require; absent, null or ``{}``
   becomes an empty object schema.
+- a caller's ``cache_control`` on a message, a text/image part or a tool is kept (parts of a
+  system message, joined into one text, hand theirs to the message); the provider removes them
+  for models that do not take prompt-cache breakpoints (``prompt_cache``).
 """
 
 from __future__ import annotations
@@ -56,6 +59,14 @@ def _text(value: Any, where: str) -> str:
     raise InvalidInputError(f"{where}: content must be a string, got {type(value).__name__}")
 
 
+def _keep_mark(source: Mapping[str, Any], converted: dict[str, Any]) -> dict[str, Any]:
+    """Carry the caller's prompt-cache breakpoint over (the provider strips it where not taken)."""
+    mark = source.get("cache_control")
+    if isinstance(mark, Mapping):
+        converted["cache_control"] = dict(mark)
+    return converted
+
+
 def _user_parts(parts: Sequence[Any], where: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for j, part in enumerate(parts):
@@ -67,7 +78,7 @@ def _user_parts(parts: Sequence[Any], where: str) -> list[dict[str, Any]]:
             raise InvalidInputError(f"{at}: a content part must be an object, got {type(part).__name__}")
         kind = part.get("type")
         if kind == "text":
-            out.append({"type": "text", "text": _text(part.get("text"), at)})
+            out.append(_keep_mark(part, {"type": "text", "text": _text(part.get("text"), at)}))
         elif kind == "image_url":
             image = part.get("image_url")
             url = image.get("url") if isinstance(image, Mapping) else image
@@ -76,7 +87,7 @@ def _user_parts(parts: Sequence[Any], where: str) -> list[dict[str, Any]]:
             converted: dict[str, Any] = {"url": url}
             if isinstance(image, Mapping) and image.get("detail"):
                 converted["detail"] = image["detail"]
-            out.append({"type": "image_url", "image_url": converted})
+            out.append(_keep_mark(part, {"type": "image_url", "image_url": converted}))
         elif kind == "image":
             # Director's own image part
             image = part.get("image")
@@ -138,7 +149,11 @@ def format_messages(messages: Any) -> list[Message]:
         converted: Message = {"role": role}
         if role in ("system", "developer"):
             if isinstance(content, list):
-                converted["content"] = "".join(_text(p.get("text"), where) for p in _user_parts(content, where))
+                parts = _user_parts(content, where)
+                converted["content"] = "".join(_text(p.get("text"), where) for p in parts)
+                marks = [p["cache_control"] for p in parts if "cache_control" in p]
+                if marks:  # the parts become one text, so a breakpoint among them marks its end
+                    converted["cache_control"] = marks[-1]
             else:
                 converted["content"] = _text(content, where)
         elif role == "user":
@@ -176,7 +191,7 @@ def format_messages(messages: Any) -> list[Message]:
         name = message.get("name")
         if isinstance(name, str) and name and role in ("user", "assistant", "system"):
             converted["name"] = name
-        out.append(converted)
+        out.append(_keep_mark(message, converted))
     return out
 
 
@@ -211,7 +226,7 @@ def _tool(tool: Any, where: str) -> dict[str, Any]:
         function["description"] = description
     if "strict" in body:
         function["strict"] = bool(body["strict"])
-    return {"type": "function", "function": function}
+    return _keep_mark(tool if "cache_control" in tool else body, {"type": "function", "function": function})
 
 
 def format_tools(tools: Any) -> list[dict[str, Any]] | None:

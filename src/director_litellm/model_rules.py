@@ -37,6 +37,22 @@ rules in prose; tests check each one at the wire.
 4. ``reasoning_effort`` (config or per call) is sent only to models that take it
    according to litellm's parameter data (litellm 1.60 would otherwise forward it to
    Anthropic as an unknown key); when it is not sent, that is logged.
+
+5. Prompt-cache breakpoints (``cache_breakpoint_minimum``; placed by ``prompt_cache``)
+   - Only Claude models reached over a wire that takes ``cache_control`` get breakpoints:
+     litellm's ``anthropic`` (Messages API), ``vertex_ai`` and ``bedrock`` routes, which
+     translate ``cache_control`` into Anthropic blocks or Bedrock ``cachePoint``s. Models
+     behind the OpenAI wire (OpenAI, Azure, a LiteLLM Proxy, ...) cache long prefixes by
+     themselves and would refuse or ignore the key, so they get none.
+   - litellm's model data must say the model supports prompt caching. On the ``anthropic``
+     route a Claude model litellm does not know (newer than the installed litellm) counts as
+     supporting it, as every current Claude model does on Anthropic's API; on Bedrock and
+     Vertex, where support varies by model and region, litellm's data must say yes.
+   - At most ``MAX_CACHE_BREAKPOINTS`` (4) per request, the caller's own included.
+   - A breakpoint is placed only where the prefix before it reaches the model's minimum
+     cacheable length (``CACHE_MINIMUM_TOKENS``); a shorter prefix would not be cached.
+   - Router mode: only when every deployment of the group qualifies; the largest minimum
+     among them applies.
 """
 
 from __future__ import annotations
@@ -177,12 +193,90 @@ def send_reasoning_effort(model: str, takes_param: Callable[[str, str], bool]) -
     return False
 
 
+# ------------------------------------------------------------------ 5. prompt-cache breakpoints
+
+#: Anthropic: "You can define up to 4 cache breakpoints" per request (the caller's count too).
+MAX_CACHE_BREAKPOINTS = 4
+
+#: Minimum cacheable prompt length, in tokens, per Claude model: (family, (major, minor) from,
+#: (major, minor) up to and including). Source: Anthropic, "Prompt caching", section
+#: "Cache limitations" (https://platform.claude.com/docs/en/build-with-claude/prompt-caching,
+#: formerly docs.anthropic.com/en/docs/build-with-claude/prompt-caching), as of 2026:
+#: 4,096 for Opus 4.5, 4.6 and 4.7 and for Haiku 4.5; 1,024 for Opus 4.8, Opus 4.1, Opus 4,
+#: Sonnet 4.6, 4.5, 4 and 3.7 (and the retired Sonnet 3.5 / Opus 3); 2,048 for Haiku 3.5 and 3.
+#: A prefix below the minimum is processed without caching (no error, no write).
+CACHE_MINIMUM_TOKENS: tuple[tuple[str, tuple[int, int], tuple[int, int], int], ...] = (
+    ("opus", (3, 0), (4, 1), 1024),
+    ("opus", (4, 5), (4, 7), 4096),
+    ("opus", (4, 8), (4, 8), 1024),
+    ("sonnet", (3, 0), (4, 6), 1024),
+    ("haiku", (3, 0), (3, 5), 2048),
+    ("haiku", (4, 5), (4, 5), 4096),
+)
+#: A Claude model the table does not list (a newer one): the largest documented minimum, so a
+#: breakpoint is never spent on a prefix the API would not cache.
+CACHE_MINIMUM_UNLISTED = 4096
+
+#: litellm routes whose request builders turn OpenAI-format ``cache_control`` into the
+#: provider's own (Anthropic blocks on anthropic/vertex_ai; Bedrock ``cachePoint``s).
+CACHE_CONTROL_ROUTES = frozenset({"anthropic", "vertex_ai", "bedrock"})
+
+
+def cache_minimum_tokens(model: str) -> int:
+    """The minimum cacheable prefix, in tokens, for a Claude ``model`` (table above)."""
+    version = claude_version(model)
+    if version is None:
+        return CACHE_MINIMUM_UNLISTED
+    family, major, minor = version
+    for name, low, high, tokens in CACHE_MINIMUM_TOKENS:
+        if name == family and low <= (major, minor) <= high:
+            return tokens
+    return CACHE_MINIMUM_UNLISTED
+
+
+def takes_cache_control(
+    model: str, route_of: Callable[[str], str | None], supports_caching: Callable[[str], bool | None]
+) -> bool:
+    """Rule 5: whether ``model`` may be sent ``cache_control`` breakpoints.
+
+    ``route_of(model)`` is litellm's provider route (``anthropic``, ``openai``, ...);
+    ``supports_caching(model)`` litellm's ``supports_prompt_caching`` (None: unknown model).
+    """
+    if not is_claude(model):
+        return False
+    route = route_of(model)
+    if route not in CACHE_CONTROL_ROUTES:
+        return False
+    supported = supports_caching(model)
+    # Anthropic's API caches on every current Claude model; on Bedrock and Vertex it depends on
+    # the model and region, so only litellm's explicit yes counts there.
+    return supported is True or (supported is None and route == "anthropic")
+
+
+def cache_breakpoint_minimum(
+    models: list[str], route_of: Callable[[str], str | None], supports_caching: Callable[[str], bool | None]
+) -> int | None:
+    """The minimum prefix (tokens) to place breakpoints for a call that may reach any of ``models``.
+
+    None when one of them must not get ``cache_control`` (rule 5: a Router group qualifies
+    only when every deployment does).
+    """
+    if not models or not all(takes_cache_control(m, route_of, supports_caching) for m in models):
+        return None
+    return max(cache_minimum_tokens(m) for m in models)
+
+
 __all__ = [
+    "CACHE_MINIMUM_TOKENS",
+    "MAX_CACHE_BREAKPOINTS",
+    "cache_breakpoint_minimum",
+    "cache_minimum_tokens",
     "claude_version",
     "is_claude",
     "response_format_for",
     "sampling_params",
     "send_reasoning_effort",
     "shape_conversation",
+    "takes_cache_control",
     "takes_one_sampling_param",
 ]

@@ -14,7 +14,9 @@ Works on litellm's ``ModelResponse`` objects and on plain dicts of the same shap
 - output cut off inside a tool call: that call (the last one; output is written in order)
   is never returned as a tool call; its raw argument text is kept in
   ``raw_tool_arguments[id]`` and a warning logged. Complete calls before it are returned.
-- usage is None-safe; ``cost`` is litellm's ``response_cost`` when it knows it.
+- usage is None-safe; ``send_tokens`` counts all input tokens, ``cached_tokens`` /
+  ``cache_write_tokens`` the part read from / written to the prompt cache (both wires);
+  ``cost`` is litellm's ``response_cost`` when it knows it.
 - only choice 0 is read: with ``n`` > 1 the other choices are ignored, never merged.
 - a refusal (OpenAI ``message.refusal``, Anthropic ``stop_reason: "refusal"``) is an ERROR
   response with ``finish_reason="refusal"`` and the refusal text (or ``DECLINED``) in both
@@ -96,9 +98,32 @@ def _int(value: Any) -> int:
     return max(number, 0)
 
 
+def cache_counts(usage: Any) -> tuple[int, int]:
+    """(input tokens read from the prompt cache, input tokens written to it), from either wire.
+
+    OpenAI reports reads as ``prompt_tokens_details.cached_tokens``; litellm exposes Anthropic's
+    ``cache_read_input_tokens`` / ``cache_creation_input_tokens`` under those names (and, on 1.110,
+    also in ``prompt_tokens_details``).
+    """
+    details = field(usage, "prompt_tokens_details")
+    read = _int(field(usage, "cache_read_input_tokens")) or _int(field(details, "cached_tokens"))
+    written = _int(field(usage, "cache_creation_input_tokens")) or _int(field(details, "cache_creation_tokens"))
+    return read, written
+
+
 def usage_counts(usage: Any) -> tuple[int, int, int]:
-    """(sent, received, total) tokens from a usage object; None-safe, total derived when absent."""
+    """(sent, received, total) tokens from a usage object; None-safe, total derived when absent.
+
+    "sent" is all input tokens, cached or not (what Director expects in ``send_tokens``).
+    litellm 1.60's Anthropic streams report only the uncached part as ``prompt_tokens`` and leave
+    ``prompt_tokens_details`` out, while every other path counts the cached part in; the cache
+    counts are added back there.
+    """
     send, recv = _int(field(usage, "prompt_tokens")), _int(field(usage, "completion_tokens"))
+    read, written = cache_counts(usage)
+    if (read or written) and field(usage, "prompt_tokens_details") is None:
+        send += read + written
+        return send, recv, send + recv
     return send, recv, _int(field(usage, "total_tokens")) or send + recv
 
 
@@ -300,7 +325,9 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
     else:
         finish_reason = "stop"
     reasoning = field(message, "reasoning_content")
-    send, recv, total = usage_counts(field(response, "usage"))
+    usage = field(response, "usage")
+    send, recv, total = usage_counts(usage)
+    cached, written = cache_counts(usage)
     hidden = _hidden(response)
     # a Router sets model_id; through a LiteLLM Proxy the deployment comes back as a response header
     deployment = field(hidden, "model_id") or field(
@@ -312,6 +339,8 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
         send_tokens=send,
         recv_tokens=recv,
         total_tokens=total,
+        cached_tokens=cached,
+        cache_write_tokens=written,
         finish_reason=finish_reason,
         status=LLMResponseStatus.SUCCESS,
         cost=cost if cost is not None else _cost(hidden),
@@ -323,6 +352,7 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
 
 
 __all__ = [
+    "cache_counts",
     "choice_zero",
     "director_tool_call",
     "error_response",

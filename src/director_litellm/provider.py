@@ -244,10 +244,16 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     def _new_call(
         self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool
     ) -> Call:
-        rules_model = self._rules_model if self.config.router_config is not None else str
+        routed = self.config.router_config is not None
         return new_call(
-            self.config, messages, tools, stop, response_format, overrides, stream=stream, rules_model=rules_model
+            *(self.config, messages, tools, stop, response_format, overrides),
+            stream=stream,
+            rules_model=self._rules_model if routed else str,
+            deployments=self._deployments if routed else None,
         )
+
+    def _deployments(self, group: str) -> list[str]:
+        return _litellm.router_backend(self.config.router_config or "").deployment_models(group)
 
     def _rules_model(self, group: str) -> str:
         """Router mode: the Router picks the deployment later, so the strictest reachable one counts."""
@@ -296,6 +302,14 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         if isinstance(outcome, ErrorInfo):
             return self._error(outcome)
         result = parse_response(outcome.response, model=outcome.model)
+        if result.status and (result.cached_tokens or result.cache_write_tokens):
+            result.cost = (
+                _litellm.cache_cost(
+                    *(outcome.model, result.send_tokens, result.recv_tokens),
+                    *(result.cached_tokens, result.cache_write_tokens),
+                )
+                or result.cost
+            )
         if result.status:
             result = self._validated(result, call)
         logger.debug(
@@ -312,7 +326,9 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             return acc.failed(_logged(self._classified(broke, outcome.model, outcome.attempts)))
         result = acc.response()
         result.model = result.model or outcome.model
-        result.cost = _litellm.stream_cost(outcome.model, result.send_tokens, result.recv_tokens)
+        result.cost = _litellm.stream_cost(
+            *(outcome.model, result.send_tokens, result.recv_tokens, result.cached_tokens, result.cache_write_tokens)
+        )
         return self._validated(result, call)
 
     def _validated(self, result: LLMResponse, call: Call) -> LLMResponse:

@@ -20,7 +20,7 @@ from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model, field_validator
 
-from director_litellm import _litellm, formatters, model_rules
+from director_litellm import _litellm, formatters, model_rules, prompt_cache
 from director_litellm.config import FallbackModel, LiteLLMConfig
 from director_litellm.errors import InvalidInputError
 from director_litellm.retry import RetryPolicy
@@ -153,6 +153,8 @@ class Call:
     targets: list[Target]
     policy: RetryPolicy
     rules_model: Callable[[str], str] = str  # the model the per-model rules decide for (router mode: a group)
+    prompt_caching: str = "auto"
+    deployments: Callable[[str], list[str]] = lambda model: [model]  # router mode: a group's deployments
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def request_for(self, target: Target) -> dict[str, Any]:
@@ -192,6 +194,7 @@ def new_call(
     *,
     stream: bool,
     rules_model: Callable[[str], str] = str,
+    deployments: Callable[[str], list[str]] | None = None,
 ) -> Call:
     """Validate and format once; raises ``InvalidInputError`` before anything is sent."""
     options, extra = split_options(overrides)
@@ -254,7 +257,10 @@ def new_call(
             max_delay=cfg.retry_max_delay,
         ),
         rules_model=rules_model,
+        prompt_caching=cfg.prompt_caching,
     )
+    if deployments is not None:
+        call.deployments = deployments
     request_for(call, call.targets[0])  # the primary's rules are checked before anything is sent
     return call
 
@@ -290,8 +296,31 @@ def request_for(call: Call, target: Target) -> dict[str, Any]:
         if instruction:
             request["messages"] = [*request["messages"], {"role": "system", "content": instruction}]
             request["messages"] = model_rules.shape_conversation(rules, request["messages"], bool(call.tools))
+    _cache_breakpoints(call, target.model, request)
     call.requests[target.model] = request
     return request
+
+
+def _cache_breakpoints(call: Call, model: str, request: dict[str, Any]) -> None:
+    """Prompt-cache breakpoints (``prompt_cache``) where rule 5 allows them, the caller's own
+    included; none at all with ``prompt_caching="off"`` or for a model that does not take them.
+    In router mode every deployment the group can reach must take them."""
+    minimum = None
+    if call.prompt_caching == "auto":
+        minimum = model_rules.cache_breakpoint_minimum(
+            call.deployments(model), _litellm.route, _litellm.supports_prompt_caching
+        )
+    if minimum is None:
+        request["messages"], tools = prompt_cache.without_marks(request["messages"], request.get("tools"))
+    else:
+        request["messages"], tools = prompt_cache.place_breakpoints(
+            request["messages"],
+            request.get("tools"),
+            min_tokens=minimum,
+            max_breakpoints=model_rules.MAX_CACHE_BREAKPOINTS,
+        )
+    if tools:
+        request["tools"] = tools
 
 
 __all__ = [

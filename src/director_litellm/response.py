@@ -56,9 +56,13 @@ class LLMResponse(_ResponseBase):  # type: ignore[valid-type,misc]
     sentence when it gave none); such a response has ``finish_reason="refusal"`` and
     ``status=ERROR`` (category ``content_policy``), so Director ends the turn and shows it.
     ``parsed`` is the validated object when ``response_format`` was a pydantic model.
+    ``cached_tokens`` / ``cache_write_tokens``: input tokens read from / written to the provider's
+    prompt cache (part of ``send_tokens``, which stays the total input).
     """
 
     cost: float | None = None
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
     reasoning_content: str | None = None
     model: str | None = None
     deployment: str | None = None

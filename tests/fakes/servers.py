@@ -31,6 +31,7 @@ from typing import Any
 from werkzeug import Request, Response
 
 from . import rules
+from .prompt_cache import AnthropicCache, OpenAICache
 from .transport import LoopbackServer
 
 AUTO: Any = object()  # "build a realistic value" (None means: leave it out)
@@ -363,6 +364,28 @@ class FakeOpenAI(_Fake):
 
     paths = ("/v1/chat/completions", "/chat/completions")
 
+    def __init__(self, server: LoopbackServer, expected_key: str | None = None) -> None:
+        super().__init__(server, expected_key)
+        self.prompt_cache = OpenAICache()
+        # AUTO usage is the estimate (prompt_cache.py) for prompts of >= 1,024 tokens, else DEFAULT_USAGE;
+        # True: the estimate for every prompt
+        self.count_tokens = False
+
+    def _auto_usage(self, o: dict, rec: Recorded) -> dict | None:
+        if o["usage"] is not AUTO or not isinstance(rec.body, dict):
+            return _usage(o["usage"], "prompt_tokens", "completion_tokens", True)
+        prompt, cached = self.prompt_cache.account(rec.body)
+        if not self.count_tokens and prompt < rules.OPENAI_CACHE_MINIMUM:
+            return _usage(AUTO, "prompt_tokens", "completion_tokens", True)
+        out = DEFAULT_USAGE[1]
+        details = {"cached_tokens": cached, "audio_tokens": 0}
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": out,
+            "total_tokens": prompt + out,
+            "prompt_tokens_details": details,
+        }
+
     @property
     def url(self) -> str:
         return self.server.url_for("/v1")
@@ -443,7 +466,7 @@ class FakeOpenAI(_Fake):
                 }
             ],
         }
-        usage = _usage(o["usage"], "prompt_tokens", "completion_tokens", True)
+        usage = self._auto_usage(o, rec)
         return body if usage is None else {**body, "usage": usage}
 
     def _frame(self, event: dict) -> bytes:
@@ -487,7 +510,7 @@ class FakeOpenAI(_Fake):
                 if part
             ]
         frames.append(chunk({}, o["finish_reason"] or ("tool_calls" if calls else "stop")))
-        usage = _usage(o["usage"], "prompt_tokens", "completion_tokens", True)
+        usage = self._auto_usage(o, rec)
         if want_usage and usage is not None:
             frames.append(self._frame({**env, "choices": [], "usage": usage}))
         return [*frames, b"data: [DONE]\n\n"]
@@ -498,6 +521,20 @@ class FakeAnthropic(_Fake):
 
     paths = ("/v1/messages",)
     _stop = {"stop": "end_turn", "tool_calls": "tool_use", "length": "max_tokens"}
+
+    def __init__(self, server: LoopbackServer, expected_key: str | None = None) -> None:
+        super().__init__(server, expected_key)
+        self.prompt_cache = AnthropicCache()
+        # AUTO usage is the cache-accounted estimate (prompt_cache.py) for a request with cache_control,
+        # else DEFAULT_USAGE; True: the estimate for every request
+        self.count_tokens = False
+
+    def _auto_usage(self, o: dict, rec: Recorded) -> dict | None:
+        if o["usage"] is not AUTO or not isinstance(rec.body, dict):
+            return _usage(o["usage"], "input_tokens", "output_tokens", False)
+        if not self.count_tokens and all(mark is None for _, mark in rules.cache_blocks(rec.body)):
+            return _usage(AUTO, "input_tokens", "output_tokens", False)
+        return {**self.prompt_cache.account(rec.body), "output_tokens": DEFAULT_USAGE[1]}
 
     @property
     def url(self) -> str:
@@ -575,7 +612,7 @@ class FakeAnthropic(_Fake):
             text = o["text"]
             content = ([{"type": "text", "text": text}] if text is not None and (text or not tools) else []) + tools
         body = {**self._head(o, rec), "content": content, "stop_reason": self._stop_reason(o), "stop_sequence": None}
-        usage = _usage(o["usage"], "input_tokens", "output_tokens", False)
+        usage = self._auto_usage(o, rec)
         return body if usage is None else {**body, "usage": usage}
 
     def _frame(self, event: dict) -> bytes:
@@ -585,7 +622,7 @@ class FakeAnthropic(_Fake):
         return self._frame({"type": "error", "error": {"type": "overloaded_error", "message": message}})
 
     def _frames(self, o: dict, rec: Recorded) -> list[bytes]:
-        usage = _usage(o["usage"], "input_tokens", "output_tokens", False)
+        usage = self._auto_usage(o, rec)
         start = {**self._head(o, rec), "content": [], "stop_reason": None, "stop_sequence": None}
         if usage is not None:
             start["usage"] = {**usage, "output_tokens": 1}
