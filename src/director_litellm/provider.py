@@ -22,6 +22,7 @@ import asyncio
 import functools
 import logging
 import os
+import threading
 import time
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ _OWNED = frozenset({"model", "messages", "tools", "tool_choice", "stream", "api_
 
 
 OFFLINE_DATA_VARIABLES = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
+_IMPORT_LOCK = threading.Lock()
 
 
 @functools.cache
@@ -56,7 +58,8 @@ def import_litellm() -> ModuleType:
     """
     for name in OFFLINE_DATA_VARIABLES:
         os.environ.setdefault(name, "True")
-    import litellm
+    with _IMPORT_LOCK:  # a warm-up thread may be importing it: wait for it, do not race it
+        import litellm
 
     return litellm
 
