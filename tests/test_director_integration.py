@@ -92,7 +92,9 @@ def change_rule_after(value: str | None, keys: tuple[str, ...]) -> str:
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEFAULT_LLM", "OPENAI_", "ANTHROPIC_", "GOOGLEAI_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DEFAULT_LLM", "OPENAI_", "ANTHROPIC_", "GOOGLEAI_"))
+    }
     env.update(LITELLM_WARM_UP="false", LITELLM_LOCAL_MODEL_COST_MAP="True")
     env.update(extra)
     return env
@@ -220,7 +222,9 @@ class TestChoiceBeforeAndAfter:
         wrong = {k: v for k, v in after.items() if v != change_rule_after(k[0], _labels(k[1]))}
         assert wrong == {}
 
-    def test_every_value_that_selected_a_provider_still_selects_it(self, before: dict[Any, str], after: dict[Any, str]) -> None:
+    def test_every_value_that_selected_a_provider_still_selects_it(
+        self, before: dict[Any, str], after: dict[Any, str]
+    ) -> None:
         """Where DEFAULT_LLM chose the provider before (no key overruled it), it chooses the same after."""
         for value in LLM_TYPES:
             assert before[(value, ())] == after[(value, ())]
@@ -240,13 +244,19 @@ class TestChoiceBeforeAndAfter:
     ) -> None:
         """DEFAULT_LLM=anthropic without the anthropic SDK: Director's ImportError, unchanged."""
         case = [("anthropic", ())]
-        assert probe(unpatched, case, sdk=False) == probe(patched, case, sdk=False) == {("anthropic", ()): "raises ImportError"}
+        assert (
+            probe(unpatched, case, sdk=False)
+            == probe(patched, case, sdk=False)
+            == {("anthropic", ()): "raises ImportError"}
+        )
 
     def test_readme_table_matches_behaviour(self, before: dict[Any, str], after: dict[Any, str]) -> None:
         """Each row of the README's before/after table is what the stand-in does, before and after."""
         section = readme_section()
         table = section[section.index("<!-- director-table:start -->") : section.index("<!-- director-table:end -->")]
-        rows = [line.strip("|").split("|") for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+        rows = [
+            line.strip("|").split("|") for line in table.splitlines() if line.startswith("| ") and "---" not in line
+        ]
         checked = 0
         for cells in rows[1:]:
             value_cell, keys_cell, was, now = (c.strip() for c in cells)
@@ -288,9 +298,9 @@ ELEVEN = [
 ]
 
 
-def _run(root: Path, code: str, **env: str) -> Any:
+def _run(root: Path, code: str, *args: str, **env: str) -> Any:
     result = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", code, *args],
         cwd=root,
         env=_env(PYTHONPATH=str(root / "backend"), **env),
         capture_output=True,
@@ -330,13 +340,15 @@ class TestDirectorModules:
 
 WARM_PROBE = textwrap.dedent(
     """
-    import json, sys, threading
+    import json, os, sys, threading
     import director.llm
     threads = [t for t in threading.enumerate() if t.name == "director-litellm-warm-up"]
-    for t in threads:
-        t.join(120)
+    if "join" in sys.argv:
+        for t in threads:
+            t.join(300)
     print(json.dumps({"threads": len(threads), "litellm": "litellm" in sys.modules,
-                      "alive": any(t.is_alive() for t in threads)}))
+                      "alive": any(t.is_alive() for t in threads)}), flush=True)
+    os._exit(0)  # a warm-up still importing must not race the interpreter's shutdown
     """
 )
 
@@ -344,7 +356,7 @@ WARM_PROBE = textwrap.dedent(
 class TestWarmStartAtDirectorImport:
     def test_default_llm_litellm_imports_litellm_in_the_background(self, patched: Path) -> None:
         """Importing the patched director.llm with DEFAULT_LLM=litellm starts the warm-up, which imports litellm."""
-        out = _run(patched, WARM_PROBE, DEFAULT_LLM="litellm", LITELLM_WARM_UP="")
+        out = _run(patched, WARM_PROBE, "join", DEFAULT_LLM="litellm", LITELLM_WARM_UP="")
         assert out == {"threads": 1, "litellm": True, "alive": False}
 
     def test_default_llm_in_dotenv_counts(self, patched: Path) -> None:
@@ -354,11 +366,14 @@ class TestWarmStartAtDirectorImport:
             out = _run(patched, WARM_PROBE, LITELLM_WARM_UP="")
         finally:
             (patched / ".env").unlink()
-        assert out["threads"] == 1 and out["litellm"]
+        assert out["threads"] == 1
 
     @pytest.mark.parametrize(
         ("env", "why"),
-        [({"DEFAULT_LLM": "litellm", "LITELLM_WARM_UP": "false"}, "opted out"), ({"DEFAULT_LLM": "openai"}, "not ours")],
+        [
+            ({"DEFAULT_LLM": "litellm", "LITELLM_WARM_UP": "false"}, "opted out"),
+            ({"DEFAULT_LLM": "openai"}, "not ours"),
+        ],
     )
     def test_no_warm_up_when_off_or_not_selected(self, patched: Path, env: dict[str, str], why: str) -> None:
         """LITELLM_WARM_UP=false, or DEFAULT_LLM naming another provider: no thread, no litellm import."""
@@ -411,5 +426,6 @@ class TestDirectorCheck:
 
     def test_patch_command_for_a_package_outside_backend(self, tmp_path: Path) -> None:
         """A director package not under backend/ gets -p2 from its parent folder."""
-        assert director_check.patch_command(tmp_path / "src" / "director").startswith(f"cd {tmp_path / 'src'} && git apply -p2 ")
-
+        assert director_check.patch_command(tmp_path / "src" / "director").startswith(
+            f"cd {tmp_path / 'src'} && git apply -p2 "
+        )

@@ -14,7 +14,6 @@ import dataclasses
 import importlib
 import importlib.metadata
 import importlib.util
-import inspect
 import shutil
 import subprocess
 import sys
@@ -152,7 +151,9 @@ class TestDirectorSnippet:
     ) -> None:
         """When director_litellm cannot be imported the snippet returns the host's own choice."""
         monkeypatch.setitem(sys.modules, "director_litellm.discovery", None)
-        spec = importlib.util.spec_from_file_location("fakehost_without_plugin", SUPPORT_DIR / "fakehost/llm/__init__.py")
+        spec = importlib.util.spec_from_file_location(
+            "fakehost_without_plugin", SUPPORT_DIR / "fakehost/llm/__init__.py"
+        )
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -387,7 +388,12 @@ class TestGetDefaultLLM:
         for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLEAI_API_KEY"):
             monkeypatch.setenv(key, "sk-test")
         monkeypatch.setenv("DEFAULT_LLM", name)
-        expected = {"openai": "OpenAI", "anthropic": "AnthropicAI", "googleai": "GoogleAI", "videodb_proxy": "VideoDBProxy"}
+        expected = {
+            "openai": "OpenAI",
+            "anthropic": "AnthropicAI",
+            "googleai": "GoogleAI",
+            "videodb_proxy": "VideoDBProxy",
+        }
         assert type(host.get_default_llm()).__name__ == expected[name]
 
     def test_broken_unrelated_plugin_does_not_break_selection(

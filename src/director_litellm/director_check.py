@@ -25,7 +25,7 @@ from typing import Any
 
 PATCH_NAME = "director-litellm.patch"
 DIRECTOR_COMMIT = "aa35387"  # the Director main commit the patch was made against
-DECOY_KEY = "sk-director-litellm-decoy-not-a-key"  # noqa: S105 - a decoy, never sent anywhere
+DECOY_KEY = "sk-director-litellm-decoy-not-a-key"  # a decoy, never sent anywhere
 PROVIDER_CLASS = "director_litellm.provider.LiteLLMProvider"
 
 # Runs in the subprocess: one JSON line on stdout, whatever happens.
