@@ -711,6 +711,9 @@ def main(argv: list[str] | None = None) -> int:
             figure("5", "achat_completions throughput", lambda: fig_throughput(mode, timing, strict))
     figure("2", "peers ÷ litellm", lambda: fig_peers(mode, args.peers_python, args.server))
     figure("7", "RSS growth", lambda: fig_rss(mode))
+    import fig_warm_start  # figure 8, in its own module: the first call after warm_up() vs a warm call
+
+    figure("8", "first call after warm_up() − warm call", lambda: fig_warm_start.run(mode_name, Row, NOTES, RAW))
 
     # figure 1's target includes "lower than each peer's"
     ours = RAW.get("fig1_ratio", {}).get("median")

@@ -10,6 +10,7 @@ to turn it off. Importing this module imports nothing heavy.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import threading
@@ -56,16 +57,78 @@ def _import_litellm() -> Any:
     return import_litellm()
 
 
+_CALLBACK_LISTS = ("callbacks", "input_callback", "success_callback", "failure_callback", "_async_success_callback")
+_WARM_TOOL = {"name": "warm_up", "description": "-", "parameters": {"type": "object", "properties": {}}}
+
+
+def _rehearse(litellm: Any) -> None:
+    """One call through litellm with ``mock_response``: nothing is sent, but litellm's lazy imports
+    on the request path (request pre-processing, response types) and the provider's own per-model
+    lookups for the configured model are done now instead of in the first real call.
+
+    Skipped when the host registered litellm callbacks (they would record a call that never
+    happened) and in Router mode.
+    """
+    if any(getattr(litellm, name, None) for name in _CALLBACK_LISTS):
+        logger.debug("warm-up: litellm callbacks are registered; no rehearsal call")
+        return
+    from director_litellm.provider import LiteLLMProvider
+
+    provider = LiteLLMProvider()
+    if provider.config.router_config is not None:
+        return
+    request = provider.build_request([{"role": "user", "content": "warm-up"}], tools=[_WARM_TOOL])
+    request["mock_response"] = "warm-up"
+    litellm.completion(**request)
+
+
+_SAMPLE_COMPLETION = {
+    "id": "warm-up",
+    "object": "chat.completion",
+    "created": 0,
+    "model": "warm-up",
+    "choices": [
+        {
+            "index": 0,
+            "finish_reason": "tool_calls",
+            "message": {
+                "role": "assistant",
+                "content": "warm-up",
+                "tool_calls": [{"id": "c", "type": "function", "function": {"name": "warm_up", "arguments": "{}"}}],
+            },
+        }
+    ],
+    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+}
+
+
+def _first_request_path() -> None:
+    """What the first real request builds once, beyond litellm's own imports: the HTTP client's
+    transport stack (httpcore, h11), the openai SDK's response models (completed lazily by
+    pydantic on first parse) and litellm's service logger. Each step is optional."""
+    import httpx
+
+    httpx.Client().close()
+    try:
+        from openai._models import construct_type  # how the SDK builds a response (no validation)
+        from openai.types.chat import ChatCompletion
+
+        ChatCompletion.model_validate(_SAMPLE_COMPLETION)
+        construct_type(type_=ChatCompletion, value=_SAMPLE_COMPLETION)
+    except Exception as exc:
+        logger.debug("warm-up: openai response models not prepared: %s", type(exc).__name__)
+    try:
+        importlib.import_module("litellm._service_logger")
+    except Exception as exc:
+        logger.debug("warm-up: litellm service logger not imported: %s", type(exc).__name__)
+
+
 def _run() -> None:
     started = time.perf_counter()
     try:
         litellm = _import_litellm()
-        # What the first call imports beyond litellm's top level: the provider's own modules
-        # (pydantic-settings among them) and litellm's lazily loaded request path.
-        import director_litellm.provider  # noqa: F401
-
-        for name in ("main", "utils", "cost_calculator"):
-            getattr(litellm, name, None)
+        _first_request_path()
+        _rehearse(litellm)
         logger.debug("warm-up finished in %.2f s", time.perf_counter() - started)
     except BaseException as exc:  # a daemon thread must not print a traceback into the host's stderr
         logger.debug("warm-up failed after %.2f s: %s: %s", time.perf_counter() - started, type(exc).__name__, exc)
