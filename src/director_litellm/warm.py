@@ -66,11 +66,11 @@ def _rehearse(litellm: Any) -> None:
     on the request path (request pre-processing, response types) and the provider's own per-model
     lookups for the configured model are done now instead of in the first real call.
 
-    Skipped when the host registered litellm callbacks (they would record a call that never
-    happened) and in Router mode.
+    Skipped when the host registered litellm callbacks or a cache (they would record a call
+    that never happened) and in Router mode.
     """
-    if any(getattr(litellm, name, None) for name in _CALLBACK_LISTS):
-        logger.debug("warm-up: litellm callbacks are registered; no rehearsal call")
+    if any(getattr(litellm, name, None) for name in _CALLBACK_LISTS) or getattr(litellm, "cache", None) is not None:
+        logger.debug("warm-up: the host set litellm callbacks or a cache; no rehearsal call")
         return
     from director_litellm.provider import LiteLLMProvider
 
