@@ -78,8 +78,23 @@ def _rehearse(litellm: Any) -> None:
     if provider.config.router_config is not None:
         return
     request = provider.build_request([{"role": "user", "content": "warm-up"}], tools=[_WARM_TOOL])
-    request["mock_response"] = "warm-up"
-    litellm.completion(**request)
+    _, wire, _, _ = litellm.get_llm_provider(model=request["model"], api_base=request.get("api_base"))
+    if wire == "openai":
+        # the whole request path, handler and SDK included, answered in process by a mock transport
+        import httpx
+        import openai
+
+        transport = httpx.MockTransport(lambda _request: httpx.Response(200, json=_SAMPLE_COMPLETION))
+        with httpx.Client(transport=transport) as http_client:
+            request["client"] = openai.OpenAI(
+                api_key="warm-up", base_url="http://warm-up.invalid/v1", http_client=http_client
+            )
+            response = litellm.completion(**request)
+    else:  # other wires: litellm's own mock, which stops before the provider's handler
+        response = litellm.completion(**request, mock_response="warm-up")
+    from director_litellm.parser import parse_response
+
+    parse_response(response, model=request["model"])
 
 
 _SAMPLE_COMPLETION = {
