@@ -87,7 +87,7 @@ def _rehearse(litellm: Any) -> None:
         transport = httpx.MockTransport(lambda _request: httpx.Response(200, json=_SAMPLE_COMPLETION))
         with httpx.Client(transport=transport) as http_client:
             request["client"] = openai.OpenAI(
-                api_key="warm-up", base_url="http://warm-up.invalid/v1", http_client=http_client
+                api_key="warm-up", base_url="http://warm-up.invalid/v1", http_client=cast(Any, http_client)
             )
             response = litellm.completion(**request)
     else:  # other wires: litellm's own mock, which stops before the provider's handler
