@@ -59,6 +59,18 @@ def _import_litellm() -> Any:
 
 _CALLBACK_LISTS = ("callbacks", "input_callback", "success_callback", "failure_callback", "_async_success_callback")
 _WARM_TOOL = {"name": "warm_up", "description": "-", "parameters": {"type": "object", "properties": {}}}
+# every message shape Director sends (the SDKs prepare each shape's types the first time they see it)
+_WARM_MESSAGES = [
+    {"role": "system", "content": "warm-up"},
+    {"role": "user", "content": "warm-up"},
+    {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [{"id": "w1", "tool": {"name": "warm_up", "arguments": {}}, "type": "function"}],
+    },
+    {"role": "tool", "content": "{}", "tool_call_id": "w1"},
+    {"role": "user", "content": [{"type": "text", "text": "warm-up"}]},
+]
 
 
 def _rehearse(litellm: Any) -> None:
@@ -77,7 +89,7 @@ def _rehearse(litellm: Any) -> None:
     provider = LiteLLMProvider()
     if provider.config.router_config is not None:
         return
-    request = provider.build_request([{"role": "user", "content": "warm-up"}], tools=[_WARM_TOOL])
+    request = provider.build_request(_WARM_MESSAGES, tools=[_WARM_TOOL])
     _, wire, _, _ = litellm.get_llm_provider(model=request["model"], api_base=request.get("api_base"))
     if wire == "openai":
         # the whole request path, handler and SDK included, answered in process by a mock transport
