@@ -715,6 +715,10 @@ def main(argv: list[str] | None = None) -> int:
 
     figure("8", "input cost of a Director turn", lambda: fig_prompt_cache.rows(Row, RAW, NOTES))
 
+    import fig_warm_start  # figure 9, in its own module: the first call after warm_up() vs a warm call
+
+    figure("9", "first call after warm_up() − warm call", lambda: fig_warm_start.run(mode_name, Row, NOTES, RAW))
+
     # figure 1's target includes "lower than each peer's"
     ours = RAW.get("fig1_ratio", {}).get("median")
     peers = [

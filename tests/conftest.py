@@ -36,7 +36,7 @@ def director_on_path(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
     ours = [m for m in sys.modules if m == "director" or m.startswith(("director.", "director_litellm"))]
     saved = {name: sys.modules.pop(name) for name in ours}
-    monkeypatch.syspath_prepend(str(TESTS / "director_standin"))
+    monkeypatch.syspath_prepend(str(TESTS / "director_standin" / "backend"))
     _director.director_base.cache_clear()
     try:
         import director.llm.base as base

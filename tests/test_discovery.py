@@ -14,7 +14,6 @@ import dataclasses
 import importlib
 import importlib.metadata
 import importlib.util
-import inspect
 import shutil
 import subprocess
 import sys
@@ -59,7 +58,7 @@ BROKEN_PLUGIN = "import a_dependency_that_is_not_installed  # noqa: F401\n"
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No provider-selection variable from the outer environment reaches a test."""
-    for name in ("DEFAULT_LLM", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "DIRECTOR_LLM"):
+    for name in ("DEFAULT_LLM", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLEAI_API_KEY", "DIRECTOR_LLM"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -134,24 +133,34 @@ def _provider_names() -> set[str]:
 
 
 class TestDirectorSnippet:
-    def test_host_get_default_llm_is_the_snippet_verbatim(self, host: Any) -> None:
-        """The stand-in host's get_default_llm source is exactly DIRECTOR_SNIPPET."""
-        assert inspect.getsource(host.get_default_llm) == DIRECTOR_SNIPPET
+    def test_host_module_ends_with_the_snippet_verbatim(self, host: Any) -> None:
+        """The stand-in host is Director's key sniffing followed by DIRECTOR_SNIPPET, as the patch appends it."""
+        source = Path(host.__file__).read_text(encoding="utf-8")
+        assert source.endswith("        return VideoDBProxy()\n\n\n" + DIRECTOR_SNIPPET)
 
-    def test_snippet_defines_only_an_argumentless_get_default_llm(self) -> None:
-        """DIRECTOR_SNIPPET parses to one function, get_default_llm(), with no parameters."""
-        (node,) = ast.parse(DIRECTOR_SNIPPET).body
-        assert isinstance(node, ast.FunctionDef) and node.name == "get_default_llm"
-        assert not node.args.args and not node.args.kwonlyargs
+    def test_snippet_keeps_the_old_function_and_rebinds_an_argumentless_one(self) -> None:
+        """DIRECTOR_SNIPPET saves the host's function first and ends defining get_default_llm()."""
+        body = ast.parse(DIRECTOR_SNIPPET).body
+        first, last = body[0], body[-1]
+        assert isinstance(first, ast.Assign) and ast.unparse(first) == "_director_get_default_llm = get_default_llm"
+        assert isinstance(last, ast.FunctionDef) and last.name == "get_default_llm"
+        assert not last.args.args and not last.args.kwonlyargs
 
     def test_host_keeps_its_old_behaviour_without_director_litellm(
-        self, host: Any, monkeypatch: pytest.MonkeyPatch
+        self, support_on_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """When director_litellm cannot be imported the snippet returns the legacy choice."""
+        """When director_litellm cannot be imported the snippet returns the host's own choice."""
         monkeypatch.setitem(sys.modules, "director_litellm.discovery", None)
-        monkeypatch.setenv("DEFAULT_LLM", "litellm")
+        spec = importlib.util.spec_from_file_location(
+            "fakehost_without_plugin", SUPPORT_DIR / "fakehost/llm/__init__.py"
+        )
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        monkeypatch.setenv("DEFAULT_LLM", "anthropic")
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-        assert type(host.get_default_llm()) is host.OpenAI
+        assert module._discover_llm is None
+        assert type(module.get_default_llm()) is module.OpenAI  # keys before DEFAULT_LLM, as before
 
 
 class TestAvailableProviders:
@@ -347,16 +356,45 @@ class TestGetDefaultLLM:
         monkeypatch.delenv("DEFAULT_LLM")
         assert type(host.get_default_llm()) is host.OpenAI
 
-    def test_unknown_default_llm_lists_builtins_and_plugins(
-        self, host: Any, stand_in_litellm: Any, monkeypatch: pytest.MonkeyPatch
+    def test_unknown_default_llm_falls_through_to_the_host_with_one_warning(
+        self, host: Any, stand_in_litellm: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
     ) -> None:
-        """DEFAULT_LLM naming nothing raises ProviderNotFoundError listing both kinds."""
+        """A name nothing provides gives the host's own choice and one WARNING listing both kinds."""
+        monkeypatch.setattr(discovery, "_warned", set())
         monkeypatch.setenv("DEFAULT_LLM", "gemini")
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        with caplog.at_level("WARNING", logger="director_litellm.discovery"):
+            assert type(host.get_default_llm()) is host.OpenAI
+            assert type(host.get_default_llm()) is host.OpenAI
+        (record,) = caplog.records
+        assert "DEFAULT_LLM='gemini'" in record.getMessage()
+        for name in ("'openai'", "'anthropic'", "'googleai'", "'videodb_proxy'", "'litellm'"):
+            assert name in record.getMessage()
+
+    def test_unknown_default_llm_without_fallback_lists_builtins_and_plugins(
+        self, stand_in_litellm: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """With no fallback to fall through to, a name nothing provides is a ProviderNotFoundError."""
+        monkeypatch.setenv("DEFAULT_LLM", "gemini")
         with pytest.raises(ProviderNotFoundError, match="DEFAULT_LLM='gemini'") as info:
-            host.get_default_llm()
-        for name in ("'openai'", "'anthropic'", "'videodb_proxy'", "'litellm'"):
-            assert name in str(info.value)
+            discovery.get_default_llm(builtins={"openai": object})
+        assert "'openai'" in str(info.value) and "'litellm'" in str(info.value)
+
+    @pytest.mark.parametrize("name", ["openai", "anthropic", "googleai", "videodb_proxy"])
+    def test_every_director_builtin_wins_over_other_keys(
+        self, host: Any, name: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Each of LLMType's four names selects its own class even when all three keys are set."""
+        for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLEAI_API_KEY"):
+            monkeypatch.setenv(key, "sk-test")
+        monkeypatch.setenv("DEFAULT_LLM", name)
+        expected = {
+            "openai": "OpenAI",
+            "anthropic": "AnthropicAI",
+            "googleai": "GoogleAI",
+            "videodb_proxy": "VideoDBProxy",
+        }
+        assert type(host.get_default_llm()).__name__ == expected[name]
 
     def test_broken_unrelated_plugin_does_not_break_selection(
         self, host: Any, stand_in_litellm: Any, stand_ins: Any, monkeypatch: pytest.MonkeyPatch

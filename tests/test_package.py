@@ -26,6 +26,7 @@ class TestPublicAPI:
             "LiteLLMConfig",
             "LiteLLMProvider",
             "__version__",
+            "warm_up",
         }
         for name in director_litellm.__all__:
             assert getattr(director_litellm, name) is not None
@@ -107,14 +108,3 @@ class TestDirectorCompatibility:
         assert (provider.chat_model, provider.temperature, provider.max_tokens) == ("gpt-4o-mini", 0.9, 4096)
         refused = provider.chat_completions([])
         assert isinstance(refused, base.LLMResponse) and not refused.status  # type: ignore[attr-defined]
-
-
-class TestReadme:
-    def test_director_snippet_is_in_readme(self) -> None:
-        """The README's Director integration step is exactly discovery.DIRECTOR_SNIPPET."""
-        from pathlib import Path
-
-        from director_litellm.discovery import DIRECTOR_SNIPPET
-
-        readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-        assert DIRECTOR_SNIPPET.rstrip() in readme

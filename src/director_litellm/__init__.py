@@ -23,6 +23,7 @@ __all__ = [
     "LiteLLMConfig",
     "LiteLLMProvider",
     "__version__",
+    "warm_up",
 ]
 
 # public name -> module that defines it
@@ -31,12 +32,14 @@ _LAZY = {
     "LiteLLMProvider": "director_litellm.provider",
     "LLMResponse": "director_litellm.response",
     "LLMResponseStatus": "director_litellm.response",
+    "warm_up": "director_litellm.warm",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from director_litellm.config import LiteLLMConfig
     from director_litellm.provider import LiteLLMProvider
     from director_litellm.response import LLMResponse, LLMResponseStatus
+    from director_litellm.warm import warm_up
 
 
 def __getattr__(name: str) -> Any:

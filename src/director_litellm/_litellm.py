@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from director_litellm.router import RouterBackend
 
 OFFLINE_DATA_VARIABLES = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
+_IMPORT_LOCK = threading.Lock()
 
 
 class Backend(Protocol):
@@ -36,7 +38,8 @@ def import_litellm() -> ModuleType:
     """
     for name in OFFLINE_DATA_VARIABLES:
         os.environ.setdefault(name, "True")
-    import litellm
+    with _IMPORT_LOCK:  # a warm-up thread may be importing it: wait for it, do not race it
+        import litellm
 
     return litellm
 

@@ -19,9 +19,18 @@ Errors::
      ├── ProviderImportError        (ImportError)         the entry point failed to import
      └── IncompatibleProviderError  (TypeError)           the loaded object breaks the protocol
 
-Integrating with Director: replace the body of
-``director/llm/__init__.py:get_default_llm()`` with :data:`DIRECTOR_SNIPPET`
-after renaming the old body to ``_legacy_default_llm``.
+Integrating with Director: ``integrations/director/director-litellm.patch`` appends
+:data:`DIRECTOR_SNIPPET` to Director's ``director/llm/__init__.py``. The snippet keeps
+Director's own function as ``_director_get_default_llm`` and rebinds ``get_default_llm``
+to one that calls :func:`get_default_llm` here with Director's four built-ins (keyed by
+its own ``LLMType``) and Director's function as ``fallback``:
+
+- ``DEFAULT_LLM`` unset or blank: ``fallback()`` (Director's key sniffing, unchanged);
+- a built-in's name: that built-in, whatever API keys are set;
+- a plugin's name: that plugin's class, instantiated with no arguments;
+- any other name: ``fallback()`` with one WARNING naming what exists (so a value that
+  chose a provider before the change still chooses it); with no ``fallback`` it is a
+  :class:`ProviderNotFoundError`.
 """
 
 from __future__ import annotations
@@ -43,17 +52,34 @@ logger = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "director.llm_providers"
 PROVIDER_API_VERSION = "1.0"
+ENTRY_POINT_NAME = "litellm"  # this package's own name in the group (pyproject.toml)
 
 DIRECTOR_SNIPPET = '''\
+# director-litellm: DEFAULT_LLM, when set, names the LLM (a built-in or a director.llm_providers plugin).
+# Director's own choice above is kept as _director_get_default_llm; `git apply -R` undoes this.
+_director_get_default_llm = get_default_llm
+
+try:
+    from director_litellm.discovery import get_default_llm as _discover_llm
+    from director_litellm.discovery import warm_up_selected as _warm_up_selected
+except ImportError:  # director-litellm is not installed: Director's own choice, unchanged
+    _discover_llm = None
+else:
+    _warm_up_selected()  # DEFAULT_LLM=litellm: import litellm in the background while Director starts
+
+
 def get_default_llm():
-    """Return the LLM named by DEFAULT_LLM (built-in or plugin), else the key-based default."""
-    try:
-        from director_litellm.discovery import get_default_llm as discover
-    except ImportError:  # director-litellm is not installed: keep the old behaviour
-        return _legacy_default_llm()
-    return discover(
-        builtins={"openai": OpenAI, "anthropic": AnthropicAI, "videodb_proxy": VideoDBProxy},
-        fallback=_legacy_default_llm,  # Director's previous get_default_llm body, renamed
+    """Return the LLM that DEFAULT_LLM names, else Director's own choice."""
+    if _discover_llm is None:
+        return _director_get_default_llm()
+    return _discover_llm(
+        builtins={
+            LLMType.OPENAI: OpenAI,
+            LLMType.ANTHROPIC: AnthropicAI,
+            LLMType.GOOGLEAI: GoogleAI,
+            LLMType.VIDEODB_PROXY: VideoDBProxy,
+        },
+        fallback=_director_get_default_llm,  # DEFAULT_LLM unset, or a name nothing provides
     )
 '''
 
@@ -94,6 +120,7 @@ class ProviderInfo:
 
 _Entry = tuple[ProviderInfo, "EntryPoint"]
 _cache: tuple[_Entry, ...] | None = None
+_warned: set[str] = set()  # DEFAULT_LLM values already reported as naming nothing
 
 
 def _key(name: str) -> str:
@@ -224,7 +251,10 @@ def get_default_llm(
     ``DEFAULT_LLM`` (read now, case-insensitive) wins over any API key. It names a
     key of ``builtins`` (the host's own providers, called to construct; they win a
     name clash) or an entry point in :data:`ENTRY_POINT_GROUP`, whose class is
-    instantiated with no arguments. Only that entry point is imported.
+    instantiated with no arguments. Only that entry point is imported. A name that
+    is neither falls through to ``fallback()`` (logged once per value at WARNING),
+    so a host's own names keep working; without a ``fallback`` it raises
+    :class:`ProviderNotFoundError` listing the names that exist.
     """
     raw = os.environ.get(env_var, "")
     choice = _key(raw)
@@ -241,12 +271,54 @@ def get_default_llm(
         return factories[choice]()
     plugins = [info.name for info in available_providers()]
     if choice not in {_key(n) for n in plugins}:
-        raise ProviderNotFoundError(
+        message = (
             f"{env_var}={raw!r} names no LLM provider. Built-in: {_quoted(factories)}; "
             f"installed plugins ({ENTRY_POINT_GROUP}): {_quoted(plugins)}"
         )
+        if fallback is None:
+            raise ProviderNotFoundError(message)
+        if raw not in _warned:  # once per value: hosts build ~11 LLMs per chat message
+            _warned.add(raw)
+            logger.warning("%s; using the host's own choice", message)
+        return fallback()
     provider_class = load_provider(choice)
     try:
         return provider_class()
     except Exception as exc:
         raise ProviderLoadError(f"LLM provider {choice!r} failed to construct: {type(exc).__name__}: {exc}") from exc
+
+
+def selected_name(env_var: str = "DEFAULT_LLM") -> str:
+    """``$DEFAULT_LLM`` as selection compares it; if unset, the value in the ``.env`` the host will load.
+
+    Director's server imports ``director.llm`` before it calls ``load_dotenv()``, so at that
+    moment a ``DEFAULT_LLM`` kept in ``.env`` is not in the environment yet. The file is found
+    the way python-dotenv finds it from the working directory, read without changing the
+    environment, and only when python-dotenv is installed (Director depends on it).
+    """
+    raw = os.environ.get(env_var)
+    if raw is None:
+        try:
+            from dotenv import dotenv_values, find_dotenv
+
+            path = find_dotenv(usecwd=True)
+            raw = (dotenv_values(path).get(env_var) if path else None) or ""
+        except Exception:  # no python-dotenv, or an unreadable file: the environment alone decides
+            raw = ""
+    return _key(raw)
+
+
+def warm_up_selected(env_var: str = "DEFAULT_LLM") -> Any:
+    """Start :func:`director_litellm.warm_up` if ``$DEFAULT_LLM`` selects this package; never raises.
+
+    Returns the warm-up thread, or ``None`` when this package is not selected or warm-up is off.
+    """
+    try:
+        if selected_name(env_var) != ENTRY_POINT_NAME:
+            return None
+        from director_litellm.warm import warm_up
+
+        return warm_up()
+    except Exception as exc:  # a host's start-up must never fail for a warm-up
+        logger.debug("warm-up not started: %s: %s", type(exc).__name__, exc)
+        return None

@@ -1,19 +1,22 @@
 """Stand-in for Director's ``director/llm/__init__.py`` after the integration step.
 
-The built-in classes and ``_legacy_default_llm`` (Director's previous
-``get_default_llm`` body, renamed) mimic Director's module. ``get_default_llm``
-below is ``director_litellm.discovery.DIRECTOR_SNIPPET`` verbatim;
-tests/test_discovery.py checks that, so the README's snippet is the code tested.
+The built-in classes and the first ``get_default_llm`` (Director's key sniffing) mimic
+Director's module; everything after it is ``director_litellm.discovery.DIRECTOR_SNIPPET``
+verbatim, as the shipped patch appends it (tests/test_discovery.py checks that). The
+stand-in of Director's whole package, which the patch itself is applied to, is
+tests/director_standin/backend.
 """
 
 import os
+from enum import Enum
 
 
-class LLMType:
-    """Director's ``LLMType`` values (a str enum there)."""
+class LLMType(str, Enum):
+    """Director's ``LLMType`` values."""
 
     OPENAI = "openai"
     ANTHROPIC = "anthropic"
+    GOOGLEAI = "googleai"
     VIDEODB_PROXY = "videodb_proxy"
 
 
@@ -32,29 +35,52 @@ class AnthropicAI(_BuiltinLLM):
     """Stand-in for ``director.llm.anthropic.AnthropicAI``."""
 
 
+class GoogleAI(_BuiltinLLM):
+    """Stand-in for ``director.llm.googleai.GoogleAI``."""
+
+
 class VideoDBProxy(_BuiltinLLM):
     """Stand-in for ``director.llm.videodb_proxy.VideoDBProxy``."""
 
 
-def _legacy_default_llm():
+def get_default_llm():
     openai = bool(os.getenv("OPENAI_API_KEY"))
     anthropic = bool(os.getenv("ANTHROPIC_API_KEY"))
+    googleai = bool(os.getenv("GOOGLEAI_API_KEY"))
     default_llm = os.getenv("DEFAULT_LLM")
     if openai or default_llm == LLMType.OPENAI:
         return OpenAI()
     elif anthropic or default_llm == LLMType.ANTHROPIC:
         return AnthropicAI()
+    elif googleai or default_llm == LLMType.GOOGLEAI:
+        return GoogleAI()
     else:
         return VideoDBProxy()
 
 
+# director-litellm: DEFAULT_LLM, when set, names the LLM (a built-in or a director.llm_providers plugin).
+# Director's own choice above is kept as _director_get_default_llm; `git apply -R` undoes this.
+_director_get_default_llm = get_default_llm
+
+try:
+    from director_litellm.discovery import get_default_llm as _discover_llm
+    from director_litellm.discovery import warm_up_selected as _warm_up_selected
+except ImportError:  # director-litellm is not installed: Director's own choice, unchanged
+    _discover_llm = None
+else:
+    _warm_up_selected()  # DEFAULT_LLM=litellm: import litellm in the background while Director starts
+
+
 def get_default_llm():
-    """Return the LLM named by DEFAULT_LLM (built-in or plugin), else the key-based default."""
-    try:
-        from director_litellm.discovery import get_default_llm as discover
-    except ImportError:  # director-litellm is not installed: keep the old behaviour
-        return _legacy_default_llm()
-    return discover(
-        builtins={"openai": OpenAI, "anthropic": AnthropicAI, "videodb_proxy": VideoDBProxy},
-        fallback=_legacy_default_llm,  # Director's previous get_default_llm body, renamed
+    """Return the LLM that DEFAULT_LLM names, else Director's own choice."""
+    if _discover_llm is None:
+        return _director_get_default_llm()
+    return _discover_llm(
+        builtins={
+            LLMType.OPENAI: OpenAI,
+            LLMType.ANTHROPIC: AnthropicAI,
+            LLMType.GOOGLEAI: GoogleAI,
+            LLMType.VIDEODB_PROXY: VideoDBProxy,
+        },
+        fallback=_director_get_default_llm,  # DEFAULT_LLM unset, or a name nothing provides
     )

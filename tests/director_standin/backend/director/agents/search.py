@@ -1,0 +1,9 @@
+"""Stand-in for Director's ``director.agents.search``: imports ``get_default_llm`` at import time."""
+
+from director.llm import get_default_llm
+
+
+class SearchAgent:
+    def __init__(self, session=None, **kwargs):
+        self.session = session
+        self.llm = get_default_llm()
