@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, gateway
+from director_litellm import LiteLLMConfig, LiteLLMProvider, router
 from tests.data.record_off_bodies import SYSTEM, record, shapes
 from tests.director_data import director_tools, history
 from tests.fakes import FakeAnthropic, FakeOpenAI
@@ -99,9 +99,9 @@ class TestPlacementPerCallShape:
 class TestRouterMode:
     @pytest.fixture(autouse=True)
     def fresh_routers(self) -> Any:
-        gateway.clear_cache()
+        router.clear_cache()
         yield
-        gateway.clear_cache()
+        router.clear_cache()
 
     def group(self, tmp_path: Path, *deployments: tuple[Any, str]) -> LiteLLMProvider:
         model_list = [

@@ -155,7 +155,7 @@ def _run() -> None:
         _rehearse(litellm)
         logger.debug("warm-up finished in %.2f s", time.perf_counter() - started)
     except BaseException as exc:  # a daemon thread must not print a traceback into the host's stderr
-        from director_litellm.errors import scrub  # credential shapes masked: the text may quote a request
+        from director_litellm.scrub import scrub  # credential shapes masked: the text may quote a request
 
         detail = scrub(exc)[:300]
         logger.debug("warm-up failed after %.2f s: %s: %s", time.perf_counter() - started, type(exc).__name__, detail)
