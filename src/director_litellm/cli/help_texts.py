@@ -16,6 +16,7 @@ exit codes: 0 ok; 1 the setup cannot work / the call failed; 2 usage error."""
 
 EPILOG = f"""\
 examples:
+  director-litellm demo                 see it work: no key, no network
   director-litellm doctor               can my setup work? (start here)
   director-litellm chat "Say hello"     one real call with the configured model
   director-litellm providers --check    what Director can discover and load
@@ -92,3 +93,19 @@ examples:
 {_API_BASE}
 
 {_EXIT_CODES}"""
+
+DEMO_HELP = """\
+Run one Director turn through LiteLLMProvider and real litellm, with no key and
+no network: an OpenAI-compatible endpoint starts on 127.0.0.1 inside this
+process, and the demo asks a question with Director's tools (a tool call comes
+back in Director's shape), runs the tool, sends the result (the final answer
+comes back) and streams a short answer. Each step prints what reached the wire,
+what came back, tokens and latency. LITELLM_* variables are ignored."""
+
+DEMO_EPILOG = """\
+examples:
+  director-litellm demo
+  director-litellm demo > demo.txt
+
+exit codes: 0 every step worked; 1 a step failed (one line says which);
+2 usage error."""
