@@ -45,9 +45,11 @@ without network: the resolved configuration (secrets masked), the installed
 litellm and its verdict (known-compromised, known-broken or fine), stray .pth
 files left by a compromised litellm, the model's capabilities from litellm's
 bundled model map, an api_base that lacks its /v1, which API key variable
-litellm will use, and variables that look misspelled or clash. In router mode
-(LITELLM_ROUTER_CONFIG): the file's model groups and deployments, read offline,
-and the LITELLM_* settings router mode ignores."""
+litellm will use, variables that look misspelled or clash, and whether the
+Director this Python imports honours DEFAULT_LLM=litellm (with the command that
+applies the shipped patch if not). In router mode (LITELLM_ROUTER_CONFIG): the
+file's model groups and deployments, read offline, and the LITELLM_* settings
+router mode ignores."""
 
 _API_BASE = """\
 api_base (LITELLM_API_BASE, chat's --api-base) is where requests go:
