@@ -150,6 +150,39 @@ class TestChat:
         assert request.path == "/v1/messages" and request.headers["x-api-key"] == KEY
         assert request.body["temperature"] == 0.2
 
+    def anthropic_env(self, monkeypatch: pytest.MonkeyPatch, fake: FakeAnthropic) -> None:
+        monkeypatch.setenv("LITELLM_CHAT_MODEL", "anthropic/claude-sonnet-4-5")
+        monkeypatch.setenv("LITELLM_API_BASE", fake.url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+        monkeypatch.setenv("LITELLM_NUM_RETRIES", "0")
+
+    def test_summary_shows_cache_reads_and_writes(
+        self, anthropic_fake: FakeAnthropic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Anthropic's usage with cache reads and writes: all input counted, then what was cached and written."""
+        self.anthropic_env(monkeypatch, anthropic_fake)
+        usage = {"input_tokens": 100, "output_tokens": 7, "cache_read_input_tokens": 5000}
+        anthropic_fake.reply("ok", usage={**usage, "cache_creation_input_tokens": 3000})
+        assert cli.main(["chat", "Hi"]) == 0
+        assert " | 8100 in (5000 cached, 3000 written) + 7 out = 8107 tokens | " in capsys.readouterr().err
+
+    def test_summary_of_a_cached_prompt(
+        self, anthropic_fake: FakeAnthropic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A system prompt above Sonnet 4.5's 1,024-token minimum: written by the first call, read by the second."""
+        self.anthropic_env(monkeypatch, anthropic_fake)
+        system = "You are Director's summary agent. Reply in JSON. " * 120  # ~6k characters, ~1.5k tokens
+        summaries = []
+        for _ in range(2):
+            assert cli.main(["chat", "Summarise video v1.", "--system", system]) == 0
+            summaries.append(capsys.readouterr().err.split(" | ")[1])
+        first, second = summaries
+        written = int(first.split("(")[1].split()[0])
+        assert written > 1024 and first.split("(")[1].startswith(f"{written} written)")
+        assert second.split("(")[1].startswith(f"{written} cached)")
+        assert first.split(" in ")[0] == second.split(" in ")[0]  # the same input, counted whole both times
+        assert anthropic_fake.violations == []
+
     def test_bad_flag_value_names_the_flag(
         self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:

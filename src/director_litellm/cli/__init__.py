@@ -191,9 +191,18 @@ def _error_line(response: Any) -> str:
 
 
 def _summary(response: Any, latency_ms: float) -> str:
+    """``[model | 8100 in (5000 cached, 3000 written) + 7 out = 8107 tokens | cost | latency | finish]``.
+
+    ``in`` counts every input token; the parenthesis, shown only when non-zero, says how many
+    of them were read from / written to the provider's prompt cache.
+    """
     cost = f"${response.cost:.6f}" if response.cost is not None else "cost unknown"
+    cache = [
+        f"{n} {what}" for n, what in ((response.cached_tokens, "cached"), (response.cache_write_tokens, "written")) if n
+    ]
+    sent = f"{response.send_tokens} in" + (f" ({', '.join(cache)})" if cache else "")
     return (
-        f"[{response.model or '?'} | {response.send_tokens} in + {response.recv_tokens} out = "
+        f"[{response.model or '?'} | {sent} + {response.recv_tokens} out = "
         f"{response.total_tokens} tokens | {cost} | {latency_ms:.0f} ms | {response.finish_reason}]"
     )
 

@@ -80,8 +80,10 @@ CHAT_HELP = """\
 Make one completion through LiteLLMProvider, exactly as Director would, with the
 configuration from the environment overridden by the flags given. The answer and
 any tool calls go to stdout; a one-line summary (model, tokens, cost, latency)
-goes to stderr, so "> file" keeps only the answer. A failure is one line on
-stderr (never with a key in it) and exit code 1."""
+goes to stderr, so "> file" keeps only the answer. Input tokens read from or
+written to the provider's prompt cache are shown when there are any, as in
+"8100 in (5000 cached, 3000 written) + 7 out = 8107 tokens". A failure is one
+line on stderr (never with a key in it) and exit code 1."""
 
 CHAT_EPILOG = f"""\
 examples:
