@@ -1,4 +1,4 @@
-"""The ``director-litellm`` command: ``main`` run in this process, plus three smoke runs of the real script.
+"""The ``director-litellm`` command: ``main`` run in this process, plus four smoke runs of the real script.
 
 doctor has its own module (test_doctor.py).
 """
@@ -149,6 +149,39 @@ class TestChat:
         request = anthropic_fake.requests[-1]
         assert request.path == "/v1/messages" and request.headers["x-api-key"] == KEY
         assert request.body["temperature"] == 0.2
+
+    def anthropic_env(self, monkeypatch: pytest.MonkeyPatch, fake: FakeAnthropic) -> None:
+        monkeypatch.setenv("LITELLM_CHAT_MODEL", "anthropic/claude-sonnet-4-5")
+        monkeypatch.setenv("LITELLM_API_BASE", fake.url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+        monkeypatch.setenv("LITELLM_NUM_RETRIES", "0")
+
+    def test_summary_shows_cache_reads_and_writes(
+        self, anthropic_fake: FakeAnthropic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Anthropic's usage with cache reads and writes: all input counted, then what was cached and written."""
+        self.anthropic_env(monkeypatch, anthropic_fake)
+        usage = {"input_tokens": 100, "output_tokens": 7, "cache_read_input_tokens": 5000}
+        anthropic_fake.reply("ok", usage={**usage, "cache_creation_input_tokens": 3000})
+        assert cli.main(["chat", "Hi"]) == 0
+        assert " | 8100 in (5000 cached, 3000 written) + 7 out = 8107 tokens | " in capsys.readouterr().err
+
+    def test_summary_of_a_cached_prompt(
+        self, anthropic_fake: FakeAnthropic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A system prompt above Sonnet 4.5's 1,024-token minimum: written by the first call, read by the second."""
+        self.anthropic_env(monkeypatch, anthropic_fake)
+        system = "You are Director's summary agent. Reply in JSON. " * 120  # ~6k characters, ~1.5k tokens
+        summaries = []
+        for _ in range(2):
+            assert cli.main(["chat", "Summarise video v1.", "--system", system]) == 0
+            summaries.append(capsys.readouterr().err.split(" | ")[1])
+        first, second = summaries
+        written = int(first.split("(")[1].split()[0])
+        assert written > 1024 and first.split("(")[1].startswith(f"{written} written)")
+        assert second.split("(")[1].startswith(f"{written} cached)")
+        assert first.split(" in ")[0] == second.split(" in ")[0]  # the same input, counted whole both times
+        assert anthropic_fake.violations == []
 
     def test_bad_flag_value_names_the_flag(
         self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -334,8 +367,31 @@ class TestExits:
         assert logging.getLogger("director_litellm").level == logging.NOTSET
 
 
+class TestDemo:
+    def test_prints_each_step_and_exits_zero(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """`demo` runs the four steps of a Director turn on stdout, with no key set, and exits 0."""
+        code = cli.main(["demo"])
+        out, err = capsys.readouterr()
+        assert code == 0, out + err
+        headings = [line.split("]")[0] + "]" for line in out.splitlines() if line.startswith("[")]
+        assert headings == ["[1/4]", "[2/4]", "[3/4]", "[4/4]"]
+        assert "  tool call " in out and '"arguments": {"video_id": "m-1234"' in out
+        assert out.count("\n  sent      POST /v1/chat/completions") == 3
+        assert "Demo passed: 3 calls, 3 requests" in out and err == ""
+
+    def test_a_failed_step_is_exit_one(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The exit code is the demo's: 1 when run() reports a failure."""
+        from director_litellm import demo
+
+        monkeypatch.setattr(demo, "run", lambda write: write("demo failed at start: boom") or 1)
+        assert cli.main(["demo"]) == 1
+        assert capsys.readouterr().out == "demo failed at start: boom\n"
+
+
 class TestHelp:
-    @pytest.mark.parametrize("command", [[], ["providers"], ["doctor"], ["chat"]])
+    @pytest.mark.parametrize("command", [[], ["providers"], ["doctor"], ["chat"], ["demo"]])
     def test_help_has_examples(self, command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
         """Every command's --help exits 0, shows examples and fits 80 columns."""
         with pytest.raises(SystemExit) as exited:
@@ -420,6 +476,12 @@ class TestSmoke:
         data = json.loads(result.stdout)  # the assertion: nothing but JSON on stdout
         assert "Provider List" not in result.stdout + result.stderr
         assert result.returncode == 1 and any("foo/bar-unknown" in p for p in data["problems"])
+
+    def test_demo_without_a_key(self) -> None:
+        """`director-litellm demo` works in a fresh process with no key and no LITELLM_* setting."""
+        result = self.run("demo", env={})
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Demo passed: 3 calls, 3 requests" in result.stdout
 
     def test_providers_check(self) -> None:
         """`providers --check` loads this package's provider through its entry point in a fresh process."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,6 +19,9 @@ from director_litellm.cli.doctor import Setup, check_dotenv, check_litellm
 from director_litellm.cli.model_checks import _environment_cleared, check_router, missing_v1
 from director_litellm.cli.report import FACT_KEYS, Section
 
+REPO = Path(__file__).resolve().parents[1]
+STANDIN = REPO / "tests" / "director_standin" / "backend"
+PATCH = REPO / "integrations" / "director" / "director-litellm.patch"
 KEY = "sk-test-cli-0123456789abcdefXYZ"
 OTHER_KEY = "sk-other-cli-9876543210fedcbaQRS"
 WIDTH = 80
@@ -77,6 +81,7 @@ class TestReport:
             "Model openai/gpt-4o-mini",
             "Credentials",
             "Environment",
+            "Director",
         ]
 
     def test_bad_value_fails_naming_the_variable_and_the_rest_is_checked(
@@ -381,3 +386,94 @@ class TestEnvironmentCleared:
             assert dict(os.environ) == {}
             raise RuntimeError
         assert dict(os.environ) == before
+
+
+class TestDirector:
+    """doctor's Director section against copies of the stand-in, found by the check's own subprocess."""
+
+    GOOD = {"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "OPENAI_API_KEY": KEY}
+
+    @staticmethod
+    def director(root: Path, monkeypatch: pytest.MonkeyPatch, patched: bool) -> Path:
+        """A git repository with the stand-in at ``backend/director``, importable by the probe."""
+        from tests.test_director_integration import copy_director
+
+        copy_director(root)
+        if patched:
+            subprocess.run(["git", "apply", str(PATCH)], cwd=root, check=True)
+        monkeypatch.setenv("PYTHONPATH", str(root / "backend"))
+        return root
+
+    @staticmethod
+    def section(out: str) -> list[str]:
+        lines = out.splitlines()
+        start = lines.index("Director")
+        return lines[start + 1 : lines.index("", start)]
+
+    def test_change_present(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Patched Director: where it is, DEFAULT_LLM honoured, an ok line; exit 0; --json says the same."""
+        root = self.director(tmp_path, monkeypatch, patched=True)
+        code, out = doctor(monkeypatch, capsys, DEFAULT_LLM="litellm", **self.GOOD)
+        assert code == 0, out
+        assert self.section(out) == [
+            f"  location          {root / 'backend' / 'director'}",
+            "  DEFAULT_LLM       honoured: get_default_llm() loads from the",
+            "                    director.llm_providers group",
+            "  ok    with DEFAULT_LLM=litellm, Director's get_default_llm() builds",
+            "        LiteLLMProvider",
+        ]
+        code, data = doctor_json(monkeypatch, capsys)
+        facts = data["director"]
+        assert (facts["importable"], facts["honours_default_llm"], facts["default_llm"]) == (True, True, "litellm")
+        assert facts["location"] == str(root / "backend" / "director")
+
+    @pytest.mark.parametrize(("default_llm", "level", "code"), [("litellm", "FAIL", 1), (None, "WARN", 0)])
+    def test_change_missing(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+        default_llm: str | None,
+        level: str,
+        code: int,
+    ) -> None:
+        """Unpatched: FAIL when DEFAULT_LLM=litellm is set, WARN otherwise, then the command that applies the patch."""
+        root = self.director(tmp_path, monkeypatch, patched=False)
+        env = {**self.GOOD, **({"DEFAULT_LLM": default_llm} if default_llm else {})}
+        got, out = doctor(monkeypatch, capsys, **env)
+        assert got == code, out
+        lines = self.section(out)
+        command = f"cd {root} && git apply {PATCH}"
+        assert lines[:2] == [
+            f"  location          {root / 'backend' / 'director'}",
+            "  DEFAULT_LLM       not honoured: the director-litellm change is missing",
+        ]
+        text = " ".join(" ".join(lines[2:-1]).split())
+        assert text.startswith(f"{level} with DEFAULT_LLM=litellm and an OpenAI key set, get_default_llm() built")
+        assert text.endswith("Apply the shipped patch:") and lines[-1] == f"        {command}"
+        got, data = doctor_json(monkeypatch, capsys)
+        assert got == code and data["director"]["honours_default_llm"] is False
+        assert data["director"]["patch_command"] == command
+        finding = data["sections"][-1]["findings"][0]
+        assert finding["level"] == {"FAIL": "problem", "WARN": "warn"}[level] and finding["command"] == command
+        # the printed command applies the change: the next doctor says it is honoured
+        subprocess.run(["bash", "-c", command], check=True)
+        assert doctor_json(monkeypatch, capsys)[1]["director"]["honours_default_llm"] is True
+
+    def test_director_absent(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """No importable director package: one note line, nothing else, exit unaffected."""
+        monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+        code, out = doctor(monkeypatch, capsys, DEFAULT_LLM="litellm", **self.GOOD)
+        assert code == 0, out
+        assert self.section(out) == ["  note  Director is not importable from this Python"]
+        facts = doctor_json(monkeypatch, capsys)[1]["director"]
+        assert (facts["importable"], facts["location"], facts["honours_default_llm"], facts["patch_command"]) == (
+            False,
+            None,
+            None,
+            None,
+        )

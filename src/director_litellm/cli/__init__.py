@@ -1,4 +1,4 @@
-"""The ``director-litellm`` command: ``providers``, ``doctor`` and ``chat``.
+"""The ``director-litellm`` command: ``providers``, ``doctor``, ``chat`` and ``demo``.
 
 ::
 
@@ -6,6 +6,7 @@
     director-litellm doctor [--model M] [--site-packages DIR]... [--json]
     director-litellm chat PROMPT [--model M] [--system S] [--api-base URL] [--temperature T]
                                  [--max-tokens N] [--timeout S] [--tools FILE] [--json]
+    director-litellm demo
     director-litellm --version
 
 Exit codes (every command)::
@@ -55,6 +56,8 @@ from director_litellm.cli.doctor import cmd_doctor
 from director_litellm.cli.help_texts import (
     CHAT_EPILOG,
     CHAT_HELP,
+    DEMO_EPILOG,
+    DEMO_HELP,
     DESCRIPTION,
     DOCTOR_EPILOG,
     DOCTOR_HELP,
@@ -188,11 +191,30 @@ def _error_line(response: Any) -> str:
 
 
 def _summary(response: Any, latency_ms: float) -> str:
+    """``[model | 8100 in (5000 cached, 3000 written) + 7 out = 8107 tokens | cost | latency | finish]``.
+
+    ``in`` counts every input token; the parenthesis, shown only when non-zero, says how many
+    of them were read from / written to the provider's prompt cache.
+    """
     cost = f"${response.cost:.6f}" if response.cost is not None else "cost unknown"
+    cache = [
+        f"{n} {what}" for n, what in ((response.cached_tokens, "cached"), (response.cache_write_tokens, "written")) if n
+    ]
+    sent = f"{response.send_tokens} in" + (f" ({', '.join(cache)})" if cache else "")
     return (
-        f"[{response.model or '?'} | {response.send_tokens} in + {response.recv_tokens} out = "
+        f"[{response.model or '?'} | {sent} + {response.recv_tokens} out = "
         f"{response.total_tokens} tokens | {cost} | {latency_ms:.0f} ms | {response.finish_reason}]"
     )
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def cmd_demo(args: argparse.Namespace, console: Console) -> int:
+    """The offline demo (``director_litellm.demo``), its lines on our stdout; its exit code."""
+    from director_litellm import demo
+
+    return demo.run(console.line)
 
 
 # --------------------------------------------------------------------------- argument parsing
@@ -233,6 +255,10 @@ def _chat_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _no_arguments(p: argparse.ArgumentParser) -> None:
+    """A command with no options of its own (``-v`` and ``--help`` only)."""
+
+
 @dataclass(frozen=True)
 class Command:
     """One subcommand: its help, its arguments and what runs it (returns the exit code)."""
@@ -269,6 +295,14 @@ COMMANDS: tuple[Command, ...] = (
         CHAT_EPILOG,
         _chat_arguments,
         cmd_chat,
+    ),
+    Command(
+        "demo",
+        "run one Director turn offline: no key, no network",
+        DEMO_HELP,
+        DEMO_EPILOG,
+        _no_arguments,
+        cmd_demo,
     ),
 )
 

@@ -264,12 +264,45 @@ def check_environment(setup: Setup) -> Section:
     return s
 
 
+def check_director(setup: Setup) -> Section:
+    """Does the Director this Python imports honour DEFAULT_LLM? Found by behaviour, in a subprocess.
+
+    ``director_check.check_director`` builds Director's default LLM with ``DEFAULT_LLM=litellm``
+    and decoy keys; with the shipped change that is ``LiteLLMProvider``. Missing change: FAIL when
+    DEFAULT_LLM selects this provider, WARN otherwise, then the command that applies the patch.
+    """
+    from director_litellm.director_check import check_director as probe
+
+    status = probe()
+    default_llm = os.environ.get("DEFAULT_LLM")
+    selected = default_llm is not None and default_llm.strip().lower() == setup.config.llm_type.lower()
+    s = Section("Director", {"director": {**status.as_dict(), "default_llm": default_llm}})
+    if not status.importable:
+        # not importable, or the probe itself could not run (the detail then says why)
+        absent = status.detail.startswith("Director is not importable")
+        s.add("note", "Director is not importable from this Python" if absent else f"not checked: {status.detail}")
+        return s
+    s.row("location", status.location or "unknown")
+    if status.honours_default_llm:
+        s.row("DEFAULT_LLM", "honoured: get_default_llm() loads from the director.llm_providers group")
+        s.add("ok", "with DEFAULT_LLM=litellm, Director's get_default_llm() builds LiteLLMProvider")
+        return s
+    s.row("DEFAULT_LLM", "not honoured: the director-litellm change is missing")
+    s.add(
+        "problem" if selected else "warn",
+        f"{status.detail}. Apply the shipped patch:" if status.patch_command else status.detail,
+        status.patch_command,
+    )
+    return s
+
+
 # run in this order after the configuration and litellm; each returns None when it does not apply
 CHECKS: tuple[Check, ...] = (
     model_checks.check_router,
     model_checks.check_model,
     model_checks.check_credentials,
     check_environment,
+    check_director,
 )
 
 

@@ -16,6 +16,7 @@ exit codes: 0 ok; 1 the setup cannot work / the call failed; 2 usage error."""
 
 EPILOG = f"""\
 examples:
+  director-litellm demo                 see it work: no key, no network
   director-litellm doctor               can my setup work? (start here)
   director-litellm chat "Say hello"     one real call with the configured model
   director-litellm providers --check    what Director can discover and load
@@ -44,9 +45,11 @@ without network: the resolved configuration (secrets masked), the installed
 litellm and its verdict (known-compromised, known-broken or fine), stray .pth
 files left by a compromised litellm, the model's capabilities from litellm's
 bundled model map, an api_base that lacks its /v1, which API key variable
-litellm will use, and variables that look misspelled or clash. In router mode
-(LITELLM_ROUTER_CONFIG): the file's model groups and deployments, read offline,
-and the LITELLM_* settings router mode ignores."""
+litellm will use, variables that look misspelled or clash, and whether the
+Director this Python imports honours DEFAULT_LLM=litellm (with the command that
+applies the shipped patch if not). In router mode (LITELLM_ROUTER_CONFIG): the
+file's model groups and deployments, read offline, and the LITELLM_* settings
+router mode ignores."""
 
 _API_BASE = """\
 api_base (LITELLM_API_BASE, chat's --api-base) is where requests go:
@@ -77,8 +80,10 @@ CHAT_HELP = """\
 Make one completion through LiteLLMProvider, exactly as Director would, with the
 configuration from the environment overridden by the flags given. The answer and
 any tool calls go to stdout; a one-line summary (model, tokens, cost, latency)
-goes to stderr, so "> file" keeps only the answer. A failure is one line on
-stderr (never with a key in it) and exit code 1."""
+goes to stderr, so "> file" keeps only the answer. Input tokens read from or
+written to the provider's prompt cache are shown when there are any, as in
+"8100 in (5000 cached, 3000 written) + 7 out = 8107 tokens". A failure is one
+line on stderr (never with a key in it) and exit code 1."""
 
 CHAT_EPILOG = f"""\
 examples:
@@ -92,3 +97,19 @@ examples:
 {_API_BASE}
 
 {_EXIT_CODES}"""
+
+DEMO_HELP = """\
+Run one Director turn through LiteLLMProvider and real litellm, with no key and
+no network: an OpenAI-compatible endpoint starts on 127.0.0.1 inside this
+process, and the demo asks a question with Director's tools (a tool call comes
+back in Director's shape), runs the tool, sends the result (the final answer
+comes back) and streams a short answer. Each step prints what reached the wire,
+what came back, tokens and latency. LITELLM_* variables are ignored."""
+
+DEMO_EPILOG = """\
+examples:
+  director-litellm demo
+  director-litellm demo > demo.txt
+
+exit codes: 0 every step worked; 1 a step failed (one line says which);
+2 usage error."""

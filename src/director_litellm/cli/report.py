@@ -19,7 +19,7 @@ Level = Literal["ok", "note", "warn", "problem"]
 MARKS: dict[Level, str] = {"ok": "ok", "note": "note", "warn": "WARN", "problem": "FAIL"}
 
 # every key of --json output that carries a check's facts; null when its check did not run
-FACT_KEYS = ("config", "litellm", "model", "credentials", "dotenv", "environment", "router")
+FACT_KEYS = ("config", "litellm", "model", "credentials", "dotenv", "environment", "router", "director")
 
 # columns of the human report: a row's label, a finding's mark, a line under the title
 ROW_INDENT, MARK_INDENT, TITLE_INDENT = 20, 8, 2
@@ -29,8 +29,11 @@ _INTERPRETER = f"{' ' * TITLE_INDENT}interpreter  "
 
 @dataclass(frozen=True)
 class Finding:
+    """What a check found; ``command``, if any, is shown on its own line, unwrapped, to be copied."""
+
     level: Level
     text: str
+    command: str | None = None
 
 
 @dataclass
@@ -45,8 +48,8 @@ class Section:
     def row(self, label: str, value: str) -> None:
         self.rows.append((label, value))
 
-    def add(self, level: Level, text: str) -> None:
-        self.findings.append(Finding(level, text))
+    def add(self, level: Level, text: str, command: str | None = None) -> None:
+        self.findings.append(Finding(level, text, command))
 
     def has(self, *levels: Level) -> bool:
         return any(f.level in levels for f in self.findings)
@@ -78,7 +81,7 @@ class Report:
                 {
                     "title": s.title,
                     "rows": [list(r) for r in s.rows],
-                    "findings": [{"level": f.level, "text": f.text} for f in s.findings],
+                    "findings": [{"level": f.level, "text": f.text, "command": f.command} for f in s.findings],
                 }
                 for s in self.sections
             ],
@@ -96,6 +99,8 @@ class Report:
                 c.line(c.wrap(value, ROW_INDENT, indent + label) if label else c.wrap(value, TITLE_INDENT, indent))
             for f in s.findings:
                 c.line(c.wrap(f.text, MARK_INDENT, " " * TITLE_INDENT + MARKS[f.level]))
+                if f.command:
+                    c.line(" " * MARK_INDENT + f.command)
         problems, warnings = len(self.by_level("problem")), len(self.by_level("warn"))
         c.line()
         if problems:
