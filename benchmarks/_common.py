@@ -94,7 +94,7 @@ def import_litellm() -> Any:
     try:
         from director_litellm._litellm import import_litellm
     except ImportError:  # a checkout from before the _litellm module (--src)
-        from director_litellm._litellm import import_litellm  # type: ignore[attr-defined,no-redef]
+        from director_litellm.provider import import_litellm  # type: ignore[attr-defined,no-redef]
     return import_litellm()
 
 

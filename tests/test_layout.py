@@ -10,6 +10,18 @@ import director_litellm
 SRC = Path(director_litellm.__file__).parent
 
 
+_DYNAMIC_IMPORTS = {"import_module", "__import__"}  # importlib.import_module("litellm.x"), __import__("litellm")
+
+
+def _dynamic_import_names(node: ast.Call) -> list[str]:
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name not in _DYNAMIC_IMPORTS or not node.args:
+        return []
+    first = node.args[0]
+    return [first.value] if isinstance(first, ast.Constant) and isinstance(first.value, str) else []
+
+
 def _imports_litellm(path: Path) -> list[int]:
     lines = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -17,6 +29,8 @@ def _imports_litellm(path: Path) -> list[int]:
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
             names = [node.module or ""]
+        elif isinstance(node, ast.Call):
+            names = _dynamic_import_names(node)
         else:
             continue
         if any(name.split(".")[0] == "litellm" for name in names):
@@ -33,3 +47,19 @@ def test_only_the_litellm_module_imports_litellm() -> None:
     }
     assert offenders == {}
     assert _imports_litellm(SRC / "_litellm.py") != []  # the check can see an import
+
+
+def test_the_check_sees_imports_by_name(tmp_path: Path) -> None:
+    """``importlib.import_module("litellm...")`` and ``__import__("litellm")`` count as imports too."""
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import importlib\n"
+        "from importlib import import_module\n"
+        "importlib.import_module('litellm._service_logger')\n"
+        "import_module('litellm')\n"
+        "__import__('litellm.utils')\n"
+        "importlib.import_module('json')\n"
+        "importlib.import_module(name)\n",
+        encoding="utf-8",
+    )
+    assert _imports_litellm(sample) == [3, 4, 5]

@@ -162,12 +162,18 @@ def stream_cost(model: str | None, send: int, recv: int, cached: int = 0, writte
         return None
 
 
+def import_service_logger() -> None:
+    """Import litellm's service logger, which litellm imports lazily on the first request (warm-up)."""
+    import litellm._service_logger  # noqa: F401
+
+
 __all__ = [
     "OFFLINE_DATA_VARIABLES",
     "Backend",
     "backend",
     "cache_cost",
     "import_litellm",
+    "import_service_logger",
     "route",
     "router_backend",
     "stream_cost",

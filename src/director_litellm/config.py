@@ -18,7 +18,7 @@ import inspect
 import json
 import os
 from contextvars import ContextVar
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -31,8 +31,16 @@ ENV_PREFIX = "LITELLM_"
 # Set only while ``LiteLLMConfig.from_values`` builds a config: the environment is not read then.
 _values_only: ContextVar[bool] = ContextVar("director_litellm_values_only", default=False)
 
+
+class _DirectorDefaults(TypedDict):
+    temperature: float
+    top_p: float
+    max_tokens: int
+    timeout: float
+
+
 # Director's BaseLLMConfig defaults; kept identical so switching providers changes nothing.
-DIRECTOR_DEFAULTS = {"temperature": 0.9, "top_p": 1.0, "max_tokens": 4096, "timeout": 120}
+DIRECTOR_DEFAULTS: _DirectorDefaults = {"temperature": 0.9, "top_p": 1.0, "max_tokens": 4096, "timeout": 120}
 
 
 class UnknownSettingError(ConfigError, TypeError):
@@ -301,12 +309,8 @@ def configuration_table() -> str:
     """The configuration table of docs/configuration.md, generated from the fields above."""
     rows = ["| Variable | Default | Description |", "| --- | --- | --- |"]
     for name, field in LiteLLMConfig.model_fields.items():
-        if field.default_factory is not None:
-            default = json.dumps(field.default_factory())
-        elif field.default is None:
-            default = "unset"
-        else:
-            default = json.dumps(field.default) if not isinstance(field.default, str) else field.default
+        value = field.get_default(call_default_factory=True)  # the factories here take no arguments
+        default = "unset" if value is None else value if isinstance(value, str) else json.dumps(value)
         rows.append(f"| `{ENV_PREFIX}{name.upper()}` | `{default}` | {field.description} |")
     return "\n".join(rows)
 

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from director_litellm.errors import DirectorLiteLLMError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from importlib.metadata import EntryPoint  # importing importlib.metadata costs ~40 ms
+    from importlib.metadata import EntryPoint, PackageMetadata  # importing importlib.metadata costs ~40 ms
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +131,13 @@ def _quoted(names: Iterable[str]) -> str:
     return ", ".join(repr(n) for n in sorted(set(names))) or "none"
 
 
+def _header(metadata: PackageMetadata, key: str) -> str | None:
+    """The first METADATA header ``key``, None when missing (``[]`` on a missing key warns on 3.12 and
+    raises on 3.14; ``get`` is not in the 3.10-3.11 ``PackageMetadata`` protocol, ``get_all`` is)."""
+    values = metadata.get_all(key)
+    return str(values[0]) if values else None
+
+
 def _scan() -> tuple[_Entry, ...]:
     from importlib import metadata  # ~40 ms; paid on the first scan, not on import
 
@@ -150,8 +157,8 @@ def _scan() -> tuple[_Entry, ...]:
             text = dist.read_text("entry_points.txt")
             if not text or ENTRY_POINT_GROUP not in text:
                 continue
-            # .get(): a missing key is None without the deprecation warning of [].
-            dist_name = dist.metadata.get("Name")
+            headers = dist.metadata
+            dist_name = _header(headers, "Name")
             if not dist_name:
                 raise ValueError("no Name in metadata")
             normalized = re.sub(r"[-_.]+", "-", dist_name).lower()
@@ -159,7 +166,7 @@ def _scan() -> tuple[_Entry, ...]:
                 if normalized in seen:
                     continue  # shadowed by an earlier sys.path entry, as in entry_points()
                 seen.add(normalized)
-            version = dist.metadata.get("Version") or "(unknown version)"
+            version = _header(headers, "Version") or "(unknown version)"
             entry_points = list(dist.entry_points.select(group=ENTRY_POINT_GROUP))
         except Exception as exc:  # one unreadable distribution must not hide the others
             where = getattr(dist, "_path", dist)

@@ -139,7 +139,7 @@ def format_messages(messages: Any) -> list[Message]:
     if not messages:
         raise InvalidInputError("messages is empty")
     out: list[Message] = []
-    open_calls: set = set()
+    open_calls: set[str] = set()
     for i, message in enumerate(messages):
         where = f"messages[{i}]"
         if not isinstance(message, Mapping):
@@ -238,8 +238,8 @@ def format_tools(tools: Any) -> list[dict[str, Any]] | None:
     if not tools:
         return None
     out = [_tool(tool, f"tools[{i}]") for i, tool in enumerate(tools)]
-    seen: set = set()
-    duplicates: set = set()
+    seen: set[str] = set()
+    duplicates: set[str] = set()
     for tool in out:
         name = tool["function"]["name"]
         (duplicates if name in seen else seen).add(name)

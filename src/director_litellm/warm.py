@@ -10,7 +10,6 @@ to turn it off. Importing this module imports nothing heavy.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import threading
@@ -142,7 +141,9 @@ def _first_request_path() -> None:
     except Exception as exc:
         logger.debug("warm-up: openai response models not prepared: %s", type(exc).__name__)
     try:
-        importlib.import_module("litellm._service_logger")
+        from director_litellm._litellm import import_service_logger
+
+        import_service_logger()
     except Exception as exc:
         logger.debug("warm-up: litellm service logger not imported: %s", type(exc).__name__)
 
