@@ -240,8 +240,14 @@ class TestNeverRaises:
 
 class TestNoGlobals:
     def test_litellm_globals_unchanged(self, openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:
-        """Calls through both protocols leave litellm's process-wide settings as they were."""
-        import litellm
+        """Calls through both protocols leave litellm's process-wide settings as they were.
+
+        Taken after the first import: ``import_litellm`` sets ``suppress_debug_info`` once, there
+        (the documented opt-out default); a call changes nothing.
+        """
+        from director_litellm._litellm import import_litellm
+
+        litellm = import_litellm()
 
         names = [
             "drop_params",

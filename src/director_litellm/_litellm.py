@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from director_litellm.router import RouterBackend
 
 OFFLINE_DATA_VARIABLES = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
+# Ours, not litellm's (litellm reads no variable of this name): whether to set litellm's
+# process-wide ``suppress_debug_info`` at import. litellm prints its "Give Feedback / Get Help"
+# banner (and its "Provider List" banner) with print() on every failed call unless that global
+# is set, and offers no per-call switch. Default on; "false"/"0"/"no"/"off" leaves litellm alone.
+SUPPRESS_DEBUG_INFO_VARIABLE = "LITELLM_SUPPRESS_DEBUG_INFO"
 _IMPORT_LOCK = threading.Lock()
 
 
@@ -34,14 +39,23 @@ def import_litellm() -> ModuleType:
 
     litellm fetches its model-cost map at import and (1.10x) Anthropic beta-header data on
     Anthropic calls unless told to use the copies it ships. ``setdefault``: a host that
-    chose otherwise keeps its choice.
+    chose otherwise keeps its choice. litellm's banners are silenced once, here, unless
+    ``LITELLM_SUPPRESS_DEBUG_INFO`` is false (see ``SUPPRESS_DEBUG_INFO_VARIABLE``).
     """
     for name in OFFLINE_DATA_VARIABLES:
         os.environ.setdefault(name, "True")
     with _IMPORT_LOCK:  # a warm-up thread may be importing it: wait for it, do not race it
         import litellm
 
+        if suppress_debug_info():
+            litellm.suppress_debug_info = True
     return litellm
+
+
+def suppress_debug_info() -> bool:
+    """Whether to silence litellm's printed banners: ``LITELLM_SUPPRESS_DEBUG_INFO``, default true."""
+    value = os.environ.get(SUPPRESS_DEBUG_INFO_VARIABLE, "true").strip().lower()
+    return value not in ("false", "0", "no", "off")
 
 
 def async_http_handler() -> Any:
@@ -169,6 +183,7 @@ def import_service_logger() -> None:
 
 __all__ = [
     "OFFLINE_DATA_VARIABLES",
+    "SUPPRESS_DEBUG_INFO_VARIABLE",
     "Backend",
     "backend",
     "cache_cost",
@@ -179,4 +194,5 @@ __all__ = [
     "stream_cost",
     "supports_prompt_caching",
     "supports_response_schema",
+    "suppress_debug_info",
 ]
