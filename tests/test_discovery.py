@@ -10,7 +10,7 @@ with its ``get_default_llm`` replaced by ``DIRECTOR_SNIPPET``.
 from __future__ import annotations
 
 import ast
-import dataclasses
+import contextlib
 import importlib
 import importlib.metadata
 import importlib.util
@@ -214,11 +214,18 @@ class TestAvailableProviders:
         assert "fine" in names and "nometa" not in names
         assert "no_meta-1.0.dist-info" in caplog.text
 
-    def test_provider_info_is_frozen(self) -> None:
-        """ProviderInfo is immutable."""
-        info = ProviderInfo("a", "m:C", "d", "1")
-        with pytest.raises(dataclasses.FrozenInstanceError):
-            info.name = "b"  # type: ignore[misc]
+    def test_a_caller_cannot_alter_the_cached_scan(self, fake_site: Any) -> None:
+        """Renaming an entry or clearing the returned list changes neither the next listing nor loading."""
+        good = fake_site.add_module("good_plugin", WORKING_PLUGIN)
+        fake_site.add_dist("acme-llm", "2.3.1", {"acme": f"{good}:Provider"})
+        infos = available_providers(refresh=True)
+        acme = next(i for i in infos if i.name == "acme")
+        with contextlib.suppress(AttributeError):
+            acme.name = "renamed"  # type: ignore[misc]
+        infos.clear()
+        assert ProviderInfo("acme", f"{good}:Provider", "acme-llm", "2.3.1") in available_providers()
+        assert "renamed" not in _provider_names()
+        assert load_provider("acme") is sys.modules[good].Provider
 
 
 class TestLoadProvider:
@@ -478,17 +485,22 @@ def _why_real_entry_point_is_unusable() -> str:
 
 class TestErrors:
     @pytest.mark.parametrize(
-        ("error", "stdlib_kind"),
-        [
-            (ProviderNotFoundError, LookupError),
-            (DuplicateProviderError, LookupError),
-            (ProviderImportError, ImportError),
-            (IncompatibleProviderError, TypeError),
-        ],
+        ("case", "stdlib_kind"),
+        [("unknown", LookupError), ("duplicate", LookupError), ("broken", ImportError), ("odd", TypeError)],
     )
-    def test_each_error_is_a_provider_load_error_and_its_stdlib_kind(self, error: type, stdlib_kind: type) -> None:
-        """Callers can catch ProviderLoadError or the matching built-in exception."""
-        assert issubclass(error, ProviderLoadError) and issubclass(error, stdlib_kind)
+    def test_a_caller_catches_each_failure_as_its_stdlib_kind(
+        self, fake_site: Any, case: str, stdlib_kind: type[Exception]
+    ) -> None:
+        """What load_provider raises is caught by `except ProviderLoadError` and by the matching built-in kind."""
+        good = fake_site.add_module("good_plugin", WORKING_PLUGIN)
+        bad = fake_site.add_module("bad_plugin", BROKEN_PLUGIN)
+        fake_site.add_dist("first-dist", "1.0", {"duplicate": f"{good}:Provider"})
+        fake_site.add_dist("second-dist", "1.0", {"duplicate": f"{good}:Provider", "broken": f"{bad}:Provider"})
+        fake_site.add_dist("odd-dist", "0.9", {"odd": "stand_in_plugins:UnversionedProvider"})
+        refresh_providers()
+        with pytest.raises(stdlib_kind) as caught:
+            load_provider(case)
+        assert isinstance(caught.value, ProviderLoadError)
 
 
 class TestImportCost:

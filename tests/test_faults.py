@@ -140,10 +140,15 @@ class TestFaultMatrix:
             assert not r.status and r.error["category"] == "bad_response" and len(fake.requests) == 1
 
     def test_content_null_and_unknown_finish_reason(self, openai_fake: FakeOpenAI) -> None:
-        """content null is an empty answer; an unknown finish_reason passes through as a string."""
+        """content null is an empty answer; an unknown finish_reason passes through as litellm reports it."""
+        from litellm.litellm_core_utils.core_helpers import map_finish_reason
+
         openai_fake.reply(None, finish_reason="weird_reason")
         r = provider(openai_fake).chat_completions(USER)
-        assert r.status and r.content == "" and isinstance(r.finish_reason, str) and r.finish_reason
+        # litellm 1.60 hands an unknown reason on unchanged; newer litellm maps it to "stop" itself
+        expected = map_finish_reason("weird_reason")
+        assert expected in ("weird_reason", "stop")
+        assert r.status and r.content == "" and r.finish_reason == expected
 
     @pytest.mark.parametrize(
         "arguments, parsed, kept",
@@ -286,15 +291,13 @@ class TestMalformedInput:
         messages = kwargs.pop("messages")
         r = provider(openai_fake).chat_completions(messages, **kwargs)
         assert not r.status and r.error["category"] == "invalid_input", r.error
-        assert len(r.content) > len("The request to the LLM was malformed and was not sent: ")
+        # the refusal names the offending argument (the table's key), not just "malformed"
+        prefix = "The request to the LLM was malformed and was not sent: "
+        assert r.content.startswith(prefix) and next(iter(bad)) in r.content[len(prefix) :], r.content
         assert openai_fake.requests == []
         events = list(provider(openai_fake).stream_chat_completions(messages, **kwargs))
         assert len(events) == 1 and isinstance(events[0], Final) and not events[0].response.status
         assert openai_fake.requests == []
-
-    def test_at_least_twenty_kinds(self) -> None:
-        """The malformed-input table covers at least 20 kinds."""
-        assert len(MALFORMED) >= 20
 
 
 class TestFallbacks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -17,19 +18,31 @@ def run_python(code: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+# public name -> the module that defines it (DESIGN.md's public API, plus warm_up)
+EXPORTS = {
+    "LLMResponse": "director_litellm.response",
+    "LLMResponseStatus": "director_litellm.response",
+    "LiteLLMConfig": "director_litellm.config",
+    "LiteLLMProvider": "director_litellm.provider",
+    "warm_up": "director_litellm.warm",
+}
+
+
 class TestPublicAPI:
     def test_all_matches_exports(self) -> None:
-        """__all__ lists exactly the public names, and each resolves."""
-        assert set(director_litellm.__all__) == {
-            "LLMResponse",
-            "LLMResponseStatus",
-            "LiteLLMConfig",
-            "LiteLLMProvider",
-            "__version__",
-            "warm_up",
+        """__all__ is exactly what the package exports: each name is its defining module's object, and
+        nothing public defined in the package is left out of __all__ (httpx's test_all_imports_are_exported)."""
+        assert sorted(director_litellm.__all__) == sorted([*EXPORTS, "__version__"])
+        for name, module in EXPORTS.items():
+            assert getattr(director_litellm, name) is getattr(importlib.import_module(module), name), name
+        assert director_litellm.__version__ == metadata.version("director-litellm")
+        exported = {
+            name
+            for name, value in vars(director_litellm).items()
+            if not name.startswith("_") and getattr(value, "__module__", "").startswith("director_litellm")
         }
-        for name in director_litellm.__all__:
-            assert getattr(director_litellm, name) is not None
+        assert exported == set(EXPORTS)
+        assert set(dir(director_litellm)) >= set(director_litellm.__all__)
 
     def test_unknown_attribute_raises(self) -> None:
         """A misspelt name is an AttributeError, not None."""

@@ -95,18 +95,19 @@ class TestParseResponse:
         assert len(r.tool_calls) == 1 and r.tool_calls[0]["id"].startswith("call_")
 
     @pytest.mark.parametrize(
-        "usage",
+        "usage, counts",
         [
-            None,
-            {},
-            {"prompt_tokens": None, "completion_tokens": None, "total_tokens": None},
-            {"prompt_tokens": 4, "completion_tokens": 6},
+            (None, (0, 0, 0)),
+            ({}, (0, 0, 0)),
+            ({"prompt_tokens": None, "completion_tokens": None, "total_tokens": None}, (0, 0, 0)),
+            ({"prompt_tokens": 4, "completion_tokens": 6}, (4, 6, 10)),
+            ({"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 9}, (7, 2, 9)),
         ],
     )
-    def test_usage_is_none_safe(self, usage: Any) -> None:
-        """Missing or partial usage yields integers; total is derived when absent."""
+    def test_usage_is_none_safe(self, usage: Any, counts: tuple[int, int, int]) -> None:
+        """Usage is read into send/recv/total; missing parts are 0 and total is derived when absent."""
         r = parse_response(completion(usage=usage))
-        assert r.total_tokens == r.send_tokens + r.recv_tokens
+        assert (r.send_tokens, r.recv_tokens, r.total_tokens) == counts
 
     @pytest.mark.parametrize(
         "finish, expected",

@@ -105,10 +105,19 @@ class TestDirectorCallShapes:
         assert [r.content for r in results] == [f"echo:q{i}" for i in range(40)]
         assert fake.violations == [] and len(fake.requests) == 40
 
-    def test_construction_is_offline_and_keyless(self, fake: Any) -> None:
-        """(5) Building many providers sends nothing and needs no key."""
+    def test_construction_is_offline_and_keyless(self, fake: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        """(5) Building many providers pointed at the fake sends nothing and needs no key; a call then reaches it."""
+        model = OPENAI_MODEL if isinstance(fake, FakeOpenAI) else CLAUDE_MODEL
+        monkeypatch.setenv("LITELLM_API_BASE", fake.url)
+        monkeypatch.setenv("LITELLM_CHAT_MODEL", model)
         providers = [LiteLLMProvider() for _ in range(11)]
-        assert len(fake.requests) == 0 and all(p.config.api_key is None for p in providers)
+        assert all(p.config.api_key is None and p.config.api_base == fake.url for p in providers)
+        assert len(fake.requests) == 0
+        # they do point at the fake: with the provider's own key variable set, one call is one request there
+        monkeypatch.setenv("OPENAI_API_KEY" if isinstance(fake, FakeOpenAI) else "ANTHROPIC_API_KEY", KEY)
+        fake.reply("ok")
+        r = providers[0].chat_completions([{"role": "user", "content": "hi"}])
+        assert len(fake.requests) == 1, r.content
 
 
 class TestWhatIsSent:
