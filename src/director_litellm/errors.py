@@ -16,7 +16,8 @@ The package's own exceptions::
 ``chat_completions`` never raises: failures become an ERROR ``LLMResponse`` whose
 ``content`` is a short sentence safe to show an end user and whose ``error`` is
 ``ErrorInfo.as_dict()``. Upstream (litellm) failures are classified into the
-categories below by what actually happened, by the ordered rules in ``_RULES``
+categories below by what actually happened, by the ordered rules in ``_RULES`` (the
+status codes, class names and texts they look for are in ``error_hints``)
 (transport failures along the exception chain first, then known texts, then
 litellm's most specific classes, then the true HTTP status, then the remaining
 classes), because litellm's own mapping is lossy: a refused connection arrives as
@@ -52,6 +53,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
+from director_litellm import error_hints as hints
 from director_litellm.scrub import scrub
 
 
@@ -131,110 +133,6 @@ def user_message(category: str, detail: str = "") -> str:
 
 
 # --- classification --------------------------------------------------------------------
-
-_BY_STATUS = {
-    400: "bad_request",
-    401: "auth",
-    402: "permission",
-    403: "permission",
-    404: "not_found",
-    408: "timeout",
-    409: "server",
-    413: "context_window",
-    422: "bad_request",
-    429: "rate_limit",
-    500: "server",
-    502: "server",
-    503: "server",
-    504: "timeout",
-    529: "server",
-}
-
-# litellm classes whose meaning is more specific than any status code (checked before the status)
-_SPECIFIC_CLASSES = (
-    ("ContextWindowExceededError", "context_window"),
-    ("ContentPolicyViolationError", "content_policy"),
-    ("UnsupportedParamsError", "unsupported_params"),
-    ("BudgetExceededError", "rate_limit"),
-)
-# litellm / openai classes that say what happened when no status code came with them
-_GENERAL_CLASSES = (
-    ("AuthenticationError", "auth"),
-    ("PermissionDeniedError", "permission"),
-    ("NotFoundError", "not_found"),
-    ("RateLimitError", "rate_limit"),
-    ("Timeout", "timeout"),
-    ("APITimeoutError", "timeout"),
-    ("BadRequestError", "bad_request"),
-    ("UnprocessableEntityError", "bad_request"),
-    ("ServiceUnavailableError", "server"),
-    ("BadGatewayError", "server"),
-    ("InternalServerError", "server"),
-    ("MidStreamFallbackError", "connection"),
-)
-
-_TRANSPORT_TIMEOUT = {
-    "ReadTimeout",
-    "WriteTimeout",
-    "ConnectTimeout",
-    "PoolTimeout",
-    "TimeoutException",
-    "TimeoutError",
-    "APITimeoutError",
-    "ServerTimeoutError",
-}
-_TRANSPORT_CONNECTION = {
-    "ConnectError",
-    "ConnectionRefusedError",
-    "RemoteProtocolError",
-    "ReadError",
-    "ConnectionResetError",
-    "ConnectionError",
-    "ClientConnectorError",
-    "ServerDisconnectedError",
-    "ClientOSError",
-    "IncompleteRead",
-    "ClientPayloadError",
-}
-_CONNECTION_HINTS = (
-    "connection refused",
-    "connect call failed",
-    "connection reset",
-    "server disconnected",
-    "peer closed connection",
-    "connection error",
-    "incomplete chunked read",
-    "remoteprotocolerror",
-    "all connection attempts failed",
-    "name or service not known",
-    "nodename nor servname",
-)
-
-_BAD_BODY_HINTS = (
-    "expecting value: line",
-    "expecting property name",
-    "unterminated string",
-    "expecting ',' delimiter",
-    "invalid control character",
-    "extra data: line",
-)
-_AUTH_HINTS = (
-    "missing credentials",
-    "api_key client option must be set",
-    "no api key provided",
-    "api key not found",
-    "invalid x-api-key",
-    "incorrect api key",
-)
-# LiteLLM Proxy / Router answers whose status code says less than their text (seen at the wire)
-_GATEWAY_HINTS = (
-    # a proxy without a database answers any key but its master key with 400 "No connected db."
-    ("no connected db", "auth"),
-    # the Router: every deployment cooling down, over its budget or rpm (litellm 1.60: no status)
-    ("no deployments available", "rate_limit"),
-    # the proxy: a model name its config does not have (400)
-    ("invalid model name passed in", "not_found"),
-)
 
 
 def _chain(exc: BaseException) -> Iterable[BaseException]:
@@ -322,8 +220,8 @@ def _is(class_name: str, category: str) -> Callable[[_Evidence], str | None]:
 def _by_status(e: _Evidence) -> str | None:
     if e.status is None:
         return None
-    if e.status in _BY_STATUS:
-        return _BY_STATUS[e.status]
+    if e.status in hints.BY_STATUS:
+        return hints.BY_STATUS[e.status]
     if e.status >= 500:
         return "server"
     return "bad_request" if 400 <= e.status < 500 else None
@@ -332,22 +230,22 @@ def _by_status(e: _Evidence) -> str | None:
 # The classification rules, in order: the first that gives a category wins; none gives "unknown".
 _RULES: tuple[tuple[str, Callable[[_Evidence], str | None]], ...] = (
     # transport failures first: litellm reports a refused connection as a 500
-    ("transport timeout", _when("timeout", lambda e: bool(e.names & _TRANSPORT_TIMEOUT))),
+    ("transport timeout", _when("timeout", lambda e: bool(e.names & hints.TRANSPORT_TIMEOUT))),
     (
         "transport connection",
-        _when("connection", lambda e: bool(e.names & _TRANSPORT_CONNECTION) or e.says(_CONNECTION_HINTS)),
+        _when("connection", lambda e: bool(e.names & hints.TRANSPORT_CONNECTION) or e.says(hints.CONNECTION_HINTS)),
     ),
     # litellm's per-call num_retries needs tenacity, which litellm does not install
     ("tenacity missing", _when("config", lambda e: "tenacity" in e.text and "import" in e.text)),
     # the provider answered, but not with JSON we can read (litellm reports a 500)
-    ("unreadable body", _when("bad_response", lambda e: "JSONDecodeError" in e.names or e.says(_BAD_BODY_HINTS))),
+    ("unreadable body", _when("bad_response", lambda e: "JSONDecodeError" in e.names or e.says(hints.BAD_BODY_HINTS))),
     ("unreadable answer", _when("bad_response", lambda e: _unreadable_answer(e.exc))),
     # the openai client raises before sending when no key is found; litellm maps that to a 500
-    ("missing or bad key", _when("auth", lambda e: e.says(_AUTH_HINTS))),
-    *((f"gateway says {hint!r}", _says(hint, category)) for hint, category in _GATEWAY_HINTS),
-    *((f"class {name}", _is(name, category)) for name, category in _SPECIFIC_CLASSES),
+    ("missing or bad key", _when("auth", lambda e: e.says(hints.AUTH_HINTS))),
+    *((f"gateway says {hint!r}", _says(hint, category)) for hint, category in hints.GATEWAY_HINTS),
+    *((f"class {name}", _is(name, category)) for name, category in hints.SPECIFIC_CLASSES),
     ("HTTP status", _by_status),
-    *((f"class {name}", _is(name, category)) for name, category in _GENERAL_CLASSES),
+    *((f"class {name}", _is(name, category)) for name, category in hints.GENERAL_CLASSES),
     ("overloaded text", _when("server", lambda e: "overloaded" in e.text)),
     ("rate limit text", _when("rate_limit", lambda e: "rate limit" in e.text)),
 )

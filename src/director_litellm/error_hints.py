@@ -1,0 +1,129 @@
+"""What upstream failures look like: status codes, exception class names and texts, each with its category.
+
+Data only (moved out of ``errors``); ``errors.classify`` applies it in the order of its rules
+(``errors._RULES``). Class names are matched along the exception chain and its MROs, texts
+lower-cased.
+"""
+
+from __future__ import annotations
+
+BY_STATUS = {
+    400: "bad_request",
+    401: "auth",
+    402: "permission",
+    403: "permission",
+    404: "not_found",
+    408: "timeout",
+    409: "server",
+    413: "context_window",
+    422: "bad_request",
+    429: "rate_limit",
+    500: "server",
+    502: "server",
+    503: "server",
+    504: "timeout",
+    529: "server",
+}
+
+# litellm classes whose meaning is more specific than any status code (checked before the status)
+SPECIFIC_CLASSES = (
+    ("ContextWindowExceededError", "context_window"),
+    ("ContentPolicyViolationError", "content_policy"),
+    ("UnsupportedParamsError", "unsupported_params"),
+    ("BudgetExceededError", "rate_limit"),
+)
+# litellm / openai classes that say what happened when no status code came with them
+GENERAL_CLASSES = (
+    ("AuthenticationError", "auth"),
+    ("PermissionDeniedError", "permission"),
+    ("NotFoundError", "not_found"),
+    ("RateLimitError", "rate_limit"),
+    ("Timeout", "timeout"),
+    ("APITimeoutError", "timeout"),
+    ("BadRequestError", "bad_request"),
+    ("UnprocessableEntityError", "bad_request"),
+    ("ServiceUnavailableError", "server"),
+    ("BadGatewayError", "server"),
+    ("InternalServerError", "server"),
+    ("MidStreamFallbackError", "connection"),
+)
+
+TRANSPORT_TIMEOUT = frozenset(
+    {
+        "ReadTimeout",
+        "WriteTimeout",
+        "ConnectTimeout",
+        "PoolTimeout",
+        "TimeoutException",
+        "TimeoutError",
+        "APITimeoutError",
+        "ServerTimeoutError",
+    }
+)
+TRANSPORT_CONNECTION = frozenset(
+    {
+        "ConnectError",
+        "ConnectionRefusedError",
+        "RemoteProtocolError",
+        "ReadError",
+        "ConnectionResetError",
+        "ConnectionError",
+        "ClientConnectorError",
+        "ServerDisconnectedError",
+        "ClientOSError",
+        "IncompleteRead",
+        "ClientPayloadError",
+    }
+)
+CONNECTION_HINTS = (
+    "connection refused",
+    "connect call failed",
+    "connection reset",
+    "server disconnected",
+    "peer closed connection",
+    "connection error",
+    "incomplete chunked read",
+    "remoteprotocolerror",
+    "all connection attempts failed",
+    "name or service not known",
+    "nodename nor servname",
+)
+
+BAD_BODY_HINTS = (
+    "expecting value: line",
+    "expecting property name",
+    "unterminated string",
+    "expecting ',' delimiter",
+    "invalid control character",
+    "extra data: line",
+)
+AUTH_HINTS = (
+    "missing credentials",
+    "api_key client option must be set",
+    "no api key provided",
+    "api key not found",
+    "invalid x-api-key",
+    "incorrect api key",
+)
+# LiteLLM Proxy / Router answers whose status code says less than their text (seen at the wire)
+GATEWAY_HINTS = (
+    # a proxy without a database answers any key but its master key with 400 "No connected db."
+    ("no connected db", "auth"),
+    # the Router: every deployment cooling down, over its budget or rpm (litellm 1.60: no status)
+    ("no deployments available", "rate_limit"),
+    # the proxy: a model name its config does not have (400)
+    ("invalid model name passed in", "not_found"),
+)
+
+
+__all__ = [
+    "AUTH_HINTS",
+    "BAD_BODY_HINTS",
+    "BY_STATUS",
+    "CONNECTION_HINTS",
+    "GATEWAY_HINTS",
+    "GENERAL_CLASSES",
+    "SPECIFIC_CLASSES",
+    "TRANSPORT_CONNECTION",
+    "TRANSPORT_TIMEOUT",
+]
