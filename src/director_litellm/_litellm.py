@@ -80,6 +80,35 @@ def router_backend(router_config: str) -> RouterBackend:
     return router.router_for(router_config, import_litellm())
 
 
+# credentials with a chain of their own (AWS profile or role, Google application-default credentials):
+# litellm lists them as missing, but a call can still succeed without them
+AMBIENT_CREDENTIALS = ("AWS_", "VERTEXAI_", "VERTEX_", "GOOGLE_APPLICATION_CREDENTIALS")
+# Azure takes an Entra ID token or client credentials in place of AZURE_API_KEY
+_AZURE_ALTERNATIVES = ("AZURE_AD_TOKEN", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID")
+
+
+def is_key_variable(name: str) -> bool:
+    """A variable that holds a key (``OPENAI_API_KEY``, ``WATSONX_TOKEN``, ...), not an endpoint or version."""
+    return any(part in name for part in ("KEY", "TOKEN", "SECRET")) and not name.startswith(AMBIENT_CREDENTIALS)
+
+
+def missing_key_variables(model: str, api_base: str | None = None) -> list[str]:
+    """The key variables litellm needs for ``model`` and cannot find in the environment, per litellm's
+    ``validate_environment``; empty when a key is there, the provider takes none, or litellm cannot tell.
+
+    Only for a call that has no key of its own (``api_key`` unset). ~5-20 µs: litellm reads the
+    environment each time, as the call itself would.
+    """
+    try:
+        found = import_litellm().validate_environment(model=model, api_base=api_base)
+    except Exception:
+        return []
+    missing = [str(n) for n in (found or {}).get("missing_keys") or () if is_key_variable(str(n))]
+    if any(n.startswith("AZURE_") for n in missing) and any(os.environ.get(n) for n in _AZURE_ALTERNATIVES):
+        return []
+    return missing
+
+
 @functools.lru_cache(maxsize=256)
 def supports_response_schema(model: str) -> bool:
     """litellm's capability data, offline; unknown models count as unsupported.
@@ -182,6 +211,7 @@ def import_service_logger() -> None:
 
 
 __all__ = [
+    "AMBIENT_CREDENTIALS",
     "OFFLINE_DATA_VARIABLES",
     "SUPPRESS_DEBUG_INFO_VARIABLE",
     "Backend",
@@ -189,6 +219,8 @@ __all__ = [
     "cache_cost",
     "import_litellm",
     "import_service_logger",
+    "is_key_variable",
+    "missing_key_variables",
     "route",
     "router_backend",
     "stream_cost",

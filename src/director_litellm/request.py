@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model, field
 
 from director_litellm import _litellm, formatters, model_rules, prompt_cache
 from director_litellm.config import FallbackModel, LiteLLMConfig
-from director_litellm.errors import InvalidInputError
+from director_litellm.errors import ConfigError, InvalidInputError
 from director_litellm.retry import RetryPolicy
 from director_litellm.scrub import scrub
 
@@ -262,7 +262,35 @@ def new_call(
     if deployments is not None:
         call.deployments = deployments
     request_for(call, call.targets[0])  # the primary's rules are checked before anything is sent
+    if not router_mode:  # a Router's deployments bring their own keys
+        check_credentials(call)
     return call
+
+
+# request keys that carry a credential other than api_key
+_OTHER_CREDENTIALS = ("azure_ad_token", "azure_ad_token_provider", "aws_access_key_id", "aws_profile_name")
+
+
+def check_credentials(call: Call) -> None:
+    """Raise ``ConfigError`` naming the variables to set when a model has no key from any source.
+
+    Checked only when no key is given (``api_key``, a fallback's own key, an ``Authorization``
+    header, another credential in ``extra_params``); then litellm's ``validate_environment``
+    says which variables the provider reads. Providers that take no key (Ollama, ``hosted_vllm/``,
+    a LiteLLM Proxy) are never refused. ``openai/`` with a local ``api_base`` is: litellm's
+    OpenAI client will not send without some key, so the message says to set one.
+    """
+    headers = {name.lower() for name in call.common.get("extra_headers") or {}}
+    if headers & {"authorization", "api-key", "x-api-key"} or any(call.common.get(k) for k in _OTHER_CREDENTIALS):
+        return
+    for target in call.targets:
+        if target.endpoint.get("api_key") or call.common.get("api_key"):
+            continue
+        api_base = target.endpoint.get("api_base") or call.common.get("api_base")
+        missing = _litellm.missing_key_variables(target.model, api_base)
+        if missing:
+            local = " (a local server that takes no key accepts any value: LITELLM_API_KEY=none)" if api_base else ""
+            raise ConfigError(f"no API key for {target.model}: set {' or '.join(missing)} (or LITELLM_API_KEY){local}")
 
 
 def request_for(call: Call, target: Target) -> dict[str, Any]:
