@@ -18,23 +18,17 @@ from typing import Any
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponse
+from director_litellm import LiteLLMProvider, LLMResponse
 from director_litellm.stream import Final
 from tests.fakes import FakeOpenAI
+from tests.helpers import provider_for
 
 MODELS = {"openai": "openai/gpt-4o-mini", "anthropic": "anthropic/claude-3-5-sonnet-20241022"}
-KEY = "sk-test-key-0123456789abcdef"
 USER = [{"role": "user", "content": "hi"}]
 
 
-@pytest.fixture(params=["openai", "anthropic"])
-def fake(request: pytest.FixtureRequest) -> Any:
-    return request.getfixturevalue(f"{request.param}_fake")
-
-
-def provider_for(fake: Any) -> LiteLLMProvider:
-    model = MODELS["openai" if isinstance(fake, FakeOpenAI) else "anthropic"]
-    return LiteLLMProvider(LiteLLMConfig(chat_model=model, api_base=fake.url, api_key=KEY, num_retries=0))
+def loop_provider(fake: Any) -> LiteLLMProvider:
+    return provider_for(fake, MODELS["openai" if isinstance(fake, FakeOpenAI) else "anthropic"])
 
 
 async def complete(provider: LiteLLMProvider) -> LLMResponse:
@@ -60,7 +54,7 @@ def check(results: list[LLMResponse], fake: Any, calls: int) -> None:
 
 @pytest.mark.parametrize("path", PATHS, ids=PATHS)
 def test_repeated_asyncio_run(fake: Any, path: str) -> None:
-    provider = provider_for(fake)
+    provider = loop_provider(fake)
     results = [asyncio.run(PATHS[path](provider)) for _ in range(4)]
     check(results, fake, 4)
 
@@ -68,7 +62,7 @@ def test_repeated_asyncio_run(fake: Any, path: str) -> None:
 @pytest.mark.parametrize("path", PATHS, ids=PATHS)
 def test_both_paths_alternating_across_loops(fake: Any, path: str) -> None:
     """Plain and streamed calls share litellm's clients: alternate them over fresh loops."""
-    provider = provider_for(fake)
+    provider = loop_provider(fake)
     other = "astream" if path == "achat" else "achat"
     results = [asyncio.run(PATHS[name](provider)) for name in (path, other, path, other)]
     check(results, fake, 4)
@@ -79,7 +73,7 @@ def test_both_paths_alternating_across_loops(fake: Any, path: str) -> None:
 def test_threads_each_with_their_own_loop(fake: Any, path: str, threads: int) -> None:
     """Director's ThreadPoolExecutor shape: each thread runs its own loop, two calls per loop, all the
     loops alive at once (a barrier holds every thread until all have made their first call)."""
-    provider = provider_for(fake)
+    provider = loop_provider(fake)
     results: list[Any] = []
     lock = threading.Lock()
     barrier = threading.Barrier(threads, timeout=30)
@@ -113,7 +107,7 @@ def test_one_loop_reuses_its_connection(fake: Any) -> None:
 
     Plain calls only: litellm 1.60 does not hand a finished Anthropic stream's connection back to the
     pool, so a later call there opens another (litellm's behaviour, with or without this package)."""
-    provider = provider_for(fake)
+    provider = loop_provider(fake)
 
     async def calls() -> list[LLMResponse]:
         return [await complete(provider) for _ in range(3)]
@@ -131,7 +125,7 @@ def test_loop_clients_are_closed_with_the_loop(fake: Any, path: str) -> None:
 
     if isinstance(fake, FakeOpenAI) and _loop_clients._cache_is_per_loop(import_litellm()):
         pytest.skip("this litellm keys its own OpenAI clients by loop: no client of ours to close")
-    provider = provider_for(fake)
+    provider = loop_provider(fake)
     check([asyncio.run(PATHS[path](provider))], fake, 1)
     deadline = time.monotonic() + 5
     while fake.server.open_connections() and time.monotonic() < deadline:

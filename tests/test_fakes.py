@@ -123,15 +123,6 @@ ANTHROPIC_BAD = {
 }
 
 
-@pytest.fixture
-def fake(request: pytest.FixtureRequest) -> Any:
-    with running(request.param) as f:
-        yield f
-
-
-both = pytest.mark.parametrize("fake", [FakeOpenAI, FakeAnthropic], indirect=True, ids=["openai", "anthropic"])
-
-
 @pytest.mark.parametrize("body,needle", OPENAI_BAD.values(), ids=OPENAI_BAD.keys())
 def test_openai_refuses(openai_fake: FakeOpenAI, body: dict, needle: str) -> None:
     openai_fake.reply(text="must not be consumed")
@@ -243,7 +234,6 @@ def test_anthropic_scripted_replies(anthropic_fake: FakeAnthropic) -> None:
     assert post(anthropic_fake, an()).json()["stop_reason"] == "max_tokens"
 
 
-@both
 def test_errors_and_raw_bodies(fake: Any) -> None:
     body = oa() if isinstance(fake, FakeOpenAI) else an()
     fake.reply_error(429, "slow down", headers={"retry-after": "1"})
@@ -261,7 +251,6 @@ def test_errors_and_raw_bodies(fake: Any) -> None:
     assert post(fake, body).json() == {"error": {"message": "boom"}}
 
 
-@both
 def test_handler_and_concurrency(fake: Any) -> None:
     fake.default(handler=lambda rec: f"echo {rec.body['messages'][0]['content']}")
     base = oa() if isinstance(fake, FakeOpenAI) else an()
@@ -329,7 +318,6 @@ def test_anthropic_stream_framing(anthropic_fake: FakeAnthropic) -> None:
     assert events[-2]["delta"]["stop_reason"] == "tool_use" and events[-2]["usage"] == {"output_tokens": 5}
 
 
-@both
 def test_stream_faults(fake: Any) -> None:
     body = {**(oa() if isinstance(fake, FakeOpenAI) else an()), "stream": True}
     fake.reply_stream(["a", "b", "c"], drop_after=2)
@@ -342,7 +330,6 @@ def test_stream_faults(fake: Any) -> None:
     assert [d for _, d in sse(post(fake, body).text)] == ['{"type": "custom"}', "verbatim"]
 
 
-@both
 def test_disconnect_and_delay_are_bounded(fake: Any) -> None:
     body = oa() if isinstance(fake, FakeOpenAI) else an()
     fake.reply_disconnect()
@@ -373,7 +360,6 @@ def test_close_is_bounded_while_a_handler_sleeps() -> None:
 
 
 # ------------------------------------------------------------------------- transport: keep-alive like the real APIs
-@both
 def test_connections_are_kept_alive_with_real_headers(fake: Any) -> None:
     body = oa() if isinstance(fake, FakeOpenAI) else an()
     with httpx.Client() as client:  # the default reply; a streaming request gets it as SSE

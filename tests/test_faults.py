@@ -19,8 +19,8 @@ from director_litellm import LiteLLMConfig, LiteLLMProvider
 from director_litellm.stream import Final
 from tests.director_data import director_tools, history
 from tests.fakes import FakeAnthropic, FakeOpenAI, Recorded, Reply
+from tests.helpers import KEY, provider_for
 
-KEY = "sk-test-key-0123456789abcdef"
 RETRIES = 2
 FAST = {"num_retries": RETRIES, "retry_initial_delay": 0.01, "retry_max_delay": 0.05}
 USER = [{"role": "user", "content": "hello"}]
@@ -28,8 +28,7 @@ HTML = "<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>"
 
 
 def provider(fake: Any, **cfg: Any) -> LiteLLMProvider:
-    model = "openai/gpt-4o-mini" if isinstance(fake, FakeOpenAI) else "anthropic/claude-sonnet-4-6"
-    return LiteLLMProvider(LiteLLMConfig(chat_model=model, api_base=fake.url, api_key=KEY, **{**FAST, **cfg}))
+    return provider_for(fake, **{**FAST, **cfg})
 
 
 def tool_reply(arguments: str | None) -> Reply:
@@ -168,11 +167,6 @@ class TestFaultMatrix:
         assert r.status and r.finish_reason == "tool_calls"
         assert r.tool_calls[0]["tool"]["arguments"] == parsed
         assert r.raw_tool_arguments.get("call_1") == kept
-
-
-@pytest.fixture(params=["openai", "anthropic"])
-def fake(request: pytest.FixtureRequest) -> Any:
-    return request.getfixturevalue(f"{request.param}_fake")
 
 
 CANARY = "sk-canary-7f3a9c0d5e1b2a4c"

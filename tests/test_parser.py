@@ -269,7 +269,7 @@ class TestCutOffAtTheWire:
     @pytest.mark.parametrize("protocol", ["openai", "anthropic"])
     def test_tool_call_cut_off_by_max_tokens(self, request: pytest.FixtureRequest, protocol: str) -> None:
         """The provider stops at the token limit inside a tool call: finish_reason length and no callable call."""
-        from tests.test_provider import provider_for
+        from tests.helpers import provider_for
 
         fake = request.getfixturevalue(f"{protocol}_fake")
         # OpenAI: finish_reason "length" with the arguments as cut; Anthropic: stop_reason "max_tokens",
@@ -293,7 +293,7 @@ OPENAI_REFUSAL = "I'm sorry, I can't assist with that request."
 class TestRefusalAtTheWire:
     def test_openai_refusal(self, openai_fake: Any) -> None:
         """OpenAI's message.refusal (content null) reaches the caller: content, refusal, finish_reason, ERROR."""
-        from tests.test_provider import provider_for
+        from tests.helpers import provider_for
 
         openai_fake.reply(
             raw_body={
@@ -319,7 +319,7 @@ class TestRefusalAtTheWire:
     @pytest.mark.parametrize("text", ["I can't help with that.", None])
     def test_anthropic_refusal(self, anthropic_fake: Any, text: str | None) -> None:
         """Anthropic's stop_reason refusal: its text if any, else a short safe sentence; finish_reason refusal."""
-        from tests.test_provider import provider_for
+        from tests.helpers import provider_for
 
         content = [{"type": "text", "text": text}] if text else []
         anthropic_fake.reply(content=content, finish_reason="refusal", usage=(12, 3))

@@ -11,22 +11,7 @@ import pytest
 from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus
 from tests.director_data import director_tools, history
 from tests.fakes import FakeAnthropic, FakeOpenAI, Recorded
-
-OPENAI_MODEL = "openai/gpt-4o-mini"
-CLAUDE_MODEL = "anthropic/claude-sonnet-4-6"  # refuses prefill and temperature+top_p together
-KEY = "sk-test-key-0123456789abcdef"
-
-
-def provider_for(fake: Any, model: str | None = None, **cfg: Any) -> LiteLLMProvider:
-    model = model or (OPENAI_MODEL if isinstance(fake, FakeOpenAI) else CLAUDE_MODEL)
-    cfg.setdefault("num_retries", 0)
-    return LiteLLMProvider(LiteLLMConfig(chat_model=model, api_base=fake.url, api_key=KEY, **cfg))
-
-
-@pytest.fixture(params=["openai", "anthropic"])
-def fake(request: pytest.FixtureRequest) -> Any:
-    """Each protocol's fake in turn."""
-    return request.getfixturevalue(f"{request.param}_fake")
+from tests.helpers import CLAUDE_MODEL, KEY, OPENAI_MODEL, provider_for
 
 
 def sent_messages(fake: Any) -> list[dict[str, Any]]:

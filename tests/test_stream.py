@@ -13,7 +13,7 @@ from director_litellm import LiteLLMProvider, LLMResponseStatus
 from director_litellm.stream import Final, ReasoningDelta, StreamAccumulator, TextDelta
 from tests.director_data import director_tools, history
 from tests.fakes import FakeAnthropic, FakeOpenAI
-from tests.test_provider import provider_for
+from tests.helpers import provider_for
 
 
 def tc(index: Any = None, id: Any = None, name: Any = None, args: Any = None) -> dict[str, Any]:
@@ -171,11 +171,6 @@ def streamer(request: pytest.FixtureRequest) -> Any:
     if request.param == "sync":
         return collect
     return lambda *a, **k: asyncio.run(acollect(*a, **k))
-
-
-@pytest.fixture(params=["openai", "anthropic"])
-def fake(request: pytest.FixtureRequest) -> Any:
-    return request.getfixturevalue(f"{request.param}_fake")
 
 
 class TestStreamingAtTheWire:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus, supply_chain
+from director_litellm import LLMResponseStatus, supply_chain
 from tests.fakes import FakeOpenAI
+from tests.helpers import provider_for
 
 KEY = "sk-test-key-0123456789abcdef"
 HELLO = [{"role": "user", "content": "Hello"}]
@@ -28,12 +29,6 @@ def litellm_version(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     supply_chain.check_installed.cache_clear()
     yield pretend
     supply_chain.check_installed.cache_clear()
-
-
-def provider_for(fake: FakeOpenAI) -> LiteLLMProvider:
-    return LiteLLMProvider(
-        LiteLLMConfig(chat_model="openai/gpt-4o-mini", api_base=fake.url, api_key=KEY, num_retries=0)
-    )
 
 
 class TestVerdict:

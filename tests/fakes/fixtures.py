@@ -1,11 +1,12 @@
-"""Function-scoped pytest fixtures: ``openai_fake`` and ``anthropic_fake``.
+"""Function-scoped pytest fixtures: ``openai_fake``, ``anthropic_fake``, and ``fake`` (each in turn).
 
-Use from a conftest with ``from tests.fakes.fixtures import anthropic_fake, openai_fake  # noqa: F401``.
+tests/conftest.py loads this module as a plugin (``pytest_plugins``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -22,3 +23,9 @@ def openai_fake() -> Iterator[FakeOpenAI]:
 def anthropic_fake() -> Iterator[FakeAnthropic]:
     with running(FakeAnthropic) as fake:
         yield fake
+
+
+@pytest.fixture(params=["openai", "anthropic"])
+def fake(request: pytest.FixtureRequest) -> Any:
+    """Each protocol's fake in turn."""
+    return request.getfixturevalue(f"{request.param}_fake")
