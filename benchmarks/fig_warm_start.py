@@ -1,4 +1,4 @@
-"""Figure 8: the first call after ``warm_up()`` in a fresh process, against a warm call.
+"""Figure 9: the first call after ``warm_up()`` in a fresh process, against a warm call.
 
 Each sample is a fresh interpreter (``python benchmarks/fig_warm_start.py child URL warm|cold``):
 
