@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.environment import COLUMNS, OFFLINE_ENV
+
 pytest_plugins = ["tests.fakes.fixtures"]
 
 TESTS = Path(__file__).parent
@@ -16,16 +18,14 @@ TESTS = Path(__file__).parent
 _ISOLATED_PREFIXES = ("LITELLM_", "OPENAI_", "ANTHROPIC_", "AZURE_", "GROQ_", "GEMINI_", "DEFAULT_LLM")
 
 # litellm must never reach the network for its data files, in any test (set before any import)
-_OFFLINE = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
-for _name in _OFFLINE:
-    os.environ[_name] = "True"
+os.environ.update(OFFLINE_ENV)
 
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test starts with no provider keys and no LITELLM_* settings from outside."""
     for name in list(os.environ):
-        if name.startswith(_ISOLATED_PREFIXES) and name not in _OFFLINE:
+        if name.startswith(_ISOLATED_PREFIXES) and name not in OFFLINE_ENV:
             monkeypatch.delenv(name)
 
 
@@ -47,3 +47,19 @@ def director_on_path(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
             del sys.modules[name]
         sys.modules.update(saved)
         _director.director_base.cache_clear()
+
+
+@pytest.fixture
+def columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lay output out for a terminal ``COLUMNS`` wide, as the CLI's assertions on width expect."""
+    monkeypatch.setenv("COLUMNS", str(COLUMNS))
+
+
+@pytest.fixture
+def fresh_routers() -> Iterator[None]:
+    """Each test gets its own Routers (cooldowns and counters are per Router)."""
+    from director_litellm import router
+
+    router.clear_cache()
+    yield
+    router.clear_cache()

@@ -18,11 +18,13 @@ from director_litellm import __version__, cli, discovery, supply_chain
 from director_litellm.cli import console as console_module
 from director_litellm.cli.settings import resolve
 from director_litellm.errors import ConfigProblem
+from tests.environment import COLUMNS as WIDTH
+from tests.environment import OFFLINE_ENV
 from tests.fakes import FakeAnthropic, FakeOpenAI
 
 SCRIPT = Path(sys.executable).parent / "director-litellm"
 KEY = "sk-test-cli-0123456789abcdefXYZ"
-WIDTH = 80
+pytestmark = pytest.mark.usefixtures("columns")
 
 
 def openai_env(monkeypatch: pytest.MonkeyPatch, fake: FakeOpenAI) -> None:
@@ -37,12 +39,6 @@ def openai_env(monkeypatch: pytest.MonkeyPatch, fake: FakeOpenAI) -> None:
 
 def assert_fits(text: str) -> None:
     assert [line for line in text.splitlines() if len(line) > WIDTH] == []
-
-
-@pytest.fixture(autouse=True)
-def columns(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lay output out for an 80-column terminal, as the assertions on width expect."""
-    monkeypatch.setenv("COLUMNS", str(WIDTH))
 
 
 def tools_file(tmp_path: Path) -> Path:
@@ -459,7 +455,7 @@ class TestSmoke:
     @staticmethod
     def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         clean = dict(os.environ)  # conftest's isolated_env has removed the outer LITELLM_* and keys
-        clean.update({"COLUMNS": str(WIDTH), "LITELLM_LOCAL_MODEL_COST_MAP": "True", **env})
+        clean.update({"COLUMNS": str(WIDTH), **OFFLINE_ENV, **env})
         return subprocess.run([str(SCRIPT), *args], env=clean, capture_output=True, text=True, timeout=120)
 
     def test_chat(self, openai_fake: FakeOpenAI) -> None:
@@ -478,10 +474,15 @@ class TestSmoke:
         assert result.returncode == 1 and any("foo/bar-unknown" in p for p in data["problems"])
 
     def test_demo_without_a_key(self) -> None:
-        """`director-litellm demo` works in a fresh process with no key and no LITELLM_* setting."""
+        """`director-litellm demo` in a fresh process with no key and no LITELLM_* setting: stdout is the demo.
+
+        A fresh process is where litellm is first imported (its import-time warnings would show on stderr).
+        """
         result = self.run("demo", env={})
         assert result.returncode == 0, result.stdout + result.stderr
-        assert "Demo passed: 3 calls, 3 requests" in result.stdout
+        assert result.stderr == ""
+        assert result.stdout.startswith("director-litellm demo:")
+        assert "\nDemo passed: 3 calls, 3 requests" in result.stdout
 
     def test_providers_check(self) -> None:
         """`providers --check` loads this package's provider through its entry point in a fresh process."""

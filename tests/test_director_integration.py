@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -28,9 +27,9 @@ import pytest
 
 from director_litellm import director_check
 from director_litellm.discovery import DIRECTOR_SNIPPET
+from tests.helpers import STANDIN, copy_director
 
 REPO = Path(__file__).resolve().parents[1]
-STANDIN = REPO / "tests" / "director_standin" / "backend"
 PATCH = REPO / "integrations" / "director" / "director-litellm.patch"
 README = REPO / "README.md"
 DIRECTOR_FILE = Path("backend/director/llm/__init__.py")
@@ -98,13 +97,6 @@ def _env(**extra: str) -> dict[str, str]:
     env.update(LITELLM_WARM_UP="false", LITELLM_LOCAL_MODEL_COST_MAP="True")
     env.update(extra)
     return env
-
-
-def copy_director(root: Path) -> Path:
-    """A git repository holding a copy of the stand-in at Director's paths (``backend/director/...``)."""
-    shutil.copytree(STANDIN, root / "backend", ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    return root
 
 
 def readme_section() -> str:

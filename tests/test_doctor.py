@@ -18,18 +18,14 @@ from director_litellm.cli.console import Console
 from director_litellm.cli.doctor import Setup, check_dotenv, check_litellm
 from director_litellm.cli.model_checks import _environment_cleared, check_router, missing_v1
 from director_litellm.cli.report import FACT_KEYS, Section
+from tests.environment import COLUMNS as WIDTH
+from tests.helpers import copy_director
 
 REPO = Path(__file__).resolve().parents[1]
-STANDIN = REPO / "tests" / "director_standin" / "backend"
 PATCH = REPO / "integrations" / "director" / "director-litellm.patch"
 KEY = "sk-test-cli-0123456789abcdefXYZ"
 OTHER_KEY = "sk-other-cli-9876543210fedcbaQRS"
-WIDTH = 80
-
-
-@pytest.fixture(autouse=True)
-def columns(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", str(WIDTH))
+pytestmark = pytest.mark.usefixtures("columns")
 
 
 def doctor(
@@ -396,8 +392,6 @@ class TestDirector:
     @staticmethod
     def director(root: Path, monkeypatch: pytest.MonkeyPatch, patched: bool) -> Path:
         """A git repository with the stand-in at ``backend/director``, importable by the probe."""
-        from tests.test_director_integration import copy_director
-
         copy_director(root)
         if patched:
             subprocess.run(["git", "apply", str(PATCH)], cwd=root, check=True)

@@ -22,6 +22,7 @@ from tests.fakes import FakeAnthropic, FakeOpenAI, Recorded, Reply
 from tests.helpers import KEY, provider_for
 
 RETRIES = 2
+READ_TIMEOUT = 0.4  # seconds; the read-timeout fault answers well after it, so each attempt waits this long
 FAST = {"num_retries": RETRIES, "retry_initial_delay": 0.01, "retry_max_delay": 0.05}
 USER = [{"role": "user", "content": "hello"}]
 HTML = "<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>"
@@ -52,7 +53,7 @@ ERRORS = [
     ("529-overloaded", Reply.error(529, "Overloaded", type="overloaded_error"), "server", True),
     ("html-502", Reply.raw(HTML, status=502, headers={"content-type": "text/html"}), "server", True),
     ("disconnect", Reply.disconnect(), "connection", True),
-    ("read-timeout", Reply.success("late", delay=3.0), "timeout", True),
+    ("read-timeout", Reply.success("late", delay=READ_TIMEOUT * 4), "timeout", True),
     ("malformed-json", Reply.raw('{"id": "x", "choices": [', status=200), "bad_response", False),
 ]
 # answers that are odd but usable: (id, reply, check)
@@ -85,7 +86,7 @@ class TestFaultMatrix:
             pytest.skip("529 is Anthropic's status")
         fake = request.getfixturevalue(f"{protocol}_fake")
         fake.default(reply)
-        r = provider(fake, timeout=1.0 if name == "read-timeout" else 30).chat_completions(USER)
+        r = provider(fake, timeout=READ_TIMEOUT if name == "read-timeout" else 30).chat_completions(USER)
         assert not r.status and r.error is not None
         assert r.error["category"] == category, r.error
         assert r.error["retryable"] is retryable and r.content == r.error["message"]

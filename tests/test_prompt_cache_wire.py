@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, router
+from director_litellm import LiteLLMConfig, LiteLLMProvider
 from tests.data.record_off_bodies import SYSTEM, record, shapes
 from tests.director_data import director_tools, history
 from tests.fakes import FakeAnthropic, FakeOpenAI
@@ -96,13 +96,8 @@ class TestPlacementPerCallShape:
         ]
 
 
+@pytest.mark.usefixtures("fresh_routers")
 class TestRouterMode:
-    @pytest.fixture(autouse=True)
-    def fresh_routers(self) -> Any:
-        router.clear_cache()
-        yield
-        router.clear_cache()
-
     def group(self, tmp_path: Path, *deployments: tuple[Any, str]) -> LiteLLMProvider:
         model_list = [
             {"model_name": "director", "litellm_params": {"model": model, "api_base": fake.url, "api_key": KEY}}

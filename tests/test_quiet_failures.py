@@ -13,6 +13,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from director_litellm import LiteLLMConfig, LiteLLMProvider, _litellm
+from tests.environment import OFFLINE_ENV
+from tests.helpers import KEY
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 BANNER = "Give Feedback / Get Help"
 
@@ -35,6 +41,7 @@ def _refused_url() -> str:
 def _run_snippet(**env_extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LITELLM_", "OPENAI_", "ANTHROPIC_"))}
     env.update(
+        OFFLINE_ENV,  # no price-map download with retry sleeps before the snippet even starts
         LITELLM_API_BASE=_refused_url(),  # the snippet's explicit config still takes api_base from the env
         LITELLM_RETRY_INITIAL_DELAY="0.01",
         LITELLM_RETRY_MAX_DELAY="0.02",
@@ -64,8 +71,22 @@ def test_direct_use_snippet_prints_only_its_own_line() -> None:
     assert "connect" in lines[0].lower()
 
 
-def test_opting_out_gives_litellm_its_banner_back() -> None:
-    """LITELLM_SUPPRESS_DEBUG_INFO=false leaves litellm's own switch alone: its banner prints again."""
-    done = _run_snippet(LITELLM_SUPPRESS_DEBUG_INFO="false")
-    assert done.returncode == 0, done.stderr
-    assert BANNER in done.stdout
+def test_opting_out_gives_litellm_its_banner_back(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """LITELLM_SUPPRESS_DEBUG_INFO=false leaves litellm's own switch alone: its banner prints again.
+
+    In this process: the switch is read where litellm is imported, so the import step runs again.
+    """
+    litellm = _litellm.import_litellm()
+    monkeypatch.setattr(litellm, "suppress_debug_info", False)  # as a fresh import of litellm leaves it
+    monkeypatch.setenv("LITELLM_SUPPRESS_DEBUG_INFO", "false")
+    _litellm.import_litellm.cache_clear()
+    try:
+        assert _litellm.import_litellm() is litellm and litellm.suppress_debug_info is False
+        cfg = LiteLLMConfig(chat_model="openai/gpt-4o-mini", api_base=_refused_url(), api_key=KEY, num_retries=0)
+        response = LiteLLMProvider(cfg).chat_completions([{"role": "user", "content": "Find clips with cats"}])
+    finally:
+        _litellm.import_litellm.cache_clear()  # the next caller imports with the default again
+    assert not response.status and response.error["category"] == "connection"
+    assert BANNER in capsys.readouterr().out

@@ -46,12 +46,7 @@ def litellm_module() -> Any:
     return import_litellm()
 
 
-@pytest.fixture(autouse=True)
-def fresh_routers() -> Iterator[None]:
-    """Each test gets its own Routers (cooldowns and counters are per Router)."""
-    router.clear_cache()
-    yield
-    router.clear_cache()
+pytestmark = pytest.mark.usefixtures("fresh_routers")
 
 
 @pytest.fixture
