@@ -3,7 +3,7 @@
 Two kinds, both speaking the OpenAI Chat Completions wire protocol on 127.0.0.1:
 
 ``strict``  ``tests.fakes.servers.FakeOpenAI`` (threaded, HTTP/1.1 keep-alive): parses and validates every request
-            against ``tests/fakes/rules.py`` and answers ``fake.default(text="ok")``. Used for every
+            against ``tests/fakes/rules/`` and answers ``fake.default(text="ok")``. Used for every
             per-call latency figure, so a request either side sends wrong is refused, not timed.
 ``light``   a minimal asyncio HTTP/1.1 server that answers a canned body (JSON, or SSE when the request
             asks for ``"stream": true``) without parsing JSON. Used where the server itself would otherwise

@@ -1,4 +1,4 @@
-"""Strict loopback fakes of the OpenAI and Anthropic wire APIs (see servers.py and rules.py)."""
+"""Strict loopback fakes of the OpenAI and Anthropic wire APIs (see servers.py and rules/)."""
 
 from .fixtures import anthropic_fake, openai_fake
 from .servers import AUTO, FakeAnthropic, FakeOpenAI, Recorded, Reply, running

@@ -1,0 +1,84 @@
+"""Every rule the loopback fakes enforce: one module per wire, prompt caching, and what they share.
+
+Each rule cites the provider documentation it comes from. ``check_*`` return a list of human-readable
+violations (empty = the real service would accept the request); the servers answer the first non-empty
+group with the real status and error shape. The model-family helpers (``common``) are the only place that
+knows model names.
+
+- ``openai``: Chat Completions request body, messages, auth
+- ``anthropic``: Messages request body, messages, headers, auth
+- ``caching``: cache_control placement and limits, the fakes' token estimate, cache minimums
+- ``common``: documentation links, tool names, number ranges, model families
+"""
+
+from __future__ import annotations
+
+from .anthropic import ANTHROPIC_PARAMS, check_anthropic, check_anthropic_auth
+from .caching import (
+    CACHE_BREAKPOINT_LIMIT,
+    CACHE_LOOKBACK_BLOCKS,
+    CACHE_TTLS,
+    OPENAI_CACHE_INCREMENT,
+    OPENAI_CACHE_MINIMUM,
+    cache_blocks,
+    check_anthropic_cache_control,
+    claude_cache_minimum,
+    estimate_tokens,
+)
+from .common import (
+    ANTHROPIC_CACHING,
+    ANTHROPIC_ERRORS,
+    ANTHROPIC_MIGRATION,
+    ANTHROPIC_MODELS,
+    ANTHROPIC_REF,
+    ANTHROPIC_THINKING,
+    ANTHROPIC_TOOLS,
+    ANTHROPIC_VERSIONS,
+    OPENAI_CACHING,
+    OPENAI_ERRORS,
+    OPENAI_REASONING,
+    OPENAI_REF,
+    TOOL_NAME,
+    claude_exclusive_sampling,
+    claude_family,
+    claude_max_output,
+    claude_refuses_prefill,
+    openai_reasoning_model,
+)
+from .openai import OPENAI_PARAMS, check_openai, check_openai_auth
+
+__all__ = [
+    "ANTHROPIC_CACHING",
+    "ANTHROPIC_ERRORS",
+    "ANTHROPIC_MIGRATION",
+    "ANTHROPIC_MODELS",
+    "ANTHROPIC_PARAMS",
+    "ANTHROPIC_REF",
+    "ANTHROPIC_THINKING",
+    "ANTHROPIC_TOOLS",
+    "ANTHROPIC_VERSIONS",
+    "CACHE_BREAKPOINT_LIMIT",
+    "CACHE_LOOKBACK_BLOCKS",
+    "CACHE_TTLS",
+    "OPENAI_CACHE_INCREMENT",
+    "OPENAI_CACHE_MINIMUM",
+    "OPENAI_CACHING",
+    "OPENAI_ERRORS",
+    "OPENAI_PARAMS",
+    "OPENAI_REASONING",
+    "OPENAI_REF",
+    "TOOL_NAME",
+    "cache_blocks",
+    "check_anthropic",
+    "check_anthropic_auth",
+    "check_anthropic_cache_control",
+    "check_openai",
+    "check_openai_auth",
+    "claude_cache_minimum",
+    "claude_exclusive_sampling",
+    "claude_family",
+    "claude_max_output",
+    "claude_refuses_prefill",
+    "estimate_tokens",
+    "openai_reasoning_model",
+]
