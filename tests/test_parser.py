@@ -101,7 +101,8 @@ class TestParseResponse:
             ({}, (0, 0, 0)),
             ({"prompt_tokens": None, "completion_tokens": None, "total_tokens": None}, (0, 0, 0)),
             ({"prompt_tokens": 4, "completion_tokens": 6}, (4, 6, 10)),
-            ({"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 9}, (7, 2, 9)),
+            # a reported total is taken as reported, not recomputed from the parts
+            ({"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 12}, (7, 2, 12)),
         ],
     )
     def test_usage_is_none_safe(self, usage: Any, counts: tuple[int, int, int]) -> None:

@@ -156,6 +156,23 @@ class TestBuildRequest:
         assert "tools" not in body and "tool_choice" not in body and not body.get("stream")
         assert headers["authorization"] == f"Bearer {KEY}"
 
+    def test_owned_key_cannot_replace_the_environment_key(
+        self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """With no api_key configured, an api_key in extra_params or per call still does not replace the
+        provider's own variable (the case where nothing the adapter sets would overwrite it later)."""
+        monkeypatch.setenv("OPENAI_API_KEY", KEY)
+        injected = "sk-injected-0123456789abcdef"
+        cfg = LiteLLMConfig(
+            chat_model=MODEL, api_base=openai_fake.url, num_retries=0, extra_params={"api_key": injected}
+        )
+        openai_fake.reply("fine")
+        openai_fake.reply("fine")
+        provider = LiteLLMProvider(cfg)
+        assert provider.chat_completions(USER).status
+        assert provider.chat_completions(USER, api_key=injected).status
+        assert [r.headers["authorization"] for r in openai_fake.requests] == [f"Bearer {KEY}"] * 2
+
     def test_api_version_reaches_the_wire(self) -> None:
         """An Azure deployment gets the configured api_version as the api-version query parameter."""
         with _azure_endpoint() as (url, paths):
