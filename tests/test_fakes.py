@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fakes import FakeAnthropic, FakeOpenAI, Reply, running
+from tests.fakes import FakeAnthropic, FakeAzureOpenAI, FakeOpenAI, Reply, running
 from tests.fakes.rules import claude_exclusive_sampling, claude_family, claude_max_output, claude_refuses_prefill
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -207,6 +207,20 @@ def test_auth_version_path_and_json(openai_fake: FakeOpenAI, anthropic_fake: Fak
     assert post(openai_fake, b"{not json", headers={"authorization": "Bearer right-key-123456"}).status_code == 400
     assert len(openai_fake.requests) == 3 and len(anthropic_fake.requests) == 3
     assert openai_fake.requests[0].headers["authorization"] == "Bearer wrong-key-1234567"
+
+
+def test_azure_needs_its_path_api_version_and_api_key_header() -> None:
+    """Azure's deployment path with ?api-version= and an api-key header is answered; each part is required."""
+    path = "/openai/deployments/dep/chat/completions"
+    with running(FakeAzureOpenAI, expected_key="right-key-123456") as azure:
+        good = {"api-key": "right-key-123456"}
+        assert post(azure, oa(), headers=good, path=f"{path}?api-version=2024-06-01").status_code == 200
+        assert post(azure, oa(), headers=good, path=path).status_code == 404
+        assert post(azure, oa(), headers=good, path="/v1/chat/completions?api-version=2024-06-01").status_code == 404
+        bearer = {"authorization": "Bearer right-key-123456"}
+        assert post(azure, oa(), headers=bearer, path=f"{path}?api-version=2024-06-01").status_code == 401
+        assert [r.query.get("api-version") for r in azure.requests] == ["2024-06-01", None, "2024-06-01", "2024-06-01"]
+        assert len(azure.violations) == 3
 
 
 def test_openai_scripted_replies(openai_fake: FakeOpenAI) -> None:

@@ -1,6 +1,16 @@
 """Strict loopback fakes of the OpenAI and Anthropic wire APIs (see servers.py and rules/)."""
 
 from .fixtures import anthropic_fake, openai_fake
-from .servers import AUTO, FakeAnthropic, FakeOpenAI, Recorded, Reply, running
+from .servers import AUTO, FakeAnthropic, FakeAzureOpenAI, FakeOpenAI, Recorded, Reply, running
 
-__all__ = ["AUTO", "FakeAnthropic", "FakeOpenAI", "Recorded", "Reply", "anthropic_fake", "openai_fake", "running"]
+__all__ = [
+    "AUTO",
+    "FakeAnthropic",
+    "FakeAzureOpenAI",
+    "FakeOpenAI",
+    "Recorded",
+    "Reply",
+    "anthropic_fake",
+    "openai_fake",
+    "running",
+]

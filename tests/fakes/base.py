@@ -35,6 +35,7 @@ class Recorded:
     raw: bytes
     method: str = "POST"
     at: float = 0.0  # time.monotonic() when the request arrived
+    query: dict[str, str] = field(default_factory=dict)  # the URL's query parameters
 
 
 @dataclass(frozen=True)
@@ -275,7 +276,7 @@ class BaseFake:
             body, bad_json = (json.loads(raw) if raw else None), False
         except ValueError:
             body, bad_json = None, True
-        rec = Recorded(request.path, headers, body, raw, request.method, time.monotonic())
+        rec = Recorded(request.path, headers, body, raw, request.method, time.monotonic(), dict(request.args))
         with self._lock:
             self._requests.append(rec)
         refused = self._refusal(rec, bad_json)

@@ -17,6 +17,7 @@ ANTHROPIC_MODELS = "https://docs.anthropic.com/en/docs/about-claude/models/overv
 ANTHROPIC_MIGRATION = "https://docs.anthropic.com/en/docs/about-claude/models/migrating-to-claude-4"
 ANTHROPIC_THINKING = "https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking"
 ANTHROPIC_CACHING = "https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching"
+AZURE_REF = "https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference"
 OPENAI_CACHING = "https://platform.openai.com/docs/guides/prompt-caching"
 
 # Function / tool names: OPENAI_REF ("tools[].function.name") and ANTHROPIC_TOOLS ("name" must match).
