@@ -13,6 +13,7 @@ import pytest
 
 from tests.fakes import FakeAnthropic, FakeAzureOpenAI, FakeOpenAI, Reply, running
 from tests.fakes.rules import claude_exclusive_sampling, claude_family, claude_max_output, claude_refuses_prefill
+from tests.helpers import http_client
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
@@ -38,7 +39,10 @@ def post(
         path = "/chat/completions" if isinstance(fake, FakeOpenAI) else "/v1/messages"
     hdrs = headers if headers is not None else OA_HEADERS if isinstance(fake, FakeOpenAI) else AN_HEADERS
     kw = {"content": body} if isinstance(body, (bytes, str)) else {"json": body}
-    return (client or httpx).post(fake.url + path, headers=hdrs, timeout=timeout, **kw)
+    if client is not None:
+        return client.post(fake.url + path, headers=hdrs, timeout=timeout, **kw)
+    with http_client() as own:  # a fresh connection, like httpx.post
+        return own.post(fake.url + path, headers=hdrs, timeout=timeout, **kw)
 
 
 def oa(**kw: Any) -> dict:
@@ -274,7 +278,7 @@ def test_handler_and_concurrency(fake: Any) -> None:
         data = r.json()
         return data["choices"][0]["message"]["content"] if isinstance(fake, FakeOpenAI) else data["content"][0]["text"]
 
-    with httpx.Client() as client, ThreadPoolExecutor(32) as pool:
+    with http_client() as client, ThreadPoolExecutor(32) as pool:
         assert list(pool.map(call, range(64))) == [f"echo tag{i}" for i in range(64)]
     assert len(fake.requests) == 64 and fake.violations == []
 
@@ -376,7 +380,7 @@ def test_close_is_bounded_while_a_handler_sleeps() -> None:
 # ------------------------------------------------------------------------- transport: keep-alive like the real APIs
 def test_connections_are_kept_alive_with_real_headers(fake: Any) -> None:
     body = oa() if isinstance(fake, FakeOpenAI) else an()
-    with httpx.Client() as client:  # the default reply; a streaming request gets it as SSE
+    with http_client() as client:  # the default reply; a streaming request gets it as SSE
         plain = post(fake, body, client=client)
         streamed = post(fake, {**body, "stream": True}, client=client)
         again = post(fake, body, client=client)
@@ -401,7 +405,7 @@ def test_connections_are_kept_alive_with_real_headers(fake: Any) -> None:
 
 
 def test_close_mode_closes_each_connection() -> None:
-    with running(FakeOpenAI, keep_alive=False) as fake, httpx.Client() as client:
+    with running(FakeOpenAI, keep_alive=False) as fake, http_client() as client:
         fake.reply_stream("x")
         first = post(fake, oa(), client=client)
         streamed = post(fake, oa(stream=True), client=client)
@@ -411,7 +415,7 @@ def test_close_mode_closes_each_connection() -> None:
 
 
 def test_close_is_bounded_with_idle_keep_alive_connections() -> None:
-    clients = [httpx.Client() for _ in range(8)]
+    clients = [http_client() for _ in range(8)]
     try:
         with running(FakeAnthropic) as fake:
             for client in clients:

@@ -14,6 +14,7 @@ import pytest
 
 from tests.fakes import FakeAnthropic, FakeOpenAI
 from tests.fakes.rules import claude_cache_minimum
+from tests.helpers import http_client
 
 AN_HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
 MARK = {"type": "ephemeral"}
@@ -21,9 +22,10 @@ SONNET = "claude-sonnet-4-5"
 
 
 def post(fake: Any, body: dict) -> httpx.Response:
-    if isinstance(fake, FakeOpenAI):
-        return httpx.post(fake.url + "/chat/completions", json=body, headers={"authorization": "Bearer k"}, timeout=5)
-    return httpx.post(fake.url + "/v1/messages", json=body, headers=AN_HEADERS, timeout=5)
+    with http_client(timeout=5) as client:
+        if isinstance(fake, FakeOpenAI):
+            return client.post(fake.url + "/chat/completions", json=body, headers={"authorization": "Bearer k"})
+        return client.post(fake.url + "/v1/messages", json=body, headers=AN_HEADERS)
 
 
 def text(n: int, mark: dict | None = None) -> dict:
