@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import runpy
 import socket
+import sys
 
 import pytest
 
@@ -205,3 +207,18 @@ class TestDemoRun:
         assert lines[-1].startswith("demo failed at step 1 (tool call): ")
         assert "[auth]" in lines[-1] and "sk-another-key" not in lines[-1]
         assert capsys.readouterr() == ("", "")
+
+
+def test_python_m_runs_the_demo(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m director_litellm.demo` runs the demo and exits with its code (0).
+
+    In this process; the console script's test runs the same demo in a fresh process, where litellm
+    is first imported and its import-time warnings would show.
+    """
+    monkeypatch.setattr(sys, "argv", ["python -m director_litellm.demo"])
+    monkeypatch.delitem(sys.modules, "director_litellm.demo")  # runpy warns when re-running a loaded module
+    with pytest.raises(SystemExit) as done:
+        runpy.run_module("director_litellm.demo", run_name="__main__")
+    out, err = capsys.readouterr()
+    assert done.value.code == 0, out + err
+    assert err == "" and out.startswith("director-litellm demo:") and "\nDemo passed: 3 calls" in out
