@@ -8,6 +8,11 @@ from pathlib import Path
 import director_litellm
 
 SRC = Path(director_litellm.__file__).parent
+# Parsed at collection, before any test leaves litellm threads running: litellm calls ast.literal_eval on
+# the request path (secret_managers), and CPython 3.11.7's AST converter keeps one depth counter per
+# interpreter (gh-106905), so a parse racing one in another thread fails with "SystemError: AST
+# constructor recursion depth mismatch".
+_SOURCES = {path: ast.parse(path.read_text(encoding="utf-8")) for path in sorted(SRC.rglob("*.py"))}
 
 
 _DYNAMIC_IMPORTS = {"import_module", "__import__"}  # importlib.import_module("litellm.x"), __import__("litellm")
@@ -24,7 +29,8 @@ def _dynamic_import_names(node: ast.Call) -> list[str]:
 
 def _imports_litellm(path: Path) -> list[int]:
     lines = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = _SOURCES.get(path) or ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
@@ -42,7 +48,7 @@ def test_only_the_litellm_module_imports_litellm() -> None:
     """Every other module gets litellm through ``director_litellm._litellm``."""
     offenders = {
         str(path.relative_to(SRC)): lines
-        for path in sorted(SRC.rglob("*.py"))
+        for path in _SOURCES
         if path.name != "_litellm.py" and (lines := _imports_litellm(path))
     }
     assert offenders == {}
