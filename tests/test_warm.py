@@ -6,10 +6,12 @@ Tests that really import litellm run in a subprocess, so the import they watch i
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 import types
 from pathlib import Path
 from typing import Any
@@ -67,24 +69,38 @@ class TestPublicAndCheap:
 
 
 class TestWarmUp:
-    def test_imports_litellm_and_the_provider_in_a_daemon_thread(self) -> None:
-        """warm_up() returns at once with a named daemon thread; once it ends, litellm and the provider are loaded."""
-        code = """
-            import json, sys, time
-            import director_litellm
-            t0 = time.perf_counter()
-            thread = director_litellm.warm_up()
-            returned_after = time.perf_counter() - t0
-            again = director_litellm.warm_up()
-            thread.join(300)
-            print(json.dumps({"same": again is thread, "daemon": thread.daemon, "name": thread.name,
-                              "returned_after": returned_after, "alive": thread.is_alive(),
-                              "loaded": [m for m in ("litellm", "director_litellm.provider") if m in sys.modules]}))
+    def test_imports_litellm_in_a_daemon_thread_and_returns_at_once(
+        self, fresh: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """warm_up() returns at once with a named daemon thread, the same one every time; the thread
+        imports litellm (here made to take a second) and ends.
+
+        In this process, where litellm is already imported; a fresh import through the warm-up thread is
+        test_director_integration's TestWarmStartAtDirectorImport (the patched Director starts it).
         """
-        out = _python(code)
-        assert out["same"] and out["daemon"] and out["name"] == "director-litellm-warm-up"
-        assert not out["alive"] and out["loaded"] == ["litellm", "director_litellm.provider"]
-        assert out["returned_after"] < 0.5  # it does not wait for a multi-second import
+        real = warm._import_litellm
+        imports: list[float] = []
+
+        def slow_import() -> Any:
+            imports.append(time.perf_counter())
+            time.sleep(1.0)  # as long as a real first import of litellm, at least
+            return real()
+
+        monkeypatch.setattr(warm, "_import_litellm", slow_import)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-warm-0123456789")  # the rehearsal builds the default model's call
+        with caplog.at_level(logging.DEBUG, logger="director_litellm.warm"):
+            started = time.perf_counter()
+            thread = director_litellm.warm_up()
+            returned_after = time.perf_counter() - started
+            assert thread is not None and director_litellm.warm_up() is thread
+            assert thread.daemon and thread.name == "director-litellm-warm-up"
+            assert returned_after < 0.5 and thread.is_alive()  # it does not wait for the import
+            thread.join(60)
+        assert not thread.is_alive() and len(imports) == 1
+        assert "director_litellm.provider" in sys.modules
+        assert [r.getMessage() for r in caplog.records if "warm-up" in r.getMessage()][-1].startswith(
+            "warm-up finished in "
+        )
 
     def test_a_failing_import_is_logged_at_debug_and_never_raises(self) -> None:
         """litellm unimportable: the thread ends, one DEBUG line says why, nothing reaches stderr."""
