@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import director_litellm
@@ -69,3 +70,11 @@ def test_the_check_sees_imports_by_name(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert _imports_litellm(sample) == [3, 4, 5]
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared pieces live in tests/helpers.py, conftest.py or tests/fakes, never in a test module."""
+    tests = Path(__file__).parent
+    pattern = re.compile(r"^\s*(?:from|import)\s+tests(?:\.\w+)*\.test_\w+", re.M)
+    offenders = [str(p.relative_to(tests)) for p in sorted(tests.rglob("*.py")) if pattern.search(p.read_text())]
+    assert offenders == []
