@@ -75,7 +75,17 @@ _XAI_USAGE = Limitation(
     "(xAI reports them apart); litellm 1.60 passes completion_tokens through",
 )
 
+_REFUSAL_EXPLANATION_160 = Limitation(
+    "anthropic_refusal_explanation_160",
+    frozenset({"content", "refusal"}),
+    ("1.60",),
+    "litellm 1.60 drops Anthropic's `stop_details` (the refusal's explanation): a refusal keeps "
+    "finish_reason refusal but no text; latest passes the explanation as `message.refusal`",
+)
+
 LIMITATIONS: dict[str, Limitation] = {
+    "anthropic/vercel-refusal": _REFUSAL_EXPLANATION_160,
+    "anthropic/vercel-refusal-stream": _REFUSAL_EXPLANATION_160,
     "anthropic/mirascope-thinking": _THINKING_160,
     "anthropic/mirascope-thinking-stream": _THINKING_160,
     "anthropic/pydantic-ai-thinking-stream": _THINKING_160,

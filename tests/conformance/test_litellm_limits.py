@@ -81,6 +81,25 @@ def test_openai_streamed_refusal_is_dropped_by_litellm(litellm: Any, server: Rep
     assert message.refusal == json.loads(PAYLOADS[key].body)["choices"][0]["message"]["refusal"]
 
 
+def test_anthropic_refusal_explanation_is_dropped_by_litellm_160(litellm: Any, server: ReplayServer) -> None:
+    key = "anthropic/vercel-refusal"
+    explanation = json.loads(PAYLOADS[key].body)["stop_details"]["explanation"]
+    assert explanation
+    choice = call(litellm, server, key, "anthropic/claude-sonnet-4-20250514").choices[0]
+    if affected("anthropic_refusal_explanation_160"):
+        assert not choice.message.content and not getattr(choice.message, "refusal", None)
+        assert not (getattr(choice.message, "provider_specific_fields", None) or {}).get("stop_details")
+    else:
+        assert choice.message.refusal == explanation
+    key = "anthropic/vercel-refusal-stream"
+    explanation = next(
+        e["delta"]["stop_details"]["explanation"] for e in sse_data(PAYLOADS[key].body) if e["type"] == "message_delta"
+    )
+    chunks = list(call(litellm, server, key, "anthropic/claude-sonnet-4-20250514", stream=True))
+    streamed = "".join((getattr(c.choices[0].delta, "refusal", None) or "") for c in chunks if c.choices)
+    assert streamed == ("" if affected("anthropic_refusal_explanation_160") else explanation)
+
+
 def test_xai_completion_tokens_are_rewritten_by_latest_litellm(litellm: Any, server: ReplayServer) -> None:
     key = "xai/vercel-text"
     usage = json.loads(PAYLOADS[key].body)["usage"]
