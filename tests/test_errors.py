@@ -173,6 +173,14 @@ def test_a_litellm_refusal_names_what_to_change() -> None:
     )
 
 
+def test_an_error_inside_a_stream_was_sent() -> None:
+    """An error event in a stream arrives as litellm's own 400 with no HTTP error behind it: still the provider's."""
+    mid_stream = err("BadRequestError", "OpenrouterException - Token limit reached", status=400, module=LITELLM)
+    assert classify(mid_stream).category == "invalid_input"
+    info = classify(mid_stream, streamed=True)
+    assert (info.category, info.status_code) == ("bad_request", 400)
+
+
 def test_retry_after_detail_and_provider() -> None:
     """Retry-After comes from the response headers; detail names the real type and is scrubbed."""
     response = type("Response", (), {"status_code": 429, "headers": _Headers({"retry-after": "2.5"})})()

@@ -180,7 +180,7 @@ def _answered(exc: BaseException) -> bool:
 def _refused_locally(e: _Evidence) -> bool:
     """litellm refused the request before sending it (a parameter the model does not take, a value
     it cannot map, a message it cannot convert): its 400 classes with no HTTP answer behind them."""
-    if not e.names & hints.LOCAL_REFUSAL_CLASSES or e.names & hints.NOT_LOCAL_CLASSES:
+    if e.streamed or not e.names & hints.LOCAL_REFUSAL_CLASSES or e.names & hints.NOT_LOCAL_CLASSES:
         return False
     return not _answered(e.exc) and not _error_body(list(_chain(e.exc)))
 
@@ -238,6 +238,7 @@ class _Evidence:
     names: frozenset[str]
     text: str  # lower-cased
     status: int | None
+    streamed: bool = False  # raised while reading a stream: the request was sent
 
     def says(self, hints: Iterable[str]) -> bool:
         return any(hint in self.text for hint in hints)
@@ -300,8 +301,15 @@ def _category(evidence: _Evidence) -> str:
     return "unknown"
 
 
-def classify(exc: BaseException, *, model: str | None = None, secrets: Iterable[str | None] = ()) -> ErrorInfo:
-    """Classify any exception raised by a litellm call into an ``ErrorInfo`` (rules: ``_RULES``, in order)."""
+def classify(
+    exc: BaseException, *, model: str | None = None, secrets: Iterable[str | None] = (), streamed: bool = False
+) -> ErrorInfo:
+    """Classify any exception raised by a litellm call into an ``ErrorInfo`` (rules: ``_RULES``, in order).
+
+    ``streamed``: it was raised while reading a stream, so the request was sent, whatever the
+    exception looks like (an error event inside a stream comes as litellm's own 400 with no HTTP
+    error behind it, like a request litellm refused itself).
+    """
     secrets = list(secrets)
     if isinstance(exc, InvalidInputError):
         return ErrorInfo("invalid_input", user_message("invalid_input", scrub(exc, secrets)), model=model)
@@ -312,7 +320,7 @@ def classify(exc: BaseException, *, model: str | None = None, secrets: Iterable[
     text = " ".join(str(err) for err in chain).lower()
     names = frozenset(cls.__name__ for err in chain for cls in type(err).__mro__)
     status = _true_status(exc, text)
-    category = _category(_Evidence(exc, names, text, status))
+    category = _category(_Evidence(exc, names, text, status, streamed))
     message = user_message(category)
     if category in ("connection", "invalid_input"):
         status = None  # no HTTP answer came back; litellm's 500 or 400 is its own label
