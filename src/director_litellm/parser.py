@@ -51,6 +51,16 @@ def field(obj: Any, name: str, default: Any = None) -> Any:
     return default if value is None else value
 
 
+def reasoning_text(message: Any) -> str | None:
+    """The model's reasoning on a message or stream delta: litellm's ``reasoning_content``, else
+    ``reasoning``, the name Groq (and OpenRouter) use, which litellm keeps as is for Groq."""
+    for name in ("reasoning_content", "reasoning"):
+        value = field(message, name)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
 def parse_arguments(raw: Any) -> tuple[dict[str, Any], str | None]:
     """Tool-call arguments -> (dict, raw text if it could not be used)."""
     if raw is None:
@@ -324,7 +334,6 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
         finish_reason = "stop" if finish == "tool_calls" else finish
     else:
         finish_reason = "stop"
-    reasoning = field(message, "reasoning_content")
     usage = field(response, "usage")
     send, recv, total = usage_counts(usage)
     cached, written = cache_counts(usage)
@@ -344,7 +353,7 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
         finish_reason=finish_reason,
         status=LLMResponseStatus.SUCCESS,
         cost=cost if cost is not None else _cost(hidden),
-        reasoning_content=reasoning if isinstance(reasoning, str) and reasoning else None,
+        reasoning_content=reasoning_text(message),
         model=answered_by,
         deployment=deployment if isinstance(deployment, str) and deployment else None,
         raw_tool_arguments=raw_store,
@@ -359,5 +368,6 @@ __all__ = [
     "field",
     "parse_arguments",
     "parse_response",
+    "reasoning_text",
     "usage_counts",
 ]

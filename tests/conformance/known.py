@@ -46,13 +46,7 @@ class Limitation:
 _REFUSAL = Defect(1, "a refusal comes back as status=True with empty content and no refusal field")
 _CUT_TOOL = Defect(2, "a tool call cut off by the token limit is returned as callable with finish_reason tool_calls")
 
-DEFECTS: dict[str, Defect] = {
-    "groq/vercel-reasoning": Defect(
-        "new: groq reasoning",
-        "not in issue 10's list: Groq's `message.reasoning` (kept by litellm as message.reasoning) "
-        "never reaches reasoning_content",
-    ),
-}
+DEFECTS: dict[str, Defect] = {}
 
 _THINKING_160 = Limitation(
     "anthropic_thinking_160",
@@ -103,6 +97,13 @@ LIMITATIONS: dict[str, Limitation] = {
         frozenset({"content", "reasoning"}),
         ("1.60",),
         "litellm 1.60 drops Mistral's list-of-parts stream deltas: text and reasoning arrive empty",
+    ),
+    "groq/vercel-reasoning-stream": Limitation(
+        "groq_stream_reasoning_160",
+        frozenset({"reasoning"}),
+        ("1.60",),
+        "litellm 1.60 drops Groq's `delta.reasoning` from stream chunks (text arrives, reasoning empty); "
+        "latest passes it on as `reasoning_content`. The non-streamed `message.reasoning` is kept on both",
     ),
     "xai/vercel-text": _XAI_USAGE,
     "xai/vercel-text-stream": _XAI_USAGE,

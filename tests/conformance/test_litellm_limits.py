@@ -130,6 +130,20 @@ def test_mistral_content_parts_are_not_read_by_litellm_160(litellm: Any, server:
     assert text == ("" if affected("mistral_parts_stream_160") else expected(PAYLOADS[key]).content)
 
 
+def test_groq_stream_reasoning_is_dropped_by_litellm_160(litellm: Any, server: ReplayServer) -> None:
+    key = "groq/vercel-reasoning-stream"
+    exp = expected(PAYLOADS[key])
+    assert exp.reasoning and exp.content
+    chunks = list(call(litellm, server, key, "groq/openai/gpt-oss-20b", stream=True))
+    deltas = [c.choices[0].delta for c in chunks if c.choices]
+    reasoning = "".join((getattr(d, "reasoning_content", None) or getattr(d, "reasoning", None) or "") for d in deltas)
+    assert "".join(d.content or "" for d in deltas) == exp.content
+    assert reasoning == ("" if affected("groq_stream_reasoning_160") else exp.reasoning)
+    # the non-streamed answer keeps it on both stacks, as message.reasoning: the adapter must read it
+    message = call(litellm, server, "groq/vercel-reasoning", "groq/openai/gpt-oss-20b").choices[0].message
+    assert getattr(message, "reasoning", None) == expected(PAYLOADS["groq/vercel-reasoning"]).reasoning
+
+
 def test_n_gt_1_stream_usage_is_recounted_by_litellm_160(litellm: Any, server: ReplayServer) -> None:
     key = "openai/sdk-n3-stream"
     exp = expected(PAYLOADS[key])
