@@ -151,6 +151,21 @@ class TestFaultMatrix:
         assert expected in ("weird_reason", "stop")
         assert r.status and r.content == "" and r.finish_reason == expected
 
+    @pytest.mark.parametrize("text", [None, "", "4200"])
+    def test_content_filter_finish(self, openai_fake: FakeOpenAI, text: str | None) -> None:
+        """finish_reason content_filter: no answer is a content_policy ERROR (sync and stream), text a SUCCESS."""
+        openai_fake.default(Reply.success(text, finish_reason="content_filter"))
+        p = provider(openai_fake)
+        final = [e.response for e in p.stream_chat_completions(USER) if isinstance(e, Final)]
+        for r in [p.chat_completions(USER), *final]:
+            assert r.finish_reason == "content_filter"
+            if text:
+                assert r.status and r.content == text
+            else:
+                assert not r.status and r.error["category"] == "content_policy" and r.error["attempts"] == 1
+                assert r.content and "content filter" in r.content
+        assert len(openai_fake.requests) == 2
+
     @pytest.mark.parametrize(
         "arguments, parsed, kept",
         [
