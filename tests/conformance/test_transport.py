@@ -134,6 +134,8 @@ _WIRES = [
     pytest.param("openai/sdk-text", "openai/gpt-4o-mini", id="openai-wire"),
     pytest.param("anthropic/mirascope-text", "anthropic/claude-sonnet-4-20250514", id="anthropic-wire"),
 ]
+
+
 @pytest.mark.parametrize(("key", "model"), _WIRES)
 def test_async_calls_across_asyncio_run(server: ReplayServer, key: str, model: str) -> None:
     provider = _provider(server, key, model)
