@@ -128,6 +128,20 @@ class TestChat:
         assert err.startswith("director-litellm: error: ") and "API key" in err and "[auth, HTTP 401" in err
         assert KEY not in out + err
 
+    def test_no_key_anywhere_is_a_config_error(
+        self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """``chat "hi"`` with no key and no LITELLM_*: one config line naming the variable; nothing sent (defect 7)."""
+        assert cli.main(["chat", "hi"]) == 1
+        out, err = capsys.readouterr()
+        assert out == "" and len(err.splitlines()) == 1, err
+        assert "set OPENAI_API_KEY (or LITELLM_API_KEY)" in err and "[config" in err
+        assert "rejected the API key" not in err
+        monkeypatch.setenv("LITELLM_API_BASE", openai_fake.url)
+        assert cli.main(["chat", "hi"]) == 1
+        assert "set OPENAI_API_KEY (or LITELLM_API_KEY)" in capsys.readouterr().err
+        assert openai_fake.requests == []
+
     def test_anthropic(
         self, anthropic_fake: FakeAnthropic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:

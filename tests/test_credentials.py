@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus
+from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus, _litellm
 from tests.fakes import FakeAnthropic, FakeOpenAI
 
 USER = [{"role": "user", "content": "hi"}]
@@ -74,3 +74,58 @@ def test_providers_that_need_no_key_are_not_refused(openai_fake: FakeOpenAI) -> 
     r = _no_key(openai_fake, "hosted_vllm/gpt-4o-mini").chat_completions(USER)
     assert r.error is None or r.error["category"] != "config", r.error
     assert len(openai_fake.requests) == 1
+
+
+@pytest.mark.parametrize("model", ["ollama/llama3", "ollama_chat/llama3", "hosted_vllm/x", "lm_studio/x"])
+def test_local_providers_are_never_refused(model: str) -> None:
+    """Providers litellm sends without a key need none from any source."""
+    assert _litellm.missing_key_variables(model, "http://127.0.0.1:9/v1") == []
+    assert _litellm.missing_key_variables(model) == []
+
+
+def test_a_litellm_proxy_with_litellm_api_key(openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A LiteLLM Proxy as Director users set it up: ``openai/`` + LITELLM_API_BASE + LITELLM_API_KEY, from the env."""
+    for name, value in {"CHAT_MODEL": "openai/gpt-4o-mini", "API_BASE": openai_fake.url, "API_KEY": KEY}.items():
+        monkeypatch.setenv(f"LITELLM_{name}", value)
+    r = LiteLLMProvider(num_retries=0).chat_completions(USER)
+    assert r.status == LLMResponseStatus.SUCCESS, r.error
+    assert openai_fake.requests[0].headers.get("authorization") == f"Bearer {KEY}"
+
+
+def test_directors_setup_with_openai_api_key(openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LITELLM_CHAT_MODEL=openai/... with the key in OPENAI_API_KEY (Director's own variable) goes out."""
+    monkeypatch.setenv("LITELLM_CHAT_MODEL", "openai/gpt-4o-mini")
+    monkeypatch.setenv("LITELLM_API_BASE", openai_fake.url)
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    provider = LiteLLMProvider(num_retries=0)
+    assert all(provider.chat_completions(USER).status == LLMResponseStatus.SUCCESS for _ in range(3))
+    assert [r.headers.get("authorization") for r in openai_fake.requests] == [f"Bearer {KEY}"] * 3
+
+
+def test_a_key_set_after_a_refusal_is_used(openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verdict is not kept across a change: refused, key set, sent; key removed, refused again."""
+    provider = _no_key(openai_fake, "openai/gpt-4o-mini")
+    assert provider.chat_completions(USER).error["category"] == "config"
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    assert provider.chat_completions(USER).status == LLMResponseStatus.SUCCESS
+    monkeypatch.delenv("OPENAI_API_KEY")
+    assert provider.chat_completions(USER).error["category"] == "config"
+    assert len(openai_fake.requests) == 1
+
+
+def test_azure_with_its_key_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """litellm names Azure's base, version and key together when any is absent; only an absent key counts."""
+    assert _litellm.missing_key_variables("azure/gpt-4o", "https://x.openai.azure.com") == ["AZURE_API_KEY"]
+    monkeypatch.setenv("AZURE_API_KEY", KEY)
+    assert _litellm.missing_key_variables("azure/gpt-4o", "https://x.openai.azure.com") == []
+
+
+def test_a_key_the_host_gave_litellm_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host that set ``litellm.api_key`` or ``litellm.anthropic_key`` is not refused."""
+    litellm = _litellm.import_litellm()
+    assert _litellm.missing_key_variables("anthropic/claude-3-5-haiku-latest") == ["ANTHROPIC_API_KEY"]
+    monkeypatch.setattr(litellm, "anthropic_key", KEY)
+    assert _litellm.missing_key_variables("anthropic/claude-3-5-haiku-latest") == []
+    monkeypatch.setattr(litellm, "anthropic_key", None)
+    monkeypatch.setattr(litellm, "api_key", KEY)
+    assert _litellm.missing_key_variables("anthropic/claude-3-5-haiku-latest") == []

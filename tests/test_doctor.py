@@ -23,6 +23,9 @@ from tests.helpers import copy_director
 
 REPO = Path(__file__).resolve().parents[1]
 PATCH = REPO / "integrations" / "director" / "director-litellm.patch"
+# the patch this installation ships: inside the package when installed from the wheel, else the checkout's
+_WHEEL_PATCH = Path(cli.__file__).resolve().parents[1] / "integrations" / PATCH.name
+SHIPPED = _WHEEL_PATCH if _WHEEL_PATCH.is_file() else PATCH
 KEY = "sk-test-cli-0123456789abcdefXYZ"
 OTHER_KEY = "sk-other-cli-9876543210fedcbaQRS"
 pytestmark = pytest.mark.usefixtures("columns")
@@ -439,7 +442,8 @@ class TestDirector:
         got, out = doctor(monkeypatch, capsys, **env)
         assert got == code, out
         lines = self.section(out)
-        command = f"cd {root} && git apply {PATCH}"
+        assert SHIPPED.read_bytes() == PATCH.read_bytes()  # the wheel ships the checkout's patch unchanged
+        command = f"cd {root} && git apply {SHIPPED}"
         assert lines[:2] == [
             f"  location          {root / 'backend' / 'director'}",
             "  DEFAULT_LLM       not honoured: the director-litellm change is missing",

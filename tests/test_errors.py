@@ -10,16 +10,35 @@ from director_litellm.errors import RETRYABLE, ConfigError, InvalidInputError, c
 
 
 def err(
-    name: str, message: str = "", *, status: int | None = None, cause: BaseException | None = None, **attrs: Any
+    name: str,
+    message: str = "",
+    *,
+    status: int | None = None,
+    cause: BaseException | None = None,
+    module: str = __name__,
+    **attrs: Any,
 ) -> Exception:
-    """An exception of a class called ``name`` (as litellm's, openai's or httpx's), with a status and a cause."""
-    exc: Exception = type(name, (Exception,), {})(message)
+    """An exception of a class called ``name`` (as litellm's, openai's or httpx's), with a status and a cause.
+
+    A class from outside litellm with a status stands for an HTTP answer (httpx, the openai client);
+    ``module=LITELLM`` makes one of litellm's own, whose status is only its label.
+    """
+    exc: Exception = type(name, (Exception,), {"__module__": module})(message)
     if status is not None:
         exc.status_code = status  # type: ignore[attr-defined]
     for key, value in attrs.items():
         setattr(exc, key, value)
     exc.__cause__ = cause
     return exc
+
+
+LITELLM = "litellm.exceptions"
+UNMAPPED = "litellm.BadRequestError: Unmapped reasoning effort: 'extreme'. Must be one of: 'low', 'high'."
+UNSUPPORTED = (
+    "litellm.UnsupportedParamsError: anthropic does not support parameters: ['frequency_penalty'], for "
+    "model=claude-3-5-haiku. To drop these, set `litellm.drop_params=True` or for proxy:\n\n`litellm_settings:`"
+)
+ANSWERED_400 = err("HTTPStatusError", "Client error '400 Bad Request'", status=400)
 
 
 class _Headers(dict):  # type: ignore[type-arg]
@@ -80,6 +99,38 @@ ROWS: list[tuple[str, BaseException, str, int | None]] = [
     ("overloaded text", err("APIError", "Overloaded"), "server", None),
     ("rate limit text", err("APIError", "rate limit exceeded"), "rate_limit", None),
     ("anything else", ValueError("boom"), "unknown", None),
+    # litellm refused the request itself: no HTTP answer along the chain (issue 10, defect 10)
+    ("refused by litellm", err("BadRequestError", UNMAPPED, status=400, module=LITELLM), "invalid_input", None),
+    (
+        "unsupported, by litellm",
+        err("UnsupportedParamsError", UNSUPPORTED, status=400, module=LITELLM),
+        "invalid_input",
+        None,
+    ),
+    (
+        "a message litellm cannot convert",
+        err("BadRequestError", "Image url not in expected format", status=400, module=LITELLM, cause=IndexError()),
+        "invalid_input",
+        None,
+    ),
+    (
+        "litellm's 400 over an HTTP answer",
+        err("BadRequestError", "bad", status=400, module=LITELLM, cause=ANSWERED_400),
+        "bad_request",
+        400,
+    ),
+    (
+        "litellm's unsupported over an HTTP answer",
+        err("UnsupportedParamsError", "no", status=400, module=LITELLM, cause=ANSWERED_400),
+        "unsupported_params",
+        400,
+    ),
+    (
+        "200 with an error body, litellm's class",
+        err("BadRequestError", "x", status=400, module=LITELLM, cause=Exception()),
+        "bad_response",
+        400,
+    ),
 ]
 
 
@@ -103,6 +154,31 @@ def test_our_own_refusals() -> None:
     bad = classify(InvalidInputError("tools[0] needs a name"))
     assert bad.category == "invalid_input" and "tools[0] needs a name" in bad.message and bad.status_code is None
     assert classify(ConfigError("LITELLM_TIMEOUT=-1: bad")).category == "config"
+
+
+def test_a_litellm_refusal_names_what_to_change() -> None:
+    """litellm's sentence without its class prefixes or advice to set its globals, plus the setting we offer."""
+    info = classify(err("UnsupportedParamsError", UNSUPPORTED, status=400, module=LITELLM))
+    assert info.message == (
+        "The request to the LLM was malformed and was not sent: anthropic does not support parameters: "
+        "['frequency_penalty'], for model=claude-3-5-haiku; remove it from the call, or set "
+        "LITELLM_DROP_UNSUPPORTED_PARAMS=true to let litellm drop it"
+    )
+    nested = "litellm.BadRequestError: AnthropicException - litellm.BadRequestError: Invalid Message passed in x"
+    assert classify(err("BadRequestError", nested, status=400, module=LITELLM)).message.endswith(
+        "not sent: Invalid Message passed in x"
+    )
+    assert classify(err("BadRequestError", UNMAPPED, status=400, module=LITELLM)).message.endswith(
+        "not sent: Unmapped reasoning effort: 'extreme'. Must be one of: 'low', 'high'"
+    )
+
+
+def test_an_error_inside_a_stream_was_sent() -> None:
+    """An error event in a stream arrives as litellm's own 400 with no HTTP error behind it: still the provider's."""
+    mid_stream = err("BadRequestError", "OpenrouterException - Token limit reached", status=400, module=LITELLM)
+    assert classify(mid_stream).category == "invalid_input"
+    info = classify(mid_stream, streamed=True)
+    assert (info.category, info.status_code) == ("bad_request", 400)
 
 
 def test_retry_after_detail_and_provider() -> None:

@@ -6,11 +6,13 @@ the configured number of attempts (num_retries=2: three for retryable faults, on
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
+from importlib.metadata import version
 from typing import Any
 
 import pytest
@@ -149,6 +151,21 @@ class TestFaultMatrix:
         expected = map_finish_reason("weird_reason")
         assert expected in ("weird_reason", "stop")
         assert r.status and r.content == "" and r.finish_reason == expected
+
+    @pytest.mark.parametrize("text", [None, "", "4200"])
+    def test_content_filter_finish(self, openai_fake: FakeOpenAI, text: str | None) -> None:
+        """finish_reason content_filter: no answer is a content_policy ERROR (sync and stream), text a SUCCESS."""
+        openai_fake.default(Reply.success(text, finish_reason="content_filter"))
+        p = provider(openai_fake)
+        final = [e.response for e in p.stream_chat_completions(USER) if isinstance(e, Final)]
+        for r in [p.chat_completions(USER), *final]:
+            assert r.finish_reason == "content_filter"
+            if text:
+                assert r.status and r.content == text
+            else:
+                assert not r.status and r.error["category"] == "content_policy" and r.error["attempts"] == 1
+                assert r.content and "content filter" in r.content
+        assert len(openai_fake.requests) == 2
 
     @pytest.mark.parametrize(
         "arguments, parsed, kept",
@@ -293,6 +310,86 @@ class TestMalformedInput:
         events = list(provider(openai_fake).stream_chat_completions(messages, **kwargs))
         assert len(events) == 1 and isinstance(events[0], Final) and not events[0].response.status
         assert openai_fake.requests == []
+
+
+# Requests litellm itself refuses before sending (issue 10, defect 10), each as litellm really raises it:
+# (id, config, per-call keywords, messages, what the message must name, stacks where litellm refuses it)
+STACK = "1.60" if version("litellm").startswith("1.60.") else "latest"
+BAD_IMAGE = [
+    {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": "see"},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64"}},
+        ],
+    }
+]
+REFUSED_BY_LITELLM = [
+    # UnsupportedParamsError: Claude takes no frequency_penalty and drop_params is off
+    (
+        "unsupported param",
+        {"drop_unsupported_params": False},
+        {"frequency_penalty": 0.5},
+        USER,
+        "LITELLM_DROP_UNSUPPORTED_PARAMS=true",
+        ("1.60", "latest"),
+    ),
+    # litellm cannot convert an image data URL without its ";base64," part to Anthropic's image block
+    ("malformed image data URL", {}, {}, BAD_IMAGE, "Image url not in expected format", ("1.60", "latest")),
+    # litellm 1.110 maps reasoning_effort to a thinking budget and refuses a value it cannot map
+    # (1.60 sends reasoning_effort to Anthropic as is)
+    (
+        "unmappable reasoning_effort",
+        {"model": "anthropic/claude-sonnet-4-20250514"},
+        {"reasoning_effort": "extreme"},
+        USER,
+        "Must be one of",
+        ("latest",),
+    ),
+]
+
+
+class TestRefusedByLitellm:
+    @pytest.mark.parametrize(
+        "config, keywords, messages, names, stacks",
+        [r[1:] for r in REFUSED_BY_LITELLM],
+        ids=[r[0] for r in REFUSED_BY_LITELLM],
+    )
+    def test_reported_as_ours_with_no_attempt(
+        self,
+        anthropic_fake: FakeAnthropic,
+        config: dict[str, Any],
+        keywords: dict[str, Any],
+        messages: list[dict[str, Any]],
+        names: str,
+        stacks: tuple[str, ...],
+    ) -> None:
+        """invalid_input naming what to change, 0 attempts, not retried, on all four paths; the server saw nothing."""
+        if STACK not in stacks:
+            pytest.skip(f"litellm {STACK} sends this request")
+        p = provider(anthropic_fake, **config)
+        finals = [e.response for e in p.stream_chat_completions(messages, **keywords) if isinstance(e, Final)]
+        async_r = asyncio.run(p.achat_completions(messages, **keywords))
+        for r in [p.chat_completions(messages, **keywords), async_r, *finals]:
+            assert not r.status and r.error["category"] == "invalid_input", r.error
+            assert r.error["attempts"] == 0 and r.error["status_code"] is None and not r.error["retryable"]
+            assert (
+                r.content.startswith("The request to the LLM was malformed and was not sent: ") and names in r.content
+            )
+            assert "litellm.drop_params" not in r.content and "modify_params" not in r.content
+        assert anthropic_fake.requests == []
+
+    def test_the_next_fallback_model_is_tried(self, openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:
+        """Refused for Claude by litellm (nothing sent), the OpenAI fallback takes the same call."""
+        p = provider(
+            anthropic_fake,
+            drop_unsupported_params=False,
+            fallbacks=[{"model": "openai/gpt-4o-mini", "api_base": openai_fake.url, "api_key": KEY}],
+        )
+        r = p.chat_completions(USER, frequency_penalty=0.5)
+        assert r.status and r.model and "gpt-4o-mini" in r.model, r.error
+        assert anthropic_fake.requests == [] and len(openai_fake.requests) == 1
+        assert openai_fake.requests[0].body["frequency_penalty"] == 0.5
 
 
 class TestFallbacks:

@@ -175,10 +175,26 @@ class TestParseResponse:
         assert r.error is not None and r.error["category"] == "content_policy" and r.error["message"] == r.content
         assert (r.send_tokens, r.recv_tokens, r.model) == (3, 2, "m")  # the refused call was still billed
 
-    def test_content_filter_without_refusal_is_unchanged(self) -> None:
-        """A content_filter finish that is not a refusal keeps its finish_reason and status."""
+    def test_content_filter_with_text_keeps_the_text(self) -> None:
+        """A content_filter finish with text (not a refusal) is a SUCCESS that says content_filter."""
         r = parse_response(completion(content="partial", finish="content_filter"))
         assert (r.status, r.finish_reason, r.refusal) == (LLMResponseStatus.SUCCESS, "content_filter", None)
+        assert r.content == "partial"
+
+    @pytest.mark.parametrize("content", [None, "", "  \n"])
+    def test_content_filter_with_nothing_is_an_error(self, content: Any) -> None:
+        """The filter withheld the whole answer: ERROR (content_policy) with a sentence, not an empty SUCCESS."""
+        r = parse_response(completion(content=content, finish="content_filter"))
+        assert r.status == LLMResponseStatus.ERROR and r.finish_reason == "content_filter"
+        assert r.error is not None and r.error["category"] == "content_policy" and not r.error["retryable"]
+        assert r.content == r.error["message"] and "content filter" in r.content
+        assert r.partial_content == (content or None) and r.refusal is None
+        assert (r.send_tokens, r.recv_tokens, r.model) == (3, 2, "m")  # billed all the same
+
+    def test_content_filter_with_tool_calls_keeps_them(self) -> None:
+        """Tool calls that arrived are an answer: SUCCESS, finish_reason tool_calls."""
+        r = parse_response(completion(content=None, tool_calls=[call('{"q": 1}')], finish="content_filter"))
+        assert r.status == LLMResponseStatus.SUCCESS and r.finish_reason == "tool_calls" and len(r.tool_calls) == 1
 
     def test_content_parts_are_joined(self) -> None:
         """A list of text parts becomes one string."""

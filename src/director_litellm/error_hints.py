@@ -48,6 +48,11 @@ GENERAL_CLASSES = (
     ("MidStreamFallbackError", "connection"),
 )
 
+# litellm classes it raises when it refuses a request itself, before sending (litellm's own 400 label)
+LOCAL_REFUSAL_CLASSES = frozenset({"BadRequestError", "UnsupportedParamsError"})
+# ... unless a more specific class says the provider's limit or policy was met
+NOT_LOCAL_CLASSES = frozenset({"ContextWindowExceededError", "ContentPolicyViolationError"})
+
 TRANSPORT_TIMEOUT = frozenset(
     {
         "ReadTimeout",
@@ -123,6 +128,8 @@ __all__ = [
     "CONNECTION_HINTS",
     "GATEWAY_HINTS",
     "GENERAL_CLASSES",
+    "LOCAL_REFUSAL_CLASSES",
+    "NOT_LOCAL_CLASSES",
     "SPECIFIC_CLASSES",
     "TRANSPORT_CONNECTION",
     "TRANSPORT_TIMEOUT",

@@ -37,7 +37,7 @@ a 500 ``InternalServerError``, a 403 as a generic ``APIError``, 408 and 504 as
     connection          yes        refused, reset or dropped connection
     server              yes        500, 502, 503, 529 (overloaded)
     bad_response        no         the provider answered 200 with no usable answer
-    invalid_input       no         this package refused the input; nothing was sent
+    invalid_input       no         this package or litellm refused the input; nothing was sent
     config              no         bad configuration; nothing was sent
     blocked_version     no         the installed litellm is known to be compromised
     unknown             no         anything else
@@ -162,10 +162,48 @@ def _unreadable_answer(exc: BaseException) -> bool:
     ``{"error": ...}`` object (a bare, empty ``Exception`` under a BadRequestError).
     """
     chain = list(_chain(exc))
-    if any(isinstance(err, (KeyError, IndexError, AttributeError)) for err in chain[1:]):
-        return True
+    return any(isinstance(err, (KeyError, IndexError, AttributeError)) for err in chain[1:]) or _error_body(chain)
+
+
+def _error_body(chain: list[BaseException]) -> bool:
     deepest = chain[-1]
     return len(chain) > 1 and type(deepest) is Exception and not str(deepest).strip()
+
+
+def _answered(exc: BaseException) -> bool:
+    """An HTTP answer is along the chain: an exception raised outside litellm (httpx, the openai
+    client) that carries the status which came back. litellm's own exceptions always carry a
+    status, real or not: when litellm refuses a request itself, it labels it 400."""
+    return any(_status_of(err) is not None and not type(err).__module__.startswith("litellm") for err in _chain(exc))
+
+
+def _refused_locally(e: _Evidence) -> bool:
+    """litellm refused the request before sending it (a parameter the model does not take, a value
+    it cannot map, a message it cannot convert): its 400 classes with no HTTP answer behind them."""
+    if e.streamed or not e.names & hints.LOCAL_REFUSAL_CLASSES or e.names & hints.NOT_LOCAL_CLASSES:
+        return False
+    return not _answered(e.exc) and not _error_body(list(_chain(e.exc)))
+
+
+# "litellm.BadRequestError: AnthropicException - ", possibly repeated
+_LITELLM_PREFIX = re.compile(r"^(?:\s*(?:litellm\.\w+:|\w+Exception -))+\s*")
+# litellm's advice names its process-wide settings, which this package never sets
+_LITELLM_ADVICE = re.compile(
+    r"[\s.]*(?:To drop (?:these|unsupported)|Either provide one, or set|If you want to use these|set [`']litellm\.).*",
+    re.S,
+)
+
+
+def _refusal_reason(exc: BaseException, names: frozenset[str]) -> str:
+    """What litellm refused and what to change, from its own sentence: without its class-name
+    prefixes and its advice to set litellm globals, and with the setting this package offers."""
+    reason = _LITELLM_ADVICE.sub("", _LITELLM_PREFIX.sub("", str(exc)).strip())
+    reason = " ".join(reason.split()).rstrip(" .,;:")
+    if len(reason) > 240:
+        reason = reason[:239] + "…"
+    if "UnsupportedParamsError" in names:
+        reason += "; remove it from the call, or set LITELLM_DROP_UNSUPPORTED_PARAMS=true to let litellm drop it"
+    return reason or "litellm refused the request"
 
 
 def _true_status(exc: BaseException, lowered_text: str) -> int | None:
@@ -200,6 +238,7 @@ class _Evidence:
     names: frozenset[str]
     text: str  # lower-cased
     status: int | None
+    streamed: bool = False  # raised while reading a stream: the request was sent
 
     def says(self, hints: Iterable[str]) -> bool:
         return any(hint in self.text for hint in hints)
@@ -239,10 +278,13 @@ _RULES: tuple[tuple[str, Callable[[_Evidence], str | None]], ...] = (
     ("tenacity missing", _when("config", lambda e: "tenacity" in e.text and "import" in e.text)),
     # the provider answered, but not with JSON we can read (litellm reports a 500)
     ("unreadable body", _when("bad_response", lambda e: "JSONDecodeError" in e.names or e.says(hints.BAD_BODY_HINTS))),
-    ("unreadable answer", _when("bad_response", lambda e: _unreadable_answer(e.exc))),
     # the openai client raises before sending when no key is found; litellm maps that to a 500
     ("missing or bad key", _when("auth", lambda e: e.says(hints.AUTH_HINTS))),
     *((f"gateway says {hint!r}", _says(hint, category)) for hint, category in hints.GATEWAY_HINTS),
+    # litellm refused the request itself: ours to fix, not the provider's (before "unreadable
+    # answer": a message litellm cannot convert fails with an IndexError or ValueError inside)
+    ("refused by litellm before sending", _when("invalid_input", _refused_locally)),
+    ("unreadable answer", _when("bad_response", lambda e: _unreadable_answer(e.exc))),
     *((f"class {name}", _is(name, category)) for name, category in hints.SPECIFIC_CLASSES),
     ("HTTP status", _by_status),
     *((f"class {name}", _is(name, category)) for name, category in hints.GENERAL_CLASSES),
@@ -259,8 +301,15 @@ def _category(evidence: _Evidence) -> str:
     return "unknown"
 
 
-def classify(exc: BaseException, *, model: str | None = None, secrets: Iterable[str | None] = ()) -> ErrorInfo:
-    """Classify any exception raised by a litellm call into an ``ErrorInfo`` (rules: ``_RULES``, in order)."""
+def classify(
+    exc: BaseException, *, model: str | None = None, secrets: Iterable[str | None] = (), streamed: bool = False
+) -> ErrorInfo:
+    """Classify any exception raised by a litellm call into an ``ErrorInfo`` (rules: ``_RULES``, in order).
+
+    ``streamed``: it was raised while reading a stream, so the request was sent, whatever the
+    exception looks like (an error event inside a stream comes as litellm's own 400 with no HTTP
+    error behind it, like a request litellm refused itself).
+    """
     secrets = list(secrets)
     if isinstance(exc, InvalidInputError):
         return ErrorInfo("invalid_input", user_message("invalid_input", scrub(exc, secrets)), model=model)
@@ -271,14 +320,17 @@ def classify(exc: BaseException, *, model: str | None = None, secrets: Iterable[
     text = " ".join(str(err) for err in chain).lower()
     names = frozenset(cls.__name__ for err in chain for cls in type(err).__mro__)
     status = _true_status(exc, text)
-    category = _category(_Evidence(exc, names, text, status))
-    if category == "connection":
-        status = None  # no HTTP answer came back; litellm's 500 is its own label
+    category = _category(_Evidence(exc, names, text, status, streamed))
+    message = user_message(category)
+    if category in ("connection", "invalid_input"):
+        status = None  # no HTTP answer came back; litellm's 500 or 400 is its own label
+    if category == "invalid_input":
+        message = user_message(category, scrub(_refusal_reason(exc, names), secrets))
     provider = getattr(exc, "llm_provider", None)
     detail = scrub(getattr(exc, "message", None) or exc, secrets)
     return ErrorInfo(
         category=category,
-        message=user_message(category),
+        message=message,
         retryable=category in RETRYABLE,
         status_code=status,
         provider=provider if isinstance(provider, str) and provider else None,

@@ -21,6 +21,8 @@ Works on litellm's ``ModelResponse`` objects and on plain dicts of the same shap
 - a refusal (OpenAI ``message.refusal``, Anthropic ``stop_reason: "refusal"``) is an ERROR
   response with ``finish_reason="refusal"`` and the refusal text (or ``DECLINED``) in both
   ``content`` and ``refusal``; see ``_refused`` for why it is not a SUCCESS.
+- ``finish_reason: "content_filter"`` with no text and no tool calls is an ERROR
+  (``content_policy``, ``FILTERED`` in ``content``); with text it stays a SUCCESS.
 """
 
 from __future__ import annotations
@@ -49,6 +51,16 @@ def field(obj: Any, name: str, default: Any = None) -> Any:
         except Exception:
             return default
     return default if value is None else value
+
+
+def reasoning_text(message: Any) -> str | None:
+    """The model's reasoning on a message or stream delta: litellm's ``reasoning_content``, else
+    ``reasoning``, the name Groq (and OpenRouter) use, which litellm keeps as is for Groq."""
+    for name in ("reasoning_content", "reasoning"):
+        value = field(message, name)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def parse_arguments(raw: Any) -> tuple[dict[str, Any], str | None]:
@@ -246,19 +258,36 @@ def _refused(shown: str, answered_by: str | None, response: Any, cost: float | N
     loop would ask again, the same refused question, up to its iteration limit.
     """
     logger.warning("%s declined to answer (refusal, %d chars)", answered_by or "the model", len(shown))
-    send, recv, total = usage_counts(field(response, "usage"))
     info = ErrorInfo("content_policy", shown, model=answered_by, detail="the model refused (finish_reason refusal)")
+    return _stopped(info, "refusal", response, cost, refusal=shown)
+
+
+# shown when the provider's content filter withheld the whole answer
+FILTERED = "The LLM provider's content filter withheld the answer."
+
+
+def _filtered(partial: str, answered_by: str | None, response: Any, cost: float | None) -> LLMResponse:
+    """``finish_reason: content_filter`` with no answer is an ERROR, not an empty SUCCESS (same reason as
+    a refusal); with text, the answer is kept as SUCCESS and the caller sees finish_reason content_filter."""
+    logger.warning("%s: the provider's content filter withheld the answer", answered_by or "the model")
+    info = ErrorInfo("content_policy", FILTERED, model=answered_by, detail="finish_reason content_filter, no content")
+    return _stopped(info, "content_filter", response, cost, partial_content=partial or None)
+
+
+def _stopped(info: ErrorInfo, finish_reason: str, response: Any, cost: float | None, **extra: Any) -> LLMResponse:
+    """The ERROR response for an answer the model or provider stopped; the call was billed all the same."""
+    send, recv, total = usage_counts(field(response, "usage"))
     return LLMResponse(
-        content=shown,
-        refusal=shown,
-        finish_reason="refusal",
+        content=info.message,
+        finish_reason=finish_reason,
         status=LLMResponseStatus.ERROR,
         error=info.as_dict(),
         send_tokens=send,
         recv_tokens=recv,
         total_tokens=total,
         cost=cost if cost is not None else _cost(_hidden(response)),
-        model=answered_by,
+        model=info.model,
+        **extra,
     )
 
 
@@ -316,6 +345,9 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
     raw_store: dict[str, str] = {}
     cut_off = isinstance(finish, str) and finish.lower() in _CUT_OFF
     calls = _tool_calls(field(message, "tool_calls"), raw_store, cut_off=cut_off)
+    content = _text(field(message, "content"))
+    if finish == "content_filter" and not calls and not content.strip():
+        return _filtered(content, answered_by, response, cost)
     if cut_off:
         finish_reason = "length"
     elif calls:
@@ -324,7 +356,6 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
         finish_reason = "stop" if finish == "tool_calls" else finish
     else:
         finish_reason = "stop"
-    reasoning = field(message, "reasoning_content")
     usage = field(response, "usage")
     send, recv, total = usage_counts(usage)
     cached, written = cache_counts(usage)
@@ -334,7 +365,7 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
         field(hidden, "additional_headers"), "llm_provider-x-litellm-model-id"
     )
     return LLMResponse(
-        content=_text(field(message, "content")),
+        content=content,
         tool_calls=calls,
         send_tokens=send,
         recv_tokens=recv,
@@ -344,7 +375,7 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
         finish_reason=finish_reason,
         status=LLMResponseStatus.SUCCESS,
         cost=cost if cost is not None else _cost(hidden),
-        reasoning_content=reasoning if isinstance(reasoning, str) and reasoning else None,
+        reasoning_content=reasoning_text(message),
         model=answered_by,
         deployment=deployment if isinstance(deployment, str) and deployment else None,
         raw_tool_arguments=raw_store,
@@ -359,5 +390,6 @@ __all__ = [
     "field",
     "parse_arguments",
     "parse_response",
+    "reasoning_text",
     "usage_counts",
 ]

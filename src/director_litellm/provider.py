@@ -172,13 +172,15 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             if isinstance(call, LLMResponse):
                 yield Final(call)
                 return
-            completion = self._backend().completion
+            completion, reading = self._backend().completion, [False]
 
             def first_chunk(request: dict[str, Any]) -> tuple[Iterator[Any], Any]:
+                reading[0] = False
                 chunks = iter(completion(**request))
+                reading[0] = True
                 return chunks, next(chunks, None)
 
-            outcome = retry.drive(call, self._classified, first_chunk)
+            outcome = retry.drive(call, self._stream_failed(reading), first_chunk)
             if isinstance(outcome, ErrorInfo):
                 yield Final(self._error(outcome))
                 return
@@ -208,16 +210,18 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             if isinstance(call, LLMResponse):
                 yield Final(call)
                 return
-            acompletion = self._async_completion()
+            acompletion, reading = self._async_completion(), [False]
 
             async def first_chunk(request: dict[str, Any]) -> tuple[AsyncIterator[Any], Any]:
+                reading[0] = False
                 chunks = (await acompletion(**request)).__aiter__()
+                reading[0] = True
                 try:
                     return chunks, await chunks.__anext__()
                 except StopAsyncIteration:
                     return chunks, None
 
-            outcome = await retry.adrive(call, self._classified, first_chunk)
+            outcome = await retry.adrive(call, self._stream_failed(reading), first_chunk)
             if isinstance(outcome, ErrorInfo):
                 yield Final(self._error(outcome))
                 return
@@ -289,11 +293,16 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         protect_logs(secrets(self.config))
         return call
 
-    def _classified(self, exc: BaseException, model: str, attempts: int) -> ErrorInfo:
+    def _classified(self, exc: BaseException, model: str, attempts: int, streamed: bool = False) -> ErrorInfo:
         """One failed attempt, classified; its traceback goes to the DEBUG log."""
-        info = replace(classify(exc, model=model, secrets=secrets(self.config)), attempts=attempts)
+        info = classify(exc, model=model, secrets=secrets(self.config), streamed=streamed)
+        info = replace(info, attempts=attempts)
         _log_traceback(exc, info)
         return info
+
+    def _stream_failed(self, reading: list[bool]) -> retry.Failed:
+        """Classifies a stream's failed start; ``reading[0]``: it failed reading the stream, so it was sent."""
+        return lambda exc, model, attempts: self._classified(exc, model, attempts, streamed=reading[0])
 
     def _error(self, info: ErrorInfo) -> LLMResponse:
         return error_response(_logged(info))
@@ -323,7 +332,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     ) -> LLMResponse:
         """A stream's final response: what arrived, or an ERROR keeping the text so far if it broke."""
         if broke is not None and not acc.ended_without_finish_reason(broke):
-            return acc.failed(_logged(self._classified(broke, outcome.model, outcome.attempts)))
+            return acc.failed(_logged(self._classified(broke, outcome.model, outcome.attempts, streamed=True)))
         result = acc.response()
         result.model = result.model or outcome.model
         result.cost = _litellm.stream_cost(

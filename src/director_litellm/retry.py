@@ -3,8 +3,9 @@
 The provider does all retrying itself (litellm and the openai client are told to
 make exactly one attempt each), so ``num_retries=N`` means exactly ``N + 1``
 requests at most, per model. Only retryable categories (``errors.RETRYABLE``:
-rate_limit, timeout, connection, server) are retried. The wait is exponential
-with jitter, at least the provider's ``Retry-After`` when it sent one (a
+rate_limit, timeout, connection, server) are retried; a request litellm refuses before
+sending (``invalid_input``) counts no attempt and moves on to the next fallback model.
+The wait is exponential with jitter, at least the provider's ``Retry-After`` when it sent one (a
 ``Retry-After`` over a minute is not waited for), and never past the deadline:
 each attempt may take ``timeout`` seconds, and one model's attempts and waits
 together end within ``(num_retries + 1) * timeout`` seconds.
@@ -23,7 +24,7 @@ import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
@@ -136,6 +137,8 @@ def plan(call: Call, failed: Failed) -> Plan[R]:
             if not isinstance(outcome, BaseException):
                 return Success(cast(R, outcome), target.model, attempts, started)
             info = failed(outcome, target.model, attempts)
+            if info.category == "invalid_input":  # litellm refused it before sending: this attempt sent nothing
+                info = replace(info, attempts=attempts - 1)
             delay = attempt.delay_after(info)
             if delay is None:
                 break
@@ -147,6 +150,8 @@ def plan(call: Call, failed: Failed) -> Plan[R]:
                 delay,
             )
             yield Sleep(delay)
+        if info is not None and info.category == "invalid_input":
+            continue  # refused for this model by litellm; the next model may take it, and nothing was sent
         if info is not None and not info.retryable:
             break  # a fallback model would be refused for the same reason
         if info is not None and position + 1 < len(call.targets):

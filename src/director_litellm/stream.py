@@ -31,7 +31,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from director_litellm.errors import ErrorInfo
-from director_litellm.parser import choice_zero, error_response, field, parse_response
+from director_litellm.parser import choice_zero, error_response, field, parse_response, reasoning_text
 from director_litellm.response import LLMResponse
 
 logger = logging.getLogger(__name__)
@@ -98,8 +98,8 @@ class StreamAccumulator:
             delta = field(choice, "delta") or field(choice, "message")
             if delta is None:
                 return events
-            reasoning = field(delta, "reasoning_content")
-            if isinstance(reasoning, str) and reasoning:
+            reasoning = reasoning_text(delta)
+            if reasoning:
                 self.reasoning.append(reasoning)
                 events.append(ReasoningDelta(reasoning))
             content = field(delta, "content")

@@ -9,7 +9,8 @@ DESIGN.md and the fixed behaviour issue 10 asks for:
   were cut off by the token limit is not callable and is listed in ``cut_tool_arguments``
   (id -> the raw text received) instead.
 - ``finish_reason``: Director's vocabulary: ``stop``, ``tool_calls``, ``length``,
-  ``content_filter``, ``refusal``.
+  ``content_filter``, ``refusal``. ``withheld``: ``content_filter`` with no text and no tool
+  calls, which Director must see as an ERROR (``content_policy``), not as an empty answer.
 - ``send_tokens`` / ``recv_tokens``: the usage the provider reported (OpenAI: the
   ``usage`` object, in the final chunk for streams; Anthropic: ``message_start`` input
   tokens, ``message_delta`` output tokens).
@@ -47,6 +48,11 @@ class Expected:
     choices: int = 1
     other_choice_texts: list[str] = field(default_factory=list)
     mid_stream_error: bool = False
+
+    @property
+    def withheld(self) -> bool:
+        """The provider's content filter stopped the answer before any of it: reported as a content_policy ERROR."""
+        return self.finish_reason == "content_filter" and not self.content.strip() and not self.tool_calls
 
 
 def sse_data(body: bytes) -> list[dict[str, Any]]:

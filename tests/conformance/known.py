@@ -46,13 +46,7 @@ class Limitation:
 _REFUSAL = Defect(1, "a refusal comes back as status=True with empty content and no refusal field")
 _CUT_TOOL = Defect(2, "a tool call cut off by the token limit is returned as callable with finish_reason tool_calls")
 
-DEFECTS: dict[str, Defect] = {
-    "groq/vercel-reasoning": Defect(
-        "new: groq reasoning",
-        "not in issue 10's list: Groq's `message.reasoning` (kept by litellm as message.reasoning) "
-        "never reaches reasoning_content",
-    ),
-}
+DEFECTS: dict[str, Defect] = {}
 
 _THINKING_160 = Limitation(
     "anthropic_thinking_160",
@@ -75,7 +69,17 @@ _XAI_USAGE = Limitation(
     "(xAI reports them apart); litellm 1.60 passes completion_tokens through",
 )
 
+_REFUSAL_EXPLANATION_160 = Limitation(
+    "anthropic_refusal_explanation_160",
+    frozenset({"content", "refusal"}),
+    ("1.60",),
+    "litellm 1.60 drops Anthropic's `stop_details` (the refusal's explanation): a refusal keeps "
+    "finish_reason refusal but no text; latest passes the explanation as `message.refusal`",
+)
+
 LIMITATIONS: dict[str, Limitation] = {
+    "anthropic/vercel-refusal": _REFUSAL_EXPLANATION_160,
+    "anthropic/vercel-refusal-stream": _REFUSAL_EXPLANATION_160,
     "anthropic/mirascope-thinking": _THINKING_160,
     "anthropic/mirascope-thinking-stream": _THINKING_160,
     "anthropic/pydantic-ai-thinking-stream": _THINKING_160,
@@ -93,6 +97,13 @@ LIMITATIONS: dict[str, Limitation] = {
         frozenset({"content", "reasoning"}),
         ("1.60",),
         "litellm 1.60 drops Mistral's list-of-parts stream deltas: text and reasoning arrive empty",
+    ),
+    "groq/vercel-reasoning-stream": Limitation(
+        "groq_stream_reasoning_160",
+        frozenset({"reasoning"}),
+        ("1.60",),
+        "litellm 1.60 drops Groq's `delta.reasoning` from stream chunks (text arrives, reasoning empty); "
+        "latest passes it on as `reasoning_content`. The non-streamed `message.reasoning` is kept on both",
     ),
     "xai/vercel-text": _XAI_USAGE,
     "xai/vercel-text-stream": _XAI_USAGE,

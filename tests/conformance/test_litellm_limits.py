@@ -81,6 +81,25 @@ def test_openai_streamed_refusal_is_dropped_by_litellm(litellm: Any, server: Rep
     assert message.refusal == json.loads(PAYLOADS[key].body)["choices"][0]["message"]["refusal"]
 
 
+def test_anthropic_refusal_explanation_is_dropped_by_litellm_160(litellm: Any, server: ReplayServer) -> None:
+    key = "anthropic/vercel-refusal"
+    explanation = json.loads(PAYLOADS[key].body)["stop_details"]["explanation"]
+    assert explanation
+    choice = call(litellm, server, key, "anthropic/claude-sonnet-4-20250514").choices[0]
+    if affected("anthropic_refusal_explanation_160"):
+        assert not choice.message.content and not getattr(choice.message, "refusal", None)
+        assert not (getattr(choice.message, "provider_specific_fields", None) or {}).get("stop_details")
+    else:
+        assert choice.message.refusal == explanation
+    key = "anthropic/vercel-refusal-stream"
+    explanation = next(
+        e["delta"]["stop_details"]["explanation"] for e in sse_data(PAYLOADS[key].body) if e["type"] == "message_delta"
+    )
+    chunks = list(call(litellm, server, key, "anthropic/claude-sonnet-4-20250514", stream=True))
+    streamed = "".join((getattr(c.choices[0].delta, "refusal", None) or "") for c in chunks if c.choices)
+    assert streamed == ("" if affected("anthropic_refusal_explanation_160") else explanation)
+
+
 def test_xai_completion_tokens_are_rewritten_by_latest_litellm(litellm: Any, server: ReplayServer) -> None:
     key = "xai/vercel-text"
     usage = json.loads(PAYLOADS[key].body)["usage"]
@@ -109,6 +128,20 @@ def test_mistral_content_parts_are_not_read_by_litellm_160(litellm: Any, server:
     chunks = list(call(litellm, server, key, "mistral/mistral-small-latest", stream=True))
     text = "".join((c.choices[0].delta.content or "") for c in chunks if c.choices)
     assert text == ("" if affected("mistral_parts_stream_160") else expected(PAYLOADS[key]).content)
+
+
+def test_groq_stream_reasoning_is_dropped_by_litellm_160(litellm: Any, server: ReplayServer) -> None:
+    key = "groq/vercel-reasoning-stream"
+    exp = expected(PAYLOADS[key])
+    assert exp.reasoning and exp.content
+    chunks = list(call(litellm, server, key, "groq/openai/gpt-oss-20b", stream=True))
+    deltas = [c.choices[0].delta for c in chunks if c.choices]
+    reasoning = "".join((getattr(d, "reasoning_content", None) or getattr(d, "reasoning", None) or "") for d in deltas)
+    assert "".join(d.content or "" for d in deltas) == exp.content
+    assert reasoning == ("" if affected("groq_stream_reasoning_160") else exp.reasoning)
+    # the non-streamed answer keeps it on both stacks, as message.reasoning: the adapter must read it
+    message = call(litellm, server, "groq/vercel-reasoning", "groq/openai/gpt-oss-20b").choices[0].message
+    assert getattr(message, "reasoning", None) == expected(PAYLOADS["groq/vercel-reasoning"]).reasoning
 
 
 def test_n_gt_1_stream_usage_is_recounted_by_litellm_160(litellm: Any, server: ReplayServer) -> None:

@@ -107,14 +107,16 @@ def check_error(response: Any, exp: Expected, skip: frozenset[str]) -> None:
 
 
 def check_answer(response: Any, exp: Expected, skip: frozenset[str], events: list[Any]) -> None:
-    if exp.finish_reason == "refusal" and "finish_reason" not in skip:
-        # a refusal ends Director's turn: ERROR (content_policy) with the refusal as the user's text
+    if (exp.finish_reason == "refusal" or exp.withheld) and "finish_reason" not in skip:
+        # a refusal, or a filter that withheld the whole answer, ends Director's turn: ERROR (content_policy)
         assert not response.status and response.error["category"] == "content_policy"
     else:
         assert response.status, response.error
     if "content" not in skip:
-        if exp.finish_reason == "refusal" and not exp.content:
-            assert response.content, "a refusal without text still tells the user something"
+        if (exp.finish_reason == "refusal" or exp.withheld) and not exp.content:
+            assert response.content, "a refusal or withheld answer without text still tells the user something"
+        elif exp.withheld:
+            assert response.partial_content == exp.content
         else:
             assert response.content == exp.content
     if "refusal" not in skip and exp.finish_reason == "refusal":

@@ -21,7 +21,6 @@ from collections.abc import Iterator
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from tests.conformance.known import OLD_STACK
 from tests.conformance.replay import ReplayServer, load_payloads, sse_events
 
 PAYLOADS = load_payloads()
@@ -135,14 +134,8 @@ _WIRES = [
     pytest.param("openai/sdk-text", "openai/gpt-4o-mini", id="openai-wire"),
     pytest.param("anthropic/mirascope-text", "anthropic/claude-sonnet-4-20250514", id="anthropic-wire"),
 ]
-_DEFECT_4 = pytest.mark.xfail(
-    OLD_STACK,
-    strict=True,
-    reason="issue 10 defect 4: on litellm 1.60 async calls fail across event loops against a keep-alive server",
-)
 
 
-@_DEFECT_4
 @pytest.mark.parametrize(("key", "model"), _WIRES)
 def test_async_calls_across_asyncio_run(server: ReplayServer, key: str, model: str) -> None:
     provider = _provider(server, key, model)
@@ -150,7 +143,6 @@ def test_async_calls_across_asyncio_run(server: ReplayServer, key: str, model: s
     assert [bool(r.status) for r in results] == [True, True, True], [r.content for r in results]
 
 
-@_DEFECT_4
 @pytest.mark.parametrize(("key", "model"), _WIRES)
 def test_async_calls_from_threads_with_their_own_loops(server: ReplayServer, key: str, model: str) -> None:
     provider = _provider(server, key, model)
