@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -363,6 +364,13 @@ class TestExits:
         assert code == 0
         assert swapped is not closed and swapped.name == os.devnull
         swapped.close()
+
+    def test_exit_codes_are_documented(self) -> None:
+        """docs/command-line.md's exit-code table lists the codes the command's docstring lists."""
+        docs = (Path(__file__).resolve().parents[1] / "docs" / "command-line.md").read_text(encoding="utf-8")
+        documented = {int(code) for code in re.findall(r"^\| (\d+) \|", docs, re.M)}
+        listed = {int(code) for code in re.findall(r"^ {4}(\d+) {2,}", cli.__doc__ or "", re.M)}
+        assert documented == listed == {0, 1, 2, 130}
 
     def test_no_command_prints_help_and_exits_2(self, capsys: pytest.CaptureFixture[str]) -> None:
         assert cli.main([]) == 2
