@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -14,8 +13,6 @@ import pytest
 from tests.fakes import FakeAnthropic, FakeAzureOpenAI, FakeOpenAI, Reply, running
 from tests.fakes.rules import claude_exclusive_sampling, claude_family, claude_max_output, claude_refuses_prefill
 from tests.helpers import http_client
-
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 AN_HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
 OA_HEADERS = {"authorization": "Bearer sk-test"}
@@ -440,9 +437,8 @@ LITELLM_WARNINGS = pytest.mark.filterwarnings(
 
 
 @pytest.fixture
-def litellm(monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network for the cost map
-    monkeypatch.setenv("LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS", "True")  # nor for 1.110's beta-header table
+def litellm() -> Any:
+    """litellm itself (conftest keeps it offline: bundled price map and beta-header table)."""
     import litellm
 
     return litellm

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.conformance.replay import ReplayServer, load_payloads
+
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", None}
 
 
@@ -30,3 +32,10 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     yield attempts
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ReplayServer]:
+    """Every recorded payload served on loopback; one server per test module."""
+    with ReplayServer(load_payloads()) as replay:
+        yield replay

@@ -9,7 +9,6 @@ are read from the payload.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,12 +19,6 @@ from tests.conformance.replay import ReplayServer, load_payloads
 
 PAYLOADS = load_payloads()
 MESSAGES = [{"role": "user", "content": "Hello"}]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ReplayServer]:
-    with ReplayServer(PAYLOADS) as replay:
-        yield replay
 
 
 @pytest.fixture(scope="module")

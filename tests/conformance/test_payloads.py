@@ -43,12 +43,6 @@ MODELS = {
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[ReplayServer]:
-    with ReplayServer(PAYLOADS) as replay:
-        yield replay
-
-
-@pytest.fixture(scope="module")
 def loop() -> Iterator[asyncio.AbstractEventLoop]:
     loop = asyncio.new_event_loop()
     yield loop

@@ -16,7 +16,6 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -24,12 +23,6 @@ from director_litellm import LiteLLMConfig, LiteLLMProvider
 from tests.conformance.replay import ReplayServer, load_payloads, sse_events
 
 PAYLOADS = load_payloads()
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ReplayServer]:
-    with ReplayServer(PAYLOADS) as replay:
-        yield replay
 
 
 def _connection(server: ReplayServer) -> http.client.HTTPConnection:
