@@ -19,6 +19,12 @@ _ISOLATED_PREFIXES = ("LITELLM_", "OPENAI_", "ANTHROPIC_", "AZURE_", "GROQ_", "G
 
 # litellm must never reach the network for its data files, in any test (set before any import)
 os.environ.update(OFFLINE_ENV)
+# a subprocess started in another directory (Director's stand-in copies) must import the code under
+# test: a relative PYTHONPATH (`PYTHONPATH=src`) would miss there and fall back to an installed copy
+if os.environ.get("PYTHONPATH"):
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        str(Path(entry).resolve()) for entry in os.environ["PYTHONPATH"].split(os.pathsep) if entry
+    )
 
 
 @pytest.fixture(autouse=True)

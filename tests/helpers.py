@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import ssl
 import subprocess
@@ -39,3 +40,10 @@ def copy_director(root: Path) -> Path:
 def http_client(**kw: Any) -> httpx.Client:
     """A new httpx client (its own connections) that reuses one TLS context."""
     return httpx.Client(verify=_TLS, **kw)
+
+
+def pythonpath(*first: Path | str) -> str:
+    """``first``, then the PYTHONPATH this process has (conftest makes it absolute): a subprocess finds
+    Director's stand-in and still imports the code under test, not an installed copy."""
+    inherited = os.environ.get("PYTHONPATH", "")
+    return os.pathsep.join([*(str(p) for p in first), *([inherited] if inherited else [])])

@@ -27,7 +27,7 @@ import pytest
 
 from director_litellm import director_check
 from director_litellm.discovery import DIRECTOR_SNIPPET
-from tests.helpers import STANDIN, copy_director
+from tests.helpers import STANDIN, copy_director, pythonpath
 
 REPO = Path(__file__).resolve().parents[1]
 PATCH = REPO / "integrations" / "director" / "director-litellm.patch"
@@ -96,6 +96,8 @@ def _env(**extra: str) -> dict[str, str]:
     }
     env.update(LITELLM_WARM_UP="false", LITELLM_LOCAL_MODEL_COST_MAP="True")
     env.update(extra)
+    if "PYTHONPATH" in extra:  # the stand-in first, then the code under test
+        env["PYTHONPATH"] = pythonpath(extra["PYTHONPATH"])
     return env
 
 

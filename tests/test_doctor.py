@@ -19,7 +19,7 @@ from director_litellm.cli.doctor import Setup, check_dotenv, check_litellm
 from director_litellm.cli.model_checks import _environment_cleared, check_router, missing_v1
 from director_litellm.cli.report import FACT_KEYS, Section
 from tests.environment import COLUMNS as WIDTH
-from tests.helpers import copy_director
+from tests.helpers import copy_director, pythonpath
 
 REPO = Path(__file__).resolve().parents[1]
 PATCH = REPO / "integrations" / "director" / "director-litellm.patch"
@@ -398,7 +398,7 @@ class TestDirector:
         copy_director(root)
         if patched:
             subprocess.run(["git", "apply", str(PATCH)], cwd=root, check=True)
-        monkeypatch.setenv("PYTHONPATH", str(root / "backend"))
+        monkeypatch.setenv("PYTHONPATH", pythonpath(root / "backend"))
         return root
 
     @staticmethod
@@ -464,7 +464,7 @@ class TestDirector:
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
         """No importable director package: one note line, nothing else, exit unaffected."""
-        monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+        monkeypatch.setenv("PYTHONPATH", pythonpath(tmp_path))
         code, out = doctor(monkeypatch, capsys, DEFAULT_LLM="litellm", **self.GOOD)
         assert code == 0, out
         assert self.section(out) == ["  note  Director is not importable from this Python"]
