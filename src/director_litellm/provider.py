@@ -58,6 +58,49 @@ def _log_traceback(exc: BaseException, info: ErrorInfo) -> None:
         )
 
 
+def _failed(info: ErrorInfo) -> LLMResponse:
+    """The ERROR response of a failed call, after its one WARNING line."""
+    return error_response(_logged(info))
+
+
+def _completed(call: Call, config: LiteLLMConfig, outcome: retry.Success[Any] | ErrorInfo) -> LLMResponse:
+    """A finished call's response: parsed, priced with its cache tokens, checked against its schema."""
+    if isinstance(outcome, ErrorInfo):
+        return _failed(outcome)
+    result = parse_response(outcome.response, model=outcome.model)
+    if result.status and (result.cached_tokens or result.cache_write_tokens):
+        result.cost = (
+            _litellm.cache_cost(
+                *(outcome.model, result.send_tokens, result.recv_tokens),
+                *(result.cached_tokens, result.cache_write_tokens),
+            )
+            or result.cost
+        )
+    if result.status:
+        result = _validated(result, call, config)
+    logger.debug(
+        "LLM call to %s: %d attempt(s), %.0f ms, %d tokens",
+        *(outcome.model, outcome.attempts, (time.monotonic() - outcome.started) * 1000, result.total_tokens),
+    )
+    return result
+
+
+def _validated(result: LLMResponse, call: Call, config: LiteLLMConfig) -> LLMResponse:
+    """With a pydantic ``response_format``, attach the validated object or report the mismatch."""
+    if call.schema_class is None or result.tool_calls:
+        return result
+    try:
+        result.parsed = call.schema_class.model_validate_json(result.content)
+    except Exception as exc:
+        name = call.schema_class.__name__
+        detail = scrub(exc, secrets(config))[:500]
+        message = f"The model's answer did not match the requested {name} format."
+        failed = _failed(ErrorInfo("bad_response", message, model=result.model, detail=detail))
+        failed.partial_content = result.content
+        return failed
+    return result
+
+
 class _NeverRaises:
     """The never-raises wrapper of all four call paths: ``with`` it, and read ``response`` after a failure."""
 
@@ -134,7 +177,9 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             if isinstance(call, LLMResponse):
                 return call
             completion = self._backend().completion
-            return self._result(call, retry.drive(call, self._classified, lambda request: completion(**request)))
+            return _completed(
+                call, self.config, retry.drive(call, self._classified, lambda request: completion(**request))
+            )
         return guard.response
 
     async def achat_completions(
@@ -151,7 +196,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             if isinstance(call, LLMResponse):
                 return call
             acompletion = self._async_completion()
-            return self._result(call, await retry.adrive(call, self._classified, lambda r: acompletion(**r)))
+            return _completed(call, self.config, await retry.adrive(call, self._classified, lambda r: acompletion(**r)))
         return guard.response
 
     def stream_chat_completions(
@@ -180,7 +225,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
             outcome = retry.drive(call, self._classified, first_chunk)
             if isinstance(outcome, ErrorInfo):
-                yield Final(self._error(outcome))
+                yield Final(_failed(outcome))
                 return
             (chunks, first), acc, broke = outcome.response, StreamAccumulator(model=outcome.model), None
             try:
@@ -219,7 +264,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
             outcome = await retry.adrive(call, self._classified, first_chunk)
             if isinstance(outcome, ErrorInfo):
-                yield Final(self._error(outcome))
+                yield Final(_failed(outcome))
                 return
             (chunks, first), acc, broke = outcome.response, StreamAccumulator(model=outcome.model), None
             try:
@@ -239,7 +284,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
     def _never_raises(self) -> _NeverRaises:
         """The last line of defence: any exception becomes an ERROR response (category from ``classify``)."""
-        return _NeverRaises(lambda exc: self._error(self._classified(exc, self.config.chat_model, 0)))
+        return _NeverRaises(lambda exc: _failed(self._classified(exc, self.config.chat_model, 0)))
 
     def _new_call(
         self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool
@@ -276,16 +321,16 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         """A ``Call``, or an ERROR response when nothing may be sent."""
         model = str(overrides.get("model") or self.config.chat_model)
         if self._setup_error is not None:
-            return self._error(replace(classify(self._setup_error, model=model), attempts=0))
+            return _failed(replace(classify(self._setup_error, model=model), attempts=0))
         problem = self._version_problem
         if problem is not None and problem.blocked:
-            return self._error(
+            return _failed(
                 ErrorInfo("blocked_version", problem.message, model=model, detail=problem.reason, attempts=0)
             )
         try:
             call = self._new_call(messages, tools, stop, response_format, overrides, stream)
         except (InvalidInputError, ConfigError) as exc:
-            return self._error(replace(classify(exc, model=model), attempts=0))
+            return _failed(replace(classify(exc, model=model), attempts=0))
         protect_logs(secrets(self.config))
         return call
 
@@ -294,29 +339,6 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         info = replace(classify(exc, model=model, secrets=secrets(self.config)), attempts=attempts)
         _log_traceback(exc, info)
         return info
-
-    def _error(self, info: ErrorInfo) -> LLMResponse:
-        return error_response(_logged(info))
-
-    def _result(self, call: Call, outcome: retry.Success[Any] | ErrorInfo) -> LLMResponse:
-        if isinstance(outcome, ErrorInfo):
-            return self._error(outcome)
-        result = parse_response(outcome.response, model=outcome.model)
-        if result.status and (result.cached_tokens or result.cache_write_tokens):
-            result.cost = (
-                _litellm.cache_cost(
-                    *(outcome.model, result.send_tokens, result.recv_tokens),
-                    *(result.cached_tokens, result.cache_write_tokens),
-                )
-                or result.cost
-            )
-        if result.status:
-            result = self._validated(result, call)
-        logger.debug(
-            "LLM call to %s: %d attempt(s), %.0f ms, %d tokens",
-            *(outcome.model, outcome.attempts, (time.monotonic() - outcome.started) * 1000, result.total_tokens),
-        )
-        return result
 
     def _finish_stream(
         self, call: Call, acc: StreamAccumulator, outcome: retry.Success[Any], broke: Exception | None
@@ -329,22 +351,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         result.cost = _litellm.stream_cost(
             *(outcome.model, result.send_tokens, result.recv_tokens, result.cached_tokens, result.cache_write_tokens)
         )
-        return self._validated(result, call)
-
-    def _validated(self, result: LLMResponse, call: Call) -> LLMResponse:
-        """With a pydantic ``response_format``, attach the validated object or report the mismatch."""
-        if call.schema_class is None or result.tool_calls:
-            return result
-        try:
-            result.parsed = call.schema_class.model_validate_json(result.content)
-        except Exception as exc:
-            name = call.schema_class.__name__
-            detail = scrub(exc, secrets(self.config))[:500]
-            message = f"The model's answer did not match the requested {name} format."
-            failed = self._error(ErrorInfo("bad_response", message, model=result.model, detail=detail))
-            failed.partial_content = result.content
-            return failed
-        return result
+        return _validated(result, call, self.config)
 
 
 __all__ = ["LiteLLMProvider"]
