@@ -244,6 +244,12 @@ class LiteLLMConfig(BaseSettings):
 _SETTINGS_OPTIONS: frozenset[str] = frozenset()
 
 
+def secrets(cfg: LiteLLMConfig) -> list[str]:
+    """The keys ``cfg`` carries (its own and its fallbacks'), for scrubbing from logs and messages."""
+    keys = [cfg.api_key] + [fb.api_key for fb in cfg.fallbacks if isinstance(fb, FallbackModel)]
+    return [key.get_secret_value() for key in keys if key is not None]
+
+
 def _settings_options() -> frozenset[str]:
     """pydantic-settings' own constructor options (``_env_file``, ``_secrets_dir``, ...)."""
     global _SETTINGS_OPTIONS
@@ -323,6 +329,7 @@ __all__ = [
     "UnknownSettingError",
     "configuration_table",
     "load_config",
+    "secrets",
 ]
 
 

@@ -12,6 +12,11 @@ The data path of one call::
 
 Every public call method returns an ``LLMResponse`` (streams: a final event carrying one) and
 never raises. A failed call logs one WARNING line; each retry one INFO line; tracebacks go at DEBUG.
+
+The call path (``request``, ``retry``, ``parser``, ``stream`` and what they import)
+is imported by the first call, not with the class: a Director host imports this module and builds
+its providers at start-up, where a third of the import would otherwise go (benchmark figure 3).
+``warm_up()`` makes a call in its background thread, so the first real call does not pay it.
 """
 
 from __future__ import annotations
@@ -22,17 +27,19 @@ import traceback
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from director_litellm import _litellm, _loop_clients, retry, supply_chain
+from director_litellm import _litellm, supply_chain
 from director_litellm._director import base_llm
-from director_litellm.config import ConfigError, LiteLLMConfig, load_config
+from director_litellm.config import ConfigError, LiteLLMConfig, load_config, secrets
 from director_litellm.errors import DirectorLiteLLMError, ErrorInfo, InvalidInputError, classify
-from director_litellm.parser import error_response, parse_response
-from director_litellm.request import Call, new_call, secrets, validate_overrides
 from director_litellm.response import LLMResponse
 from director_litellm.scrub import protect_logs, scrub
-from director_litellm.stream import Final, StreamAccumulator, StreamEvent
+
+if TYPE_CHECKING:  # imported by the first call (module docstring)
+    from director_litellm import retry
+    from director_litellm.request import Call
+    from director_litellm.stream import StreamAccumulator, StreamEvent
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +67,15 @@ def _log_traceback(exc: BaseException, info: ErrorInfo) -> None:
 
 def _failed(info: ErrorInfo) -> LLMResponse:
     """The ERROR response of a failed call, after its one WARNING line."""
+    from director_litellm.parser import error_response
+
     return error_response(_logged(info))
 
 
 def _completed(call: Call, config: LiteLLMConfig, outcome: retry.Success[Any] | ErrorInfo) -> LLMResponse:
     """A finished call's response: parsed, priced with its cache tokens, checked against its schema."""
+    from director_litellm.parser import parse_response
+
     if isinstance(outcome, ErrorInfo):
         return _failed(outcome)
     result = parse_response(outcome.response, model=outcome.model)
@@ -137,7 +148,11 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     def __init__(self, config: LiteLLMConfig | None = None, **overrides: Any) -> None:
         self._setup_error: DirectorLiteLLMError | None = None
         try:
-            checked = validate_overrides(overrides) if overrides else {}
+            checked = {}
+            if overrides:
+                from director_litellm.request import validate_overrides
+
+                checked = validate_overrides(overrides)
             if config is None:
                 config = load_config(**overrides)
             elif checked:
@@ -176,6 +191,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             call = self._start(messages, tools, stop, response_format, overrides, stream=False)
             if isinstance(call, LLMResponse):
                 return call
+            from director_litellm import retry
+
             completion = self._backend().completion
             return _completed(
                 call, self.config, retry.drive(call, self._classified, lambda request: completion(**request))
@@ -195,6 +212,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             call = self._start(messages, tools, stop, response_format, overrides, stream=False)
             if isinstance(call, LLMResponse):
                 return call
+            from director_litellm import retry
+
             acompletion = self._async_completion()
             return _completed(call, self.config, await retry.adrive(call, self._classified, lambda r: acompletion(**r)))
         return guard.response
@@ -212,6 +231,9 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         Failures before the first chunk are retried like any call; a stream that breaks
         later ends with a ``Final`` ERROR response keeping the text so far. Never raises.
         """
+        from director_litellm import retry
+        from director_litellm.stream import Final, StreamAccumulator
+
         with self._never_raises() as guard:
             call = self._start(messages, tools, stop, response_format, overrides, stream=True)
             if isinstance(call, LLMResponse):
@@ -248,6 +270,9 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         **overrides: Any,
     ) -> AsyncIterator[StreamEvent]:
         """Async ``stream_chat_completions``; same events, never raises."""
+        from director_litellm import retry
+        from director_litellm.stream import Final, StreamAccumulator
+
         with self._never_raises() as guard:
             call = self._start(messages, tools, stop, response_format, overrides, stream=True)
             if isinstance(call, LLMResponse):
@@ -289,6 +314,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     def _new_call(
         self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool
     ) -> Call:
+        from director_litellm.request import new_call
+
         routed = self.config.router_config is not None
         return new_call(
             *(self.config, messages, tools, stop, response_format, overrides),
@@ -310,6 +337,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
     def _async_completion(self) -> Any:
         """litellm's ``acompletion``, given a client of the running event loop (see ``_loop_clients``)."""
+        from director_litellm import _loop_clients
+
         backend = self._backend()
         if self.config.router_config is not None:  # the Router owns its deployments' clients
             return backend.acompletion

@@ -184,11 +184,6 @@ def _endpoint(source: LiteLLMConfig | FallbackModel) -> dict[str, Any]:
     return where
 
 
-def secrets(cfg: LiteLLMConfig) -> list[str]:
-    keys = [cfg.api_key] + [fb.api_key for fb in cfg.fallbacks if isinstance(fb, FallbackModel)]
-    return [key.get_secret_value() for key in keys if key is not None]
-
-
 def new_call(
     cfg: LiteLLMConfig,
     messages: Any,
@@ -360,7 +355,6 @@ __all__ = [
     "Target",
     "new_call",
     "request_for",
-    "secrets",
     "split_options",
     "targets",
     "validate_overrides",
