@@ -13,7 +13,6 @@ only sent when set.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import json
 import os
@@ -260,6 +259,8 @@ def _settings_options() -> frozenset[str]:
 
 
 def _unknown_message(unknown: list[str]) -> str:
+    import difflib  # only for a typo's message: ~1 ms a Director host's start-up need not pay
+
     fields = list(LiteLLMConfig.model_fields)
     problems = []
     for name in unknown:
