@@ -25,6 +25,7 @@ Works on litellm's ``ModelResponse`` objects and on plain dicts of the same shap
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import uuid
@@ -37,11 +38,18 @@ from director_litellm.response import LLMResponse, LLMResponseStatus
 logger = logging.getLogger(__name__)
 
 
+@functools.lru_cache(maxsize=128)
+def _mapping_type(kind: type) -> bool:
+    """Asked once per type: ``field`` runs ~30 times per response, mostly on litellm's objects,
+    and the ``Mapping`` ABC answers those "no" through a Python-level call each time."""
+    return issubclass(kind, Mapping)
+
+
 def field(obj: Any, name: str, default: Any = None) -> Any:
     """``obj[name]`` for mappings, ``obj.name`` otherwise; ``default`` when absent."""
     if obj is None:
         return default
-    if isinstance(obj, Mapping):
+    if _mapping_type(obj.__class__):
         value = obj.get(name, default)
     else:
         try:
@@ -105,10 +113,7 @@ def cache_counts(usage: Any) -> tuple[int, int]:
     ``cache_read_input_tokens`` / ``cache_creation_input_tokens`` under those names (and, on 1.110,
     also in ``prompt_tokens_details``).
     """
-    details = field(usage, "prompt_tokens_details")
-    read = _int(field(usage, "cache_read_input_tokens")) or _int(field(details, "cached_tokens"))
-    written = _int(field(usage, "cache_creation_input_tokens")) or _int(field(details, "cache_creation_tokens"))
-    return read, written
+    return token_counts(usage)[3:]
 
 
 def usage_counts(usage: Any) -> tuple[int, int, int]:
@@ -119,12 +124,19 @@ def usage_counts(usage: Any) -> tuple[int, int, int]:
     ``prompt_tokens_details`` out, while every other path counts the cached part in; the cache
     counts are added back there.
     """
+    return token_counts(usage)[:3]
+
+
+def token_counts(usage: Any) -> tuple[int, int, int, int, int]:
+    """``usage_counts`` and ``cache_counts`` together: (sent, received, total, cache read, cache written)."""
+    details = field(usage, "prompt_tokens_details")
+    read = _int(field(usage, "cache_read_input_tokens")) or _int(field(details, "cached_tokens"))
+    written = _int(field(usage, "cache_creation_input_tokens")) or _int(field(details, "cache_creation_tokens"))
     send, recv = _int(field(usage, "prompt_tokens")), _int(field(usage, "completion_tokens"))
-    read, written = cache_counts(usage)
-    if (read or written) and field(usage, "prompt_tokens_details") is None:
+    if (read or written) and details is None:
         send += read + written
-        return send, recv, send + recv
-    return send, recv, _int(field(usage, "total_tokens")) or send + recv
+        return send, recv, send + recv, read, written
+    return send, recv, _int(field(usage, "total_tokens")) or send + recv, read, written
 
 
 def director_tool_call(call_id: Any, name: Any, raw_arguments: Any, raw_store: dict[str, str]) -> dict[str, Any] | None:
@@ -325,9 +337,7 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
     else:
         finish_reason = "stop"
     reasoning = field(message, "reasoning_content")
-    usage = field(response, "usage")
-    send, recv, total = usage_counts(usage)
-    cached, written = cache_counts(usage)
+    send, recv, total, cached, written = token_counts(field(response, "usage"))
     hidden = _hidden(response)
     # a Router sets model_id; through a LiteLLM Proxy the deployment comes back as a response header
     deployment = field(hidden, "model_id") or field(
@@ -359,5 +369,6 @@ __all__ = [
     "field",
     "parse_arguments",
     "parse_response",
+    "token_counts",
     "usage_counts",
 ]
