@@ -63,3 +63,17 @@ def test_the_check_sees_imports_by_name(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert _imports_litellm(sample) == [3, 4, 5]
+
+
+def test_modules_and_classes_stay_readable() -> None:
+    """No module of the package over 400 lines and no class over 250: one job each (DESIGN.md)."""
+    too_long = {}
+    for path in sorted(SRC.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        name = str(path.relative_to(SRC))
+        if len(text.splitlines()) > 400:
+            too_long[name] = len(text.splitlines())
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef) and node.end_lineno and node.end_lineno - node.lineno + 1 > 250:
+                too_long[f"{name}:{node.name}"] = node.end_lineno - node.lineno + 1
+    assert too_long == {}
