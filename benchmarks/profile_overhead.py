@@ -56,7 +56,7 @@ def top(stmt: Callable[[], Any], n: int, limit: int, sort: str = "tottime") -> s
 
 
 def per_call(calls: int) -> None:
-    from director_litellm import formatters, model_rules, parser
+    from director_litellm import LiteLLMConfig, LiteLLMProvider, formatters, model_rules, parser, request
     from director_litellm.response import LLMResponse
 
     litellm = C.import_litellm()
@@ -64,13 +64,25 @@ def per_call(calls: int) -> None:
     with C.server("light") as srv:
         provider = C.make_provider(srv.url)
         response = litellm.completion(**C.raw_kwargs(provider, messages, tools))
-    provider._backend = lambda: types.SimpleNamespace(completion=lambda **kw: response)  # litellm taken out
+    backend = types.SimpleNamespace(completion=lambda **kw: response)
+    provider._backend = lambda: backend  # litellm taken out
+    # no api_key configured, the key in the provider's own variable (as a Director host often has it):
+    # every call then asks litellm's validate_environment whether a key is there (check_credentials)
+    os.environ.setdefault("OPENAI_API_KEY", C.KEY)
+    keyless = LiteLLMProvider(LiteLLMConfig(chat_model=C.MODEL, api_base=srv.url))
+    keyless._backend = lambda: backend
+    keyless_call = keyless._new_call(messages, tools, None, None, {}, stream=False)
     formatted = formatters.format_messages(messages)
     rows = [
         (
             "chat_completions, litellm taken out (total own cost)",
             lambda: provider.chat_completions(messages, tools=tools),
         ),
+        (
+            "chat_completions, no api_key (key from OPENAI_API_KEY)",
+            lambda: keyless.chat_completions(messages, tools=tools),
+        ),
+        ("  request.check_credentials, no api_key", lambda: request.check_credentials(keyless_call)),
         ("  build_request (format + model rules)", lambda: provider.build_request(messages, tools=tools)),
         ("    formatters.format_tools(25 tools)", lambda: formatters.format_tools(tools)),
         ("    formatters.format_messages(21 msgs)", lambda: formatters.format_messages(messages)),

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -260,3 +264,25 @@ class TestNoGlobals:
         provider_for(openai_fake).chat_completions(history(1), tools=director_tools(2))
         provider_for(anthropic_fake).chat_completions([*history(1), {"role": "system", "content": "s"}])
         assert {n: repr(getattr(litellm, n, None)) for n in names} == before
+
+
+class TestConstructionCost:
+    def test_building_a_provider_leaves_the_call_path_unimported(self) -> None:
+        """`LiteLLMProvider()` from LITELLM_* in a fresh process imports neither litellm nor the modules a call needs.
+
+        Director imports the provider and builds it at start-up (figure 3); the call path is the
+        first call's (or ``warm_up()``'s) to import.
+        """
+        import director_litellm
+
+        src = str(Path(director_litellm.__file__).resolve().parents[1])
+        call_path = [f"director_litellm.{m}" for m in ("request", "retry", "stream", "parser", "_loop_clients")]
+        code = (
+            f"import sys; sys.path.insert(0, {src!r}); "
+            "from director_litellm import LiteLLMProvider; LiteLLMProvider(); "
+            f"print([m for m in ['litellm', *{call_path!r}] if m in sys.modules])"
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LITELLM_")}
+        env.update(LITELLM_CHAT_MODEL="anthropic/claude-sonnet-4-5", LITELLM_API_KEY="sk-test")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        assert result.stdout.strip() == "[]"

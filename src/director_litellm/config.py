@@ -13,7 +13,6 @@ only sent when set.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import json
 import os
@@ -244,6 +243,12 @@ class LiteLLMConfig(BaseSettings):
 _SETTINGS_OPTIONS: frozenset[str] = frozenset()
 
 
+def secrets(cfg: LiteLLMConfig) -> list[str]:
+    """The keys ``cfg`` carries (its own and its fallbacks'), for scrubbing from logs and messages."""
+    keys = [cfg.api_key] + [fb.api_key for fb in cfg.fallbacks if isinstance(fb, FallbackModel)]
+    return [key.get_secret_value() for key in keys if key is not None]
+
+
 def _settings_options() -> frozenset[str]:
     """pydantic-settings' own constructor options (``_env_file``, ``_secrets_dir``, ...)."""
     global _SETTINGS_OPTIONS
@@ -254,6 +259,8 @@ def _settings_options() -> frozenset[str]:
 
 
 def _unknown_message(unknown: list[str]) -> str:
+    import difflib  # only for a typo's message: ~1 ms a Director host's start-up need not pay
+
     fields = list(LiteLLMConfig.model_fields)
     problems = []
     for name in unknown:
@@ -323,6 +330,7 @@ __all__ = [
     "UnknownSettingError",
     "configuration_table",
     "load_config",
+    "secrets",
 ]
 
 

@@ -29,7 +29,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, TypeGuard
 
 from director_litellm.errors import InvalidInputError
 
@@ -40,6 +40,11 @@ TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _EMPTY_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
 # one encoder, built once (json.dumps builds a new JSONEncoder per call when given options)
 _encode_arguments = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
+    """``isinstance(value, Mapping)``: plain dicts and None, nearly every value here, skip the ABC's slower check."""
+    return type(value) is dict or (value is not None and isinstance(value, Mapping))
 
 
 def _role(message: Mapping[str, Any], index: int) -> str:
@@ -62,7 +67,7 @@ def _text(value: Any, where: str) -> str:
 def _keep_mark(source: Mapping[str, Any], converted: dict[str, Any]) -> dict[str, Any]:
     """Carry the caller's prompt-cache breakpoint over (the provider strips it where not taken)."""
     mark = source.get("cache_control")
-    if isinstance(mark, Mapping):
+    if mark is not None and _is_mapping(mark):
         converted["cache_control"] = dict(mark)
     return converted
 
@@ -74,24 +79,24 @@ def _user_parts(parts: Sequence[Any], where: str) -> list[dict[str, Any]]:
         if isinstance(part, str):
             out.append({"type": "text", "text": part})
             continue
-        if not isinstance(part, Mapping):
+        if not _is_mapping(part):
             raise InvalidInputError(f"{at}: a content part must be an object, got {type(part).__name__}")
         kind = part.get("type")
         if kind == "text":
             out.append(_keep_mark(part, {"type": "text", "text": _text(part.get("text"), at)}))
         elif kind == "image_url":
             image = part.get("image_url")
-            url = image.get("url") if isinstance(image, Mapping) else image
+            url = image.get("url") if _is_mapping(image) else image
             if not isinstance(url, str) or not url:
                 raise InvalidInputError(f"{at}: image_url needs a url (http(s) or data: URI)")
             converted: dict[str, Any] = {"url": url}
-            if isinstance(image, Mapping) and image.get("detail"):
+            if _is_mapping(image) and image.get("detail"):
                 converted["detail"] = image["detail"]
             out.append(_keep_mark(part, {"type": "image_url", "image_url": converted}))
         elif kind == "image":
             # Director's own image part
             image = part.get("image")
-            url = image.get("url") if isinstance(image, Mapping) else image
+            url = image.get("url") if _is_mapping(image) else image
             if not isinstance(url, str) or not url:
                 raise InvalidInputError(f"{at}: image part needs image.url")
             out.append({"type": "image_url", "image_url": {"url": url}})
@@ -105,7 +110,7 @@ def _arguments_json(arguments: Any, where: str) -> str:
         return "{}"
     if isinstance(arguments, str):
         return arguments if arguments.strip() else "{}"
-    if isinstance(arguments, Mapping):
+    if _is_mapping(arguments):
         try:
             return _encode_arguments(arguments)
         except (TypeError, ValueError) as exc:
@@ -114,13 +119,13 @@ def _arguments_json(arguments: Any, where: str) -> str:
 
 
 def _tool_call(call: Any, where: str) -> dict[str, Any]:
-    if not isinstance(call, Mapping):
+    if not _is_mapping(call):
         raise InvalidInputError(f"{where}: a tool call must be an object")
     call_id = call.get("id")
     if not isinstance(call_id, str) or not call_id:
         raise InvalidInputError(f"{where}: tool call needs a non-empty string id")
-    body = call.get("function") if isinstance(call.get("function"), Mapping) else call.get("tool")
-    if not isinstance(body, Mapping):
+    body = call.get("function") if _is_mapping(call.get("function")) else call.get("tool")
+    if not _is_mapping(body):
         raise InvalidInputError(f"{where}: tool call needs 'tool' (Director) or 'function' (OpenAI)")
     name = body.get("name")
     if not isinstance(name, str) or not name:
@@ -142,7 +147,7 @@ def format_messages(messages: Any) -> list[Message]:
     open_calls: set[str] = set()
     for i, message in enumerate(messages):
         where = f"messages[{i}]"
-        if not isinstance(message, Mapping):
+        if not _is_mapping(message):
             raise InvalidInputError(f"{where}: must be an object, got {type(message).__name__}")
         role = _role(message, i)
         content = message.get("content")
@@ -197,9 +202,11 @@ def format_messages(messages: Any) -> list[Message]:
 
 def _parameters(parameters: Any, where: str) -> Any:
     """A tool's parameters: an object schema (OpenAI and Anthropic refuse anything else)."""
-    if parameters is None or (isinstance(parameters, Mapping) and not parameters):
+    if type(parameters) is dict and parameters.get("type") == "object":  # nearly always
+        return parameters
+    if parameters is None or (_is_mapping(parameters) and not parameters):
         return _EMPTY_SCHEMA
-    if not isinstance(parameters, Mapping):
+    if not _is_mapping(parameters):
         got = f"a {type(parameters).__name__}"
     elif parameters.get("type") != "object":
         got = f"type {parameters['type']!r}" if "type" in parameters else "no type"
@@ -211,9 +218,9 @@ def _parameters(parameters: Any, where: str) -> Any:
 
 
 def _tool(tool: Any, where: str) -> dict[str, Any]:
-    if not isinstance(tool, Mapping):
+    if not _is_mapping(tool):
         raise InvalidInputError(f"{where}: a tool must be an object")
-    body = tool["function"] if isinstance(tool.get("function"), Mapping) else tool
+    body = tool["function"] if _is_mapping(tool.get("function")) else tool
     name = body.get("name")
     if not isinstance(name, str) or not TOOL_NAME.match(name):
         raise InvalidInputError(f"{where}: tool name must match {TOOL_NAME.pattern}, got {name!r}")
@@ -265,14 +272,14 @@ def format_response_format(response_format: Any) -> dict[str, Any] | None:
     """Validate ``response_format``: ``{"type": "text" | "json_object" | "json_schema"}``."""
     if response_format is None:
         return None
-    if not isinstance(response_format, Mapping):
+    if not _is_mapping(response_format):
         raise InvalidInputError("response_format must be an object such as {'type': 'json_object'}")
     kind = response_format.get("type")
     if kind not in ("text", "json_object", "json_schema"):
         raise InvalidInputError(f"response_format.type must be text, json_object or json_schema, got {kind!r}")
     if kind == "json_schema":
         spec = response_format.get("json_schema")
-        if not isinstance(spec, Mapping) or not isinstance(spec.get("schema"), Mapping):
+        if not _is_mapping(spec) or not _is_mapping(spec.get("schema")):
             raise InvalidInputError("response_format json_schema needs json_schema.schema (an object)")
         if not isinstance(spec.get("name"), str) or not spec.get("name"):
             raise InvalidInputError("response_format json_schema needs json_schema.name")

@@ -27,6 +27,7 @@ Works on litellm's ``ModelResponse`` objects and on plain dicts of the same shap
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import uuid
@@ -39,11 +40,18 @@ from director_litellm.response import LLMResponse, LLMResponseStatus
 logger = logging.getLogger(__name__)
 
 
+@functools.lru_cache(maxsize=128)
+def _mapping_type(kind: type) -> bool:
+    """Asked once per type: ``field`` runs ~30 times per response, mostly on litellm's objects,
+    and the ``Mapping`` ABC answers those "no" through a Python-level call each time."""
+    return issubclass(kind, Mapping)
+
+
 def field(obj: Any, name: str, default: Any = None) -> Any:
     """``obj[name]`` for mappings, ``obj.name`` otherwise; ``default`` when absent."""
     if obj is None:
         return default
-    if isinstance(obj, Mapping):
+    if _mapping_type(obj.__class__):
         value = obj.get(name, default)
     else:
         try:
@@ -110,33 +118,23 @@ def _int(value: Any) -> int:
     return max(number, 0)
 
 
-def cache_counts(usage: Any) -> tuple[int, int]:
-    """(input tokens read from the prompt cache, input tokens written to it), from either wire.
+def token_counts(usage: Any) -> tuple[int, int, int, int, int]:
+    """(sent, received, total, read from the prompt cache, written to it) tokens; None-safe.
 
-    OpenAI reports reads as ``prompt_tokens_details.cached_tokens``; litellm exposes Anthropic's
-    ``cache_read_input_tokens`` / ``cache_creation_input_tokens`` under those names (and, on 1.110,
-    also in ``prompt_tokens_details``).
+    "sent" is all input tokens, cached or not (what Director expects in ``send_tokens``); total is
+    derived when absent. OpenAI reports cache reads as ``prompt_tokens_details.cached_tokens``;
+    litellm exposes Anthropic's ``cache_read_input_tokens`` / ``cache_creation_input_tokens`` (1.110:
+    also in ``prompt_tokens_details``). litellm 1.60's Anthropic streams report only the uncached
+    part as ``prompt_tokens`` with no ``prompt_tokens_details``: the cache counts are added back.
     """
     details = field(usage, "prompt_tokens_details")
     read = _int(field(usage, "cache_read_input_tokens")) or _int(field(details, "cached_tokens"))
     written = _int(field(usage, "cache_creation_input_tokens")) or _int(field(details, "cache_creation_tokens"))
-    return read, written
-
-
-def usage_counts(usage: Any) -> tuple[int, int, int]:
-    """(sent, received, total) tokens from a usage object; None-safe, total derived when absent.
-
-    "sent" is all input tokens, cached or not (what Director expects in ``send_tokens``).
-    litellm 1.60's Anthropic streams report only the uncached part as ``prompt_tokens`` and leave
-    ``prompt_tokens_details`` out, while every other path counts the cached part in; the cache
-    counts are added back there.
-    """
     send, recv = _int(field(usage, "prompt_tokens")), _int(field(usage, "completion_tokens"))
-    read, written = cache_counts(usage)
-    if (read or written) and field(usage, "prompt_tokens_details") is None:
+    if (read or written) and details is None:
         send += read + written
-        return send, recv, send + recv
-    return send, recv, _int(field(usage, "total_tokens")) or send + recv
+        return send, recv, send + recv, read, written
+    return send, recv, _int(field(usage, "total_tokens")) or send + recv, read, written
 
 
 def director_tool_call(call_id: Any, name: Any, raw_arguments: Any, raw_store: dict[str, str]) -> dict[str, Any] | None:
@@ -276,7 +274,7 @@ def _filtered(partial: str, answered_by: str | None, response: Any, cost: float 
 
 def _stopped(info: ErrorInfo, finish_reason: str, response: Any, cost: float | None, **extra: Any) -> LLMResponse:
     """The ERROR response for an answer the model or provider stopped; the call was billed all the same."""
-    send, recv, total = usage_counts(field(response, "usage"))
+    send, recv, total = token_counts(field(response, "usage"))[:3]
     return LLMResponse(
         content=info.message,
         finish_reason=finish_reason,
@@ -356,9 +354,7 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
         finish_reason = "stop" if finish == "tool_calls" else finish
     else:
         finish_reason = "stop"
-    usage = field(response, "usage")
-    send, recv, total = usage_counts(usage)
-    cached, written = cache_counts(usage)
+    send, recv, total, cached, written = token_counts(field(response, "usage"))
     hidden = _hidden(response)
     # a Router sets model_id; through a LiteLLM Proxy the deployment comes back as a response header
     deployment = field(hidden, "model_id") or field(
@@ -383,7 +379,6 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
 
 
 __all__ = [
-    "cache_counts",
     "choice_zero",
     "director_tool_call",
     "error_response",
@@ -391,5 +386,5 @@ __all__ = [
     "parse_arguments",
     "parse_response",
     "reasoning_text",
-    "usage_counts",
+    "token_counts",
 ]

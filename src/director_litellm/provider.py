@@ -12,6 +12,9 @@ The data path of one call::
 
 Every public call method returns an ``LLMResponse`` (streams: a final event carrying one) and
 never raises. A failed call logs one WARNING line; each retry one INFO line; tracebacks go at DEBUG.
+
+The call path (``request``, ``retry``, ``parser``, ``stream``) is imported by the first call (or
+``warm_up()``), not with the class that Director hosts build at start-up (benchmark figure 3).
 """
 
 from __future__ import annotations
@@ -22,17 +25,19 @@ import traceback
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from director_litellm import _litellm, _loop_clients, retry, supply_chain
+from director_litellm import _litellm, supply_chain
 from director_litellm._director import base_llm
-from director_litellm.config import ConfigError, LiteLLMConfig, load_config
+from director_litellm.config import ConfigError, LiteLLMConfig, load_config, secrets
 from director_litellm.errors import DirectorLiteLLMError, ErrorInfo, InvalidInputError, classify
-from director_litellm.parser import error_response, parse_response
-from director_litellm.request import Call, new_call, secrets, validate_overrides
 from director_litellm.response import LLMResponse
 from director_litellm.scrub import protect_logs, scrub
-from director_litellm.stream import Final, StreamAccumulator, StreamEvent
+
+if TYPE_CHECKING:  # imported by the first call (module docstring)
+    from director_litellm import retry
+    from director_litellm.request import Call
+    from director_litellm.stream import StreamAccumulator, StreamEvent
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +61,76 @@ def _log_traceback(exc: BaseException, info: ErrorInfo) -> None:
             "LLM call to %s, attempt %d failed:\nTraceback (most recent call last):\n%s%s.%s: %s",
             *(info.model, info.attempts, frames, kind.__module__, kind.__qualname__, info.detail or info.message),
         )
+
+
+def _failed(info: ErrorInfo) -> LLMResponse:
+    """The ERROR response of a failed call, after its one WARNING line."""
+    from director_litellm.parser import error_response
+
+    return error_response(_logged(info))
+
+
+def _completed(call: Call, config: LiteLLMConfig, outcome: retry.Success[Any] | ErrorInfo) -> LLMResponse:
+    """A finished call's response: parsed, priced with its cache tokens, checked against its schema."""
+    from director_litellm.parser import parse_response
+
+    if isinstance(outcome, ErrorInfo):
+        return _failed(outcome)
+    result = parse_response(outcome.response, model=outcome.model)
+    if result.status and (result.cached_tokens or result.cache_write_tokens):
+        result.cost = (
+            _litellm.cache_cost(
+                *(outcome.model, result.send_tokens, result.recv_tokens),
+                *(result.cached_tokens, result.cache_write_tokens),
+            )
+            or result.cost
+        )
+    if result.status:
+        result = _validated(result, call, config)
+    logger.debug(
+        "LLM call to %s: %d attempt(s), %.0f ms, %d tokens",
+        *(outcome.model, outcome.attempts, (time.monotonic() - outcome.started) * 1000, result.total_tokens),
+    )
+    return result
+
+
+def _validated(result: LLMResponse, call: Call, config: LiteLLMConfig) -> LLMResponse:
+    """With a pydantic ``response_format``, attach the validated object or report the mismatch."""
+    if call.schema_class is None or result.tool_calls:
+        return result
+    try:
+        result.parsed = call.schema_class.model_validate_json(result.content)
+    except Exception as exc:
+        name = call.schema_class.__name__
+        detail = scrub(exc, secrets(config))[:500]
+        message = f"The model's answer did not match the requested {name} format."
+        failed = _failed(ErrorInfo("bad_response", message, model=result.model, detail=detail))
+        failed.partial_content = result.content
+        return failed
+    return result
+
+
+def _stream_response(
+    call: Call, config: LiteLLMConfig, acc: StreamAccumulator, outcome: retry.Success[Any], broke: Exception | None
+) -> LLMResponse:
+    """A stream's final response: what arrived, or an ERROR keeping the text so far if it broke."""
+    if broke is not None and not acc.ended_without_finish_reason(broke):
+        return acc.failed(_logged(_attempt_failed(config, broke, outcome.model, outcome.attempts, streamed=True)))
+    result = acc.response()
+    result.model = result.model or outcome.model
+    result.cost = _litellm.stream_cost(
+        *(outcome.model, result.send_tokens, result.recv_tokens, result.cached_tokens, result.cache_write_tokens)
+    )
+    return _validated(result, call, config)
+
+
+def _attempt_failed(
+    config: LiteLLMConfig, exc: BaseException, model: str, attempts: int, streamed: bool = False
+) -> ErrorInfo:
+    """One failed attempt, classified; its traceback goes to the DEBUG log."""
+    info = replace(classify(exc, model=model, secrets=secrets(config), streamed=streamed), attempts=attempts)
+    _log_traceback(exc, info)
+    return info
 
 
 class _NeverRaises:
@@ -94,7 +169,11 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     def __init__(self, config: LiteLLMConfig | None = None, **overrides: Any) -> None:
         self._setup_error: DirectorLiteLLMError | None = None
         try:
-            checked = validate_overrides(overrides) if overrides else {}
+            checked = {}
+            if overrides:
+                from director_litellm.request import validate_overrides
+
+                checked = validate_overrides(overrides)
             if config is None:
                 config = load_config(**overrides)
             elif checked:
@@ -133,8 +212,12 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             call = self._start(messages, tools, stop, response_format, overrides, stream=False)
             if isinstance(call, LLMResponse):
                 return call
+            from director_litellm import retry
+
             completion = self._backend().completion
-            return self._result(call, retry.drive(call, self._classified, lambda request: completion(**request)))
+            return _completed(
+                call, self.config, retry.drive(call, self._classified, lambda request: completion(**request))
+            )
         return guard.response
 
     async def achat_completions(
@@ -150,8 +233,10 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             call = self._start(messages, tools, stop, response_format, overrides, stream=False)
             if isinstance(call, LLMResponse):
                 return call
+            from director_litellm import retry
+
             acompletion = self._async_completion()
-            return self._result(call, await retry.adrive(call, self._classified, lambda r: acompletion(**r)))
+            return _completed(call, self.config, await retry.adrive(call, self._classified, lambda r: acompletion(**r)))
         return guard.response
 
     def stream_chat_completions(
@@ -167,6 +252,9 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         Failures before the first chunk are retried like any call; a stream that breaks
         later ends with a ``Final`` ERROR response keeping the text so far. Never raises.
         """
+        from director_litellm import retry
+        from director_litellm.stream import Final, StreamAccumulator
+
         with self._never_raises() as guard:
             call = self._start(messages, tools, stop, response_format, overrides, stream=True)
             if isinstance(call, LLMResponse):
@@ -182,7 +270,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
             outcome = retry.drive(call, self._stream_failed(reading), first_chunk)
             if isinstance(outcome, ErrorInfo):
-                yield Final(self._error(outcome))
+                yield Final(_failed(outcome))
                 return
             (chunks, first), acc, broke = outcome.response, StreamAccumulator(model=outcome.model), None
             try:
@@ -192,7 +280,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                     yield from acc.add(chunk)
             except Exception as exc:
                 broke = exc
-            yield Final(self._finish_stream(call, acc, outcome, broke))
+            yield Final(_stream_response(call, self.config, acc, outcome, broke))
             return
         yield Final(guard.response)
 
@@ -205,6 +293,9 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         **overrides: Any,
     ) -> AsyncIterator[StreamEvent]:
         """Async ``stream_chat_completions``; same events, never raises."""
+        from director_litellm import retry
+        from director_litellm.stream import Final, StreamAccumulator
+
         with self._never_raises() as guard:
             call = self._start(messages, tools, stop, response_format, overrides, stream=True)
             if isinstance(call, LLMResponse):
@@ -223,7 +314,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
             outcome = await retry.adrive(call, self._stream_failed(reading), first_chunk)
             if isinstance(outcome, ErrorInfo):
-                yield Final(self._error(outcome))
+                yield Final(_failed(outcome))
                 return
             (chunks, first), acc, broke = outcome.response, StreamAccumulator(model=outcome.model), None
             try:
@@ -235,7 +326,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                         yield event
             except Exception as exc:
                 broke = exc
-            yield Final(self._finish_stream(call, acc, outcome, broke))
+            yield Final(_stream_response(call, self.config, acc, outcome, broke))
             return
         yield Final(guard.response)
 
@@ -243,11 +334,13 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
     def _never_raises(self) -> _NeverRaises:
         """The last line of defence: any exception becomes an ERROR response (category from ``classify``)."""
-        return _NeverRaises(lambda exc: self._error(self._classified(exc, self.config.chat_model, 0)))
+        return _NeverRaises(lambda exc: _failed(self._classified(exc, self.config.chat_model, 0)))
 
     def _new_call(
         self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool
     ) -> Call:
+        from director_litellm.request import new_call
+
         routed = self.config.router_config is not None
         return new_call(
             *(self.config, messages, tools, stop, response_format, overrides),
@@ -269,6 +362,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
     def _async_completion(self) -> Any:
         """litellm's ``acompletion``, given a client of the running event loop (see ``_loop_clients``)."""
+        from director_litellm import _loop_clients
+
         backend = self._backend()
         if self.config.router_config is not None:  # the Router owns its deployments' clients
             return backend.acompletion
@@ -280,80 +375,25 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         """A ``Call``, or an ERROR response when nothing may be sent."""
         model = str(overrides.get("model") or self.config.chat_model)
         if self._setup_error is not None:
-            return self._error(replace(classify(self._setup_error, model=model), attempts=0))
+            return _failed(replace(classify(self._setup_error, model=model), attempts=0))
         problem = self._version_problem
         if problem is not None and problem.blocked:
-            return self._error(
+            return _failed(
                 ErrorInfo("blocked_version", problem.message, model=model, detail=problem.reason, attempts=0)
             )
         try:
             call = self._new_call(messages, tools, stop, response_format, overrides, stream)
         except (InvalidInputError, ConfigError) as exc:
-            return self._error(replace(classify(exc, model=model), attempts=0))
+            return _failed(replace(classify(exc, model=model), attempts=0))
         protect_logs(secrets(self.config))
         return call
 
     def _classified(self, exc: BaseException, model: str, attempts: int, streamed: bool = False) -> ErrorInfo:
-        """One failed attempt, classified; its traceback goes to the DEBUG log."""
-        info = classify(exc, model=model, secrets=secrets(self.config), streamed=streamed)
-        info = replace(info, attempts=attempts)
-        _log_traceback(exc, info)
-        return info
+        return _attempt_failed(self.config, exc, model, attempts, streamed)
 
     def _stream_failed(self, reading: list[bool]) -> retry.Failed:
         """Classifies a stream's failed start; ``reading[0]``: it failed reading the stream, so it was sent."""
         return lambda exc, model, attempts: self._classified(exc, model, attempts, streamed=reading[0])
-
-    def _error(self, info: ErrorInfo) -> LLMResponse:
-        return error_response(_logged(info))
-
-    def _result(self, call: Call, outcome: retry.Success[Any] | ErrorInfo) -> LLMResponse:
-        if isinstance(outcome, ErrorInfo):
-            return self._error(outcome)
-        result = parse_response(outcome.response, model=outcome.model)
-        if result.status and (result.cached_tokens or result.cache_write_tokens):
-            result.cost = (
-                _litellm.cache_cost(
-                    *(outcome.model, result.send_tokens, result.recv_tokens),
-                    *(result.cached_tokens, result.cache_write_tokens),
-                )
-                or result.cost
-            )
-        if result.status:
-            result = self._validated(result, call)
-        logger.debug(
-            "LLM call to %s: %d attempt(s), %.0f ms, %d tokens",
-            *(outcome.model, outcome.attempts, (time.monotonic() - outcome.started) * 1000, result.total_tokens),
-        )
-        return result
-
-    def _finish_stream(
-        self, call: Call, acc: StreamAccumulator, outcome: retry.Success[Any], broke: Exception | None
-    ) -> LLMResponse:
-        """A stream's final response: what arrived, or an ERROR keeping the text so far if it broke."""
-        if broke is not None and not acc.ended_without_finish_reason(broke):
-            return acc.failed(_logged(self._classified(broke, outcome.model, outcome.attempts, streamed=True)))
-        result = acc.response()
-        result.model = result.model or outcome.model
-        result.cost = _litellm.stream_cost(
-            *(outcome.model, result.send_tokens, result.recv_tokens, result.cached_tokens, result.cache_write_tokens)
-        )
-        return self._validated(result, call)
-
-    def _validated(self, result: LLMResponse, call: Call) -> LLMResponse:
-        """With a pydantic ``response_format``, attach the validated object or report the mismatch."""
-        if call.schema_class is None or result.tool_calls:
-            return result
-        try:
-            result.parsed = call.schema_class.model_validate_json(result.content)
-        except Exception as exc:
-            name = call.schema_class.__name__
-            detail = scrub(exc, secrets(self.config))[:500]
-            message = f"The model's answer did not match the requested {name} format."
-            failed = self._error(ErrorInfo("bad_response", message, model=result.model, detail=detail))
-            failed.partial_content = result.content
-            return failed
-        return result
 
 
 __all__ = ["LiteLLMProvider"]

@@ -167,21 +167,21 @@ def targets(model: str, fallbacks: list[str | FallbackModel]) -> list[Target]:
     for fallback in fallbacks:
         if isinstance(fallback, str):
             seen.setdefault(fallback, {})
-            continue
-        endpoint: dict[str, Any] = {}
-        if fallback.api_base:
-            endpoint["api_base"] = fallback.api_base
-        if fallback.api_key is not None:
-            endpoint["api_key"] = fallback.api_key.get_secret_value()
-        if fallback.api_version:
-            endpoint["api_version"] = fallback.api_version
-        seen.setdefault(fallback.model, endpoint)
-    return [Target(name, endpoint) for name, endpoint in seen.items()]
+        else:
+            seen.setdefault(fallback.model, _endpoint(fallback))
+    return [Target(name, where) for name, where in seen.items()]
 
 
-def secrets(cfg: LiteLLMConfig) -> list[str]:
-    keys = [cfg.api_key] + [fb.api_key for fb in cfg.fallbacks if isinstance(fb, FallbackModel)]
-    return [key.get_secret_value() for key in keys if key is not None]
+def _endpoint(source: LiteLLMConfig | FallbackModel) -> dict[str, Any]:
+    """Where a model is reached: the ``api_base``, ``api_key`` and ``api_version`` that are set."""
+    where: dict[str, Any] = {}
+    if source.api_base:
+        where["api_base"] = source.api_base
+    if source.api_key is not None:
+        where["api_key"] = source.api_key.get_secret_value()
+    if source.api_version:
+        where["api_version"] = source.api_version
+    return where
 
 
 def new_call(
@@ -221,12 +221,7 @@ def new_call(
     stop_list = formatters.format_stop(stop)
     if stop_list:
         common["stop"] = stop_list
-    if cfg.api_base:
-        common["api_base"] = cfg.api_base
-    if cfg.api_key is not None:
-        common["api_key"] = cfg.api_key.get_secret_value()
-    if cfg.api_version:
-        common["api_version"] = cfg.api_version
+    common.update(_endpoint(cfg))
     if cfg.extra_headers:
         common["extra_headers"] = {**cfg.extra_headers, **common.get("extra_headers", {})}
     if stream:
@@ -360,7 +355,6 @@ __all__ = [
     "Target",
     "new_call",
     "request_for",
-    "secrets",
     "split_options",
     "targets",
     "validate_overrides",
