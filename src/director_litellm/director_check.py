@@ -7,7 +7,7 @@ the shipped change applied (``integrations/director/director-litellm.patch``) it
 package's ``LiteLLMProvider``; without it, Director's key sniffing picks ``OpenAI`` for
 the decoy key. No source is read and no network is used (construction is offline).
 
-``python -m director_litellm.director_check`` prints the result;
+``python -m director_litellm.director_check`` prints the result (``cli/director_check.py``);
 ``--patch-path`` prints only where the shipped patch is.
 """
 
@@ -131,19 +131,7 @@ def check_director(
     return DirectorStatus(True, location, False, detail, command)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if args == ["--patch-path"]:
-        path = patch_path()
-        if path is None:
-            print("director-litellm: the Director patch is not in this installation", file=sys.stderr)
-            return 1
-        print(path)
-        return 0
-    status = check_director()
-    print(json.dumps(status.as_dict(), indent=2))
-    return 0 if status.honours_default_llm else 1
-
-
 if __name__ == "__main__":  # pragma: no cover
+    from director_litellm.cli.director_check import main
+
     raise SystemExit(main())
