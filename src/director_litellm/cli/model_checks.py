@@ -9,12 +9,13 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
-import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from director_litellm import supply_chain
+from director_litellm._litellm import AMBIENT_CREDENTIALS as AMBIENT
+from director_litellm._litellm import is_key_variable
 from director_litellm.cli.console import mask, short, stdout_caught
 from director_litellm.cli.report import Section
 from director_litellm.cli.settings import env_name, field_var
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
 # providers whose get_model_info asks a server (Ollama, the Hugging Face hub): read the bundled map only
 ASKS_A_SERVER = frozenset({"ollama", "ollama_chat", "huggingface", "lemonade"})
-# credentials litellm can find without an environment variable (profiles, instance roles, gcloud)
-AMBIENT = ("AWS_", "VERTEXAI_", "VERTEX_", "GOOGLE_APPLICATION_CREDENTIALS")
 # litellm providers that hand api_base to the OpenAI client unchanged, which appends /chat/completions:
 # the servers behind them (vLLM, LM Studio, llamafile, Ollama's OpenAI endpoint, ...) serve under /v1
 OPENAI_CLIENT_BASE = frozenset(
@@ -170,7 +169,7 @@ def check_credentials(setup: Setup) -> Section | None:
         s.add("warn", f"litellm could not say which variables {model!r} needs: {short(exc)}")
         return s
     facts["needed"] = needed
-    key_vars = [n for n in needed if _is_key_var(n) and not n.startswith(AMBIENT)]
+    key_vars = [n for n in needed if is_key_variable(n)]
     used = _key_used(s, key, key_vars, provider, model)
     if used is not None:
         facts["key_variable"], facts["key"] = used
@@ -243,10 +242,6 @@ def _environment_cleared() -> Iterator[None]:
     finally:
         os.environ.clear()
         os.environ.update(saved)
-
-
-def _is_key_var(name: str) -> bool:
-    return bool(re.search(r"KEY|TOKEN|SECRET", name))
 
 
 def _lookalikes(wanted: Sequence[str]) -> str:
