@@ -9,6 +9,8 @@ import pytest
 from director_litellm.errors import InvalidInputError
 from director_litellm.formatters import format_messages, format_response_format, format_stop, format_tools
 
+CIRCULAR: dict = {"q": "x"}
+CIRCULAR["self"] = CIRCULAR
 CALL = {"id": "call_1", "tool": {"name": "search", "arguments": {"q": "cats", "n": 2}}, "type": "function"}
 
 
@@ -145,6 +147,16 @@ class TestFormatMessages:
                 ],
                 "not JSON-serialisable",
             ),
+            (
+                [
+                    {
+                        "role": "assistant",
+                        "content": "",
+                        "tool_calls": [{"id": "c", "tool": {"name": "f", "arguments": CIRCULAR}}],
+                    }
+                ],
+                "not JSON-serialisable",
+            ),
             ([{"role": "tool", "content": "r"}], "needs a tool_call_id"),
             ([{"role": "tool", "content": "r", "tool_call_id": "nope"}], "answers no tool call"),
             (
@@ -208,6 +220,11 @@ class TestFormatTools:
             ),
             ([{"name": "f", "description": 3}], "description must be a string"),
             ([{"name": "f"}, {"name": "f"}], "duplicate tool names f"),
+            # the API's pattern is ^[a-zA-Z0-9_-]{1,64}$ over the whole name; Python's $ also matches
+            # before a final newline, so "f\n" passed before the name was matched in full
+            ([{"name": "f\n"}], "tool name must match"),
+            ([{"type": "function", "function": {"name": "f\n"}}], "tool name must match"),
+            ([{"name": "x" * 65}], "tool name must match"),
         ],
     )
     def test_malformed_tools_are_refused(self, tools: object, problem: str) -> None:

@@ -347,3 +347,41 @@ class TestRefusalAtTheWire:
         if text is None:
             assert "declined" in r.content
         assert r.error["category"] == "content_policy" and (r.send_tokens, r.recv_tokens) == (12, 3)
+
+
+class TestFieldOnModels:
+    """``field`` reads pydantic models (litellm's response types) without ``getattr`` for stored values;
+    what a class computes (a property) must still be computed, and extra fields still found."""
+
+    def test_stored_extra_computed_and_absent(self) -> None:
+        from pydantic import BaseModel, ConfigDict
+
+        from director_litellm.fields import field
+
+        class Message(BaseModel):
+            model_config = ConfigDict(extra="allow")
+            content: str | None = None
+
+            @property
+            def reasoning(self) -> str:
+                return "computed"
+
+        message = Message(content="stored", refusal="extra")
+        assert field(message, "content") == "stored"
+        assert field(message, "refusal") == "extra"  # pydantic keeps it in __pydantic_extra__
+        assert field(message, "reasoning") == "computed"
+        assert field(message, "missing", "fallback") == "fallback"
+        assert field(Message(), "content", "fallback") == "fallback"  # None counts as absent
+
+    def test_a_model_with_its_own_getattr_is_asked(self) -> None:
+        from pydantic import BaseModel
+
+        from director_litellm.fields import field
+
+        class Lazy(BaseModel):
+            def __getattr__(self, name: str) -> Any:
+                if name == "usage":
+                    return {"prompt_tokens": 3}
+                return super().__getattr__(name)  # type: ignore[misc]
+
+        assert field(Lazy(), "usage") == {"prompt_tokens": 3}

@@ -40,6 +40,27 @@ TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _EMPTY_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
 # one encoder, built once (json.dumps builds a new JSONEncoder per call when given options)
 _encode_arguments = json.JSONEncoder(ensure_ascii=False).encode
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+
+
+def _encode_dict(arguments: dict[str, Any]) -> str:
+    """``json.dumps(arguments, ensure_ascii=False)`` for a plain dict, in half the time.
+
+    ``JSONEncoder.encode`` builds a C encoder (and a circular-reference table) on every call;
+    this one is built once. Without the table a circular structure ends in ``RecursionError``,
+    which the caller reports like any other argument that cannot be encoded.
+    """
+    return "".join(_iterencode_dict(arguments, 0))
+
+
+if _c_make_encoder is not None:  # CPython
+    _iterencode_dict = _c_make_encoder(
+        None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True
+    )
+else:  # pragma: no cover - other interpreters
+
+    def _iterencode_dict(arguments: dict[str, Any], _level: int) -> list[str]:
+        return [_encode_arguments(arguments)]
 
 
 def _is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
@@ -118,85 +139,116 @@ def _arguments_json(arguments: Any, where: str) -> str:
     raise InvalidInputError(f"{where}: arguments must be an object or a JSON string")
 
 
-def _tool_call(call: Any, where: str) -> dict[str, Any]:
+# The converters below run on every message and tool of every request (Director sends ~25 tools of
+# ~1.7k characters and a growing history each step): the common shapes take the shortest path, and
+# an error's location ("messages[3].tool_calls[0]") is spelled out only when there is an error.
+
+
+def _tool_call(call: Any, i: int, j: int) -> dict[str, Any]:
     if not _is_mapping(call):
-        raise InvalidInputError(f"{where}: a tool call must be an object")
+        raise InvalidInputError(f"messages[{i}].tool_calls[{j}]: a tool call must be an object")
     call_id = call.get("id")
     if not isinstance(call_id, str) or not call_id:
-        raise InvalidInputError(f"{where}: tool call needs a non-empty string id")
-    body = call.get("function") if _is_mapping(call.get("function")) else call.get("tool")
+        raise InvalidInputError(f"messages[{i}].tool_calls[{j}]: tool call needs a non-empty string id")
+    body = call.get("function")
     if not _is_mapping(body):
-        raise InvalidInputError(f"{where}: tool call needs 'tool' (Director) or 'function' (OpenAI)")
+        body = call.get("tool")
+        if not _is_mapping(body):
+            raise InvalidInputError(
+                f"messages[{i}].tool_calls[{j}]: tool call needs 'tool' (Director) or 'function' (OpenAI)"
+            )
     name = body.get("name")
     if not isinstance(name, str) or not name:
-        raise InvalidInputError(f"{where}: tool call needs a name")
-    return {
-        "id": call_id,
-        "type": "function",
-        "function": {"name": name, "arguments": _arguments_json(body.get("arguments"), where)},
-    }
+        raise InvalidInputError(f"messages[{i}].tool_calls[{j}]: tool call needs a name")
+    arguments = body.get("arguments")
+    if type(arguments) is dict:
+        try:
+            text = _encode_dict(arguments)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise InvalidInputError(
+                f"messages[{i}].tool_calls[{j}]: arguments are not JSON-serialisable ({exc})"
+            ) from None
+    else:
+        text = _arguments_json(arguments, f"messages[{i}].tool_calls[{j}]")
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": text}}
+
+
+def _system(content: Any, where: str, converted: Message) -> None:
+    """A system (or developer) message's content: one text; parts are joined, their last mark kept."""
+    if isinstance(content, list):
+        parts = _user_parts(content, where)
+        converted["content"] = "".join(_text(p.get("text"), where) for p in parts)
+        marks = [p["cache_control"] for p in parts if "cache_control" in p]
+        if marks:  # the parts become one text, so a breakpoint among them marks its end
+            converted["cache_control"] = marks[-1]
+    else:
+        converted["content"] = _text(content, where)
+
+
+def _assistant(message: Mapping[str, Any], content: Any, i: int, converted: Message) -> None:
+    """An assistant message's text and tool calls; ``""`` or ``[]`` beside tool calls becomes None."""
+    calls = message.get("tool_calls") or []
+    if not isinstance(calls, (list, tuple)):
+        raise InvalidInputError(f"messages[{i}]: tool_calls must be a list")
+    if type(content) is str:
+        text = content
+    elif not isinstance(content, (list, tuple)):
+        text = _text(content, f"messages[{i}]")
+    elif content:
+        text = "".join(p["text"] for p in _user_parts(content, f"messages[{i}]") if p["type"] == "text")
+    else:  # Director sends [] beside tool calls
+        text = ""
+    if calls:
+        converted["content"] = text or None
+        converted["tool_calls"] = [_tool_call(call, i, j) for j, call in enumerate(calls)]
+    else:
+        converted["content"] = text
 
 
 def format_messages(messages: Any) -> list[Message]:
     """Convert Director's messages to OpenAI chat format, validating as it goes."""
-    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
+    if type(messages) is not list and (isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence)):
         raise InvalidInputError("messages must be a list of message objects")
     if not messages:
         raise InvalidInputError("messages is empty")
     out: list[Message] = []
-    open_calls: set[str] = set()
+    open_calls: set[str] = set()  # tool messages may answer only the calls of the assistant turn just before them
     for i, message in enumerate(messages):
-        where = f"messages[{i}]"
-        if not _is_mapping(message):
-            raise InvalidInputError(f"{where}: must be an object, got {type(message).__name__}")
-        role = _role(message, i)
+        if type(message) is not dict and not _is_mapping(message):
+            raise InvalidInputError(f"messages[{i}]: must be an object, got {type(message).__name__}")
+        role = message.get("role")
+        if type(role) is not str or role not in ROLES:
+            role = _role(message, i)
         content = message.get("content")
         converted: Message = {"role": role}
-        if role in ("system", "developer"):
-            if isinstance(content, list):
-                parts = _user_parts(content, where)
-                converted["content"] = "".join(_text(p.get("text"), where) for p in parts)
-                marks = [p["cache_control"] for p in parts if "cache_control" in p]
-                if marks:  # the parts become one text, so a breakpoint among them marks its end
-                    converted["cache_control"] = marks[-1]
-            else:
-                converted["content"] = _text(content, where)
-        elif role == "user":
-            if isinstance(content, (list, tuple)):
-                converted["content"] = _user_parts(content, where)
-            else:
-                converted["content"] = _text(content, where)
-        elif role == "assistant":
-            calls = message.get("tool_calls") or []
-            if not isinstance(calls, (list, tuple)):
-                raise InvalidInputError(f"{where}: tool_calls must be a list")
-            if isinstance(content, (list, tuple)):
-                text = "".join(p["text"] for p in _user_parts(content, where) if p["type"] == "text")
-            else:
-                text = _text(content, where)
-            if calls:
-                converted["content"] = text or None
-                converted["tool_calls"] = [_tool_call(call, f"{where}.tool_calls[{j}]") for j, call in enumerate(calls)]
-            else:
-                converted["content"] = text
-            # tool messages may answer only the calls of the assistant turn just before them
-            open_calls = {c["id"] for c in converted.get("tool_calls", ())}
-        else:  # tool
+        if role == "tool":
             call_id = message.get("tool_call_id")
             if not isinstance(call_id, str) or not call_id:
-                raise InvalidInputError(f"{where}: tool message needs a tool_call_id")
+                raise InvalidInputError(f"messages[{i}]: tool message needs a tool_call_id")
             if call_id not in open_calls:
                 raise InvalidInputError(
-                    f"{where}: tool_call_id {call_id!r} answers no tool call of the preceding assistant message"
+                    f"messages[{i}]: tool_call_id {call_id!r} answers no tool call of the preceding assistant message"
                 )
             converted["tool_call_id"] = call_id
             converted["content"] = content if isinstance(content, str) else json.dumps(content, default=str)
-        if role == "user":
+        elif role == "assistant":
+            _assistant(message, content, i, converted)
+            open_calls = {c["id"] for c in converted.get("tool_calls", ())}
+        elif role == "user":
+            if type(content) is str:
+                converted["content"] = content
+            elif isinstance(content, (list, tuple)):
+                converted["content"] = _user_parts(content, f"messages[{i}]")
+            else:
+                converted["content"] = _text(content, f"messages[{i}]")
             open_calls = set()
-        name = message.get("name")
-        if isinstance(name, str) and name and role in ("user", "assistant", "system"):
-            converted["name"] = name
-        out.append(_keep_mark(message, converted))
+        else:  # system, developer
+            _system(content, f"messages[{i}]", converted)
+        if "name" in message:
+            name = message["name"]
+            if isinstance(name, str) and name and role in ("user", "assistant", "system"):
+                converted["name"] = name
+        out.append(_keep_mark(message, converted) if "cache_control" in message else converted)
     return out
 
 
@@ -217,12 +269,27 @@ def _parameters(parameters: Any, where: str) -> Any:
     )
 
 
-def _tool(tool: Any, where: str) -> dict[str, Any]:
+# names already seen to match TOOL_NAME (the same few dozen tools come with every call); bounded
+_GOOD_NAMES: set[str] = set()
+
+
+def _good_name(name: Any) -> bool:
+    if type(name) is str and name in _GOOD_NAMES:
+        return True
+    if not isinstance(name, str) or not TOOL_NAME.fullmatch(name):
+        return False
+    if type(name) is str and len(_GOOD_NAMES) < 4096:
+        _GOOD_NAMES.add(name)
+    return True
+
+
+def _any_tool(tool: Any, where: str) -> dict[str, Any]:
+    """Any tool shape, every rule checked (Director's or OpenAI's, ``strict``, ``cache_control``)."""
     if not _is_mapping(tool):
         raise InvalidInputError(f"{where}: a tool must be an object")
     body = tool["function"] if _is_mapping(tool.get("function")) else tool
     name = body.get("name")
-    if not isinstance(name, str) or not TOOL_NAME.match(name):
+    if not _good_name(name):
         raise InvalidInputError(f"{where}: tool name must match {TOOL_NAME.pattern}, got {name!r}")
     parameters = _parameters(body.get("parameters"), f"{where} ({name!r})")
     function: dict[str, Any] = {"name": name, "parameters": parameters}
@@ -240,17 +307,30 @@ def format_tools(tools: Any) -> list[dict[str, Any]] | None:
     """Convert Director tools to OpenAI tools; ``None`` or ``[]`` means no tools."""
     if tools is None:
         return None
-    if isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Sequence):
+    if type(tools) is not list and (isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Sequence)):
         raise InvalidInputError("tools must be a list of tool definitions")
     if not tools:
         return None
-    out = [_tool(tool, f"tools[{i}]") for i, tool in enumerate(tools)]
-    seen: set[str] = set()
-    duplicates: set[str] = set()
-    for tool in out:
-        name = tool["function"]["name"]
-        (duplicates if name in seen else seen).add(name)
-    if duplicates:
+    out: list[dict[str, Any]] = []
+    for i, tool in enumerate(tools):
+        if type(tool) is dict and "function" not in tool and "cache_control" not in tool and "strict" not in tool:
+            # Director's own shape, {"name", "description", "parameters"}: the common case
+            name, parameters, description = tool.get("name"), tool.get("parameters"), tool.get("description")
+            if (
+                type(parameters) is dict
+                and parameters.get("type") == "object"
+                and (description is None or type(description) is str)
+                and ((type(name) is str and name in _GOOD_NAMES) or _good_name(name))
+            ):
+                function = {"name": name, "parameters": parameters}
+                if description is not None:
+                    function["description"] = description
+                out.append({"type": "function", "function": function})
+                continue
+        out.append(_any_tool(tool, f"tools[{i}]"))
+    names = [tool["function"]["name"] for tool in out]
+    if len(set(names)) < len(names):
+        duplicates = {name for name in names if names.count(name) > 1}
         raise InvalidInputError(f"tools: duplicate tool names {', '.join(sorted(duplicates))}")
     return out
 

@@ -27,7 +27,6 @@ Works on litellm's ``ModelResponse`` objects and on plain dicts of the same shap
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import uuid
@@ -35,30 +34,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from director_litellm.errors import ErrorInfo
+from director_litellm.fields import field
 from director_litellm.response import LLMResponse, LLMResponseStatus
 
 logger = logging.getLogger(__name__)
-
-
-@functools.lru_cache(maxsize=128)
-def _mapping_type(kind: type) -> bool:
-    """Asked once per type: ``field`` runs ~30 times per response, mostly on litellm's objects,
-    and the ``Mapping`` ABC answers those "no" through a Python-level call each time."""
-    return issubclass(kind, Mapping)
-
-
-def field(obj: Any, name: str, default: Any = None) -> Any:
-    """``obj[name]`` for mappings, ``obj.name`` otherwise; ``default`` when absent."""
-    if obj is None:
-        return default
-    if _mapping_type(obj.__class__):
-        value = obj.get(name, default)
-    else:
-        try:
-            value = getattr(obj, name, default)
-        except Exception:
-            return default
-    return default if value is None else value
 
 
 def reasoning_text(message: Any) -> str | None:

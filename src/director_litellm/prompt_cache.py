@@ -66,9 +66,15 @@ def count_marks(messages: list[dict[str, Any]], tools: list[dict[str, Any]] | No
     """How many ``cache_control`` breakpoints the caller's own messages and tools carry."""
     marks = 0
     for tool in tools or ():
-        marks += "cache_control" in tool or "cache_control" in (tool.get("function") or {})
+        if "cache_control" in tool:
+            marks += 1
+        else:
+            function = tool.get("function")
+            if function and "cache_control" in function:
+                marks += 1
     for message in messages:
-        marks += "cache_control" in message
+        if "cache_control" in message:
+            marks += 1
         content = message.get("content")
         if isinstance(content, list):
             marks += sum(1 for part in content if isinstance(part, dict) and "cache_control" in part)

@@ -31,7 +31,8 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from director_litellm.errors import ErrorInfo
-from director_litellm.parser import choice_zero, error_response, field, parse_response, reasoning_text
+from director_litellm.fields import field
+from director_litellm.parser import choice_zero, error_response, parse_response, reasoning_text
 from director_litellm.response import LLMResponse
 
 logger = logging.getLogger(__name__)

@@ -1,0 +1,65 @@
+"""Reading one field of a response object: litellm's pydantic types and plain dicts alike.
+
+``field(obj, name)`` is ``obj[name]`` for a mapping and ``obj.name`` otherwise, with None and
+absent both giving the default. It runs ~30 times per response (``parser``) and per stream chunk
+(``stream``), so the usual cases avoid Python-level work: the ``Mapping`` check is asked once per
+type, and a pydantic model's stored fields are read from the instance without ``getattr``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+
+@functools.lru_cache(maxsize=128)
+def _mapping_type(kind: type) -> bool:
+    """Asked once per type: ``field`` runs ~30 times per response, mostly on litellm's objects,
+    and the ``Mapping`` ABC answers those "no" through a Python-level call each time."""
+    return issubclass(kind, Mapping)
+
+
+_ABSENT = object()
+
+
+@functools.lru_cache(maxsize=512)
+def _stored_on_instance(kind: type, name: str) -> bool:
+    """Whether ``name`` on a ``kind`` instance can only be a stored value: ``kind`` is a pydantic
+    model with pydantic's own ``__getattr__`` (litellm's response types are) and no class along
+    its MRO defines ``name`` (no property, method or descriptor). Then the value is in the
+    instance's ``__dict__`` or pydantic's ``__pydantic_extra__``, or absent; reading those skips
+    ``getattr``'s AttributeError round trip through pydantic for every field a response lacks."""
+    pydantic_hook = getattr(BaseModel, "__getattr__", None)
+    return (
+        issubclass(kind, BaseModel)
+        and pydantic_hook is not None
+        and getattr(kind, "__getattr__", None) is pydantic_hook
+        and not name.startswith("_")
+        and not any(name in vars(klass) for klass in kind.__mro__)
+    )
+
+
+def field(obj: Any, name: str, default: Any = None) -> Any:
+    """``obj[name]`` for mappings, ``obj.name`` otherwise; ``default`` when absent."""
+    if obj is None:
+        return default
+    kind = obj.__class__
+    if _mapping_type(kind):
+        value = obj.get(name, default)
+    elif _stored_on_instance(kind, name):
+        value = obj.__dict__.get(name, _ABSENT)
+        if value is _ABSENT:
+            extra = getattr(obj, "__pydantic_extra__", None)
+            value = extra.get(name, default) if extra else default
+    else:
+        try:
+            value = getattr(obj, name, default)
+        except Exception:
+            return default
+    return default if value is None else value
+
+
+__all__ = ["field"]
