@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from tests.fakes import FakeAnthropic, FakeAzureOpenAI, FakeOpenAI, running
+from tests.fakes import FakeAnthropic, FakeAzureOpenAI, FakeOpenAI, Reply, running
 
 MODEL = "openai/gpt-4o-mini"
 KEY = "sk-test-key-0123456789abcdef"
@@ -181,3 +181,73 @@ class TestStreamCost:
         final = list(LiteLLMProvider(cfg).stream_chat_completions(USER))[-1].response
         assert final.status, final.error
         assert final.cost is None
+
+
+class TestConfigChangesReachTheNextCall:
+    """A call with no per-call options reuses what it takes from the config alone (request.new_call's
+    memo); a change to the config, reassigned or in place, must reach the very next call."""
+
+    def test_reassigned_fields(self, openai_fake: FakeOpenAI) -> None:
+        from pydantic import SecretStr
+
+        p = provider(openai_fake, temperature=0.2, max_tokens=50)
+        for _ in range(3):
+            openai_fake.reply("fine")
+        assert p.chat_completions(USER).status
+        p.config.temperature, p.config.max_tokens = 0.7, 60
+        p.config.api_key = SecretStr("sk-other-key-0123456789abcdef")
+        assert p.chat_completions(USER).status
+        first, second = (r.body for r in openai_fake.requests)
+        assert (first["temperature"], first["max_tokens"]) == (0.2, 50)
+        assert (second["temperature"], second["max_tokens"]) == (0.7, 60)
+        assert openai_fake.requests[1].headers["authorization"] == "Bearer sk-other-key-0123456789abcdef"
+
+    def test_extra_params_changed_in_place(self, openai_fake: FakeOpenAI) -> None:
+        p = provider(openai_fake, extra_params={"seed": 1})
+        for _ in range(3):
+            openai_fake.reply("fine")
+        p.chat_completions(USER)
+        p.config.extra_params["seed"] = 2
+        p.config.extra_params["user"] = "u-2"
+        p.chat_completions(USER)
+        del p.config.extra_params["seed"]
+        p.chat_completions(USER)
+        bodies = [r.body for r in openai_fake.requests]
+        assert bodies[0]["seed"] == 1 and "user" not in bodies[0]
+        assert bodies[1]["seed"] == 2 and bodies[1]["user"] == "u-2"
+        assert "seed" not in bodies[2] and bodies[2]["user"] == "u-2"
+
+    def test_a_fallback_changed_in_place(self, openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:
+        """The fallback's endpoint is read from the model object in the list: changed there, the next call uses it."""
+        openai_fake.default(Reply.error(503, "down"))
+        p = provider(
+            openai_fake,
+            fallbacks=[{"model": "anthropic/claude-sonnet-4-5", "api_base": "http://127.0.0.1:9", "api_key": KEY}],
+        )
+        assert not p.chat_completions(USER).status  # nothing listens on port 9
+        p.config.fallbacks[0].api_base = anthropic_fake.url
+        anthropic_fake.reply("from claude")
+        r = p.chat_completions(USER)
+        assert r.status and r.content == "from claude", r.error
+
+    def test_per_call_options_do_not_stay(self, openai_fake: FakeOpenAI) -> None:
+        p = provider(openai_fake, temperature=0.2)
+        for _ in range(3):
+            openai_fake.reply("fine")
+        p.chat_completions(USER)
+        p.chat_completions(USER, temperature=0.9, stop="END")
+        p.chat_completions(USER)
+        temperatures = [r.body["temperature"] for r in openai_fake.requests]
+        assert temperatures == [0.2, 0.9, 0.2] and "stop" not in openai_fake.requests[2].body
+
+    def test_messages_and_tools_are_never_reused(self, openai_fake: FakeOpenAI) -> None:
+        tool = {"name": "search", "parameters": {"type": "object", "properties": {}}}
+        p = provider(openai_fake)
+        for _ in range(2):
+            openai_fake.reply("fine")
+        p.chat_completions(USER, tools=[tool])
+        p.chat_completions([{"role": "user", "content": "again"}])
+        first, second = (r.body for r in openai_fake.requests)
+        assert first["tools"][0]["function"]["name"] == "search" and first["tool_choice"] == "auto"
+        assert "tools" not in second and "tool_choice" not in second
+        assert second["messages"] == [{"role": "user", "content": "again"}]

@@ -14,42 +14,42 @@ from typing import Any
 
 from pydantic import BaseModel
 
-
-@functools.lru_cache(maxsize=128)
-def _mapping_type(kind: type) -> bool:
-    """Asked once per type: ``field`` runs ~30 times per response, mostly on litellm's objects,
-    and the ``Mapping`` ABC answers those "no" through a Python-level call each time."""
-    return issubclass(kind, Mapping)
-
-
+_MAPPING, _STORED, _ATTRIBUTE = 0, 1, 2
 _ABSENT = object()
 
 
-@functools.lru_cache(maxsize=512)
-def _stored_on_instance(kind: type, name: str) -> bool:
-    """Whether ``name`` on a ``kind`` instance can only be a stored value: ``kind`` is a pydantic
-    model with pydantic's own ``__getattr__`` (litellm's response types are) and no class along
-    its MRO defines ``name`` (no property, method or descriptor). Then the value is in the
-    instance's ``__dict__`` or pydantic's ``__pydantic_extra__``, or absent; reading those skips
-    ``getattr``'s AttributeError round trip through pydantic for every field a response lacks."""
+@functools.lru_cache(maxsize=1024)
+def _how(kind: type, name: str) -> int:
+    """How ``field`` reads ``name`` on a ``kind`` instance, decided once per type and name.
+
+    ``_MAPPING``: ``obj.get``. ``_STORED``: ``kind`` is a pydantic model with pydantic's own
+    ``__getattr__`` (litellm's response types are) and no class along its MRO defines ``name`` (no
+    property, method or descriptor), so the value can only be in the instance's ``__dict__`` or
+    pydantic's ``__pydantic_extra__``; reading those skips ``getattr``'s AttributeError round trip
+    through pydantic for every field a response lacks. ``_ATTRIBUTE``: plain ``getattr``.
+    (The ``Mapping`` ABC would answer "not a mapping" through a Python-level call on every read.)
+    """
+    if issubclass(kind, Mapping):
+        return _MAPPING
     pydantic_hook = getattr(BaseModel, "__getattr__", None)
-    return (
+    stored = (
         issubclass(kind, BaseModel)
         and pydantic_hook is not None
         and getattr(kind, "__getattr__", None) is pydantic_hook
         and not name.startswith("_")
         and not any(name in vars(klass) for klass in kind.__mro__)
     )
+    return _STORED if stored else _ATTRIBUTE
 
 
 def field(obj: Any, name: str, default: Any = None) -> Any:
     """``obj[name]`` for mappings, ``obj.name`` otherwise; ``default`` when absent."""
     if obj is None:
         return default
-    kind = obj.__class__
-    if _mapping_type(kind):
+    how = _how(obj.__class__, name)
+    if how == _MAPPING:
         value = obj.get(name, default)
-    elif _stored_on_instance(kind, name):
+    elif how == _STORED:
         value = obj.__dict__.get(name, _ABSENT)
         if value is _ABSENT:
             extra = getattr(obj, "__pydantic_extra__", None)

@@ -194,6 +194,9 @@ def _hidden(response: Any) -> Any:
     """litellm's ``_hidden_params`` (cost, Router deployment id), when present."""
     if isinstance(response, Mapping):
         return response.get("_hidden_params")
+    private = getattr(response, "__pydantic_private__", None)  # litellm keeps it there (pydantic 2)
+    if type(private) is dict and "_hidden_params" in private:
+        return private["_hidden_params"]
     try:
         return getattr(response, "_hidden_params", None)
     except Exception:

@@ -171,7 +171,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         try:
             checked = {}
             if overrides:
-                from director_litellm.request import validate_overrides
+                from director_litellm.call_options import validate_overrides
 
                 checked = validate_overrides(overrides)
             if config is None:
@@ -185,6 +185,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         super().__init__(config)
         self.config: LiteLLMConfig = config
         self._version_problem = supply_chain.check_installed()
+        self._calls: dict[Any, Any] = {}  # what calls take from the config alone (request.new_call's memo)
 
     def __repr__(self) -> str:
         base = f", api_base={scrub(self.config.api_base)!r}" if self.config.api_base else ""
@@ -341,13 +342,10 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     ) -> Call:
         from director_litellm.request import new_call
 
-        routed = self.config.router_config is not None
-        return new_call(
-            *(self.config, messages, tools, stop, response_format, overrides),
-            stream=stream,
-            rules_model=self._rules_model if routed else str,
-            deployments=self._deployments if routed else None,
-        )
+        given = (self.config, messages, tools, stop, response_format, overrides)
+        if self.config.router_config is not None:  # the group's deployments decide the rules
+            return new_call(*given, stream=stream, rules_model=self._rules_model, deployments=self._deployments)
+        return new_call(*given, stream=stream, memo=self._calls)
 
     def _deployments(self, group: str) -> list[str]:
         return _litellm.router_backend(self.config.router_config or "").deployment_models(group)

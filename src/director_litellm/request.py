@@ -4,123 +4,26 @@
 into ``litellm.completion`` keyword arguments for one model. Nothing here does I/O: capability
 lookups come from ``_litellm`` (cached, offline data) and are passed to ``model_rules``.
 
-Per-call keywords that are call options (``CALL_OPTIONS``) and constructor overrides are checked
-with ``LiteLLMConfig``'s own field definitions and validators; a bad value raises
-``InvalidInputError`` naming the key, before anything is sent. Any other per-call keyword is passed
-to litellm as it is, except the keys the provider owns (``OWNED``).
+Per-call keywords are checked in ``call_options``; any that is not a call option is passed to
+litellm as it is, except the keys the provider owns (``OWNED``).
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, cast
+from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, ValidationError, create_model, field_validator
+from pydantic import BaseModel
 
 from director_litellm import _litellm, formatters, model_rules, prompt_cache
+from director_litellm.call_options import split_options
 from director_litellm.config import FallbackModel, LiteLLMConfig
-from director_litellm.errors import ConfigError, InvalidInputError
+from director_litellm.errors import ConfigError
 from director_litellm.retry import RetryPolicy
-from director_litellm.scrub import scrub
 
 # What the provider itself decides; extra_params and per-call keywords cannot replace these.
 OWNED = frozenset({"model", "messages", "tools", "tool_choice", "stream", "api_key", "num_retries", "max_retries"})
-
-
-class CallOptions(BaseModel):
-    """The per-call keywords the provider itself interprets; None means "the config's value"."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    model: str | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    max_tokens: int | None = None
-    reasoning_effort: str | None = None
-    num_retries: int | None = None
-    timeout: float | None = None
-    fallbacks: list[str | FallbackModel] | None = None
-
-
-# each call option and the config field whose rules it follows
-CALL_OPTIONS = {name: ("chat_model" if name == "model" else name) for name in CallOptions.model_fields}
-_NO_OPTIONS = CallOptions.model_construct()
-
-
-def _with_config_rules(name: str, fields: Mapping[str, str], base: type[BaseModel] | None = None) -> Any:
-    """A model whose fields take ``LiteLLMConfig``'s definitions and validators (``fields``: ours -> config's).
-
-    The rules are reused, not re-declared: each field gets the config field's type and constraints
-    (default None, so an absent key stays absent), and each config validator is re-bound to our names.
-    """
-    definitions: dict[str, Any] = {}
-    for ours, theirs in fields.items():
-        source = LiteLLMConfig.model_fields[theirs]
-        shape = (source.annotation, *source.metadata)
-        kind = cast(Any, Annotated)[shape] if source.metadata else source.annotation
-        definitions[ours] = (kind, None)
-    validators: dict[str, Any] = {}
-    for attr, decorator in LiteLLMConfig.__pydantic_decorators__.field_validators.items():
-        names = [ours for ours, theirs in fields.items() if theirs in decorator.info.fields]
-        if names:
-            function = getattr(decorator.func, "__func__", decorator.func)
-            validators[attr] = field_validator(*names, mode=decorator.info.mode)(function)
-    return create_model(name, __base__=base, __validators__=validators, **definitions)
-
-
-@functools.cache
-def _checked_options() -> type[CallOptions]:
-    checked: type[CallOptions] = _with_config_rules("CallOptions", CALL_OPTIONS, base=CallOptions)
-    return checked
-
-
-@functools.cache
-def _checked_overrides() -> type[BaseModel]:
-    checked: type[BaseModel] = _with_config_rules("Overrides", {name: name for name in LiteLLMConfig.model_fields})
-    return checked
-
-
-def _refusal(exc: ValidationError, where: str) -> InvalidInputError:
-    problems = []
-    for err in exc.errors():
-        key = str(err["loc"][0]) if err["loc"] else "?"
-        shown = "" if key in ("api_key", "fallbacks") else f"={scrub(repr(err.get('input')))[:60]}"
-        problems.append(f"{where} {key}{shown}: {err['msg']}")
-    return InvalidInputError("; ".join(problems))
-
-
-def split_options(overrides: Mapping[str, Any]) -> tuple[CallOptions, dict[str, Any]]:
-    """Per-call keywords as (validated call options, keywords passed to litellm as they are)."""
-    if not overrides:
-        return _NO_OPTIONS, {}
-    given = {k: v for k, v in overrides.items() if k in CALL_OPTIONS and v is not None}
-    passed = {k: v for k, v in overrides.items() if k not in CALL_OPTIONS}
-    if not given:
-        return _NO_OPTIONS, passed
-    try:
-        return _checked_options()(**given), passed
-    except ValidationError as exc:
-        raise _refusal(exc, "per-call option") from None
-
-
-def validate_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Constructor overrides checked like the config's own fields; an unknown name is refused with a hint."""
-    fields = LiteLLMConfig.model_fields
-    unknown = [key for key in overrides if key not in fields]
-    if unknown:
-        hints = []
-        for key in unknown:
-            near = difflib.get_close_matches(key, list(fields), n=1)
-            hints.append(f"{key!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
-        raise InvalidInputError(f"unknown LiteLLMProvider option {', '.join(hints)}")
-    try:
-        checked = _checked_overrides()(**overrides)
-    except ValidationError as exc:
-        raise _refusal(exc, "LiteLLMProvider option") from None
-    return {key: getattr(checked, key) for key in overrides}
 
 
 @dataclass(frozen=True)
@@ -137,6 +40,15 @@ class Sampling:
     top_p: float
     temperature_set: bool  # given explicitly (config or call), so it is sent
     top_p_set: bool
+
+
+class _Static(NamedTuple):
+    """What one model's request takes from the call's settings alone, not from its messages."""
+
+    base: dict[str, Any]  # common options, endpoint, model, sampling, reasoning_effort, response_format
+    rules: str  # the model the per-model rules decide for
+    instruction: str | None  # a system message the response format needs (models without JSON schema)
+    cache_minimum: int | None  # prompt-cache breakpoints: the prefix they need, or None for none
 
 
 @dataclass
@@ -156,6 +68,8 @@ class Call:
     prompt_caching: str = "auto"
     deployments: Callable[[str], list[str]] = lambda model: [model]  # router mode: a group's deployments
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # per model; shared by the calls made from one unchanged config (see ``new_call``'s ``memo``)
+    statics: dict[str, _Static] = field(default_factory=dict)
 
     def request_for(self, target: Target) -> dict[str, Any]:
         return request_for(self, target)
@@ -195,8 +109,66 @@ def new_call(
     stream: bool,
     rules_model: Callable[[str], str] = str,
     deployments: Callable[[str], list[str]] | None = None,
+    memo: dict[bool, tuple[dict[str, Any], set[str], Call]] | None = None,
 ) -> Call:
-    """Validate and format once; raises ``InvalidInputError`` before anything is sent."""
+    """Validate and format once; raises ``InvalidInputError`` before anything is sent.
+
+    ``memo`` (the provider's, outside router mode) keeps what a call with no per-call options
+    takes from the config alone, and reuses it while the config's values are unchanged: Director
+    calls with messages and tools only, and rebuilding the same options, models, retry policy
+    and per-model rule decisions on every call was about a quarter of the adapter's own work.
+    """
+    reusable = memo is not None and not overrides and stop is None and response_format is None
+    if reusable:
+        assert memo is not None
+        remembered = memo.get(stream)
+        if remembered is not None and remembered[0] == cfg.__dict__ and remembered[1] == cfg.model_fields_set:
+            prototype = remembered[2]
+            formatted = {"messages": formatters.format_messages(messages), "tools": formatters.format_tools(tools)}
+            call = Call(**{**prototype.__dict__, **formatted, "requests": {}})
+            return _checked(call, cfg)
+    call = _settled(cfg, messages, tools, stop, response_format, overrides, stream, rules_model)
+    if deployments is not None:
+        call.deployments = deployments
+    _checked(call, cfg)
+    if reusable:
+        assert memo is not None
+        prototype = Call(**{**call.__dict__, "messages": [], "tools": None, "requests": {}})  # no caller data kept
+        memo[stream] = (_snapshot(cfg), set(cfg.model_fields_set), prototype)
+    return call
+
+
+def _snapshot(cfg: LiteLLMConfig) -> dict[str, Any]:
+    """The config's values, lists and dicts copied one level down (fallback models included), so a
+    later change to the config, in place or not, makes it compare unequal. Values nested deeper are
+    shared with the requests built from it, as they always were, so a change there reaches them."""
+
+    def copied(value: Any) -> Any:
+        if isinstance(value, list):
+            return [item.model_copy() if isinstance(item, BaseModel) else item for item in value]
+        return dict(value) if isinstance(value, dict) else value
+
+    return {name: copied(value) for name, value in cfg.__dict__.items()}
+
+
+def _checked(call: Call, cfg: LiteLLMConfig) -> Call:
+    request_for(call, call.targets[0])  # the primary's rules are checked before anything is sent
+    if cfg.router_config is None:  # a Router's deployments bring their own keys
+        check_credentials(call)
+    return call
+
+
+def _settled(
+    cfg: LiteLLMConfig,
+    messages: Any,
+    tools: Any,
+    stop: Any,
+    response_format: Any,
+    overrides: Mapping[str, Any],
+    stream: bool,
+    rules_model: Callable[[str], str],
+) -> Call:
+    """A new call: its options settled from the config and the per-call keywords, messages and tools formatted."""
     options, extra = split_options(overrides)
     schema_class = None
     if isinstance(response_format, type) and issubclass(response_format, BaseModel):
@@ -229,7 +201,7 @@ def new_call(
         common["stream_options"] = {"include_usage": True}
 
     set_fields = cfg.model_fields_set
-    call = Call(
+    return Call(
         messages=formatters.format_messages(messages),
         tools=formatters.format_tools(tools),
         common=common,
@@ -254,12 +226,6 @@ def new_call(
         rules_model=rules_model,
         prompt_caching=cfg.prompt_caching,
     )
-    if deployments is not None:
-        call.deployments = deployments
-    request_for(call, call.targets[0])  # the primary's rules are checked before anything is sent
-    if not router_mode:  # a Router's deployments bring their own keys
-        check_credentials(call)
-    return call
 
 
 # request keys that carry a credential other than api_key
@@ -293,12 +259,34 @@ def request_for(call: Call, target: Target) -> dict[str, Any]:
     cached = call.requests.get(target.model)
     if cached is not None:
         return cached
-    request = {**call.common, **target.endpoint}
-    request["model"] = target.model
+    static = call.statics.get(target.model) or _static(call, target)
+    request = dict(static.base)
+    messages = model_rules.shape_conversation(static.rules, call.messages, bool(call.tools))
+    if static.instruction:
+        messages = [*messages, {"role": "system", "content": static.instruction}]
+        messages = model_rules.shape_conversation(static.rules, messages, bool(call.tools))
+    tools = call.tools
+    if static.cache_minimum is None:
+        messages, tools = prompt_cache.without_marks(messages, tools)
+    else:
+        messages, tools = prompt_cache.place_breakpoints(
+            messages, tools, min_tokens=static.cache_minimum, max_breakpoints=model_rules.MAX_CACHE_BREAKPOINTS
+        )
+    request["messages"] = messages
+    if tools:
+        request["tools"] = tools
+        request["tool_choice"] = "auto"
+    call.requests[target.model] = request
+    return request
+
+
+def _static(call: Call, target: Target) -> _Static:
+    """What one model's request takes from the call's settings (kept on the call, shared by its copies)."""
+    base = {**call.common, **target.endpoint}
+    base["model"] = target.model
     rules = call.rules_model(target.model)
-    request["messages"] = model_rules.shape_conversation(rules, call.messages, bool(call.tools))
     sampling = call.sampling
-    request.update(
+    base.update(
         model_rules.sampling_params(
             rules,
             sampling.temperature,
@@ -308,54 +296,23 @@ def request_for(call: Call, target: Target) -> dict[str, Any]:
         )
     )
     if call.reasoning_effort and model_rules.send_reasoning_effort(rules, _litellm.takes_param):
-        request["reasoning_effort"] = call.reasoning_effort
-    if call.tools:
-        request["tools"] = call.tools
-        request["tool_choice"] = "auto"
+        base["reasoning_effort"] = call.reasoning_effort
+    instruction = None
     if call.response_format is not None:
-        request["response_format"], instruction = model_rules.response_format_for(
+        base["response_format"], instruction = model_rules.response_format_for(
             rules, call.response_format, _litellm.supports_response_schema
         )
-        if instruction:
-            request["messages"] = [*request["messages"], {"role": "system", "content": instruction}]
-            request["messages"] = model_rules.shape_conversation(rules, request["messages"], bool(call.tools))
-    _cache_breakpoints(call, target.model, request)
-    call.requests[target.model] = request
-    return request
-
-
-def _cache_breakpoints(call: Call, model: str, request: dict[str, Any]) -> None:
-    """Prompt-cache breakpoints (``prompt_cache``) where rule 5 allows them, the caller's own
-    included; none at all with ``prompt_caching="off"`` or for a model that does not take them.
-    In router mode every deployment the group can reach must take them."""
+    # prompt-cache breakpoints (``prompt_cache``) where rule 5 allows them, the caller's own included;
+    # none at all with prompt_caching="off" or for a model that does not take them. In router mode
+    # every deployment the group can reach must take them.
     minimum = None
     if call.prompt_caching == "auto":
         minimum = model_rules.cache_breakpoint_minimum(
-            call.deployments(model), _litellm.route, _litellm.supports_prompt_caching
+            call.deployments(target.model), _litellm.route, _litellm.supports_prompt_caching
         )
-    if minimum is None:
-        request["messages"], tools = prompt_cache.without_marks(request["messages"], request.get("tools"))
-    else:
-        request["messages"], tools = prompt_cache.place_breakpoints(
-            request["messages"],
-            request.get("tools"),
-            min_tokens=minimum,
-            max_breakpoints=model_rules.MAX_CACHE_BREAKPOINTS,
-        )
-    if tools:
-        request["tools"] = tools
+    static = _Static(base, rules, instruction or None, minimum)
+    call.statics[target.model] = static
+    return static
 
 
-__all__ = [
-    "CALL_OPTIONS",
-    "OWNED",
-    "Call",
-    "CallOptions",
-    "Sampling",
-    "Target",
-    "new_call",
-    "request_for",
-    "split_options",
-    "targets",
-    "validate_overrides",
-]
+__all__ = ["OWNED", "Call", "Sampling", "Target", "new_call", "request_for", "targets"]
