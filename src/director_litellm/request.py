@@ -241,11 +241,13 @@ def check_credentials(call: Call) -> None:
     a LiteLLM Proxy) are never refused. ``openai/`` with a local ``api_base`` is: litellm's
     OpenAI client will not send without some key, so the message says to set one.
     """
+    if call.common.get("api_key"):  # the configured key goes to every model
+        return
     headers = {name.lower() for name in call.common.get("extra_headers") or {}}
     if headers & {"authorization", "api-key", "x-api-key"} or any(call.common.get(k) for k in _OTHER_CREDENTIALS):
         return
     for target in call.targets:
-        if target.endpoint.get("api_key") or call.common.get("api_key"):
+        if target.endpoint.get("api_key"):
             continue
         api_base = target.endpoint.get("api_base") or call.common.get("api_base")
         missing = _litellm.missing_key_variables(target.model, api_base)
