@@ -286,3 +286,51 @@ class TestToolSchemaAtTheWire:
         assert not r.status and r.error["category"] == "invalid_input"
         assert "make_clip" in r.content and "parameters" in r.content
         assert fake.requests == []
+
+
+class TestMarkedFlag:
+    """convert_messages / convert_tools say False only when no cache_control mark came through: the
+    request then skips looking for marks to strip (models that take none must never receive one)."""
+
+    MARK = {"type": "ephemeral"}
+
+    @pytest.mark.parametrize(
+        "messages",
+        [
+            [{"role": "user", "content": "hi", "cache_control": MARK}],
+            [{"role": "user", "content": [{"type": "text", "text": "hi", "cache_control": MARK}]}],
+            [{"role": "system", "content": [{"type": "text", "text": "be brief", "cache_control": MARK}]}],
+            [{"role": "system", "content": "be brief", "cache_control": MARK}, {"role": "user", "content": "hi"}],
+            [{"role": "user", "content": "x"}, {"role": "assistant", "content": "ok", "cache_control": MARK}],
+        ],
+    )
+    def test_a_mark_anywhere_is_reported(self, messages: list) -> None:
+        from director_litellm.formatters import convert_messages
+
+        out, marked = convert_messages(messages)
+        assert "cache_control" in json.dumps(out) and marked
+
+    @pytest.mark.parametrize(
+        "tools",
+        [
+            [{"name": "f", "cache_control": MARK}],
+            [{"type": "function", "function": {"name": "f", "cache_control": MARK}}],
+            [{"type": "function", "function": {"name": "f"}, "cache_control": MARK}],
+        ],
+    )
+    def test_a_marked_tool_is_reported(self, tools: list) -> None:
+        from director_litellm.formatters import convert_tools
+
+        out, marked = convert_tools(tools)
+        assert "cache_control" in json.dumps(out) and marked
+
+    def test_directors_request_carries_none(self) -> None:
+        from director_litellm.formatters import convert_messages, convert_tools
+        from tests.director_data import director_tools, history
+
+        (messages, marked_messages), (tools, marked_tools) = (
+            convert_messages(history(5)),
+            convert_tools(director_tools()),
+        )
+        assert not marked_messages and not marked_tools
+        assert "cache_control" not in json.dumps([messages, tools])

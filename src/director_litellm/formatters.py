@@ -207,11 +207,18 @@ def _assistant(message: Mapping[str, Any], content: Any, i: int, converted: Mess
 
 def format_messages(messages: Any) -> list[Message]:
     """Convert Director's messages to OpenAI chat format, validating as it goes."""
+    return convert_messages(messages)[0]
+
+
+def convert_messages(messages: Any) -> tuple[list[Message], bool]:
+    """``format_messages``, and False when no ``cache_control`` mark can have come through (so the
+    request needs no look for marks to strip: ``request``)."""
     if type(messages) is not list and (isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence)):
         raise InvalidInputError("messages must be a list of message objects")
     if not messages:
         raise InvalidInputError("messages is empty")
     out: list[Message] = []
+    marked = False  # a message or a list of parts carried a mark (parts: counted as marked)
     open_calls: set[str] = set()  # tool messages may answer only the calls of the assistant turn just before them
     for i, message in enumerate(messages):
         if type(message) is not dict and not _is_mapping(message):
@@ -239,17 +246,22 @@ def format_messages(messages: Any) -> list[Message]:
                 converted["content"] = content
             elif isinstance(content, (list, tuple)):
                 converted["content"] = _user_parts(content, f"messages[{i}]")
+                marked = True
             else:
                 converted["content"] = _text(content, f"messages[{i}]")
             open_calls = set()
         else:  # system, developer
             _system(content, f"messages[{i}]", converted)
+            marked = marked or isinstance(content, list)
         if "name" in message:
             name = message["name"]
             if isinstance(name, str) and name and role in ("user", "assistant", "system"):
                 converted["name"] = name
-        out.append(_keep_mark(message, converted) if "cache_control" in message else converted)
-    return out
+        if "cache_control" in message:
+            marked = True
+            _keep_mark(message, converted)
+        out.append(converted)
+    return out, marked
 
 
 def _parameters(parameters: Any, where: str) -> Any:
@@ -305,12 +317,18 @@ def _any_tool(tool: Any, where: str) -> dict[str, Any]:
 
 def format_tools(tools: Any) -> list[dict[str, Any]] | None:
     """Convert Director tools to OpenAI tools; ``None`` or ``[]`` means no tools."""
+    return convert_tools(tools)[0]
+
+
+def convert_tools(tools: Any) -> tuple[list[dict[str, Any]] | None, bool]:
+    """``format_tools``, and False when no tool carries a ``cache_control`` mark."""
     if tools is None:
-        return None
+        return None, False
     if type(tools) is not list and (isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Sequence)):
         raise InvalidInputError("tools must be a list of tool definitions")
     if not tools:
-        return None
+        return None, False
+    marked = False
     out: list[dict[str, Any]] = []
     for i, tool in enumerate(tools):
         if type(tool) is dict and "function" not in tool and "cache_control" not in tool and "strict" not in tool:
@@ -327,12 +345,14 @@ def format_tools(tools: Any) -> list[dict[str, Any]] | None:
                     function["description"] = description
                 out.append({"type": "function", "function": function})
                 continue
-        out.append(_any_tool(tool, f"tools[{i}]"))
+        converted = _any_tool(tool, f"tools[{i}]")
+        marked = marked or "cache_control" in converted
+        out.append(converted)
     names = [tool["function"]["name"] for tool in out]
     if len(set(names)) < len(names):
         duplicates = {name for name in names if names.count(name) > 1}
         raise InvalidInputError(f"tools: duplicate tool names {', '.join(sorted(duplicates))}")
-    return out
+    return out, marked
 
 
 def format_stop(stop: Any) -> list[str] | None:
@@ -368,6 +388,8 @@ def format_response_format(response_format: Any) -> dict[str, Any] | None:
 
 __all__ = [
     "ROLES",
+    "convert_messages",
+    "convert_tools",
     "format_messages",
     "format_response_format",
     "format_stop",

@@ -68,6 +68,7 @@ class Call:
     prompt_caching: str = "auto"
     deployments: Callable[[str], list[str]] = lambda model: [model]  # router mode: a group's deployments
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    marked: bool = True  # False: no cache_control came through formatting, so there is none to strip
     # per model; shared by the calls made from one unchanged config (see ``new_call``'s ``memo``)
     statics: dict[str, _Static] = field(default_factory=dict)
 
@@ -124,8 +125,7 @@ def new_call(
         remembered = memo.get(stream)
         if remembered is not None and remembered[0] == cfg.__dict__ and remembered[1] == cfg.model_fields_set:
             prototype = remembered[2]
-            formatted = {"messages": formatters.format_messages(messages), "tools": formatters.format_tools(tools)}
-            call = Call(**{**prototype.__dict__, **formatted, "requests": {}})
+            call = Call(**{**prototype.__dict__, **_formatted(messages, tools), "requests": {}})
             return _checked(call, cfg)
     call = _settled(cfg, messages, tools, stop, response_format, overrides, stream, rules_model)
     if deployments is not None:
@@ -136,6 +136,12 @@ def new_call(
         prototype = Call(**{**call.__dict__, "messages": [], "tools": None, "requests": {}})  # no caller data kept
         memo[stream] = (_snapshot(cfg), set(cfg.model_fields_set), prototype)
     return call
+
+
+def _formatted(messages: Any, tools: Any) -> dict[str, Any]:
+    formatted_messages, marked_messages = formatters.convert_messages(messages)
+    formatted_tools, marked_tools = formatters.convert_tools(tools)
+    return {"messages": formatted_messages, "tools": formatted_tools, "marked": marked_messages or marked_tools}
 
 
 def _snapshot(cfg: LiteLLMConfig) -> dict[str, Any]:
@@ -202,8 +208,7 @@ def _settled(
 
     set_fields = cfg.model_fields_set
     return Call(
-        messages=formatters.format_messages(messages),
-        tools=formatters.format_tools(tools),
+        **_formatted(messages, tools),
         common=common,
         sampling=Sampling(
             temperature=cfg.temperature if options.temperature is None else options.temperature,
@@ -269,7 +274,8 @@ def request_for(call: Call, target: Target) -> dict[str, Any]:
         messages = model_rules.shape_conversation(static.rules, messages, bool(call.tools))
     tools = call.tools
     if static.cache_minimum is None:
-        messages, tools = prompt_cache.without_marks(messages, tools)
+        if call.marked:
+            messages, tools = prompt_cache.without_marks(messages, tools)
     else:
         messages, tools = prompt_cache.place_breakpoints(
             messages, tools, min_tokens=static.cache_minimum, max_breakpoints=model_rules.MAX_CACHE_BREAKPOINTS
