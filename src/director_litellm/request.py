@@ -127,7 +127,7 @@ def new_call(
             prototype = remembered[2]
             call = Call(**{**prototype.__dict__, **_formatted(messages, tools), "requests": {}})
             return _checked(call, cfg)
-    call = _settled(cfg, messages, tools, stop, response_format, overrides, stream, rules_model)
+    call = _settled(cfg, (messages, tools, stop, response_format, overrides), stream, rules_model)
     if deployments is not None:
         call.deployments = deployments
     _checked(call, cfg)
@@ -164,17 +164,12 @@ def _checked(call: Call, cfg: LiteLLMConfig) -> Call:
     return call
 
 
-def _settled(
-    cfg: LiteLLMConfig,
-    messages: Any,
-    tools: Any,
-    stop: Any,
-    response_format: Any,
-    overrides: Mapping[str, Any],
-    stream: bool,
-    rules_model: Callable[[str], str],
-) -> Call:
-    """A new call: its options settled from the config and the per-call keywords, messages and tools formatted."""
+def _settled(cfg: LiteLLMConfig, given: tuple[Any, ...], stream: bool, rules_model: Callable[[str], str]) -> Call:
+    """A new call: its options settled from the config and the per-call keywords, messages and tools formatted.
+
+    ``given``: ``new_call``'s messages, tools, stop, response_format and per-call keywords.
+    """
+    messages, tools, stop, response_format, overrides = given
     options, extra = split_options(overrides)
     schema_class = None
     if isinstance(response_format, type) and issubclass(response_format, BaseModel):
