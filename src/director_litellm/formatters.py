@@ -126,17 +126,20 @@ def _user_parts(parts: Sequence[Any], where: str) -> list[dict[str, Any]]:
     return out
 
 
-def _arguments_json(arguments: Any, where: str) -> str:
+def _arguments_json(arguments: Any, i: int, j: int) -> str:
+    """Tool-call arguments as the JSON text the API takes (``messages[i].tool_calls[j]``)."""
+    if type(arguments) is dict or _is_mapping(arguments):
+        try:
+            return _encode_dict(arguments) if type(arguments) is dict else _encode_arguments(arguments)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise InvalidInputError(
+                f"messages[{i}].tool_calls[{j}]: arguments are not JSON-serialisable ({exc})"
+            ) from None
     if arguments is None:
         return "{}"
     if isinstance(arguments, str):
         return arguments if arguments.strip() else "{}"
-    if _is_mapping(arguments):
-        try:
-            return _encode_arguments(arguments)
-        except (TypeError, ValueError) as exc:
-            raise InvalidInputError(f"{where}: arguments are not JSON-serialisable ({exc})") from None
-    raise InvalidInputError(f"{where}: arguments must be an object or a JSON string")
+    raise InvalidInputError(f"messages[{i}].tool_calls[{j}]: arguments must be an object or a JSON string")
 
 
 # The converters below run on every message and tool of every request (Director sends ~25 tools of
@@ -160,17 +163,8 @@ def _tool_call(call: Any, i: int, j: int) -> dict[str, Any]:
     name = body.get("name")
     if not isinstance(name, str) or not name:
         raise InvalidInputError(f"messages[{i}].tool_calls[{j}]: tool call needs a name")
-    arguments = body.get("arguments")
-    if type(arguments) is dict:
-        try:
-            text = _encode_dict(arguments)
-        except (TypeError, ValueError, RecursionError) as exc:
-            raise InvalidInputError(
-                f"messages[{i}].tool_calls[{j}]: arguments are not JSON-serialisable ({exc})"
-            ) from None
-    else:
-        text = _arguments_json(arguments, f"messages[{i}].tool_calls[{j}]")
-    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": text}}
+    arguments = _arguments_json(body.get("arguments"), i, j)
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
 
 
 def _system(content: Any, where: str, converted: Message) -> None:
@@ -338,7 +332,7 @@ def convert_tools(tools: Any) -> tuple[list[dict[str, Any]] | None, bool]:
                 type(parameters) is dict
                 and parameters.get("type") == "object"
                 and (description is None or type(description) is str)
-                and ((type(name) is str and name in _GOOD_NAMES) or _good_name(name))
+                and _good_name(name)
             ):
                 function = {"name": name, "parameters": parameters}
                 if description is not None:

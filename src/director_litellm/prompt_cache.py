@@ -66,15 +66,9 @@ def count_marks(messages: list[dict[str, Any]], tools: list[dict[str, Any]] | No
     """How many ``cache_control`` breakpoints the caller's own messages and tools carry."""
     marks = 0
     for tool in tools or ():
-        if "cache_control" in tool:
-            marks += 1
-        else:
-            function = tool.get("function")
-            if function and "cache_control" in function:
-                marks += 1
+        marks += "cache_control" in tool or "cache_control" in (tool.get("function") or {})
     for message in messages:
-        if "cache_control" in message:
-            marks += 1
+        marks += "cache_control" in message
         content = message.get("content")
         if isinstance(content, list):
             marks += sum(1 for part in content if isinstance(part, dict) and "cache_control" in part)

@@ -119,9 +119,9 @@ def new_call(
     calls with messages and tools only, and rebuilding the same options, models, retry policy
     and per-model rule decisions on every call was about a quarter of the adapter's own work.
     """
-    reusable = memo is not None and not overrides and stop is None and response_format is None
-    if reusable:
-        assert memo is not None
+    if overrides or stop is not None or response_format is not None:
+        memo = None  # per-call options: this call's settings are its own
+    if memo is not None:
         remembered = memo.get(stream)
         if remembered is not None and remembered[0] == cfg.__dict__ and remembered[1] == cfg.model_fields_set:
             prototype = remembered[2]
@@ -131,8 +131,7 @@ def new_call(
     if deployments is not None:
         call.deployments = deployments
     _checked(call, cfg)
-    if reusable:
-        assert memo is not None
+    if memo is not None:
         prototype = Call(**{**call.__dict__, "messages": [], "tools": None, "requests": {}})  # no caller data kept
         memo[stream] = (_snapshot(cfg), set(cfg.model_fields_set), prototype)
     return call
