@@ -176,8 +176,9 @@ class BaseFake:
         self._requests: list[Recorded] = []
         self._violations: list[str] = []
         self._closing = threading.Event()
-        # the model's input window in the fake's token estimate (rules.context); None: no limit
-        self.context_window: int | None = None
+        # the model's input window in the fake's token estimate (rules.context): one for every model, or
+        # {model: window} (a model not named has none); None: no limit
+        self.context_window: int | dict[str, int] | None = None
         self._over_window: list[Recorded] = []
         server.handler = self._handle
 
@@ -295,9 +296,11 @@ class BaseFake:
             with self._lock:
                 self._violations.extend(messages)
             return self._json(status, self._error_body(status, "; ".join(messages), None))
-        over = None
-        if self.context_window is not None and isinstance(rec.body, dict):
-            over = self._window_error(rec.body, self.context_window)
+        over, window = None, self.context_window
+        if isinstance(window, dict) and isinstance(rec.body, dict):
+            window = window.get(str(rec.body.get("model")))
+        if isinstance(window, int) and isinstance(rec.body, dict):
+            over = self._window_error(rec.body, window)
         if over is not None:
             with self._lock:
                 self._over_window.append(rec)

@@ -26,13 +26,6 @@ from .caching import (
     claude_cache_minimum,
     estimate_tokens,
 )
-from .context import (
-    ANTHROPIC_CONTEXT,
-    anthropic_prompt_tokens,
-    anthropic_window_error,
-    openai_prompt_tokens,
-    openai_window_error,
-)
 from .common import (
     ANTHROPIC_CACHING,
     ANTHROPIC_ERRORS,
@@ -53,6 +46,13 @@ from .common import (
     claude_max_output,
     claude_refuses_prefill,
     openai_reasoning_model,
+)
+from .context import (
+    ANTHROPIC_CONTEXT,
+    anthropic_prompt_tokens,
+    anthropic_window_error,
+    openai_prompt_tokens,
+    openai_window_error,
 )
 from .openai import OPENAI_PARAMS, check_openai, check_openai_auth
 
