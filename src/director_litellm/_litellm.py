@@ -244,10 +244,11 @@ def context_window(model: str) -> int | None:
 
 
 # (model, message key) -> tokens: Director re-sends the same history on every call, so each
-# message is counted once. Bounded: cleared when full (a session's history is re-counted once).
+# message is counted once. The key holds the content's length and hash, not the content (a long
+# session's transcripts are not kept alive here); bounded: cleared when full.
 _TOKENS: dict[tuple[Any, ...], int] = {}
-_TOKENS_LIMIT = 50_000
-# (model, each tool's name, description and the id of its parameters) -> (tokens, the tools kept
+_TOKENS_LIMIT = 20_000
+# (model, each tool's name, description and the id of its parameters) -> (tokens, the parameters kept
 # alive so that their ids stay theirs)
 _TOOL_TOKENS: dict[tuple[Any, ...], tuple[int, Any]] = {}
 
@@ -259,13 +260,17 @@ def _message_key(message: dict[str, Any]) -> tuple[Any, ...]:
     calls = message.get("tool_calls")
     called = None
     if calls:
-        called = tuple(
-            (c.get("id"), (c.get("function") or {}).get("name"), (c.get("function") or {}).get("arguments"))
-            if isinstance(c, dict)
-            else repr(c)
-            for c in calls
-        )
-    return (message.get("role"), content, message.get("tool_call_id"), called)
+        try:
+            called = hash(
+                tuple(
+                    (c.get("id"), (c.get("function") or {}).get("name"), (c.get("function") or {}).get("arguments"))
+                    for c in calls
+                )
+            )
+        except (AttributeError, TypeError):  # not the formatted shape: its text stands for it
+            called = hash(repr(calls))
+    size = len(content) if content is not None else -1
+    return (message.get("role"), size, hash(content), message.get("tool_call_id"), called)
 
 
 def message_tokens(model: str, message: dict[str, Any]) -> int:
@@ -283,7 +288,7 @@ def message_tokens(model: str, message: dict[str, Any]) -> int:
             import_litellm().token_counter(model=model, messages=[message], use_default_image_token_count=True)
         )
     except Exception:
-        tokens = len(key[2] or "") + 16
+        tokens = max(key[2], 0) + 16  # one token per character at most, for text
     if len(_TOKENS) >= _TOKENS_LIMIT:
         _TOKENS.clear()
     _TOKENS[key] = tokens
