@@ -138,25 +138,11 @@ def cmd_chat(args: argparse.Namespace, console: Console) -> int:
     config = resolved.config
     if config.api_key is not None:
         console.secrets.append(config.api_key.get_secret_value())
-    tools = None
-    if args.tools:
-        try:
-            with open(args.tools, encoding="utf-8") as handle:
-                tools = json.load(handle)
-        except (OSError, ValueError) as exc:
-            console.error(f"--tools {args.tools}: {short(exc)}")
-            return EXIT_FAIL
+    tools, history = (settings.json_list(flag, path, console.error) for flag, path in settings.files(args))
+    if tools is False or history is False:
+        return EXIT_FAIL
     messages = [{"role": "system", "content": args.system}] if args.system else []
-    if args.history:  # a stored session (Director's reasoning context), sent before the prompt
-        try:
-            with open(args.history, encoding="utf-8") as handle:
-                history = json.load(handle)
-            if not isinstance(history, list):
-                raise ValueError("expected a JSON list of messages")
-        except (OSError, ValueError) as exc:
-            console.error(f"--history {args.history}: {short(exc)}")
-            return EXIT_FAIL
-        messages += history
+    messages += history or []  # a stored session (Director's reasoning context), sent before the prompt
     messages.append({"role": "user", "content": prompt})
 
     provider = LiteLLMProvider(config)
@@ -212,12 +198,7 @@ def _summary(response: Any, latency_ms: float) -> str:
     ]
     sent = f"{response.send_tokens} in" + (f" ({', '.join(cache)})" if cache else "")
     fit = response.context_fit
-    fitted = (
-        f" | fitted: {fit.messages_dropped} dropped, {fit.tool_results_shortened} shortened, "
-        f"{fit.tokens_before} -> {fit.tokens_after} tokens"
-        if fit is not None
-        else ""
-    )
+    fitted = f" | fitted: {fit.messages_dropped} dropped, {fit.tool_results_shortened} shortened" if fit else ""
     return (
         f"[{response.model or '?'} | {sent} + {response.recv_tokens} out = "
         f"{response.total_tokens} tokens | {cost} | {latency_ms:.0f} ms | {response.finish_reason}{fitted}]"
@@ -267,12 +248,7 @@ def _chat_arguments(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help='JSON file with a list of Director tool definitions {"name", "description", "parameters"}',
     )
-    p.add_argument(
-        "--history",
-        metavar="FILE",
-        help="JSON file with a list of messages sent before the prompt (a stored Director session); "
-        "too long for the model's window, it is fitted (context_fit in --json)",
-    )
+    p.add_argument("--history", metavar="FILE", help=settings.HISTORY_HELP)
     p.add_argument(
         "--json", action="store_true", help="print the whole response as JSON, with latency_ms (stdout is only JSON)"
     )
