@@ -307,3 +307,51 @@ def test_the_fakes_refuse_with_the_real_bodies(openai_fake: FakeOpenAI, anthropi
     error = got.json()["error"]
     assert error["type"] == "invalid_request_error"
     assert error["message"] == f"prompt is too long: {rules.anthropic_prompt_tokens(body)} tokens > 10 maximum"
+
+
+class TestWhatLitellmLoses:
+    """litellm's own answers to a long history, next to ours (plain litellm, no adapter)."""
+
+    def test_litellms_trim_messages_cuts_results_silently_and_splits_pairs(self) -> None:
+        """``litellm.utils.trim_messages`` on a tool history: a tool result cut mid-text with no marker
+        (both lines); on 1.60 also a call left without its result, which the providers refuse."""
+        from litellm.utils import trim_messages
+
+        from director_litellm import _litellm
+        from director_litellm.context_fit import fit
+        from director_litellm.formatters import convert_messages
+
+        messages = [{"role": "system", "content": "sys"}]
+        for t in range(6):
+            messages += [*run(t), answer(t)]
+        formatted, _ = convert_messages(messages)
+        trimmed = trim_messages(formatted, model="gpt-4o-mini", max_tokens=12_000)
+        sent = {m["tool_call_id"]: m["content"] for m in formatted if m["role"] == "tool"}
+        cut = [m for m in trimmed if m["role"] == "tool" and m["content"] != sent[m["tool_call_id"]]]
+        assert cut and all("cut" not in m["content"] for m in cut)  # shorter, and nothing says so
+        calls = {c["id"] for m in trimmed for c in m.get("tool_calls") or ()}
+        answered = {m["tool_call_id"] for m in trimmed if m["role"] == "tool"}
+        if LITELLM.startswith("1.60."):
+            assert calls - answered  # an unanswered call
+        ours, _ = fit(
+            formatted,
+            window=12_000,
+            max_tokens=0,
+            tools_tokens=0,
+            count=lambda m: _litellm.message_tokens("gpt-4o-mini", m),
+        )
+        assert_pairs_whole(wire_messages({"messages": ours}, "openai"))
+
+    def test_litellm_160_has_no_window_for_newer_claude_models(self, anthropic_fake: FakeAnthropic) -> None:
+        """litellm 1.60's model data lacks Claude Sonnet 4.5: without LITELLM_CONTEXT_WINDOW it goes whole there."""
+        from director_litellm._litellm import import_litellm
+
+        litellm = import_litellm()
+        messages = [{"role": "system", "content": SYSTEM}, *run(0), answer(0), *run(1)]
+        response = provider(anthropic_fake, MODELS["anthropic"]).chat_completions(messages)
+        assert response.status and response.context_fit is None
+        if LITELLM.startswith("1.60."):
+            with pytest.raises(Exception, match="claude-sonnet-4-5"):
+                litellm.get_model_info(model=MODELS["anthropic"])
+        else:
+            assert litellm.get_model_info(model=MODELS["anthropic"])["max_input_tokens"] == 200_000
