@@ -191,3 +191,54 @@ class TestCommand:
         history.write_text('{"role": "user"}')
         assert cli.main(["chat", "hi", "--history", str(history)]) == 1
         assert "--history" in capsys.readouterr().err
+
+
+class TestRefitDeadline:
+    """The refit after a provider's ``context_window`` happens within the model's deadline (retry.plan)."""
+
+    def plan(self, now: list[float]) -> tuple[Any, Any]:
+        from director_litellm import retry
+        from director_litellm.errors import classify
+        from director_litellm.request import new_call
+
+        cfg = LiteLLMConfig.from_values(
+            chat_model="openai/gpt-4o-mini", api_key=KEY, num_retries=0, timeout=10, max_tokens=500
+        )
+        call = new_call(cfg, long_session(), None, None, None, {}, stream=False)
+        call.policy.clock = lambda: now[0]
+        steps = retry.plan(call, lambda exc, model, attempts: classify(exc, model=model))
+        return call, steps
+
+    @staticmethod
+    def refused() -> Exception:
+        litellm = _litellm.import_litellm()
+        return litellm.ContextWindowExceededError(
+            message="This model's maximum context length is 8000 tokens.", model="gpt-4o-mini", llm_provider="openai"
+        )
+
+    def test_with_time_left_the_attempt_goes_once_more_fitted_tighter(self) -> None:
+        """Refused with 9 of 10 seconds left: a second Send, with fewer tokens; refused again: it stands."""
+        from director_litellm.retry import Send
+
+        now = [0.0]
+        call, steps = self.plan(now)
+        first = next(steps)
+        assert isinstance(first, Send) and call.fits["openai/gpt-4o-mini"] is None  # sent whole
+        now[0] = 1.0
+        again = steps.send(self.refused())
+        size = lambda send: sum(len(str(m.get("content"))) for m in send.request["messages"])  # noqa: E731
+        assert isinstance(again, Send) and size(again) < 0.7 * size(first)
+        assert again.request["timeout"] <= 9.0
+        with pytest.raises(StopIteration) as done:
+            steps.send(self.refused())
+        assert done.value.value.category == "context_window"
+
+    def test_without_time_left_the_refusal_stands(self) -> None:
+        """Refused with half a second left of a 10-second deadline (under the 1 s an attempt needs): no refit."""
+        now = [0.0]
+        _, steps = self.plan(now)
+        next(steps)
+        now[0] = 9.5
+        with pytest.raises(StopIteration) as done:
+            steps.send(self.refused())
+        assert done.value.value.category == "context_window" and done.value.value.attempts == 1
