@@ -43,7 +43,7 @@ import fig_startup  # noqa: E402
 from _harness import MODES, NOTES, RAW, Row, compile_src, environment, log, render, verdict  # noqa: E402
 
 # Where each figure lives: fig_startup (3, 4), fig_calls (1, 5, 6), fig_peers (2), fig_memory (7),
-# fig_prompt_cache (8), fig_warm_start (9); what they share is in _harness and _common.
+# fig_prompt_cache (8), fig_warm_start (9), fig_context_fit (10); what they share is in _harness and _common.
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
 
     figure("9", "first call after warm_up() − warm call", lambda: fig_warm_start.run(mode_name, Row, NOTES, RAW))
 
+    import fig_context_fit  # figure 10: what fitting the conversation into the window costs
+
+    figure("10", "context fit", lambda: fig_context_fit.rows(Row, RAW, NOTES))
+
     # figure 1's target includes "lower than each peer's"
     ours = RAW.get("fig1_ratio", {}).get("median")
     peers = [
@@ -129,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         if row.key == "1" and ours is not None:
             beats = all((ours_same_env if ours_same_env is not None else ours) < p for p in peers)
             row.status = verdict(ours <= 1.03 and beats)
-    rows.sort(key=lambda r: r.key.rstrip("'"))  # stable: keeps 1 before 1', and 5's three rows in order
+    rows.sort(key=lambda r: int(r.key.rstrip("'")))  # stable: keeps 1 before 1', and 5's three rows in order
 
     elapsed = time.perf_counter() - started
     out = [

@@ -8,6 +8,7 @@ data, offline, and are cached per model: that data does not change while the pro
 from __future__ import annotations
 
 import functools
+import json
 import os
 import threading
 from types import ModuleType
@@ -232,6 +233,93 @@ def stream_cost(model: str | None, send: int, recv: int, cached: int = 0, writte
         return None
 
 
+@functools.lru_cache(maxsize=256)
+def context_window(model: str) -> int | None:
+    """The model's input window (``max_input_tokens`` in litellm's model data); None when unknown."""
+    try:
+        window = import_litellm().get_model_info(model=model).get("max_input_tokens")
+    except Exception:
+        return None
+    return window if isinstance(window, int) and window > 0 else None
+
+
+# (model, message key) -> tokens: Director re-sends the same history on every call, so each
+# message is counted once. The key holds the content's length and hash, not the content (a long
+# session's transcripts are not kept alive here); bounded: cleared when full.
+_TOKENS: dict[tuple[Any, ...], int] = {}
+_TOKENS_LIMIT = 20_000
+# (model, each tool's name, description and the id of its parameters) -> (tokens, the parameters kept
+# alive so that their ids stay theirs)
+_TOOL_TOKENS: dict[tuple[Any, ...], tuple[int, Any]] = {}
+
+
+def _message_key(message: dict[str, Any]) -> tuple[Any, ...]:
+    content = message.get("content")
+    if content is not None and type(content) is not str:
+        content = json.dumps(content, sort_keys=True, default=str)
+    calls = message.get("tool_calls")
+    called = None
+    if calls:
+        try:
+            called = hash(
+                tuple(
+                    (c.get("id"), (c.get("function") or {}).get("name"), (c.get("function") or {}).get("arguments"))
+                    for c in calls
+                )
+            )
+        except (AttributeError, TypeError):  # not the formatted shape: its text stands for it
+            called = hash(repr(calls))
+    size = len(content) if content is not None else -1
+    return (message.get("role"), size, hash(content), message.get("tool_call_id"), called)
+
+
+def message_tokens(model: str, message: dict[str, Any]) -> int:
+    """litellm's ``token_counter`` for one message of ``model``'s conversation, memoized by its content.
+
+    Images are counted at litellm's default size (never fetched). A message litellm cannot
+    count is estimated at one token per character.
+    """
+    key = (model, *_message_key(message))
+    found = _TOKENS.get(key)
+    if found is not None:
+        return found
+    try:
+        tokens = int(
+            import_litellm().token_counter(model=model, messages=[message], use_default_image_token_count=True)
+        )
+    except Exception:
+        tokens = max(key[2], 0) + 16  # one token per character at most, for text
+    if len(_TOKENS) >= _TOKENS_LIMIT:
+        _TOKENS.clear()
+    _TOKENS[key] = tokens
+    return tokens
+
+
+def tools_tokens(model: str, tools: list[dict[str, Any]] | None) -> int:
+    """litellm's ``token_counter`` for the tool schemas as JSON text, memoized per set of tools.
+
+    The key is each tool's name, description and the identity of its ``parameters`` object
+    (Director passes the same schema objects on every call; they are kept alive by the memo, so
+    an identity cannot be reused by another object while it is remembered).
+    """
+    if not tools:
+        return 0
+    functions = [t.get("function") or {} for t in tools]
+    key = (model, *((f.get("name"), f.get("description"), id(f.get("parameters"))) for f in functions))
+    found = _TOOL_TOKENS.get(key)
+    if found is not None:
+        return found[0]
+    text = json.dumps(tools, separators=(",", ":"), default=str)
+    try:
+        tokens = int(import_litellm().token_counter(model=model, text=text))
+    except Exception:
+        tokens = len(text)
+    if len(_TOOL_TOKENS) >= 64:
+        _TOOL_TOKENS.clear()
+    _TOOL_TOKENS[key] = (tokens, [f.get("parameters") for f in functions])
+    return tokens
+
+
 def import_service_logger() -> None:
     """Import litellm's service logger, which litellm imports lazily on the first request (warm-up)."""
     import litellm._service_logger  # noqa: F401
@@ -244,9 +332,11 @@ __all__ = [
     "Backend",
     "backend",
     "cache_cost",
+    "context_window",
     "import_litellm",
     "import_service_logger",
     "is_key_variable",
+    "message_tokens",
     "missing_key_variables",
     "route",
     "router_backend",
@@ -254,4 +344,5 @@ __all__ = [
     "supports_prompt_caching",
     "supports_response_schema",
     "suppress_debug_info",
+    "tools_tokens",
 ]

@@ -173,7 +173,24 @@ class LiteLLMConfig(BaseSettings):
         "takes them (tools, system prompt, history; see docs/prompt-caching.md). `off`: send none.",
     )
 
-    @field_validator("prompt_caching", mode="before")
+    context_fit: Literal["auto", "off"] = Field(
+        "auto",
+        description="`auto`: fit a conversation longer than the model's input window into it before sending "
+        "(old tool results shortened, then the oldest turns dropped; see docs/context-fit.md). `off`: send it whole.",
+    )
+    context_window: int | None = Field(
+        None,
+        gt=0,
+        description="Input window in tokens, for the chat model and its `fallbacks`. Unset: litellm's model "
+        "data (`max_input_tokens`); a model it does not know is not fitted.",
+    )
+    context_fallback: str | None = Field(
+        None,
+        description="A larger-window model (same endpoint and key) that gets the whole conversation when it "
+        "does not fit the chat model's window, before any trimming (litellm's `context_window_fallbacks`).",
+    )
+
+    @field_validator("prompt_caching", "context_fit", mode="before")
     @classmethod
     def _lower_case(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
@@ -186,7 +203,15 @@ class LiteLLMConfig(BaseSettings):
             raise UnknownSettingError(_unknown_message(unknown))
         super().__init__(**values)
 
-    @field_validator("api_base", "api_version", "router_config", "reasoning_effort", mode="before")
+    @field_validator(
+        "api_base",
+        "api_version",
+        "router_config",
+        "reasoning_effort",
+        "context_window",
+        "context_fallback",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():

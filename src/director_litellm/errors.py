@@ -5,7 +5,9 @@ The package's own exceptions::
     DirectorLiteLLMError                 root of everything this package raises
      ├── ConfigError (ValueError)        a bad setting; names the LITELLM_* variable
      ├── InvalidInputError (ValueError)  malformed messages / tools / response_format / stop;
-     │                                   detected before any request leaves the process
+     │    │                              detected before any request leaves the process
+     │    └── ContextWindowError         the system messages and current run alone exceed the
+     │                                   model's window (``context_fit``); nothing was sent
      └── ProviderLoadError               discovery: an entry point could not be used
           ├── ProviderNotFoundError (LookupError)      no such name; lists the available ones
           ├── DuplicateProviderError (LookupError)     two distributions declare the name
@@ -84,6 +86,10 @@ class ConfigError(DirectorLiteLLMError, ValueError):
 
 class InvalidInputError(DirectorLiteLLMError, ValueError):
     """Messages, tools or options are malformed; nothing was sent."""
+
+
+class ContextWindowError(InvalidInputError):
+    """Even the system messages and the current run alone exceed the model's window; nothing was sent."""
 
 
 RETRYABLE = frozenset({"rate_limit", "timeout", "connection", "server"})
@@ -311,6 +317,9 @@ def classify(
     error behind it, like a request litellm refused itself).
     """
     secrets = list(secrets)
+    if isinstance(exc, ContextWindowError):
+        message = f"{_USER_TEXT['context_window'].rstrip('.')}: {scrub(exc, secrets)}"
+        return ErrorInfo("context_window", message, model=model)
     if isinstance(exc, InvalidInputError):
         return ErrorInfo("invalid_input", user_message("invalid_input", scrub(exc, secrets)), model=model)
     if isinstance(exc, ConfigError):
@@ -344,6 +353,7 @@ __all__ = [
     "RETRYABLE",
     "ConfigError",
     "ConfigProblem",
+    "ContextWindowError",
     "DirectorLiteLLMError",
     "ErrorInfo",
     "InvalidInputError",

@@ -72,11 +72,12 @@ def _failed(info: ErrorInfo) -> LLMResponse:
 
 def _completed(call: Call, config: LiteLLMConfig, outcome: retry.Success[Any] | ErrorInfo) -> LLMResponse:
     """A finished call's response: parsed, priced with its cache tokens, checked against its schema."""
+    from director_litellm.context_call import reported
     from director_litellm.parser import parse_response
 
     if isinstance(outcome, ErrorInfo):
         return _failed(outcome)
-    result = parse_response(outcome.response, model=outcome.model)
+    result = reported(parse_response(outcome.response, model=outcome.model), call, outcome.model)
     if result.status and (result.cached_tokens or result.cache_write_tokens):
         result.cost = (
             _litellm.cache_cost(
@@ -116,7 +117,9 @@ def _stream_response(
     """A stream's final response: what arrived, or an ERROR keeping the text so far if it broke."""
     if broke is not None and not acc.ended_without_finish_reason(broke):
         return acc.failed(_logged(_attempt_failed(config, broke, outcome.model, outcome.attempts, streamed=True)))
-    result = acc.response()
+    from director_litellm.context_call import reported
+
+    result = reported(acc.response(), call, outcome.model)
     result.model = result.model or outcome.model
     result.cost = _litellm.stream_cost(
         *(outcome.model, result.send_tokens, result.recv_tokens, result.cached_tokens, result.cache_write_tokens)

@@ -16,9 +16,10 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from director_litellm import _litellm, formatters, model_rules, prompt_cache
+from director_litellm import _litellm, context_call, formatters, model_rules, prompt_cache
 from director_litellm.call_options import split_options
 from director_litellm.config import FallbackModel, LiteLLMConfig
+from director_litellm.context_fit import ContextFit
 from director_litellm.errors import ConfigError
 from director_litellm.retry import RetryPolicy
 
@@ -71,9 +72,15 @@ class Call:
     marked: bool = True  # False: no cache_control came through formatting, so there is none to strip
     # per model; shared by the calls made from one unchanged config (see ``new_call``'s ``memo``)
     statics: dict[str, _Static] = field(default_factory=dict)
+    context: context_call.Context | None = None  # fitting into the model's window (``context_fit``); None: off
+    fits: dict[str, ContextFit | None] = field(default_factory=dict)  # per model, what fitting did
 
     def request_for(self, target: Target) -> dict[str, Any]:
         return request_for(self, target)
+
+    def refit(self, target: Target) -> tuple[Target, dict[str, Any]] | None:
+        """After the provider answered ``context_window``: what to send once more, or None."""
+        return context_call.refit(self, target, lambda squeeze: _build(self, target, squeeze))
 
 
 def targets(model: str, fallbacks: list[str | FallbackModel]) -> list[Target]:
@@ -125,14 +132,16 @@ def new_call(
         remembered = memo.get(stream)
         if remembered is not None and remembered[0] == cfg.__dict__ and remembered[1] == cfg.model_fields_set:
             prototype = remembered[2]
-            call = Call(**{**prototype.__dict__, **_formatted(messages, tools), "requests": {}})
+            call = Call(**{**prototype.__dict__, **_formatted(messages, tools), "requests": {}, "fits": {}})
             return _checked(call, cfg)
     call = _settled(cfg, (messages, tools, stop, response_format, overrides), stream, rules_model)
     if deployments is not None:
         call.deployments = deployments
     _checked(call, cfg)
     if memo is not None:
-        prototype = Call(**{**call.__dict__, "messages": [], "tools": None, "requests": {}})  # no caller data kept
+        prototype = Call(
+            **{**call.__dict__, "messages": [], "tools": None, "requests": {}, "fits": {}}
+        )  # no caller data
         memo[stream] = (_snapshot(cfg), set(cfg.model_fields_set), prototype)
     return call
 
@@ -157,6 +166,7 @@ def _snapshot(cfg: LiteLLMConfig) -> dict[str, Any]:
 
 
 def _checked(call: Call, cfg: LiteLLMConfig) -> Call:
+    context_call.context_first(call, request_for)
     request_for(call, call.targets[0])  # the primary's rules are checked before anything is sent
     if cfg.router_config is None:  # a Router's deployments bring their own keys
         check_credentials(call)
@@ -224,6 +234,11 @@ def _settled(cfg: LiteLLMConfig, given: tuple[Any, ...], stream: bool, rules_mod
         ),
         rules_model=rules_model,
         prompt_caching=cfg.prompt_caching,
+        context=None
+        if cfg.context_fit == "off"
+        else context_call.Context(
+            cfg.context_window, Target(cfg.context_fallback, {}) if cfg.context_fallback else None
+        ),
     )
 
 
@@ -260,9 +275,17 @@ def request_for(call: Call, target: Target) -> dict[str, Any]:
     cached = call.requests.get(target.model)
     if cached is not None:
         return cached
+    return _build(call, target)
+
+
+def _build(call: Call, target: Target, squeeze: int | None = None) -> dict[str, Any]:
     static = call.statics.get(target.model) or _static(call, target)
     request = dict(static.base)
-    messages = model_rules.shape_conversation(static.rules, call.messages, bool(call.tools))
+    messages = call.messages
+    if call.context is not None:
+        max_tokens = int(static.base.get("max_tokens") or 0)
+        messages = context_call.fitted(call, target.model, static.rules, max_tokens, squeeze)
+    messages = model_rules.shape_conversation(static.rules, messages, bool(call.tools))
     if static.instruction:
         messages = [*messages, {"role": "system", "content": static.instruction}]
         messages = model_rules.shape_conversation(static.rules, messages, bool(call.tools))

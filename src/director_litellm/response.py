@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from director_litellm._director import director_base
+from director_litellm.context_fit import ContextFit
 
 _base = director_base()
 
@@ -58,6 +59,8 @@ class LLMResponse(_ResponseBase):  # type: ignore[valid-type,misc]
     ``parsed`` is the validated object when ``response_format`` was a pydantic model.
     ``cached_tokens`` / ``cache_write_tokens``: input tokens read from / written to the provider's
     prompt cache (part of ``send_tokens``, which stays the total input).
+    ``context_fit`` says how the conversation was fitted into the model's window (messages dropped,
+    tool results shortened, tokens before and after); None when it was sent whole.
     """
 
     cost: float | None = None
@@ -71,6 +74,7 @@ class LLMResponse(_ResponseBase):  # type: ignore[valid-type,misc]
     partial_content: str | None = None
     refusal: str | None = None
     parsed: Any = None
+    context_fit: ContextFit | None = None
 
 
 __all__ = ["LLMResponse", "LLMResponseStatus"]

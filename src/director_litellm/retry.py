@@ -47,6 +47,10 @@ class Attempt:
     _policy: RetryPolicy
     _deadline: float
 
+    def time_left(self) -> float:
+        """Seconds until this model's deadline."""
+        return self._deadline - self._policy.clock()
+
     def delay_after(self, error: ErrorInfo) -> float | None:
         """Seconds to wait before the next attempt, or None to stop retrying."""
         policy = self._policy
@@ -130,13 +134,33 @@ def plan(call: Call, failed: Failed) -> Plan[R]:
         except InvalidInputError as exc:  # a fallback model's own rules refuse this call
             info = classify(exc, model=target.model)
             continue
-        started = time.monotonic()
+        started, refitted = time.monotonic(), False
         for attempts, attempt in enumerate(call.policy.attempts(), start=1):
             request["timeout"] = attempt.timeout
             outcome = yield Send(request)
+            if isinstance(outcome, BaseException):
+                info = failed(outcome, target.model, attempts)
+                again = None
+                if (
+                    info.category == "context_window"
+                    and not refitted
+                    and attempt.time_left() > min(1.0, call.policy.timeout / 10)
+                ):
+                    again = call.refit(target)
+                if again is not None:
+                    # the provider counted more than the estimate: the same attempt once more, fitted tighter
+                    logger.info(
+                        "LLM call to %s: the provider found it over the context window; sending it once more to %s",
+                        *(target.model, again[0].model),
+                    )
+                    refitted, (target, request) = True, again
+                    request["timeout"] = min(attempt.timeout, attempt.time_left())
+                    outcome = yield Send(request)
+                    if isinstance(outcome, BaseException):
+                        info = failed(outcome, target.model, attempts)
             if not isinstance(outcome, BaseException):
                 return Success(cast(R, outcome), target.model, attempts, started)
-            info = failed(outcome, target.model, attempts)
+            assert info is not None
             if info.category == "invalid_input":  # litellm refused it before sending: this attempt sent nothing
                 info = replace(info, attempts=attempts - 1)
             delay = attempt.delay_after(info)

@@ -176,6 +176,10 @@ class BaseFake:
         self._requests: list[Recorded] = []
         self._violations: list[str] = []
         self._closing = threading.Event()
+        # the model's input window in the fake's token estimate (rules.context): one for every model, or
+        # {model: window} (a model not named has none); None: no limit
+        self.context_window: int | dict[str, int] | None = None
+        self._over_window: list[Recorded] = []
         server.handler = self._handle
 
     # ---------------------------------------------------------------- public API
@@ -183,6 +187,12 @@ class BaseFake:
     def requests(self) -> list[Recorded]:
         with self._lock:
             return list(self._requests)
+
+    @property
+    def over_window(self) -> list[Recorded]:
+        """The requests refused for a prompt over ``context_window`` (not rule violations)."""
+        with self._lock:
+            return list(self._over_window)
 
     @property
     def violations(self) -> list[str]:
@@ -254,6 +264,7 @@ class BaseFake:
     url: str  # the api_base to give litellm
     _refusal: Callable[[Recorded, bool], tuple[int, list[str]] | None]  # (status, violations) or None
     _error_body: Callable[[int, str, str | None], dict]  # (status, message, type) -> error body
+    _window_error: Callable[[dict, int], dict | None]  # (body, window) -> the 400 body for a prompt over it
     _success_body: Callable[[dict, Recorded], dict]
     _frames: Callable[[dict, Recorded], list[bytes]]  # generated SSE frames
     _frame: Callable[[dict], bytes]  # one event dict -> SSE frame
@@ -285,6 +296,15 @@ class BaseFake:
             with self._lock:
                 self._violations.extend(messages)
             return self._json(status, self._error_body(status, "; ".join(messages), None))
+        over, window = None, self.context_window
+        if isinstance(window, dict) and isinstance(rec.body, dict):
+            window = window.get(str(rec.body.get("model")))
+        if isinstance(window, int) and isinstance(rec.body, dict):
+            over = self._window_error(rec.body, window)
+        if over is not None:
+            with self._lock:
+                self._over_window.append(rec)
+            return self._json(400, over)
         with self._lock:
             reply = self._queue.popleft() if self._queue else self._default
         while reply.kind == "handler":

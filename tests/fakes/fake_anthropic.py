@@ -75,6 +75,10 @@ class FakeAnthropic(BaseFake):
             "request_id": f"req_fake{next(ids)}",
         }
 
+    def _window_error(self, body: dict, window: int) -> dict | None:
+        message = rules.anthropic_window_error(body, window)
+        return None if message is None else self._error_body(400, message, "invalid_request_error")
+
     @staticmethod
     def _tool_blocks(o: dict) -> list[dict]:
         blocks = []

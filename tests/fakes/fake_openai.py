@@ -79,6 +79,9 @@ class FakeOpenAI(BaseFake):
         code = {401: "invalid_api_key", 429: "rate_limit_exceeded"}.get(status)
         return {"error": {"message": message, "type": type or default, "param": None, "code": code}}
 
+    def _window_error(self, body: dict, window: int) -> dict | None:
+        return rules.openai_window_error(body, window)
+
     @staticmethod
     def _calls(o: dict) -> list[dict]:
         return [

@@ -138,15 +138,11 @@ def cmd_chat(args: argparse.Namespace, console: Console) -> int:
     config = resolved.config
     if config.api_key is not None:
         console.secrets.append(config.api_key.get_secret_value())
-    tools = None
-    if args.tools:
-        try:
-            with open(args.tools, encoding="utf-8") as handle:
-                tools = json.load(handle)
-        except (OSError, ValueError) as exc:
-            console.error(f"--tools {args.tools}: {short(exc)}")
-            return EXIT_FAIL
+    tools, history = (settings.json_list(flag, path, console.error) for flag, path in settings.files(args))
+    if tools is False or history is False:
+        return EXIT_FAIL
     messages = [{"role": "system", "content": args.system}] if args.system else []
+    messages += history or []  # a stored session (Director's reasoning context), sent before the prompt
     messages.append({"role": "user", "content": prompt})
 
     provider = LiteLLMProvider(config)
@@ -201,9 +197,11 @@ def _summary(response: Any, latency_ms: float) -> str:
         f"{n} {what}" for n, what in ((response.cached_tokens, "cached"), (response.cache_write_tokens, "written")) if n
     ]
     sent = f"{response.send_tokens} in" + (f" ({', '.join(cache)})" if cache else "")
+    fit = response.context_fit
+    fitted = f" | fitted: {fit.messages_dropped} dropped, {fit.tool_results_shortened} shortened" if fit else ""
     return (
         f"[{response.model or '?'} | {sent} + {response.recv_tokens} out = "
-        f"{response.total_tokens} tokens | {cost} | {latency_ms:.0f} ms | {response.finish_reason}]"
+        f"{response.total_tokens} tokens | {cost} | {latency_ms:.0f} ms | {response.finish_reason}{fitted}]"
     )
 
 
@@ -250,6 +248,7 @@ def _chat_arguments(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help='JSON file with a list of Director tool definitions {"name", "description", "parameters"}',
     )
+    p.add_argument("--history", metavar="FILE", help=settings.HISTORY_HELP)
     p.add_argument(
         "--json", action="store_true", help="print the whole response as JSON, with latency_ms (stdout is only JSON)"
     )

@@ -7,13 +7,14 @@ everything else the user set.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from director_litellm.cli.console import mask, mask_tree
+from director_litellm.cli.console import mask, mask_tree, short
 
 if TYPE_CHECKING:
     from director_litellm.config import LiteLLMConfig
@@ -107,3 +108,30 @@ def import_litellm() -> ModuleType:
     from director_litellm._litellm import import_litellm as provider_import
 
     return provider_import()
+
+
+HISTORY_HELP = (
+    "JSON file with a list of messages sent before the prompt (a stored Director session); too long for "
+    "the model's window, it is fitted (context_fit in --json)"
+)
+
+
+def files(args: Any) -> tuple[tuple[str, str | None], ...]:
+    """``chat``'s JSON file flags and their values: ``--tools``, ``--history``."""
+    return (("--tools", args.tools), ("--history", args.history))
+
+
+def json_list(flag: str, path: str | None, error: Callable[[str], Any]) -> list[Any] | Literal[False] | None:
+    """The JSON in the file a flag names (``--history``: a list); None without the flag; False, after one
+    ``error`` line naming the flag, when it cannot be read."""
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            value = json.load(handle)
+        if flag == "--history" and not isinstance(value, list):
+            raise ValueError("expected a JSON list of messages")
+    except (OSError, ValueError) as exc:
+        error(f"{flag} {path}: {short(exc)}")
+        return False
+    return value  # type: ignore[no-any-return]

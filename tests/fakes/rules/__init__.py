@@ -8,6 +8,7 @@ knows model names.
 - ``openai``: Chat Completions request body, messages, auth
 - ``anthropic``: Messages request body, messages, headers, auth
 - ``caching``: cache_control placement and limits, the fakes' token estimate, cache minimums
+- ``context``: the model's context window (opt-in per fake), refused with the real error bodies
 - ``common``: documentation links, tool names, number ranges, model families
 """
 
@@ -46,10 +47,18 @@ from .common import (
     claude_refuses_prefill,
     openai_reasoning_model,
 )
+from .context import (
+    ANTHROPIC_CONTEXT,
+    anthropic_prompt_tokens,
+    anthropic_window_error,
+    openai_prompt_tokens,
+    openai_window_error,
+)
 from .openai import OPENAI_PARAMS, check_openai, check_openai_auth
 
 __all__ = [
     "ANTHROPIC_CACHING",
+    "ANTHROPIC_CONTEXT",
     "ANTHROPIC_ERRORS",
     "ANTHROPIC_MIGRATION",
     "ANTHROPIC_MODELS",
@@ -70,6 +79,8 @@ __all__ = [
     "OPENAI_REASONING",
     "OPENAI_REF",
     "TOOL_NAME",
+    "anthropic_prompt_tokens",
+    "anthropic_window_error",
     "cache_blocks",
     "check_anthropic",
     "check_anthropic_auth",
@@ -82,5 +93,7 @@ __all__ = [
     "claude_max_output",
     "claude_refuses_prefill",
     "estimate_tokens",
+    "openai_prompt_tokens",
     "openai_reasoning_model",
+    "openai_window_error",
 ]
