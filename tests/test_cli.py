@@ -511,3 +511,25 @@ class TestSmoke:
         result = self.run("providers", "--check", env={})
         assert result.returncode == 0, result.stdout + result.stderr
         assert result.stdout.splitlines()[-1].split() == ["litellm", "OK"]
+
+
+class TestEntryPoints:
+    """Every way the docs start the command runs it."""
+
+    def test_python_dash_m_package_runs_the_command(self) -> None:
+        """`python -m director_litellm --version` is the command, as `python -m director_litellm.cli` is."""
+        result = subprocess.run(
+            [sys.executable, "-m", "director_litellm", "--version"], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"director-litellm {__version__} (litellm ")
+
+    def test_short_version_flag(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """-V prints what --version prints (the usual short form: python -V, pip -V)."""
+        printed = []
+        for flag in ("-V", "--version"):
+            with pytest.raises(SystemExit) as exited:
+                cli.main([flag])
+            assert exited.value.code == 0
+            printed.append(capsys.readouterr().out)
+        assert printed[0] == printed[1] and printed[0].startswith("director-litellm ")

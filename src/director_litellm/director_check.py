@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 PATCH_NAME = "director-litellm.patch"
+CONSTRAINTS_NAME = "constraints.txt"  # Director's pins and the litellm releases that install beside them
 DIRECTOR_COMMIT = "aa35387"  # the Director main commit the patch was made against
 DECOY_KEY = "sk-director-litellm-decoy-not-a-key"  # a decoy, never sent anywhere
 PROVIDER_CLASS = "director_litellm.provider.LiteLLMProvider"
@@ -59,13 +60,23 @@ class DirectorStatus:
         return asdict(self)
 
 
-def patch_path() -> Path | None:
-    """The shipped patch: inside the installed wheel, else in this source checkout."""
+def shipped_file(name: str) -> Path | None:
+    """A file of ``integrations/director/``: inside the installed wheel, else in this source checkout."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "integrations" / PATCH_NAME, here.parents[1] / "integrations" / "director" / PATCH_NAME):
+    for candidate in (here / "integrations" / name, here.parents[1] / "integrations" / "director" / name):
         if candidate.is_file():
             return candidate
     return None
+
+
+def patch_path() -> Path | None:
+    """The shipped patch: inside the installed wheel, else in this source checkout."""
+    return shipped_file(PATCH_NAME)
+
+
+def constraints_path() -> Path | None:
+    """The shipped pip constraints file that keeps Director's pins (``pip install -c FILE``)."""
+    return shipped_file(CONSTRAINTS_NAME)
 
 
 def patch_command(location: str | Path) -> str:
