@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import json
 import os
 import time
@@ -32,31 +31,6 @@ if TYPE_CHECKING:
 
 # the settings shown in their own rows; the others only when set
 HEADLINE = ("chat_model", "api_key", "api_base")
-# litellm's own LITELLM_* variables: not misspellings of ours
-LITELLM_OWN = frozenset(
-    {
-        "LITELLM_LOCAL_MODEL_COST_MAP",
-        "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS",
-        "LITELLM_MODEL_COST_MAP_URL",
-        "LITELLM_LOG",
-        "LITELLM_MODE",
-        "LITELLM_MASTER_KEY",
-        "LITELLM_SALT_KEY",
-        "LITELLM_LICENSE",
-        "LITELLM_PROXY_API_KEY",
-        "LITELLM_PROXY_API_BASE",
-        "LITELLM_DONT_SHOW_FEEDBACK_BOX",
-        "LITELLM_MODIFY_PARAMS",
-        "LITELLM_PRINT_STANDARD_LOGGING_PAYLOAD",
-        "LITELLM_SUPPRESS_STARTUP_OUTPUT",
-        "LITELLM_OFFLINE_MODE",
-        "LITELLM_LOGGER_NAME",
-        "LITELLM_USER_AGENT",
-        "LITELLM_DETAILED_TIMING",
-    }
-)
-# how close a variable's name must be to one of ours to count as a misspelling (difflib ratio)
-MISSPELLING_CUTOFF = 0.8
 _FALSY = frozenset({"0", "false", "no", "off"})
 
 
@@ -158,7 +132,7 @@ def check_litellm(console: Console, site_packages: Sequence[str] | None) -> tupl
     before = set(os.environ)
     started = time.monotonic()
     try:
-        with stdout_caught(console):
+        with stdout_caught(console), console.loading():
             litellm = settings.import_litellm()
     except Exception as exc:
         facts["importable"] = False
@@ -219,23 +193,12 @@ def dotenv_file(litellm: ModuleType) -> str | None:
 
 
 def check_environment(setup: Setup) -> Section:
-    from director_litellm.config import ENV_PREFIX
-
     config = setup.config
-    ours = [field_var(n) for n in settings.config_fields()]
-    misspelled = []
+    misspelled = settings.misspelled()
     s = Section("Environment")
-    for name in sorted(os.environ):
-        upper = name.upper()
-        if upper in ours or upper in LITELLM_OWN:
-            continue
-        if not upper.startswith(ENV_PREFIX) and "LLM" not in upper and "LITE" not in upper:
-            continue
-        close = difflib.get_close_matches(upper, ours, n=1, cutoff=MISSPELLING_CUTOFF)
-        if close:
-            misspelled.append({"name": name, "suggestion": close[0]})
-            s.add("warn", f"{name} is not a director-litellm setting (ignored): did you mean {close[0]}?")
-    s.facts["environment"] = {"misspelled": misspelled}
+    for name, meant in misspelled:
+        s.add("warn", settings.misspelling(name, meant))
+    s.facts["environment"] = {"misspelled": [{"name": name, "suggestion": meant} for name, meant in misspelled]}
 
     drop = env_name("LITELLM_DROP_PARAMS")
     if drop is not None:
