@@ -93,6 +93,27 @@ def patch_command(location: str | Path) -> str:
     return f"cd {shlex.quote(str(package.parent))} && git apply -p2 {target}"
 
 
+# the packages Director pins that director-litellm's dependencies share (litellm moves them when it can)
+PINNED = ("openai", "pydantic", "pydantic-settings")
+
+
+def director_pins(location: str | Path) -> dict[str, str]:
+    """``PINNED`` packages -> the version the Director checkout whose package is at ``location`` pins
+    (``name==version`` lines of its ``backend/requirements.txt``); empty when it has no such file."""
+    path = Path(location).parent / "requirements.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    pins = {}
+    for line in lines:
+        name, sep, version = line.split("#", 1)[0].strip().partition("==")
+        normal = name.strip().lower().replace("_", "-").replace(".", "-")
+        if sep and normal in PINNED:
+            pins[normal] = version.strip()
+    return pins
+
+
 def _scrub(text: str) -> str:
     return text.replace(DECOY_KEY, "***")
 
@@ -134,8 +155,9 @@ def check_director(
         return DirectorStatus(True, location, True, "DEFAULT_LLM=litellm builds LiteLLMProvider", command)
     if chosen:
         detail = (
-            f"with DEFAULT_LLM=litellm and an OpenAI key set, get_default_llm() built {chosen}: "
-            "the director-litellm change is not applied (or director-litellm is not installed for this Director)"
+            f"with DEFAULT_LLM=litellm and a stand-in OpenAI key that the check sets itself (never sent "
+            f"anywhere), get_default_llm() built {chosen}: the director-litellm change is not applied "
+            "(or director-litellm is not installed for this Director)"
         )
     else:
         detail = f"get_default_llm() raised {_scrub(error or 'an unknown error')}"

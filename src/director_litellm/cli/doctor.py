@@ -249,14 +249,59 @@ def check_director(setup: Setup) -> Section:
     if status.honours_default_llm:
         s.row("DEFAULT_LLM", "honoured: get_default_llm() loads from the director.llm_providers group")
         s.add("ok", "with DEFAULT_LLM=litellm, Director's get_default_llm() builds LiteLLMProvider")
-        return s
-    s.row("DEFAULT_LLM", "not honoured: the director-litellm change is missing")
-    s.add(
-        "problem" if selected else "warn",
-        f"{status.detail}. Apply the shipped patch:" if status.patch_command else status.detail,
-        status.patch_command,
-    )
+    else:
+        s.row("DEFAULT_LLM", "not honoured: the director-litellm change is missing")
+        s.add(
+            "problem" if selected else "warn",
+            f"{status.detail}. Apply the shipped patch:" if status.patch_command else status.detail,
+            status.patch_command,
+        )
+    if status.location:
+        check_pins(s, status.location)
     return s
+
+
+def check_pins(s: Section, location: str) -> None:
+    """Warn when this Python's openai / pydantic / pydantic-settings differ from the Director checkout's pins.
+
+    Installing director-litellm (its newest litellm) moves them unless pip is given the shipped
+    constraints file; Director was tested on its pins only.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from director_litellm.director_check import constraints_path, director_pins
+
+    pins = director_pins(location)
+    found: dict[str, dict[str, str | None]] = {}
+    for name, pinned in pins.items():
+        try:
+            installed: str | None = version(name)
+        except PackageNotFoundError:
+            installed = None
+        found[name] = {"pinned": pinned, "installed": installed}
+    s.facts["director"]["pins"] = found
+    if not pins:
+        return
+    moved = {name: v for name, v in found.items() if v["installed"] != v["pinned"]}
+    requirements = os.path.join(os.path.dirname(location), "requirements.txt")
+    if not moved:
+        s.add("ok", f"{', '.join(f'{n} {v}' for n, v in pins.items())}: as {requirements} pins")
+        return
+    pinned_text = ", ".join(f"{n}=={v['pinned']}" for n, v in moved.items())
+    have = ", ".join(f"{n} {v['installed'] or '(not installed)'}" for n, v in moved.items())
+    plural = "versions" if len(moved) > 1 else "a version"
+    constraints = constraints_path()
+    advice = (
+        " To keep Director's pins, reinstall with the shipped constraints (docs/director.md):"
+        if constraints
+        else " To keep Director's pins, install director-litellm with pip constraints holding them (docs/director.md)."
+    )
+    s.add(
+        "warn",
+        f"{requirements} pins {pinned_text}, and this Python has {have}: Director runs on {plural} "
+        f"it was not tested with.{advice}",
+        f"pip install director-litellm -c {constraints}" if constraints else None,
+    )
 
 
 # run in this order after the configuration and litellm; each returns None when it does not apply
