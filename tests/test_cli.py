@@ -717,3 +717,25 @@ class TestStream:
         openai_fake.reply_stream(["Hel", "lo."])
         assert cli.main(["chat", "Say hello", "--stream", "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["content"] == "Hello."
+
+
+class TestMalformedJsonSetting:
+    def test_chat_names_the_variable_instead_of_a_traceback(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """LITELLM_FALLBACKS that is not JSON: one line naming the variable (was a pydantic-settings traceback)."""
+        monkeypatch.setenv("LITELLM_FALLBACKS", "[1")
+        code = cli.main(["chat", "hi"])
+        out, err = capsys.readouterr()
+        assert code == 1 and out == "" and len(err.splitlines()) == 1, err
+        assert err.startswith(
+            "director-litellm: error: invalid configuration: LITELLM_FALLBACKS (not shown): not valid JSON"
+        )
+
+    def test_the_provider_is_still_built(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """LiteLLMProvider() never raises on a bad variable: each call says which one."""
+        from director_litellm import LiteLLMProvider
+
+        monkeypatch.setenv("LITELLM_EXTRA_HEADERS", "{not json")
+        r = LiteLLMProvider().chat_completions([{"role": "user", "content": "hi"}])
+        assert not r.status and r.error["category"] == "config" and "LITELLM_EXTRA_HEADERS" in r.content
