@@ -597,6 +597,19 @@ class TestChatErrors:
         assert f"Could not connect to the LLM provider at 127.0.0.1:{port} (--api-base {base})" in err
         assert err.endswith("[connection, openai/x]")
 
+    def test_a_connection_error_names_the_provider_variable_it_came_from(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """No api_base, OPENAI_API_BASE set (litellm reads it): the line names it with its host and port."""
+        with running(FakeOpenAI) as server:
+            base = server.url
+        port = base.split(":")[2].split("/")[0]
+        monkeypatch.setenv("OPENAI_API_BASE", base)
+        monkeypatch.setenv("OPENAI_API_KEY", KEY)
+        monkeypatch.setenv("LITELLM_NUM_RETRIES", "0")
+        err = self.one_line(capsys, cli.main(["chat", "hi", "--model", "openai/gpt-4o-mini"]))
+        assert f"at 127.0.0.1:{port} (OPENAI_API_BASE {base})" in err
+
     def test_the_no_key_hint_keeps_its_placeholder(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -162,8 +162,8 @@ def _error_line(response: Any, resolved: Resolved) -> str:
     return f"{text} [{', '.join(where)}]"
 
 
-def _endpoint(resolved: Resolved) -> tuple[str, str] | None:
-    """(the URL calls went to, the flag or variable that set it); None when unknown."""
+def _endpoint(resolved: Resolved) -> tuple[str, str | None] | None:
+    """(the URL calls went to, the flag or variable that set it; None: the provider's default); None: unknown."""
     config = resolved.config
     provider = config.chat_model.split("/", 1)[0] if "/" in config.chat_model else "openai"
     if config.api_base:
@@ -172,14 +172,15 @@ def _endpoint(resolved: Resolved) -> tuple[str, str] | None:
         if os.environ.get(name):
             return os.environ[name], name
     if provider in _DEFAULT_ENDPOINTS:
-        return _DEFAULT_ENDPOINTS[provider], f"{provider}'s default endpoint"
+        return _DEFAULT_ENDPOINTS[provider], None
     return None
 
 
 def _missing_v1(resolved: Resolved) -> str:
+    """'; --api-base URL has no path, ... use URL/v1' after a 404 from an OpenAI-compatible base without /v1."""
     model = resolved.config.chat_model
     endpoint = _endpoint(resolved)
-    if endpoint is None or "/" not in model:
+    if endpoint is None or endpoint[1] is None or "/" not in model:
         return ""
     problem = missing_v1(model.split("/", 1)[0], endpoint[0])
     return f"; {endpoint[1]} {problem}" if problem else ""
@@ -190,14 +191,11 @@ def _refused_at(text: str, resolved: Resolved) -> str:
     from director_litellm.scrub import scrub
 
     endpoint = _endpoint(resolved)
-    if endpoint is None:
-        return text
-    url, where = endpoint
-    parts = urlsplit(url)
-    if not parts.hostname:
+    parts = urlsplit(endpoint[0]) if endpoint else None
+    if endpoint is None or parts is None or not parts.hostname:
         return text
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    source = f"{where} {scrub(url)}" if where.isupper() or where.startswith("--") else where
+    source = f"{endpoint[1]} {scrub(endpoint[0])}" if endpoint[1] else "the provider's default endpoint"
     return f"{text.rstrip('.')} at {parts.hostname}:{port} ({source})."
 
 
