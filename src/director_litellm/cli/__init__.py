@@ -5,9 +5,11 @@
     director-litellm providers [--check] [--json]
     director-litellm doctor [--model M] [--site-packages DIR]... [--json]
     director-litellm chat PROMPT [--model M] [--system S] [--api-base URL] [--temperature T]
-                                 [--max-tokens N] [--timeout S] [--tools FILE] [--json]
+                                 [--max-tokens N] [--timeout S] [--tools FILE] [--stream] [--json]
     director-litellm demo
-    director-litellm --version
+    director-litellm -V | --version
+
+``python -m director_litellm`` is the same command. ``chat`` lives in ``cli/chat.py``.
 
 Exit codes (every command)::
 
