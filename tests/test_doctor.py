@@ -568,6 +568,9 @@ class TestDirectorPins:
         )
         constraints = director_check.constraints_path()
         assert constraints is not None and f"pip install director-litellm -c {constraints}" in out
+        # the checkout pins another openai than the shipped file (Director aa35387's): said, so the file is edited first
+        assert "(the shipped file holds Director aa35387's pins, openai==1.55.3" in text
+        assert "change them to this checkout's first):" in text
         facts = doctor_json(monkeypatch, capsys)[1]["director"]["pins"]
         assert facts["openai"] == {"pinned": "1.0.0", "installed": installed["openai"]}
 

@@ -97,10 +97,10 @@ def patch_command(location: str | Path) -> str:
 PINNED = ("openai", "pydantic", "pydantic-settings")
 
 
-def director_pins(location: str | Path) -> dict[str, str]:
+def director_pins(location: str | Path, file: str | Path | None = None) -> dict[str, str]:
     """``PINNED`` packages -> the version the Director checkout whose package is at ``location`` pins
-    (``name==version`` lines of its ``backend/requirements.txt``); empty when it has no such file."""
-    path = Path(location).parent / "requirements.txt"
+    (``name==version`` lines of its ``backend/requirements.txt``, or of ``file``); empty when there is none."""
+    path = Path(file) if file is not None else Path(location).parent / "requirements.txt"
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):

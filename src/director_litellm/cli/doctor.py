@@ -269,7 +269,7 @@ def check_pins(s: Section, location: str) -> None:
     """
     from importlib.metadata import PackageNotFoundError, version
 
-    from director_litellm.director_check import constraints_path, director_pins
+    from director_litellm.director_check import DIRECTOR_COMMIT, constraints_path, director_pins
 
     pins = director_pins(location)
     found: dict[str, dict[str, str | None]] = {}
@@ -292,10 +292,17 @@ def check_pins(s: Section, location: str) -> None:
     plural = "versions" if len(moved) > 1 else "a version"
     constraints = constraints_path()
     advice = (
-        " To keep Director's pins, reinstall with the shipped constraints (docs/director.md):"
+        " To keep Director's pins, reinstall with the shipped constraints (docs/director.md)"
         if constraints
         else " To keep Director's pins, install director-litellm with pip constraints holding them (docs/director.md)."
     )
+    if constraints:
+        shipped = director_pins(constraints, file=constraints)
+        other = {n: shipped[n] for n, v in pins.items() if n in shipped and shipped[n] != v}
+        if other:
+            text = ", ".join(f"{n}=={v}" for n, v in other.items())
+            advice += f" (the shipped file holds Director {DIRECTOR_COMMIT}'s pins, {text}: change them to this checkout's first)"
+        advice += ":"
     s.add(
         "warn",
         f"{requirements} pins {pinned_text}, and this Python has {have}: Director runs on {plural} "
