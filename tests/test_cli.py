@@ -21,7 +21,7 @@ from director_litellm.cli.settings import resolve
 from director_litellm.errors import ConfigProblem
 from tests.environment import COLUMNS as WIDTH
 from tests.environment import OFFLINE_ENV
-from tests.fakes import FakeAnthropic, FakeOpenAI
+from tests.fakes import FakeAnthropic, FakeOpenAI, running
 
 SCRIPT = Path(sys.executable).parent / "director-litellm"
 KEY = "sk-test-cli-0123456789abcdefXYZ"
@@ -203,8 +203,7 @@ class TestChat:
         out, err = capsys.readouterr()
         assert code == 1 and out == ""
         assert err.splitlines() == [
-            "director-litellm: error: invalid director-litellm configuration: --temperature 7.0: "
-            "Input should be less than or equal to 2"
+            "director-litellm: error: invalid configuration: --temperature 7.0: Input should be less than or equal to 2"
         ]
         assert openai_fake.requests == []
 
@@ -403,7 +402,7 @@ class TestDemo:
         """The exit code is the demo's: 1 when run() reports a failure."""
         from director_litellm import demo
 
-        monkeypatch.setattr(demo, "run", lambda write: write("demo failed at start: boom") or 1)
+        monkeypatch.setattr(demo, "run", lambda write, **_: write("demo failed at start: boom") or 1)
         assert cli.main(["demo"]) == 1
         assert capsys.readouterr().out == "demo failed at start: boom\n"
 
@@ -511,3 +510,245 @@ class TestSmoke:
         result = self.run("providers", "--check", env={})
         assert result.returncode == 0, result.stdout + result.stderr
         assert result.stdout.splitlines()[-1].split() == ["litellm", "OK"]
+
+
+class TestEntryPoints:
+    """Every way the docs start the command runs it."""
+
+    def test_python_dash_m_package_runs_the_command(self) -> None:
+        """`python -m director_litellm --version` is the command, as `python -m director_litellm.cli` is."""
+        result = subprocess.run(
+            [sys.executable, "-m", "director_litellm", "--version"], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"director-litellm {__version__} (litellm ")
+
+    def test_short_version_flag(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """-V prints what --version prints (the usual short form: python -V, pip -V)."""
+        printed = []
+        for flag in ("-V", "--version"):
+            with pytest.raises(SystemExit) as exited:
+                cli.main([flag])
+            assert exited.value.code == 0
+            printed.append(capsys.readouterr().out)
+        assert printed[0] == printed[1] and printed[0].startswith("director-litellm ")
+
+
+class _ServesUnderV1Only(FakeOpenAI):
+    """An OpenAI-compatible server that, like vLLM or LM Studio, serves only under /v1 (404 elsewhere)."""
+
+    paths = ("/v1/chat/completions",)
+
+
+class TestChatErrors:
+    """A failed chat is one line naming the fix, in doctor's words; no upstream text; the program named once."""
+
+    def one_line(self, capsys: pytest.CaptureFixture[str], code: int) -> str:
+        out, err = capsys.readouterr()
+        assert code == 1 and out == "" and len(err.splitlines()) == 1, err
+        assert err.startswith("director-litellm: error: "), err
+        assert "director-litellm is misconfigured" not in err and "invalid director-litellm configuration" not in err
+        return err.strip()
+
+    def test_a_misspelt_setting_is_named(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """LITELLM_CHAT_MODLE set, the default model then lacks its key: the line names the near miss."""
+        monkeypatch.setenv("LITELLM_CHAT_MODLE", "anthropic/claude-sonnet-4-5")
+        monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+        err = self.one_line(capsys, cli.main(["chat", "hi"]))
+        assert "no API key for gpt-4o-mini: set OPENAI_API_KEY (or LITELLM_API_KEY)" in err
+        assert "LITELLM_CHAT_MODLE is not a director-litellm setting (ignored): did you mean LITELLM_CHAT_MODEL?" in err
+
+    def test_a_model_without_provider_gets_our_sentence(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--model gpt4o: which provider, and the nearest known name; never litellm's raw text or its URL."""
+        monkeypatch.setenv("OPENAI_API_KEY", KEY)
+        err = self.one_line(capsys, cli.main(["chat", "hi", "--model", "gpt4o"]))
+        assert "cannot tell which provider serves 'gpt4o': put the provider in front of the name" in err
+        assert "did you mean 'gpt-4o'?" in err and err.endswith("[config, gpt4o]")
+        assert "LLM Provider NOT provided" not in err and "https://" not in err
+
+    def test_a_404_from_a_base_without_v1_names_the_missing_v1(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """`--api-base http://host:port` for an openai/ model on a server that serves under /v1: the line says /v1."""
+        with running(_ServesUnderV1Only) as server:
+            base = server.url.removesuffix("/v1")
+            monkeypatch.setenv("LITELLM_API_KEY", KEY)
+            monkeypatch.setenv("LITELLM_NUM_RETRIES", "0")
+            code = cli.main(["chat", "hi", "--model", "openai/llama3", "--api-base", base])
+            assert [r.path for r in server.requests] == ["/chat/completions"]
+        err = self.one_line(capsys, code)
+        assert "[not_found, HTTP 404, openai/llama3]" in err
+        assert f"--api-base {base} has no path" in err and f"use {base}/v1" in err
+
+    def test_a_connection_error_names_host_and_port(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Nothing listens at the api_base: the line names the host and port it tried."""
+        with running(FakeOpenAI) as server:
+            base = server.url
+        port = base.split(":")[2].split("/")[0]  # the fake is stopped: its port is closed now
+        monkeypatch.setenv("LITELLM_API_KEY", KEY)
+        monkeypatch.setenv("LITELLM_NUM_RETRIES", "0")
+        err = self.one_line(capsys, cli.main(["chat", "hi", "--model", "openai/x", "--api-base", base]))
+        assert f"Could not connect to the LLM provider at 127.0.0.1:{port} (--api-base {base})" in err
+        assert err.endswith("[connection, openai/x]")
+
+    def test_a_connection_error_names_the_provider_variable_it_came_from(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """No api_base, OPENAI_API_BASE set (litellm reads it): the line names it with its host and port."""
+        with running(FakeOpenAI) as server:
+            base = server.url
+        port = base.split(":")[2].split("/")[0]
+        monkeypatch.setenv("OPENAI_API_BASE", base)
+        monkeypatch.setenv("OPENAI_API_KEY", KEY)
+        monkeypatch.setenv("LITELLM_NUM_RETRIES", "0")
+        err = self.one_line(capsys, cli.main(["chat", "hi", "--model", "openai/gpt-4o-mini"]))
+        assert f"at 127.0.0.1:{port} (OPENAI_API_BASE {base})" in err
+
+    def test_the_no_key_hint_keeps_its_placeholder(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """With an api_base and no key the hint ends LITELLM_API_KEY=none (the masking used to eat it)."""
+        err = self.one_line(
+            capsys, cli.main(["chat", "hi", "--model", "openai/x", "--api-base", "http://127.0.0.1:9/v1"])
+        )
+        assert err.endswith("accepts any value: LITELLM_API_KEY=none) [config, openai/x]")
+
+    def test_a_bad_setting_names_the_program_once(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """No 'director-litellm: error: director-litellm is misconfigured: invalid director-litellm configuration:'."""
+        err = self.one_line(capsys, cli.main(["chat", "hi", "--temperature", "7"]))
+        assert (
+            err
+            == "director-litellm: error: invalid configuration: --temperature 7.0: Input should be less than or equal to 2"
+        )
+
+    def test_no_key_is_answered_without_importing_litellm(self) -> None:
+        """`chat` with no key: the config error comes before litellm's import (which takes seconds)."""
+        probe = (
+            "import sys; from director_litellm import cli; code = cli.main(['chat', 'hi']); "
+            "sys.stdout.write(f'{code} {\"litellm\" in sys.modules}')"
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LITELLM_"))}
+        result = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env={**env, **OFFLINE_ENV}
+        )
+        assert result.stdout == "1 False", result.stderr
+        assert "no API key for gpt-4o-mini: set OPENAI_API_KEY" in result.stderr
+
+
+class TestProgress:
+    """While litellm is first imported (seconds), a terminal's stderr says so; a pipe or --json gets nothing."""
+
+    @staticmethod
+    def run_with_tty_stderr(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+        """The command in a fresh process, stderr on a pseudo-terminal, stdout on a pipe."""
+        import pty
+
+        primary, secondary = pty.openpty()
+        full = {**os.environ, "COLUMNS": str(WIDTH), **OFFLINE_ENV, **env}
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "director_litellm", *args],
+                stdout=subprocess.PIPE,
+                stderr=secondary,
+                env=full,
+                text=True,
+            )
+            os.close(secondary)
+            chunks = []
+            while True:
+                try:
+                    chunk = os.read(primary, 4096)
+                except OSError:  # the terminal closed with the process
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            out, _ = proc.communicate(timeout=120)
+        finally:
+            os.close(primary)
+        return proc.returncode, out, b"".join(chunks).decode()
+
+    def test_chat_shows_the_import_on_a_terminal(self, openai_fake: FakeOpenAI) -> None:
+        """One progress line on the terminal, erased once litellm is in; stdout is only the answer."""
+        openai_fake.reply("Hello from the fake.")
+        env = {"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "LITELLM_API_BASE": openai_fake.url, "LITELLM_API_KEY": KEY}
+        code, out, err = self.run_with_tty_stderr("chat", "hi", env=env)
+        assert code == 0, err
+        assert out == "Hello from the fake.\n"
+        assert err.count("director-litellm: loading litellm") == 1
+        assert "\r\x1b[K" in err.split("director-litellm: loading litellm", 1)[1]  # erased, then the summary
+        assert "15 tokens" in err
+
+    def test_json_on_a_terminal_has_no_progress_line(self) -> None:
+        """doctor --json: no progress line even when stderr is a terminal."""
+        _, out, err = self.run_with_tty_stderr("doctor", "--json", env={"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini"})
+        json.loads(out)
+        assert "loading litellm" not in err
+
+    def test_a_pipe_gets_no_progress_line(self, openai_fake: FakeOpenAI) -> None:
+        """stderr on a pipe (CI, a log file): nothing but the summary."""
+        openai_fake.reply("Hello from the fake.")
+        env = {"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "LITELLM_API_BASE": openai_fake.url, "LITELLM_API_KEY": KEY}
+        result = TestSmoke.run("chat", "hi", env=env)
+        assert result.returncode == 0 and "loading litellm" not in result.stderr
+
+
+class TestStream:
+    def test_stream_prints_the_answer_as_it_arrives(
+        self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--stream asks for a stream and writes each piece as it comes, then the summary on stderr."""
+        openai_env(monkeypatch, openai_fake)
+        openai_fake.reply_stream(["Hello ", "from the ", "fake stream."])
+        writes: list[str] = []
+        real_write = sys.stdout.write
+
+        def write(text: str) -> int:
+            writes.append(text)
+            return real_write(text)
+
+        monkeypatch.setattr(sys.stdout, "write", write)
+        code = cli.main(["chat", "Say hello", "--stream"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert out == "Hello from the fake stream.\n"
+        assert openai_fake.requests[-1].body["stream"] is True
+        assert [w for w in writes if w != "\n"] == ["Hello ", "from the ", "fake stream."]  # piece by piece
+        assert " tokens | " in err and err.rstrip().endswith("stop]")
+
+    def test_stream_with_json_prints_the_whole_response(
+        self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--stream --json: stdout stays one JSON document."""
+        openai_env(monkeypatch, openai_fake)
+        openai_fake.reply_stream(["Hel", "lo."])
+        assert cli.main(["chat", "Say hello", "--stream", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["content"] == "Hello."
+
+
+class TestMalformedJsonSetting:
+    def test_chat_names_the_variable_instead_of_a_traceback(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """LITELLM_FALLBACKS that is not JSON: one line naming the variable (was a pydantic-settings traceback)."""
+        monkeypatch.setenv("LITELLM_FALLBACKS", "[1")
+        code = cli.main(["chat", "hi"])
+        out, err = capsys.readouterr()
+        assert code == 1 and out == "" and len(err.splitlines()) == 1, err
+        assert err.startswith(
+            "director-litellm: error: invalid configuration: LITELLM_FALLBACKS (not shown): not valid JSON"
+        )
+
+    def test_the_provider_is_still_built(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """LiteLLMProvider() never raises on a bad variable: each call says which one."""
+        from director_litellm import LiteLLMProvider
+
+        monkeypatch.setenv("LITELLM_EXTRA_HEADERS", "{not json")
+        r = LiteLLMProvider().chat_completions([{"role": "user", "content": "hi"}])
+        assert not r.status and r.error["category"] == "config" and "LITELLM_EXTRA_HEADERS" in r.content

@@ -425,3 +425,30 @@ class TestDirectorCheck:
         assert director_check.patch_command(tmp_path / "src" / "director").startswith(
             f"cd {tmp_path / 'src'} && git apply -p2 "
         )
+
+
+class TestDirectorCheckCommand:
+    def test_help_prints_usage_and_exits_zero(self) -> None:
+        """`python -m director_litellm.director_check --help` is help (exit 0), not a run of the check (exit 1)."""
+        result = subprocess.run(
+            [sys.executable, "-m", "director_litellm.director_check", "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=_env(),
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.startswith("usage: python -m director_litellm.director_check")
+        assert "--patch-path" in result.stdout and "importable" not in result.stdout
+
+    def test_unknown_option_is_a_usage_error(self) -> None:
+        """An unknown option exits 2 with the usage, and runs no check."""
+        result = subprocess.run(
+            [sys.executable, "-m", "director_litellm.director_check", "--bogus"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=_env(),
+        )
+        assert result.returncode == 2 and "unrecognized arguments: --bogus" in result.stderr
+        assert result.stdout == ""

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from director_litellm import cli, supply_chain
+from director_litellm import cli, director_check, supply_chain
 from director_litellm.cli import settings
 from director_litellm.cli.console import Console
 from director_litellm.cli.doctor import Setup, check_dotenv, check_litellm
@@ -394,8 +394,10 @@ class TestDirector:
 
     @staticmethod
     def director(root: Path, monkeypatch: pytest.MonkeyPatch, patched: bool) -> Path:
-        """A git repository with the stand-in at ``backend/director``, importable by the probe."""
+        """A git repository with the stand-in at ``backend/director``, importable by the probe (no pins:
+        TestDirectorPins checks those)."""
         copy_director(root)
+        (root / "backend" / "requirements.txt").unlink()
         if patched:
             subprocess.run(["git", "apply", str(PATCH)], cwd=root, check=True)
         monkeypatch.setenv("PYTHONPATH", pythonpath(root / "backend"))
@@ -449,7 +451,10 @@ class TestDirector:
             "  DEFAULT_LLM       not honoured: the director-litellm change is missing",
         ]
         text = " ".join(" ".join(lines[2:-1]).split())
-        assert text.startswith(f"{level} with DEFAULT_LLM=litellm and an OpenAI key set, get_default_llm() built")
+        assert text.startswith(
+            f"{level} with DEFAULT_LLM=litellm and a stand-in OpenAI key that the check sets itself (never sent "
+            "anywhere), get_default_llm() built"
+        )
         assert text.endswith("Apply the shipped patch:") and lines[-1] == f"        {command}"
         got, data = doctor_json(monkeypatch, capsys)
         assert got == code and data["director"]["honours_default_llm"] is False
@@ -475,3 +480,129 @@ class TestDirector:
             None,
             None,
         )
+
+
+class TestPlaceholderKey:
+    """An obvious placeholder (the README's `sk-ant-...`) is not a key: doctor is not "Ready" with it."""
+
+    @pytest.mark.parametrize(
+        "value", ["sk-ant-...", "sk-ant-…", "<your-anthropic-key>", "${ANTHROPIC_API_KEY}", "none"]
+    )
+    def test_placeholder_for_a_provider_endpoint_fails(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+    ) -> None:
+        """Sent to the provider's own endpoint, a placeholder is refused every time: a FAIL naming the variable."""
+        code, out = doctor(
+            monkeypatch, capsys, LITELLM_CHAT_MODEL="anthropic/claude-sonnet-4-5", ANTHROPIC_API_KEY=value
+        )
+        assert code == 1 and "Ready" not in out, out
+        text = " ".join(out.split())
+        assert "FAIL ANTHROPIC_API_KEY holds a placeholder, not a key: set your real Anthropic key" in text
+
+    def test_placeholder_for_a_local_server_is_a_note(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """With an api_base (a local server, a proxy) a placeholder is what the docs say to set: a note, exit 0."""
+        code, data = doctor_json(
+            monkeypatch,
+            capsys,
+            LITELLM_CHAT_MODEL="openai/qwen",
+            LITELLM_API_BASE="http://127.0.0.1:8000/v1",
+            LITELLM_API_KEY="none",
+        )
+        assert code == 0 and data["problems"] == [], data["problems"]
+        assert any("placeholder" in n and "api_base" in n for n in data["notes"]), data["notes"]
+
+    @pytest.mark.parametrize("value", [KEY, "sk-ant-api03-Zq8fL2mN4pR7tV1xY3bC5dE9gH", "gsk_0123456789abcdefABCDEF"])
+    def test_a_real_looking_key_is_not_a_placeholder(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+    ) -> None:
+        code, data = doctor_json(
+            monkeypatch, capsys, LITELLM_CHAT_MODEL="anthropic/claude-sonnet-4-5", ANTHROPIC_API_KEY=value
+        )
+        assert code == 0 and not any("placeholder" in t for t in data["problems"] + data["warnings"] + data["notes"])
+
+
+class TestDirectorPins:
+    """doctor warns when this Python's openai / pydantic / pydantic-settings differ from the Director checkout's pins."""
+
+    GOOD = {"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "OPENAI_API_KEY": KEY, "DEFAULT_LLM": "litellm"}
+
+    @staticmethod
+    def director(root: Path, monkeypatch: pytest.MonkeyPatch, pins: dict[str, str]) -> Path:
+        copy_director(root)
+        subprocess.run(["git", "apply", str(PATCH)], cwd=root, check=True)
+        lines = ["-e .", "Flask==3.0.3", *(f"{name}=={version}" for name, version in pins.items())]
+        (root / "backend" / "requirements.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        monkeypatch.setenv("PYTHONPATH", pythonpath(root / "backend"))
+        return root
+
+    @staticmethod
+    def installed() -> dict[str, str]:
+        from importlib.metadata import version
+
+        return {name: version(name) for name in ("openai", "pydantic", "pydantic-settings")}
+
+    def test_pins_met(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The checkout pins what is installed: an ok line, no warning."""
+        self.director(tmp_path, monkeypatch, self.installed())
+        code, data = doctor_json(monkeypatch, capsys, **self.GOOD)
+        assert code == 0 and data["warnings"] == [], data["warnings"]
+        assert data["director"]["pins"] == {n: {"pinned": v, "installed": v} for n, v in self.installed().items()}
+
+    def test_pins_moved(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """openai pinned at another version than installed: a WARN naming both, and the command that keeps the pins."""
+        installed = self.installed()
+        root = self.director(tmp_path, monkeypatch, {**installed, "openai": "1.0.0"})
+        code, out = doctor(monkeypatch, capsys, **self.GOOD)
+        assert code == 0, out  # Director may still run: a warning, not a failure
+        text = " ".join(out.split())
+        requirements = root / "backend" / "requirements.txt"
+        assert (
+            f"WARN {requirements} pins openai==1.0.0, and this Python has openai {installed['openai']}: "
+            "Director runs on a version it was not tested with." in text
+        )
+        constraints = director_check.constraints_path()
+        assert constraints is not None and f"pip install director-litellm -c {constraints}" in out
+        # the checkout pins another openai than the shipped file (Director aa35387's): said, so the file is edited first
+        assert "(the shipped file holds Director aa35387's pins, openai==1.55.3" in text
+        assert "change them to this checkout's first):" in text
+        facts = doctor_json(monkeypatch, capsys)[1]["director"]["pins"]
+        assert facts["openai"] == {"pinned": "1.0.0", "installed": installed["openai"]}
+
+    def test_the_stand_in_pins_what_director_pins(self) -> None:
+        """The stand-in's requirements.txt and the shipped constraints file hold the same three pins."""
+        standin = director_check.director_pins(REPO / "tests" / "director_standin" / "backend" / "director")
+        constraints = (REPO / "integrations" / "director" / "constraints.txt").read_text(encoding="utf-8")
+        shipped = dict(
+            line.split("==") for line in constraints.splitlines() if "==" in line and not line.startswith("#")
+        )
+        assert standin == {"openai": "1.55.3", "pydantic": "2.8.2", "pydantic-settings": "2.4.0"}
+        assert {name: shipped[name] for name in standin} == standin
+
+
+class TestStandInWording:
+    def test_the_decoy_key_is_called_what_it_is(self, tmp_path: Path) -> None:
+        """The missing-change detail says the OpenAI key was doctor's own stand-in, not one the user set."""
+        root = copy_director(tmp_path)
+        env = {**os.environ, "PYTHONPATH": pythonpath(root / "backend")}
+        status = director_check.check_director(env=env)
+        assert status.honours_default_llm is False
+        assert "an OpenAI key set" not in status.detail
+        assert "a stand-in OpenAI key that the check sets itself (never sent anywhere)" in status.detail
+
+
+class TestCommandLineDocSample:
+    def test_the_sample_counts_the_settings_it_does_not_show(self) -> None:
+        """docs/command-line.md's doctor sample: 'N other settings' is the number of settings it leaves out."""
+        from director_litellm.config import LiteLLMConfig
+
+        text = (REPO / "docs" / "command-line.md").read_text(encoding="utf-8")
+        sample = text.split("Configuration\n", 1)[1].split("\n\n", 1)[0].splitlines()
+        shown = [line.split()[0] for line in sample if not line.strip().startswith("(")]
+        counted = int(sample[-1].split("(")[1].split()[0])
+        assert counted == len(LiteLLMConfig.model_fields) - len(shown)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
+from director_litellm.config import ConfigError, UnknownSettingError
 from tests.fakes import FakeAnthropic, FakeAzureOpenAI, FakeOpenAI, Reply, running
 
 MODEL = "openai/gpt-4o-mini"
@@ -52,11 +53,15 @@ class TestOverrideValidation:
             assert key in r.content
         assert openai_fake.requests == []
 
-    def test_unknown_constructor_override_names_the_nearest_field(self, openai_fake: FakeOpenAI) -> None:
-        """A misspelt override is a programming error: named, with the field it was probably meant to be."""
-        r = provider(openai_fake, max_token=10).chat_completions(USER)
-        assert not r.status and r.error["category"] == "invalid_input"
-        assert "max_token" in r.content and "max_tokens" in r.content.split("max_token", 1)[1]
+    @pytest.mark.parametrize("with_config", [True, False], ids=["LiteLLMProvider(cfg, ...)", "LiteLLMProvider(...)"])
+    def test_unknown_constructor_keyword_raises_at_construction(
+        self, openai_fake: FakeOpenAI, with_config: bool
+    ) -> None:
+        """A misspelt keyword is a programming error, refused at once like LiteLLMConfig's: UnknownSettingError
+        (a ConfigError and a TypeError) naming it and the field it was probably meant to be."""
+        with pytest.raises(UnknownSettingError, match=r"'maxtokens' \(did you mean 'max_tokens'\?\)") as raised:
+            provider(openai_fake, maxtokens=5) if with_config else LiteLLMProvider(maxtokens=5)
+        assert isinstance(raised.value, TypeError) and isinstance(raised.value, ConfigError)
         assert openai_fake.requests == []
 
     def test_good_constructor_overrides_apply(self, openai_fake: FakeOpenAI) -> None:

@@ -18,6 +18,7 @@ MASKED = [
     ("{'api-key': 'azurekey987'}", "azurekey987", "'api-key': '***'"),
     ('"x-goog-api-key": "googvalue1"', "googvalue1", '"x-goog-api-key": "***"'),
     ("api_key=rawsecret&x=1", "rawsecret", "api_key=***&x=1"),
+    ("api_key=nonesuch-secret", "nonesuch-secret", "api_key=***"),  # only the whole word is a placeholder
     # ?key=..., &api_key=..., &access_token=..., sig / signature
     ("https://h/v1/models?key=qsecret1#frag", "qsecret1", "?key=***#frag"),
     ("GET /x?a=1&access_token=tok-abc&b=2", "tok-abc", "&access_token=***&b=2"),
@@ -39,6 +40,10 @@ UNTOUCHED = [
     "task-0123456789abcdef",  # not a key prefix
     "sk-short",  # too short to be a key
     "?keyboard=1",  # a parameter that only starts like key
+    # documented placeholder values: hints that tell the user what to type, never a secret
+    "a local server that takes no key accepts any value: LITELLM_API_KEY=none)",
+    "api_key=none",
+    "OPENAI_API_KEY=null, then retry",
 ]
 
 

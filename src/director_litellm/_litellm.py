@@ -170,6 +170,40 @@ def route(model: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=256)
+def routable(model: str, api_base: str | None = None) -> bool:
+    """False when litellm says it cannot tell which provider serves ``model`` (no provider prefix,
+    a name it does not know); True otherwise, unknown failures included (the call decides)."""
+    try:
+        import_litellm().get_llm_provider(model=model, api_base=api_base)
+    except Exception as exc:
+        return "llm provider not provided" not in str(exc).lower()
+    return True
+
+
+@functools.cache
+def bundled_models() -> dict[str, str]:
+    """Model name -> litellm provider, from the model map litellm ships, read WITHOUT importing
+    litellm (its import takes seconds); empty when litellm or the file is not there."""
+    import importlib.util
+    import json
+
+    try:
+        spec = importlib.util.find_spec("litellm")  # finds the package; does not import it
+        folder = next(iter(spec.submodule_search_locations or ())) if spec else None
+        if folder is None:
+            return {}
+        with open(os.path.join(folder, "model_prices_and_context_window_backup.json"), encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError, StopIteration, ImportError):
+        return {}
+    return {
+        name: str(entry["litellm_provider"])
+        for name, entry in data.items()
+        if isinstance(entry, dict) and entry.get("litellm_provider")
+    }
+
+
+@functools.lru_cache(maxsize=256)
 def supports_prompt_caching(model: str) -> bool | None:
     """litellm's model data on prompt caching; None when this litellm does not know the model.
 
@@ -331,6 +365,7 @@ __all__ = [
     "SUPPRESS_DEBUG_INFO_VARIABLE",
     "Backend",
     "backend",
+    "bundled_models",
     "cache_cost",
     "context_window",
     "import_litellm",
@@ -338,6 +373,7 @@ __all__ = [
     "is_key_variable",
     "message_tokens",
     "missing_key_variables",
+    "routable",
     "route",
     "router_backend",
     "stream_cost",

@@ -15,7 +15,7 @@ from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model, field_validator
 
-from director_litellm.config import FallbackModel, LiteLLMConfig
+from director_litellm.config import FallbackModel, LiteLLMConfig, UnknownSettingError
 from director_litellm.errors import InvalidInputError
 from director_litellm.scrub import scrub
 
@@ -97,15 +97,19 @@ def split_options(overrides: Mapping[str, Any]) -> tuple[CallOptions, dict[str, 
 
 
 def validate_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Constructor overrides checked like the config's own fields; an unknown name is refused with a hint."""
+    """Constructor overrides checked like the config's own fields.
+
+    An unknown name raises ``UnknownSettingError`` (as ``LiteLLMConfig`` does), naming the nearest
+    field: a programming error, refused at construction. A bad value raises ``InvalidInputError``.
+    """
     fields = LiteLLMConfig.model_fields
     unknown = [key for key in overrides if key not in fields]
     if unknown:
         hints = []
         for key in unknown:
             near = difflib.get_close_matches(key, list(fields), n=1)
-            hints.append(f"{key!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
-        raise InvalidInputError(f"unknown LiteLLMProvider option {', '.join(hints)}")
+            hints.append(f"{key!r}" + (f" (did you mean {near[0]!r}?)" if near else " (it is not a setting)"))
+        raise UnknownSettingError(f"LiteLLMProvider got an unknown keyword argument: {'; '.join(hints)}")
     try:
         checked = _checked_overrides()(**overrides)
     except ValidationError as exc:

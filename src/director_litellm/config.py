@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from director_litellm.errors import ConfigError, ConfigProblem
 from director_litellm.scrub import scrub
@@ -320,12 +320,24 @@ def load_config(**overrides: Any) -> LiteLLMConfig:
 def _validated(overrides: dict[str, Any]) -> LiteLLMConfig:
     try:
         return LiteLLMConfig(**overrides)
+    except SettingsError as exc:  # a LITELLM_* value pydantic-settings cannot parse (JSON): named, not raised
+        problems = [_unparsable(exc)]
     except ValidationError as exc:
         problems = _problems(exc)
-        text = "; ".join(
-            f"{p.field + '=' if p.field in overrides else p.variable} {p.value}: {p.message}" for p in problems
-        )
-        raise ConfigError(f"invalid director-litellm configuration: {text}", problems=problems) from None
+    text = "; ".join(
+        f"{p.field + '=' if p.field in overrides else p.variable} {p.value}: {p.message}" for p in problems
+    )
+    raise ConfigError(f"invalid director-litellm configuration: {text}", problems=problems) from None
+
+
+def _unparsable(exc: SettingsError) -> ConfigProblem:
+    """The variable whose JSON pydantic-settings could not read; its value is not shown (it may hold a key)."""
+    import re
+
+    match = re.search(r'field "(\w+)"', str(exc))
+    field = match.group(1) if match else "?"
+    cause = exc.__cause__
+    return ConfigProblem(field, f"{ENV_PREFIX}{field.upper()}", "(not shown)", f"not valid JSON ({cause or exc})")
 
 
 def _problems(exc: ValidationError) -> list[ConfigProblem]:

@@ -71,12 +71,18 @@ def _stdout_line(text: str) -> None:
     sys.stdout.flush()
 
 
-def run(write: Callable[[str], None] = _stdout_line) -> int:
-    """Run the demo, writing one line per ``write`` call; 0 when every step worked, else 1."""
+def run(
+    write: Callable[[str], None] = _stdout_line,
+    loading: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext,
+) -> int:
+    """Run the demo, writing one line per ``write`` call; 0 when every step worked, else 1.
+
+    ``loading()`` is entered while litellm is imported (the command shows a progress line).
+    """
     step = "start"
     try:
         with _loopback_not_proxied(), DemoServer(api_key=DEMO_KEY) as server:
-            demo = _Demo(server, write)
+            demo = _Demo(server, write, loading)
             for name, action in demo.steps():
                 step = name  # named in the failure line
                 action()
@@ -94,12 +100,18 @@ def run(write: Callable[[str], None] = _stdout_line) -> int:
 class _Demo:
     """The turn, step by step; each step writes what it sent and what came back."""
 
-    def __init__(self, server: DemoServer, write: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        server: DemoServer,
+        write: Callable[[str], None],
+        loading: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext,
+    ) -> None:
         from director_litellm.config import LiteLLMConfig
         from director_litellm.provider import LiteLLMProvider
 
         self.server = server
         self.write = write
+        self.loading = loading
         config = LiteLLMConfig.from_values(chat_model=MODEL, api_base=server.url, api_key=DEMO_KEY)
         self.provider = LiteLLMProvider(config)
         self.messages: list[dict[str, Any]] = [
@@ -129,7 +141,7 @@ class _Demo:
 
         # once, up front, so the calls' latency is the calls'; what litellm's import prints or
         # warns about itself (pydantic config warnings on 1.60) is not the demo's to show
-        with _quiet(), warnings.catch_warnings():
+        with _quiet(), warnings.catch_warnings(), self.loading():
             warnings.simplefilter("ignore")
             import_litellm()
         w(f"  litellm   {metadata.version('litellm')}, imported in {time.perf_counter() - started:.1f} s")

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 PATCH_NAME = "director-litellm.patch"
+CONSTRAINTS_NAME = "constraints.txt"  # Director's pins and the litellm releases that install beside them
 DIRECTOR_COMMIT = "aa35387"  # the Director main commit the patch was made against
 DECOY_KEY = "sk-director-litellm-decoy-not-a-key"  # a decoy, never sent anywhere
 PROVIDER_CLASS = "director_litellm.provider.LiteLLMProvider"
@@ -59,13 +60,23 @@ class DirectorStatus:
         return asdict(self)
 
 
-def patch_path() -> Path | None:
-    """The shipped patch: inside the installed wheel, else in this source checkout."""
+def shipped_file(name: str) -> Path | None:
+    """A file of ``integrations/director/``: inside the installed wheel, else in this source checkout."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "integrations" / PATCH_NAME, here.parents[1] / "integrations" / "director" / PATCH_NAME):
+    for candidate in (here / "integrations" / name, here.parents[1] / "integrations" / "director" / name):
         if candidate.is_file():
             return candidate
     return None
+
+
+def patch_path() -> Path | None:
+    """The shipped patch: inside the installed wheel, else in this source checkout."""
+    return shipped_file(PATCH_NAME)
+
+
+def constraints_path() -> Path | None:
+    """The shipped pip constraints file that keeps Director's pins (``pip install -c FILE``)."""
+    return shipped_file(CONSTRAINTS_NAME)
 
 
 def patch_command(location: str | Path) -> str:
@@ -80,6 +91,27 @@ def patch_command(location: str | Path) -> str:
     if package.parent.name == "backend":
         return f"cd {shlex.quote(str(package.parent.parent))} && git apply {target}"
     return f"cd {shlex.quote(str(package.parent))} && git apply -p2 {target}"
+
+
+# the packages Director pins that director-litellm's dependencies share (litellm moves them when it can)
+PINNED = ("openai", "pydantic", "pydantic-settings")
+
+
+def director_pins(location: str | Path, file: str | Path | None = None) -> dict[str, str]:
+    """``PINNED`` packages -> the version the Director checkout whose package is at ``location`` pins
+    (``name==version`` lines of its ``backend/requirements.txt``, or of ``file``); empty when there is none."""
+    path = Path(file) if file is not None else Path(location).parent / "requirements.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    pins = {}
+    for line in lines:
+        name, sep, version = line.split("#", 1)[0].strip().partition("==")
+        normal = name.strip().lower().replace("_", "-").replace(".", "-")
+        if sep and normal in PINNED:
+            pins[normal] = version.strip()
+    return pins
 
 
 def _scrub(text: str) -> str:
@@ -123,8 +155,9 @@ def check_director(
         return DirectorStatus(True, location, True, "DEFAULT_LLM=litellm builds LiteLLMProvider", command)
     if chosen:
         detail = (
-            f"with DEFAULT_LLM=litellm and an OpenAI key set, get_default_llm() built {chosen}: "
-            "the director-litellm change is not applied (or director-litellm is not installed for this Director)"
+            f"with DEFAULT_LLM=litellm and a stand-in OpenAI key that the check sets itself (never sent "
+            f"anywhere), get_default_llm() built {chosen}: the director-litellm change is not applied "
+            "(or director-litellm is not installed for this Director)"
         )
     else:
         detail = f"get_default_llm() raised {_scrub(error or 'an unknown error')}"

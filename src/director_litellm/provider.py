@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from director_litellm import _litellm, supply_chain
 from director_litellm._director import base_llm
-from director_litellm.config import ConfigError, LiteLLMConfig, load_config, secrets
+from director_litellm.config import ConfigError, LiteLLMConfig, UnknownSettingError, load_config, secrets
 from director_litellm.errors import DirectorLiteLLMError, ErrorInfo, InvalidInputError, classify
 from director_litellm.response import LLMResponse
 from director_litellm.scrub import protect_logs, scrub
@@ -162,8 +162,9 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     """A Director LLM backed by any model litellm supports.
 
     ``LiteLLMProvider()`` reads ``LITELLM_*`` from the environment; keyword overrides replace
-    config fields and are checked like them. Construction never raises and never touches the
-    network: a bad setting or override is reported by every call as an ERROR response naming it.
+    config fields and are checked like them. Construction never touches the network and raises
+    only ``UnknownSettingError`` for a keyword that is no setting (as ``LiteLLMConfig`` does): a bad
+    setting or value is reported by every call as an ERROR response naming it.
     """
 
     #: the provider protocol version ``discovery`` checks (major must match)
@@ -181,6 +182,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                 config = load_config(**overrides)
             elif checked:
                 config = config.model_copy(update=checked)
+        except UnknownSettingError:  # a misspelt keyword is a programming error: raised, like LiteLLMConfig's
+            raise
         except (ConfigError, InvalidInputError) as exc:
             self._setup_error = exc
             logger.warning("%s", exc)

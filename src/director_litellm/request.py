@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from director_litellm import _litellm, context_call, formatters, model_rules, prompt_cache
+from director_litellm import _litellm, context_call, formatters, model_rules, preflight, prompt_cache
 from director_litellm.call_options import split_options
 from director_litellm.config import FallbackModel, LiteLLMConfig
 from director_litellm.context_fit import ContextFit
@@ -169,6 +169,9 @@ def _checked(call: Call, cfg: LiteLLMConfig) -> Call:
     context_call.context_first(call, request_for)
     request_for(call, call.targets[0])  # the primary's rules are checked before anything is sent
     if cfg.router_config is None:  # a Router's deployments bring their own keys
+        preflight.check_routes(
+            (t.model, t.endpoint.get("api_base") or call.common.get("api_base")) for t in call.targets
+        )
         check_credentials(call)
     return call
 
@@ -266,8 +269,7 @@ def check_credentials(call: Call) -> None:
         api_base = target.endpoint.get("api_base") or call.common.get("api_base")
         missing = _litellm.missing_key_variables(target.model, api_base)
         if missing:
-            local = " (a local server that takes no key accepts any value: LITELLM_API_KEY=none)" if api_base else ""
-            raise ConfigError(f"no API key for {target.model}: set {' or '.join(missing)} (or LITELLM_API_KEY){local}")
+            raise ConfigError(preflight.no_key(target.model, missing, api_base))
 
 
 def request_for(call: Call, target: Target) -> dict[str, Any]:

@@ -18,8 +18,14 @@ _MASK = "***"
 _PATTERNS = [
     # Authorization: Bearer <token>, also in repr'd header dicts
     (re.compile(r"(?i)(bearer\s+)[^\s'\",}]+"), r"\1" + _MASK),
-    # x-api-key / api-key / x-goog-api-key headers, in any quoting
-    (re.compile(r"(?i)((?:x-)?(?:goog-)?api[-_]?key['\"]?\s*[:=]\s*['\"]?)[^\s'\",}&]+"), r"\1" + _MASK),
+    # x-api-key / api-key / x-goog-api-key headers, in any quoting; not the documented placeholder
+    # values (``LITELLM_API_KEY=none`` for a local server), which are hints to the reader, not keys
+    (
+        re.compile(
+            r"(?i)((?:x-)?(?:goog-)?api[-_]?key['\"]?\s*[:=]\s*['\"]?)(?!(?:none|null)(?:[\s'\",}&);.]|$))[^\s'\",}&]+"
+        ),
+        r"\1" + _MASK,
+    ),
     # ?key=..., &key=..., ?api_key=..., &access_token=...
     (re.compile(r"(?i)([?&](?:key|api[-_]?key|access[-_]?token|token|sig|signature)=)[^&\s'\"#]+"), r"\1" + _MASK),
     # credentials in URLs: scheme://user:pass@host, also with an empty user (scheme://:pass@host)

@@ -5,9 +5,11 @@
     director-litellm providers [--check] [--json]
     director-litellm doctor [--model M] [--site-packages DIR]... [--json]
     director-litellm chat PROMPT [--model M] [--system S] [--api-base URL] [--temperature T]
-                                 [--max-tokens N] [--timeout S] [--tools FILE] [--json]
+                                 [--max-tokens N] [--timeout S] [--tools FILE] [--stream] [--json]
     director-litellm demo
-    director-litellm --version
+    director-litellm -V | --version
+
+``python -m director_litellm`` is the same command. ``chat`` lives in ``cli/chat.py``.
 
 Exit codes (every command)::
 
@@ -27,17 +29,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import platform
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from director_litellm import __version__, supply_chain
-from director_litellm.cli import settings
+from director_litellm.cli import chat
 from director_litellm.cli.console import (
     EXIT_FAIL,
     EXIT_INTERRUPTED,
@@ -113,98 +113,6 @@ def cmd_providers(args: argparse.Namespace, console: Console) -> int:
     return EXIT_FAIL if failed or not rows else EXIT_OK
 
 
-# --------------------------------------------------------------------------- chat
-
-# config field -> (flag, attribute of the parsed arguments)
-_CHAT_FLAGS = {
-    "chat_model": "--model",
-    "api_base": "--api-base",
-    "temperature": "--temperature",
-    "max_tokens": "--max-tokens",
-    "timeout": "--timeout",
-}
-
-
-def cmd_chat(args: argparse.Namespace, console: Console) -> int:
-    from director_litellm.provider import LiteLLMProvider
-
-    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
-    given = {name: getattr(args, flag[2:].replace("-", "_")) for name, flag in _CHAT_FLAGS.items()}
-    resolved = settings.resolve({name: value for name, value in given.items() if value is not None}, _CHAT_FLAGS)
-    error = resolved.error()
-    if error:
-        console.error(error)
-        return EXIT_FAIL
-    config = resolved.config
-    if config.api_key is not None:
-        console.secrets.append(config.api_key.get_secret_value())
-    tools, history = (settings.json_list(flag, path, console.error) for flag, path in settings.files(args))
-    if tools is False or history is False:
-        return EXIT_FAIL
-    messages = [{"role": "system", "content": args.system}] if args.system else []
-    messages += history or []  # a stored session (Director's reasoning context), sent before the prompt
-    messages.append({"role": "user", "content": prompt})
-
-    provider = LiteLLMProvider(config)
-    problem = supply_chain.check_installed()
-    if problem is None or not problem.blocked:
-        try:
-            settings.import_litellm()  # before the clock starts: latency is the call's, not the import's
-        except Exception as exc:
-            console.error(f"litellm cannot be imported: {type(exc).__name__}: {short(exc)}")
-            return EXIT_FAIL
-    started = time.monotonic()
-    response = provider.chat_completions(messages, tools=tools)
-    latency_ms = round((time.monotonic() - started) * 1000, 1)
-
-    if args.json:
-        data = response.model_dump(mode="json")
-        data["latency_ms"] = latency_ms
-        console.json(data)
-    if not response.status:
-        console.error(_error_line(response))
-        return EXIT_FAIL
-    if not args.json:
-        if response.content:
-            console.line(response.content)
-        for call in response.tool_calls:
-            tool = call.get("tool", {})
-            arguments = json.dumps(tool.get("arguments", {}), ensure_ascii=False)
-            console.line(console.wrap(f"{tool.get('name')}({arguments})  id={call.get('id')}", 4, "->"))
-        console.err.write(_summary(response, latency_ms) + "\n")
-    return EXIT_OK
-
-
-def _error_line(response: Any) -> str:
-    info = response.error or {}
-    where = [info.get("category") or "unknown"]
-    # litellm reports a failed connection as HTTP 500; no HTTP answer came back
-    if info.get("status_code") and info.get("category") != "connection":
-        where.append(f"HTTP {info['status_code']}")
-    if info.get("model"):
-        where.append(str(info["model"]))
-    return f"{response.content} [{', '.join(where)}]"
-
-
-def _summary(response: Any, latency_ms: float) -> str:
-    """``[model | 8100 in (5000 cached, 3000 written) + 7 out = 8107 tokens | cost | latency | finish]``.
-
-    ``in`` counts every input token; the parenthesis, shown only when non-zero, says how many
-    of them were read from / written to the provider's prompt cache.
-    """
-    cost = f"${response.cost:.6f}" if response.cost is not None else "cost unknown"
-    cache = [
-        f"{n} {what}" for n, what in ((response.cached_tokens, "cached"), (response.cache_write_tokens, "written")) if n
-    ]
-    sent = f"{response.send_tokens} in" + (f" ({', '.join(cache)})" if cache else "")
-    fit = response.context_fit
-    fitted = f" | fitted: {fit.messages_dropped} dropped, {fit.tool_results_shortened} shortened" if fit else ""
-    return (
-        f"[{response.model or '?'} | {sent} + {response.recv_tokens} out = "
-        f"{response.total_tokens} tokens | {cost} | {latency_ms:.0f} ms | {response.finish_reason}{fitted}]"
-    )
-
-
 # --------------------------------------------------------------------------- demo
 
 
@@ -212,7 +120,7 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     """The offline demo (``director_litellm.demo``), its lines on our stdout; its exit code."""
     from director_litellm import demo
 
-    return demo.run(console.line)
+    return demo.run(console.line, loading=console.loading)
 
 
 # --------------------------------------------------------------------------- argument parsing
@@ -233,25 +141,6 @@ def _doctor_arguments(p: argparse.ArgumentParser) -> None:
         "site-packages (repeatable; e.g. another environment's)",
     )
     p.add_argument("--json", action="store_true", help="print JSON for machines (stdout is only JSON)")
-
-
-def _chat_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("prompt", metavar="PROMPT", help='the user message ("-" reads it from stdin)')
-    p.add_argument("--model", metavar="M", help="litellm model name (LITELLM_CHAT_MODEL)")
-    p.add_argument("--system", metavar="S", help="a system message sent before the prompt")
-    p.add_argument("--api-base", metavar="URL", help="endpoint base URL (LITELLM_API_BASE); /v1 or not: see below")
-    p.add_argument("--temperature", metavar="T", type=float, help="sampling temperature (LITELLM_TEMPERATURE)")
-    p.add_argument("--max-tokens", metavar="N", type=int, help="maximum tokens to generate (LITELLM_MAX_TOKENS)")
-    p.add_argument("--timeout", metavar="S", type=float, help="seconds allowed for the call (LITELLM_TIMEOUT)")
-    p.add_argument(
-        "--tools",
-        metavar="FILE",
-        help='JSON file with a list of Director tool definitions {"name", "description", "parameters"}',
-    )
-    p.add_argument("--history", metavar="FILE", help=settings.HISTORY_HELP)
-    p.add_argument(
-        "--json", action="store_true", help="print the whole response as JSON, with latency_ms (stdout is only JSON)"
-    )
 
 
 def _no_arguments(p: argparse.ArgumentParser) -> None:
@@ -292,8 +181,8 @@ COMMANDS: tuple[Command, ...] = (
         "make one completion with the configured model",
         CHAT_HELP,
         CHAT_EPILOG,
-        _chat_arguments,
-        cmd_chat,
+        chat.add_arguments,
+        chat.cmd_chat,
     ),
     Command(
         "demo",
@@ -344,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter, parents=[common]
     )
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("-V", "--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", parser_class=_CommandParser)
     for command in COMMANDS:
         p = commands.add_parser(
@@ -358,6 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
         command.arguments(p)
         p.set_defaults(run=command.run)
     return parser
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -374,6 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         verbose=getattr(args, "verbose", 0) or 0,
         width=terminal_width(),
         secrets=environment_secrets(),
+        # a person is watching (stderr is a terminal) and no machine reads stdout
+        progress=_is_terminal(sys.stderr) and not getattr(args, "json", False),
     )
     try:
         # whatever litellm (or anything else) prints goes to the buffer, never to our stdout

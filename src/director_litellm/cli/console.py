@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ class Console:
     verbose: int = 0
     width: int = DEFAULT_WIDTH
     secrets: list[str] = field(default_factory=list)
+    #: a person watches stderr (a terminal) and stdout is not JSON: say what a long wait is
+    progress: bool = False
 
     def line(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -58,6 +61,20 @@ class Console:
         """One line on stderr, prefixed with the program name."""
         flat = " ".join(scrub(text, self.secrets).split())
         self.err.write(f"{PROG}: error: {flat}\n")
+
+    @contextlib.contextmanager
+    def loading(self) -> Iterator[None]:
+        """While litellm is first imported (seconds), one line on a terminal's stderr saying so, erased after."""
+        shown = self.progress and "litellm" not in sys.modules
+        if shown:
+            self.err.write(f"{PROG}: loading litellm (a few seconds, once per process)...")
+            self.err.flush()
+        try:
+            yield
+        finally:
+            if shown:
+                self.err.write("\r\033[K")  # back to the line's start, and clear it
+                self.err.flush()
 
     def json(self, data: Any) -> None:
         self.out.write(json.dumps(data, indent=2, default=str) + "\n")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import json
 import os
 import time
@@ -32,31 +31,6 @@ if TYPE_CHECKING:
 
 # the settings shown in their own rows; the others only when set
 HEADLINE = ("chat_model", "api_key", "api_base")
-# litellm's own LITELLM_* variables: not misspellings of ours
-LITELLM_OWN = frozenset(
-    {
-        "LITELLM_LOCAL_MODEL_COST_MAP",
-        "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS",
-        "LITELLM_MODEL_COST_MAP_URL",
-        "LITELLM_LOG",
-        "LITELLM_MODE",
-        "LITELLM_MASTER_KEY",
-        "LITELLM_SALT_KEY",
-        "LITELLM_LICENSE",
-        "LITELLM_PROXY_API_KEY",
-        "LITELLM_PROXY_API_BASE",
-        "LITELLM_DONT_SHOW_FEEDBACK_BOX",
-        "LITELLM_MODIFY_PARAMS",
-        "LITELLM_PRINT_STANDARD_LOGGING_PAYLOAD",
-        "LITELLM_SUPPRESS_STARTUP_OUTPUT",
-        "LITELLM_OFFLINE_MODE",
-        "LITELLM_LOGGER_NAME",
-        "LITELLM_USER_AGENT",
-        "LITELLM_DETAILED_TIMING",
-    }
-)
-# how close a variable's name must be to one of ours to count as a misspelling (difflib ratio)
-MISSPELLING_CUTOFF = 0.8
 _FALSY = frozenset({"0", "false", "no", "off"})
 
 
@@ -158,7 +132,7 @@ def check_litellm(console: Console, site_packages: Sequence[str] | None) -> tupl
     before = set(os.environ)
     started = time.monotonic()
     try:
-        with stdout_caught(console):
+        with stdout_caught(console), console.loading():
             litellm = settings.import_litellm()
     except Exception as exc:
         facts["importable"] = False
@@ -219,23 +193,12 @@ def dotenv_file(litellm: ModuleType) -> str | None:
 
 
 def check_environment(setup: Setup) -> Section:
-    from director_litellm.config import ENV_PREFIX
-
     config = setup.config
-    ours = [field_var(n) for n in settings.config_fields()]
-    misspelled = []
+    misspelled = settings.misspelled()
     s = Section("Environment")
-    for name in sorted(os.environ):
-        upper = name.upper()
-        if upper in ours or upper in LITELLM_OWN:
-            continue
-        if not upper.startswith(ENV_PREFIX) and "LLM" not in upper and "LITE" not in upper:
-            continue
-        close = difflib.get_close_matches(upper, ours, n=1, cutoff=MISSPELLING_CUTOFF)
-        if close:
-            misspelled.append({"name": name, "suggestion": close[0]})
-            s.add("warn", f"{name} is not a director-litellm setting (ignored): did you mean {close[0]}?")
-    s.facts["environment"] = {"misspelled": misspelled}
+    for name, meant in misspelled:
+        s.add("warn", settings.misspelling(name, meant))
+    s.facts["environment"] = {"misspelled": [{"name": name, "suggestion": meant} for name, meant in misspelled]}
 
     drop = env_name("LITELLM_DROP_PARAMS")
     if drop is not None:
@@ -286,14 +249,66 @@ def check_director(setup: Setup) -> Section:
     if status.honours_default_llm:
         s.row("DEFAULT_LLM", "honoured: get_default_llm() loads from the director.llm_providers group")
         s.add("ok", "with DEFAULT_LLM=litellm, Director's get_default_llm() builds LiteLLMProvider")
-        return s
-    s.row("DEFAULT_LLM", "not honoured: the director-litellm change is missing")
-    s.add(
-        "problem" if selected else "warn",
-        f"{status.detail}. Apply the shipped patch:" if status.patch_command else status.detail,
-        status.patch_command,
-    )
+    else:
+        s.row("DEFAULT_LLM", "not honoured: the director-litellm change is missing")
+        s.add(
+            "problem" if selected else "warn",
+            f"{status.detail}. Apply the shipped patch:" if status.patch_command else status.detail,
+            status.patch_command,
+        )
+    if status.location:
+        check_pins(s, status.location)
     return s
+
+
+def check_pins(s: Section, location: str) -> None:
+    """Warn when this Python's openai / pydantic / pydantic-settings differ from the Director checkout's pins.
+
+    Installing director-litellm (its newest litellm) moves them unless pip is given the shipped
+    constraints file; Director was tested on its pins only.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from director_litellm.director_check import DIRECTOR_COMMIT, constraints_path, director_pins
+
+    pins = director_pins(location)
+    found: dict[str, dict[str, str | None]] = {}
+    for name, pinned in pins.items():
+        try:
+            installed: str | None = version(name)
+        except PackageNotFoundError:
+            installed = None
+        found[name] = {"pinned": pinned, "installed": installed}
+    s.facts["director"]["pins"] = found
+    if not pins:
+        return
+    moved = {name: v for name, v in found.items() if v["installed"] != v["pinned"]}
+    requirements = os.path.join(os.path.dirname(location), "requirements.txt")
+    if not moved:
+        s.add("ok", f"{', '.join(f'{n} {v}' for n, v in pins.items())}: as {requirements} pins")
+        return
+    pinned_text = ", ".join(f"{n}=={v['pinned']}" for n, v in moved.items())
+    have = ", ".join(f"{n} {v['installed'] or '(not installed)'}" for n, v in moved.items())
+    plural = "versions" if len(moved) > 1 else "a version"
+    constraints = constraints_path()
+    advice = (
+        " To keep Director's pins, reinstall with the shipped constraints (docs/director.md)"
+        if constraints
+        else " To keep Director's pins, install director-litellm with pip constraints holding them (docs/director.md)."
+    )
+    if constraints:
+        shipped = director_pins(constraints, file=constraints)
+        other = {n: shipped[n] for n, v in pins.items() if n in shipped and shipped[n] != v}
+        if other:
+            text = ", ".join(f"{n}=={v}" for n, v in other.items())
+            advice += f" (the shipped file holds Director {DIRECTOR_COMMIT}'s pins, {text}: change them to this checkout's first)"
+        advice += ":"
+    s.add(
+        "warn",
+        f"{requirements} pins {pinned_text}, and this Python has {have}: Director runs on {plural} "
+        f"it was not tested with.{advice}",
+        f"pip install director-litellm -c {constraints}" if constraints else None,
+    )
 
 
 # run in this order after the configuration and litellm; each returns None when it does not apply

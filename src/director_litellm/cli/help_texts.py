@@ -82,13 +82,16 @@ configuration from the environment overridden by the flags given. The answer and
 any tool calls go to stdout; a one-line summary (model, tokens, cost, latency)
 goes to stderr, so "> file" keeps only the answer. Input tokens read from or
 written to the provider's prompt cache are shown when there are any, as in
-"8100 in (5000 cached, 3000 written) + 7 out = 8107 tokens". A failure is one
-line on stderr (never with a key in it) and exit code 1."""
+"8100 in (5000 cached, 3000 written) + 7 out = 8107 tokens". --stream prints
+the answer as it arrives. A failure is one line on stderr naming the fix (never
+with a key in it) and exit code 1; a missing key, a misspelt LITELLM_* variable
+or a model with no provider prefix is reported before litellm is imported."""
 
 CHAT_EPILOG = f"""\
 examples:
   director-litellm chat "Say hello in five words"
   director-litellm chat "Hi" --model anthropic/claude-sonnet-4-5 --max-tokens 99
+  director-litellm chat "Tell a short story" --stream
   director-litellm chat "Hi" --model openai/qwen --api-base http://gpu:8000/v1
   director-litellm chat "Hi" --model ollama/qwen3 --api-base http://gpu:11434
   echo "Summarise: ..." | director-litellm chat - --system "Be brief."

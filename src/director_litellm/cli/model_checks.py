@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
+import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -172,6 +173,7 @@ def check_credentials(setup: Setup) -> Section | None:
     key_vars = [n for n in needed if is_key_variable(n)]
     used = _key_used(s, key, key_vars, provider, model)
     if used is not None:
+        _placeholder(s, used[0], provider, config.api_base)
         facts["key_variable"], facts["key"] = used
         s.row("key used", f"{used[0]} = {used[1]}")
     elif not key_vars:
@@ -230,6 +232,29 @@ def _key_used(s: Section, key: str | None, key_vars: list[str], provider: str, m
             f"no API key for {model}: set {' or '.join(key_vars)} (or LITELLM_API_KEY)." + (f" {hint}" if hint else ""),
         )
     return None
+
+
+# an obvious placeholder, not a key: "sk-ant-..." (the README's), "<your-key>", "${OPENAI_API_KEY}", "none"
+PLACEHOLDER = re.compile(
+    r"\.\.\.|…|^<.+>$|^\$\{?\w+\}?$|your[-_ ]?(?:api[-_ ]?)?key|^(?:none|null|changeme|placeholder|x{3,})$", re.I
+)
+_NAMES = {"openai": "OpenAI", "xai": "xAI", "deepseek": "DeepSeek", "openrouter": "OpenRouter"}
+
+
+def _placeholder(s: Section, var: str, provider: str, api_base: str | None) -> None:
+    """A placeholder key is no key: every call to the provider's own endpoint is refused (a FAIL, so doctor
+    is not "Ready"); a server at api_base that takes any key (a local server, a proxy) accepts it (a note)."""
+    if not PLACEHOLDER.search(os.environ.get(var, "").strip()):
+        return
+    if api_base:
+        s.add(
+            "note",
+            f"{var} holds a placeholder: fine for a server at api_base that takes any key, not for a real provider",
+        )
+        return
+    name = _NAMES.get(provider, provider.capitalize())
+    s.findings[:] = [f for f in s.findings if f.level != "ok"]
+    s.add("problem", f"{var} holds a placeholder, not a key: set your real {name} key in it")
 
 
 @contextlib.contextmanager

@@ -103,6 +103,59 @@ def resolve(overrides: Mapping[str, Any], flags: Mapping[str, str]) -> Resolved:
     return Resolved(config, sources, problems, {name: flags.get(name, f"{name}=") for name in overrides})
 
 
+# litellm's own LITELLM_* variables: not misspellings of ours
+LITELLM_OWN = frozenset(
+    {
+        "LITELLM_LOCAL_MODEL_COST_MAP",
+        "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS",
+        "LITELLM_MODEL_COST_MAP_URL",
+        "LITELLM_LOG",
+        "LITELLM_MODE",
+        "LITELLM_MASTER_KEY",
+        "LITELLM_SALT_KEY",
+        "LITELLM_LICENSE",
+        "LITELLM_PROXY_API_KEY",
+        "LITELLM_PROXY_API_BASE",
+        "LITELLM_DONT_SHOW_FEEDBACK_BOX",
+        "LITELLM_MODIFY_PARAMS",
+        "LITELLM_PRINT_STANDARD_LOGGING_PAYLOAD",
+        "LITELLM_SUPPRESS_STARTUP_OUTPUT",
+        "LITELLM_OFFLINE_MODE",
+        "LITELLM_LOGGER_NAME",
+        "LITELLM_USER_AGENT",
+        "LITELLM_DETAILED_TIMING",
+    }
+)
+# how close a variable's name must be to one of ours to count as a misspelling (difflib ratio)
+MISSPELLING_CUTOFF = 0.8
+
+
+def misspelled() -> list[tuple[str, str]]:
+    """(variable set, the setting's variable it probably meant) for each near miss, e.g.
+    ``("LITELLM_CHAT_MODLE", "LITELLM_CHAT_MODEL")``: such a variable is ignored."""
+    import difflib
+
+    from director_litellm.config import ENV_PREFIX
+
+    ours = [field_var(n) for n in config_fields()]
+    found = []
+    for name in sorted(os.environ):
+        upper = name.upper()
+        if upper in ours or upper in LITELLM_OWN:
+            continue
+        if not upper.startswith(ENV_PREFIX) and "LLM" not in upper and "LITE" not in upper:
+            continue
+        close = difflib.get_close_matches(upper, ours, n=1, cutoff=MISSPELLING_CUTOFF)
+        if close:
+            found.append((name, close[0]))
+    return found
+
+
+def misspelling(name: str, meant: str) -> str:
+    """How doctor and chat word a near miss."""
+    return f"{name} is not a director-litellm setting (ignored): did you mean {meant}?"
+
+
 def import_litellm() -> ModuleType:
     """litellm, imported the way the provider imports it (no network fetch of the cost map)."""
     from director_litellm._litellm import import_litellm as provider_import
