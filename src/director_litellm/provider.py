@@ -31,6 +31,7 @@ from director_litellm import _litellm, supply_chain
 from director_litellm._director import base_llm
 from director_litellm.config import ConfigError, LiteLLMConfig, load_config, secrets
 from director_litellm.errors import DirectorLiteLLMError, ErrorInfo, InvalidInputError, classify
+from director_litellm.observe import Usage, watch
 from director_litellm.response import LLMResponse
 from director_litellm.scrub import protect_logs, scrub
 
@@ -155,6 +156,7 @@ class _NeverRaises:
         return self.failed
 
 
+@watch  # each call gets its span and a line in the ledger (``observe``)
 class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     """A Director LLM backed by any model litellm supports.
 
@@ -186,6 +188,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         self.config: LiteLLMConfig = config
         self._version_problem = supply_chain.check_installed()
         self._calls: dict[Any, Any] = {}  # what calls take from the config alone (request.new_call's memo)
+        self.usage = Usage()  # this provider's ledger: calls, attempts, tokens, cost (``usage``)
 
     def __repr__(self) -> str:
         base = f", api_base={scrub(self.config.api_base)!r}" if self.config.api_base else ""
