@@ -359,7 +359,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
     def _backend(self) -> _litellm.Backend:
         """What calls go through: litellm itself, or a shared ``litellm.Router`` in router mode."""
-        return _litellm.backend(self.config.router_config)
+        return _litellm.backend(self.config.router_config, self.config.callbacks, self.config.enable_langfuse)
 
     def _async_completion(self) -> Any:
         """litellm's ``acompletion``, given a client of the running event loop (see ``_loop_clients``)."""
