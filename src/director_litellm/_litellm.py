@@ -7,6 +7,7 @@ data, offline, and are cached per model: that data does not change while the pro
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib
 import importlib.util
@@ -317,6 +318,32 @@ def stream_cost(model: str | None, send: int, recv: int, cached: int = 0, writte
         return None
 
 
+async def drain_logging(timeout: float = 5.0) -> None:
+    """Run litellm's queued success/failure logging of this event loop before the loop closes.
+
+    litellm 1.110 queues each async call's logging on one process-wide worker whose queue and task
+    belong to the running loop. ``asyncio.run`` cancels that task and closes the loop before the
+    queue is read, so each new loop carries the queue over with a WARNING ("LoggingWorker: event loop
+    changed; carried N pending ...") and, at interpreter exit, the worker's coroutines of closed loops
+    are collected (the exit crash of issue 24). Draining on the loop's own shutdown leaves nothing
+    to carry. No setting changes; litellm 1.60 has no such worker (nothing to do).
+    """
+    import_litellm()
+    try:
+        from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER as worker
+    except ImportError:
+        return
+    # the worker serves one loop at a time: when another loop (another thread's) has it now, leave it there
+    loop = asyncio.get_running_loop()
+    if getattr(worker, "_queue", None) is None or getattr(worker, "_bound_loop", None) is not loop:
+        return  # nothing queued, or the worker serves another loop now (it serves one at a time)
+    await asyncio.wait_for(worker.flush(), timeout)
+    task = getattr(worker, "_worker_task", None)
+    if task is not None and task.get_loop() is loop:  # flush started it after asyncio.run cancelled the tasks
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 def import_service_logger() -> None:
     """Import litellm's service logger, which litellm imports lazily on the first request (warm-up)."""
     import litellm._service_logger  # noqa: F401
@@ -330,6 +357,7 @@ __all__ = [
     "backend",
     "cache_cost",
     "callbacks_in_use",
+    "drain_logging",
     "import_litellm",
     "import_service_logger",
     "is_key_variable",
