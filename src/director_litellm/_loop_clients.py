@@ -19,6 +19,10 @@ per-call ``client=`` argument, a client that belongs to the running loop.
 Clients are cached per (loop, provider, endpoint): calls on one loop keep sharing one pool. When
 ``asyncio.run`` shuts the loop down (``shutdown_asyncgens``) the loop's clients are closed on it; a loop
 closed without that is dropped the next time a new loop registers.
+
+Every loop that makes a call is registered, with a client or not: at that same shutdown litellm 1.110's
+queued logging of the loop's calls is run on it (``_litellm.drain_logging``), unless another registered
+loop is running in another thread at that moment (litellm's logging worker serves one loop at a time).
 """
 
 from __future__ import annotations

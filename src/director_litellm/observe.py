@@ -7,7 +7,7 @@ run with it set, and with its span current, one step at a time: nothing leaks in
 context between two events.
 
 Without opentelemetry (or without a configured SDK) a call costs one observer object, a context
-variable set and reset, and one ledger update (benchmark figure 8).
+variable set and reset, and one ledger update (benchmark figure 10).
 """
 
 from __future__ import annotations
