@@ -2,7 +2,8 @@
 
 The provider's backend is replaced by one that returns a real, pre-fetched litellm ``ModelResponse``
 (as ``profile_overhead.py`` does), so the timed code is director-litellm's own, on a small request.
-Three sides, interleaved batch by batch with the order rotating every round:
+Three sides, interleaved call by call with the order rotating every round (one call per side per
+round, so a burst of load on the shared machine hits all three alike):
 
 - **watched**: ``provider.chat_completions`` as shipped (``observe`` wraps it), opentelemetry
   installed as it is in this environment and no SDK configured (the ProxyTracer answers);
@@ -13,7 +14,7 @@ Three sides, interleaved batch by batch with the order rotating every round:
 The difference per round (watched - unwatched) is reported with its median and p25-p75. Target (issue
 24): <= 20 µs per call with opentelemetry installed and no SDK configured.
 
-    python benchmarks/fig_observe.py [--rounds 40] [--batch 200]
+    python benchmarks/fig_observe.py [--rounds 4000]
 """
 
 from __future__ import annotations
@@ -39,17 +40,15 @@ import _common as C  # noqa: E402
 USER = [{"role": "user", "content": "Summarise the clip in one line."}]
 
 
-def batch_us(fn: Callable[[], Any], n: int) -> float:
+def call_us(fn: Callable[[], Any]) -> float:
     t0 = time.perf_counter()
-    for _ in range(n):
-        fn()
-    return (time.perf_counter() - t0) / n * 1e6
+    fn()
+    return (time.perf_counter() - t0) * 1e6
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=40)
-    ap.add_argument("--batch", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=4000)
     args = ap.parse_args()
 
     from director_litellm import LiteLLMProvider, tracing
@@ -77,13 +76,14 @@ def main() -> None:
     }
     assert provider.chat_completions(USER).status and unwatched(provider, USER).status
     for fn in sides.values():  # warm-up
-        batch_us(fn, args.batch)
+        for _ in range(200):
+            fn()
     samples: dict[str, list[float]] = {name: [] for name in sides}
     names = list(sides)
     for r in range(args.rounds):
         order = names[r % 3 :] + names[: r % 3]
         for name in order:
-            samples[name].append(batch_us(sides[name], args.batch))
+            samples[name].append(call_us(sides[name]))
 
     def spread(values: list[float]) -> str:
         q = statistics.quantiles(values, n=4)
@@ -98,7 +98,7 @@ def main() -> None:
         diffs = [w - u for w, u in zip(samples[name], base, strict=True)]
         ratios = [w / u for w, u in zip(samples[name], base, strict=True)]
         print(f"  {name} - unwatched: {spread(diffs)}; ratio {statistics.median(ratios):.3f}x")
-    print(f"  ({args.rounds} rounds of {args.batch} calls per side, interleaved, order rotating)")
+    print(f"  ({args.rounds} rounds of one call per side, interleaved, order rotating)")
 
 
 if __name__ == "__main__":
