@@ -153,6 +153,20 @@ class TestCallbacks:
         assert lines == ["enable_langfuse is set but the langfuse package is not installed: pip install langfuse"]
 
 
+def test_enable_langfuse_with_langfuse_installed_sends_it_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the langfuse package importable, enable_langfuse puts litellm's "langfuse" in each call's lists."""
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        _litellm.importlib.util, "find_spec", lambda name, *a: object() if name == "langfuse" else real(name, *a)
+    )
+    _litellm._with_callbacks.cache_clear()
+    sent: list[dict[str, Any]] = []
+    inner = type("Inner", (), {"completion": staticmethod(lambda **kw: sent.append(kw))})()
+    _litellm._with_callbacks(inner, (), True).completion(model="m")
+    _litellm._with_callbacks.cache_clear()
+    assert sent == [{"model": "m", "success_callback": ["langfuse"], "failure_callback": ["langfuse"]}]
+
+
 def test_plain_litellm_per_call_logger_on_acompletion() -> None:
     """Plain litellm: a CustomLogger passed per call reaches ``acompletion``'s success on 1.110, not on 1.60."""
     litellm = _litellm.import_litellm()

@@ -141,6 +141,16 @@ class TestSpanAttributes:
         assert span.attributes["gen_ai.request.stream"] is True
         assert 0 < first <= (span.end_time - span.start_time) / 1e9
 
+    def test_stream_closed_early(self, spans: Any, openai_fake: FakeOpenAI) -> None:
+        """A stream its reader closes before the end: the span ends marked so, the ledger counts no call."""
+        openai_fake.enqueue(Reply.stream(["a", "b", "c"]))
+        provider = provider_for(openai_fake)
+        events_ = provider.stream_chat_completions(USER)
+        next(events_)
+        events_.close()
+        span = only(spans)
+        assert span.attributes["error.type"] == "stream_closed" and provider.usage.calls == 0
+
     def test_async_from_several_event_loops(self, spans: Any, openai_fake: FakeOpenAI) -> None:
         """Async calls from three ``asyncio.run`` and two threads' own loops: one complete span each."""
         provider = provider_for(openai_fake)
