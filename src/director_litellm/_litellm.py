@@ -325,7 +325,7 @@ async def drain_logging(timeout: float = 5.0) -> None:
     belong to the running loop. ``asyncio.run`` cancels that task and closes the loop before the
     queue is read, so each new loop carries the queue over with a WARNING ("LoggingWorker: event loop
     changed; carried N pending ...") and, at interpreter exit, the worker's coroutines of closed loops
-    are collected (the exit crash of issue 24). Draining on the loop's own shutdown leaves nothing
+    are collected (where issue 24 reported a crash at exit). Draining on the loop's own shutdown leaves nothing
     to carry. No setting changes; litellm 1.60 has no such worker (nothing to do).
     """
     import_litellm()
