@@ -92,6 +92,9 @@ class TestChat:
         data = json.loads(out)
         assert data["status"] and data["content"] == "" and data["total_tokens"] == 15
         assert data["latency_ms"] > 0 and data["model"]
+        usage = data["usage"]  # the provider's ledger: this one call, the fake's usage (10 in, 5 out)
+        assert (usage["calls"], usage["attempts"], usage["input_tokens"], usage["output_tokens"]) == (1, 1, 10, 5)
+        assert usage["by_model"]["openai/gpt-4o-mini"]["calls"] == 1
         assert data["tool_calls"] == [
             {"id": "call_1", "type": "function", "tool": {"name": "search", "arguments": {"q": "cats"}}}
         ]

@@ -15,7 +15,7 @@ import pytest
 from director_litellm import cli, director_check, supply_chain
 from director_litellm.cli import settings
 from director_litellm.cli.console import Console
-from director_litellm.cli.doctor import Setup, check_dotenv, check_litellm
+from director_litellm.cli.doctor import Setup, check_dotenv, check_litellm, check_observability
 from director_litellm.cli.model_checks import _environment_cleared, check_router, missing_v1
 from director_litellm.cli.report import FACT_KEYS, Section
 from tests.environment import COLUMNS as WIDTH
@@ -80,6 +80,7 @@ class TestReport:
             "Model openai/gpt-4o-mini",
             "Credentials",
             "Environment",
+            "Observability",
             "Director",
         ]
 
@@ -606,3 +607,50 @@ class TestCommandLineDocSample:
         shown = [line.split()[0] for line in sample if not line.strip().startswith("(")]
         counted = int(sample[-1].split("(")[1].split()[0])
         assert counted == len(LiteLLMConfig.model_fields) - len(shown)
+class TestObservability:
+    @pytest.fixture
+    def tracer_provider(self, monkeypatch: pytest.MonkeyPatch) -> Any:
+        """A clean slate for opentelemetry's global TracerProvider; set it with the returned function."""
+        pytest.importorskip("opentelemetry.sdk")
+        from opentelemetry import trace
+        from opentelemetry.util._once import Once
+
+        monkeypatch.setattr(trace, "_TRACER_PROVIDER_SET_ONCE", Once())
+        monkeypatch.setattr(trace, "_TRACER_PROVIDER", None)
+        return trace.set_tracer_provider
+
+    def observability(self, monkeypatch: pytest.MonkeyPatch, **env: str) -> Section:
+        from director_litellm import _litellm
+
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        _litellm._with_callbacks.cache_clear()
+        _litellm._callback.cache_clear()
+        resolved = settings.resolve({}, {})
+        return check_observability(Setup(resolved, _litellm.import_litellm(), console()))
+
+    def test_tracing_off_and_the_callbacks_listed(self, monkeypatch: pytest.MonkeyPatch, tracer_provider: Any) -> None:
+        """No TracerProvider: tracing off; the callbacks calls carry are listed, an unusable one is a WARN."""
+        s = self.observability(monkeypatch, LITELLM_CALLBACKS='["langfuse", "no_such_module_here:Logger"]')
+        rows = dict(s.rows)
+        assert rows["tracing"].startswith("off in this process") and rows["litellm callbacks"] == "langfuse"
+        assert rows["message content"] == "not recorded"
+        assert s.facts["observability"]["callbacks"] == ["langfuse"]
+        assert [f.level for f in s.findings] == ["warn"] and "no_such_module_here:Logger" in s.findings[0].text
+
+    def test_tracing_on_names_the_exporter(self, monkeypatch: pytest.MonkeyPatch, tracer_provider: Any) -> None:
+        """A configured SDK: tracing on, its exporter named; litellm's otel callback as well is a WARN."""
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+        provider = TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(InMemorySpanExporter()))
+        tracer_provider(provider)
+        s = self.observability(monkeypatch, LITELLM_CALLBACKS='["otel"]', OTEL_TRACES_EXPORTER="otlp")
+        rows = dict(s.rows)
+        assert rows["tracing"] == "on: TracerProvider, exporters: InMemorySpanExporter"
+        assert rows["OTEL_TRACES_EXPORTER"] == "otlp"
+        assert [f.text for f in s.findings if f.level == "warn"] == [
+            "both this package's spans and litellm's otel callback are on: each call is traced twice"
+        ]

@@ -7,10 +7,15 @@ data, offline, and are cached per model: that data does not change while the pro
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import importlib
+import importlib.util
 import json
+import logging
 import os
 import threading
+from collections.abc import Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -24,6 +29,7 @@ OFFLINE_DATA_VARIABLES = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROP
 # is set, and offers no per-call switch. Default on; "false"/"0"/"no"/"off" leaves litellm alone.
 SUPPRESS_DEBUG_INFO_VARIABLE = "LITELLM_SUPPRESS_DEBUG_INFO"
 _IMPORT_LOCK = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 class Backend(Protocol):
@@ -67,11 +73,91 @@ def async_http_handler() -> Any:
     return AsyncHTTPHandler()
 
 
-def backend(router_config: str | None) -> Backend:
-    """litellm itself, or the shared ``litellm.Router`` built from ``router_config`` (router mode)."""
-    if router_config is None:
-        return cast(Backend, import_litellm())
-    return router_backend(router_config)
+def backend(router_config: str | None, callbacks: Sequence[str] = (), langfuse: bool = False) -> Backend:
+    """litellm itself, or the shared ``litellm.Router`` built from ``router_config`` (router mode);
+    with ``callbacks`` (or Director's ``enable_langfuse``) every call also carries litellm callbacks."""
+    found = cast(Backend, import_litellm()) if router_config is None else router_backend(router_config)
+    if not callbacks and not langfuse:
+        return found
+    return _with_callbacks(cast(Any, found), tuple(callbacks), langfuse)
+
+
+# --- litellm's callbacks, per call ----------------------------------------------------------
+# litellm takes callbacks per call as ``success_callback=[...]`` / ``failure_callback=[...]`` and
+# leaves its process-wide lists alone then; its ``callbacks=[...]`` keyword adds to those lists
+# (litellm 1.110) or is ignored (1.60), so it is not used. litellm 1.60 does not run a CustomLogger
+# given per call on ``acompletion`` (docs/observability.md, known limitation).
+
+
+class _WithCallbacks:
+    """A backend whose calls carry litellm callbacks; everything else is the backend's own."""
+
+    def __init__(self, inner: Any, callbacks: list[Any]) -> None:
+        self._inner = inner
+        self._callbacks = callbacks
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def _kwargs(self) -> dict[str, Any]:
+        # fresh lists each call: litellm 1.60 moves async entries out of them in place
+        return {"success_callback": list(self._callbacks), "failure_callback": list(self._callbacks)}
+
+    def completion(self, **request: Any) -> Any:
+        return self._inner.completion(**request, **self._kwargs())
+
+    async def acompletion(self, **request: Any) -> Any:
+        return await self._inner.acompletion(**request, **self._kwargs())
+
+
+@functools.lru_cache(maxsize=64)
+def _with_callbacks(inner: Any, names: tuple[str, ...], langfuse: bool) -> Backend:
+    resolved = [found for found in map(_callback, names) if found is not None]
+    if langfuse and "langfuse" not in resolved:
+        if importlib.util.find_spec("langfuse") is None:
+            logger.warning("enable_langfuse is set but the langfuse package is not installed: pip install langfuse")
+        else:
+            resolved.append("langfuse")
+    return cast(Backend, _WithCallbacks(inner, resolved) if resolved else inner)
+
+
+@functools.cache
+def _callback(name: str) -> Any:
+    """One ``LITELLM_CALLBACKS`` entry: a name litellm knows, or the ``CustomLogger`` that
+    ``module:attribute`` names (a class is instantiated once). None, after one WARNING, when unusable."""
+    if ":" not in name:
+        return name
+    import_litellm()
+    from litellm.integrations.custom_logger import CustomLogger
+
+    module, _, attribute = name.partition(":")
+    try:
+        found = getattr(importlib.import_module(module), attribute)
+    except Exception as exc:
+        logger.warning(
+            "LITELLM_CALLBACKS: cannot load %s (%s: %s); calls go on without it", name, type(exc).__name__, exc
+        )
+        return None
+    if isinstance(found, type) and issubclass(found, CustomLogger):
+        found = found()
+    if not isinstance(found, CustomLogger):
+        logger.warning("LITELLM_CALLBACKS: %s is not a litellm CustomLogger; calls go on without it", name)
+        return None
+    return found
+
+
+def callbacks_in_use(names: Sequence[str], langfuse: bool) -> list[str]:
+    """For ``doctor``: the callbacks calls carry, by name (``module:attribute`` for loggers), and litellm's own
+    process-wide ones (set by the host)."""
+    used = [name for name in names if _callback(name) is not None]
+    if langfuse and "langfuse" not in used and importlib.util.find_spec("langfuse") is not None:
+        used.append("langfuse")
+    litellm = import_litellm()
+    for attribute in ("callbacks", "success_callback", "failure_callback"):
+        for entry in getattr(litellm, attribute, None) or ():
+            label = entry if isinstance(entry, str) else type(entry).__name__
+            used.append(f"{label} (litellm.{attribute}, process-wide)")
+    return used
 
 
 def router_backend(router_config: str) -> RouterBackend:
@@ -354,6 +440,32 @@ def tools_tokens(model: str, tools: list[dict[str, Any]] | None) -> int:
     return tokens
 
 
+async def drain_logging(timeout: float = 5.0) -> None:
+    """Run litellm's queued success/failure logging of this event loop before the loop closes.
+
+    litellm 1.110 queues each async call's logging on one process-wide worker whose queue and task
+    belong to the running loop. ``asyncio.run`` cancels that task and closes the loop before the
+    queue is read, so each new loop carries the queue over with a WARNING ("LoggingWorker: event loop
+    changed; carried N pending ...") and, at interpreter exit, the worker's coroutines of closed loops
+    are collected (where issue 24 reported a crash at exit). Draining on the loop's own shutdown leaves nothing
+    to carry. No setting changes; litellm 1.60 has no such worker (nothing to do).
+    """
+    import_litellm()
+    try:
+        from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER as worker
+    except ImportError:
+        return
+    # the worker serves one loop at a time: when another loop (another thread's) has it now, leave it there
+    loop = asyncio.get_running_loop()
+    if getattr(worker, "_queue", None) is None or getattr(worker, "_bound_loop", None) is not loop:
+        return  # nothing queued, or the worker serves another loop now (it serves one at a time)
+    await asyncio.wait_for(worker.flush(), timeout)
+    task = getattr(worker, "_worker_task", None)
+    if task is not None and task.get_loop() is loop:  # flush started it after asyncio.run cancelled the tasks
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 def import_service_logger() -> None:
     """Import litellm's service logger, which litellm imports lazily on the first request (warm-up)."""
     import litellm._service_logger  # noqa: F401
@@ -367,7 +479,9 @@ __all__ = [
     "backend",
     "bundled_models",
     "cache_cost",
+    "callbacks_in_use",
     "context_window",
+    "drain_logging",
     "import_litellm",
     "import_service_logger",
     "is_key_variable",

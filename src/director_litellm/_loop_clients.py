@@ -19,6 +19,10 @@ per-call ``client=`` argument, a client that belongs to the running loop.
 Clients are cached per (loop, provider, endpoint): calls on one loop keep sharing one pool. When
 ``asyncio.run`` shuts the loop down (``shutdown_asyncgens``) the loop's clients are closed on it; a loop
 closed without that is dropped the next time a new loop registers.
+
+Every loop that makes a call is registered, with a client or not: at that same shutdown litellm 1.110's
+queued logging of the loop's calls is run on it (``_litellm.drain_logging``), unless another registered
+loop is running in another thread at that moment (litellm's logging worker serves one loop at a time).
 """
 
 from __future__ import annotations
@@ -106,7 +110,18 @@ async def _close_on_shutdown(loop: asyncio.AbstractEventLoop, entry: _Loop) -> A
             for client in list(entry.clients.values()):
                 with contextlib.suppress(Exception):
                     await (client.close() if hasattr(client, "close") else client.aclose())
+            if not _others_running(loop):  # litellm's worker is not thread-safe: drain only when alone
+                from director_litellm._litellm import drain_logging
+
+                with contextlib.suppress(Exception):
+                    await drain_logging()  # litellm's logging of this loop's calls, run on this loop
         entry.clients.clear()
+
+
+def _others_running(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether another registered event loop is running now (another thread's)."""
+    with _lock:
+        return any(other is not loop and other.is_running() for other in _loops)
 
 
 def _finish(entry: _Loop) -> None:
@@ -140,7 +155,11 @@ def _entry(loop: asyncio.AbstractEventLoop) -> _Loop:
 
 
 def client_kwargs(litellm: Any, request: dict[str, Any]) -> dict[str, Any]:
-    """``{"client": <client of the running loop>}`` for litellm's ``acompletion``, or ``{}``."""
+    """``{"client": <client of the running loop>}`` for litellm's ``acompletion``, or ``{}``.
+
+    Every loop that makes a call is registered, client or not: its shutdown drains litellm's logging.
+    """
+    entry = _entry(asyncio.get_running_loop())
     provider = _provider(litellm, request["model"], request.get("api_base"))
     if provider == "openai" and not _cache_is_per_loop(litellm):
         found = _openai_client(litellm, request)
@@ -151,7 +170,6 @@ def client_kwargs(litellm: Any, request: dict[str, Any]) -> dict[str, Any]:
     if found is None:
         return {}
     ident, build = found
-    entry = _entry(asyncio.get_running_loop())
     client = entry.clients.get(ident)
     if client is None:
         client = entry.clients.setdefault(ident, build())

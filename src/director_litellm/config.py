@@ -130,7 +130,9 @@ class LiteLLMConfig(BaseSettings):
     )
     max_tokens: int = Field(DIRECTOR_DEFAULTS["max_tokens"], gt=0, description="Maximum tokens to generate.")
     timeout: float = Field(DIRECTOR_DEFAULTS["timeout"], gt=0, description="Seconds allowed for one call.")
-    enable_langfuse: bool = Field(False, description="Accepted for Director compatibility; unused.")
+    enable_langfuse: bool = Field(
+        False, description="Director's switch: turn on litellm's `langfuse` callback (needs the `langfuse` package)."
+    )
 
     # --- what a LiteLLM user needs on top ---------------------------------------------
     api_version: str | None = Field(None, description="API version (Azure OpenAI).")
@@ -163,6 +165,12 @@ class LiteLLMConfig(BaseSettings):
         None,
         description="Path to a YAML/JSON LiteLLM Router config (`model_list`, fallbacks, routing); "
         "when set, calls go through one shared `litellm.Router` and `chat_model` names a model group.",
+    )
+    callbacks: list[str] = Field(
+        default_factory=list,
+        description="litellm callbacks for every call, as a JSON list: names litellm knows (`langfuse`, `otel`, ...) "
+        "or `module:attribute` naming a litellm `CustomLogger` instance or class. Sent per call; "
+        "litellm's process-wide callback lists are left alone (docs/observability.md).",
     )
     reasoning_effort: str | None = Field(
         None, description="`low`, `medium` or `high`, passed to models that support reasoning effort."

@@ -31,6 +31,7 @@ from director_litellm import _litellm, supply_chain
 from director_litellm._director import base_llm
 from director_litellm.config import ConfigError, LiteLLMConfig, UnknownSettingError, load_config, secrets
 from director_litellm.errors import DirectorLiteLLMError, ErrorInfo, InvalidInputError, classify
+from director_litellm.observe import Usage, watch
 from director_litellm.response import LLMResponse
 from director_litellm.scrub import protect_logs, scrub
 
@@ -158,6 +159,7 @@ class _NeverRaises:
         return self.failed
 
 
+@watch  # each call gets its span and a line in the ledger (``observe``)
 class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     """A Director LLM backed by any model litellm supports.
 
@@ -192,6 +194,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         self.config: LiteLLMConfig = config
         self._version_problem = supply_chain.check_installed()
         self._calls: dict[Any, Any] = {}  # what calls take from the config alone (request.new_call's memo)
+        self.usage = Usage()  # this provider's ledger: calls, attempts, tokens, cost (``usage``)
 
     def __repr__(self) -> str:
         base = f", api_base={scrub(self.config.api_base)!r}" if self.config.api_base else ""
@@ -362,7 +365,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
     def _backend(self) -> _litellm.Backend:
         """What calls go through: litellm itself, or a shared ``litellm.Router`` in router mode."""
-        return _litellm.backend(self.config.router_config)
+        return _litellm.backend(self.config.router_config, self.config.callbacks, self.config.enable_langfuse)
 
     def _async_completion(self) -> Any:
         """litellm's ``acompletion``, given a client of the running event loop (see ``_loop_clients``)."""

@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from director_litellm import observe
 from director_litellm.errors import ErrorInfo, InvalidInputError, classify
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ Plan = Generator[Send | Sleep, R | BaseException | None, Success[R] | ErrorInfo]
 def plan(call: Call, failed: Failed) -> Plan[R]:
     """Every attempt of one call, in order, without doing I/O (see the module docstring)."""
     info: ErrorInfo | None = None
+    observer = observe.current()  # the call's span and ledger see each attempt (None outside a provider call)
     for position, target in enumerate(call.targets):
         try:
             request = call.request_for(target)
@@ -137,6 +139,8 @@ def plan(call: Call, failed: Failed) -> Plan[R]:
         started, refitted = time.monotonic(), False
         for attempts, attempt in enumerate(call.policy.attempts(), start=1):
             request["timeout"] = attempt.timeout
+            if observer is not None:
+                observer.attempt(target.model, request, attempts)
             outcome = yield Send(request)
             if isinstance(outcome, BaseException):
                 info = failed(outcome, target.model, attempts)
@@ -164,6 +168,8 @@ def plan(call: Call, failed: Failed) -> Plan[R]:
             if info.category == "invalid_input":  # litellm refused it before sending: this attempt sent nothing
                 info = replace(info, attempts=attempts - 1)
             delay = attempt.delay_after(info)
+            if observer is not None:
+                observer.failed(info.category, target.model, attempts, delay)
             if delay is None:
                 break
             logger.info(

@@ -102,6 +102,7 @@ def cmd_chat(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         data = response.model_dump(mode="json")
         data["latency_ms"] = latency_ms
+        data["usage"] = provider.usage.snapshot()  # the ledger (docs/observability.md)
         console.json(data)
     if not response.status:
         console.error(_error_line(response, resolved) + near_miss)

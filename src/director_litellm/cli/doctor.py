@@ -309,6 +309,35 @@ def check_pins(s: Section, location: str) -> None:
         f"it was not tested with.{advice}",
         f"pip install director-litellm -c {constraints}" if constraints else None,
     )
+def check_observability(setup: Setup) -> Section:
+    """Where spans go (opentelemetry installed? a TracerProvider configured? its exporters) and litellm's callbacks."""
+    from director_litellm import _litellm, tracing
+
+    config, status = setup.config, tracing.status()
+    names = list(config.callbacks) + (["langfuse"] if config.enable_langfuse else [])
+    used = _litellm.callbacks_in_use(config.callbacks, config.enable_langfuse) if setup.litellm else names
+    s = Section("Observability", {"observability": {"tracing": status, "callbacks": used}})
+    if not status["installed"]:
+        s.row("tracing", "off: opentelemetry is not installed (pip install 'director-litellm[otel]')")
+    elif not status["tracing"]:
+        s.row("tracing", "off in this process: no TracerProvider is configured (spans are not recorded)")
+    else:
+        s.row("tracing", f"on: {status['provider']}, exporters: {', '.join(status['exporters']) or 'none'}")
+    for variable in ("OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT"):
+        if status.get(variable):
+            s.row(variable, str(status[variable]))
+    s.row("message content", "recorded (scrubbed)" if status.get("capture_content") else "not recorded")
+    s.row("litellm callbacks", ", ".join(used) or "none")
+    for name in names:
+        if setup.litellm is not None and not any(entry == name or entry.startswith(f"{name} ") for entry in used):
+            s.add(
+                "warn", f"litellm callback {name!r} is not used: it cannot be loaded, or names no litellm CustomLogger"
+            )
+    if status["tracing"] and any(entry.split(" ")[0] in ("otel", "opentelemetry") for entry in used):
+        s.add("warn", "both this package's spans and litellm's otel callback are on: each call is traced twice")
+    if not s.has("warn"):
+        s.add("ok", "observability settings are consistent")
+    return s
 
 
 # run in this order after the configuration and litellm; each returns None when it does not apply
@@ -317,6 +346,7 @@ CHECKS: tuple[Check, ...] = (
     model_checks.check_model,
     model_checks.check_credentials,
     check_environment,
+    check_observability,
     check_director,
 )
 

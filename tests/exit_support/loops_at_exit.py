@@ -1,0 +1,75 @@
+"""Run as a script: many event loops, then interpreter exit (issue 24, item 5).
+
+    python -m tests.exit_support.loops_at_exit {package|plain} {openai|anthropic}
+
+200 ``asyncio.run`` calls (every tenth one streamed), then 4 threads that each make 5 calls, each
+through ``asyncio.run`` on the thread's own loop, against a loopback fake started here. ``package``
+calls go through ``LiteLLMProvider``; ``plain`` ones through ``litellm.acompletion`` itself (to tell
+litellm's part from the package's). Prints the number of failed calls on stdout; stderr gets a line
+``PHASE threads`` between the two phases, and whatever litellm and asyncio print.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+from typing import Any
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+from tests.fakes.servers import FakeAnthropic, FakeOpenAI, running
+
+KEY = "sk-test-key-0123456789abcdef"
+USER = [{"role": "user", "content": "hi"}]
+PHASE_MARK = "PHASE threads"
+
+
+def main(mode: str, wire: str) -> None:
+    cls: Any = FakeOpenAI if wire == "openai" else FakeAnthropic
+    model = "openai/gpt-4o-mini" if wire == "openai" else "anthropic/claude-3-5-sonnet-20241022"
+    failed: list[str] = []
+    with running(cls) as fake:
+        if mode == "plain":
+            import litellm
+
+            async def one(i: int) -> None:
+                kw: dict[str, Any] = {"model": model, "messages": USER, "api_base": fake.url, "api_key": KEY}
+                if i % 10 == 9:
+                    async for _ in await litellm.acompletion(**kw, max_tokens=10, stream=True):
+                        pass
+                else:
+                    await litellm.acompletion(**kw, max_tokens=10)
+        else:
+            from director_litellm import LiteLLMConfig, LiteLLMProvider
+
+            provider = LiteLLMProvider(LiteLLMConfig(chat_model=model, api_base=fake.url, api_key=KEY, num_retries=0))
+
+            async def one(i: int) -> None:
+                if i % 10 == 9:
+                    response = [e async for e in provider.astream_chat_completions(USER)][-1].response
+                else:
+                    response = await provider.achat_completions(USER)
+                if not response.status:
+                    failed.append(response.content)
+
+        def run(i: int) -> None:
+            try:
+                asyncio.run(one(i))
+            except Exception as exc:
+                failed.append(repr(exc)[:200])
+
+        for i in range(200):
+            run(i)
+        print(PHASE_MARK, file=sys.stderr, flush=True)
+        threads = [threading.Thread(target=lambda k=k: [run(k * 10 + 5 + i) for i in range(5)]) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    print(f"failed calls: {len(failed)} {failed[:2]}", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
