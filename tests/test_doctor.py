@@ -607,6 +607,8 @@ class TestCommandLineDocSample:
         shown = [line.split()[0] for line in sample if not line.strip().startswith("(")]
         counted = int(sample[-1].split("(")[1].split()[0])
         assert counted == len(LiteLLMConfig.model_fields) - len(shown)
+
+
 class TestObservability:
     @pytest.fixture
     def tracer_provider(self, monkeypatch: pytest.MonkeyPatch) -> Any:

@@ -309,6 +309,8 @@ def check_pins(s: Section, location: str) -> None:
         f"it was not tested with.{advice}",
         f"pip install director-litellm -c {constraints}" if constraints else None,
     )
+
+
 def check_observability(setup: Setup) -> Section:
     """Where spans go (opentelemetry installed? a TracerProvider configured? its exporters) and litellm's callbacks."""
     from director_litellm import _litellm, tracing
