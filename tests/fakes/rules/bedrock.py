@@ -1,0 +1,408 @@
+"""AWS Bedrock Runtime Converse / ConverseStream: the request body and SigV4 headers the real API accepts.
+
+Each rule cites its page on docs.aws.amazon.com (constants below). The messages are the ones Bedrock
+really answers with (quoted in public bug reports: e.g. langchain-ai/langchain-aws#130 and #192,
+pydantic/pydantic-ai#2327, patriceckhart/zot#18). A Claude model with thinking on also follows
+Anthropic's extended-thinking rules (BEDROCK_THINKING): Bedrock passes Anthropic's own message on as
+"The model returned the following errors: ...".
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from typing import Any
+
+from .common import TOOL_NAME, claude_exclusive_sampling, claude_family
+
+BEDROCK_CONVERSE = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html"
+BEDROCK_STREAM = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html"
+BEDROCK_MESSAGE = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html"
+BEDROCK_CONTENT = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ContentBlock.html"
+BEDROCK_TOOLS = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ToolConfiguration.html"
+BEDROCK_TOOL_USE = "https://docs.aws.amazon.com/bedrock/latest/userguide/tool-use-inference-call.html"
+BEDROCK_INFERENCE = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InferenceConfiguration.html"
+BEDROCK_REASONING = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ReasoningContentBlock.html"
+BEDROCK_CLAUDE = "https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html"
+BEDROCK_THINKING = "https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html"
+BEDROCK_ERRORS = "https://docs.aws.amazon.com/bedrock/latest/APIReference/CommonErrors.html"
+AWS_SIGV4 = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-request.html"
+
+# BEDROCK_CONVERSE "Request Body" (modelId is in the path)
+CONVERSE_PARAMS = frozenset(
+    [
+        "messages",
+        "system",
+        "inferenceConfig",
+        "toolConfig",
+        "guardrailConfig",
+        "additionalModelRequestFields",
+        "promptVariables",
+        "additionalModelResponseFieldPaths",
+        "requestMetadata",
+        "performanceConfig",
+        "serviceTier",
+    ]
+)
+# BEDROCK_CONTENT: a ContentBlock is a union, exactly one member set
+_BLOCKS = frozenset(
+    [
+        "text",
+        "image",
+        "document",
+        "video",
+        "audio",
+        "toolUse",
+        "toolResult",
+        "guardContent",
+        "cachePoint",
+        "reasoningContent",
+        "citationsContent",
+        "searchResult",
+    ]
+)
+_USER_ONLY = {"toolResult"}
+_ASSISTANT_ONLY = {"toolUse", "reasoningContent"}
+BLANK_TEXT = "The text field in the ContentBlock object is blank. Add text to the text field, and try again."
+NO_TOOL_CONFIG = "The toolConfig field must be defined when using toolUse and toolResult content blocks."
+STARTS_WITH_USER = (
+    "A conversation must start with a user message. Try again with a conversation that starts with a user message."
+)
+ALTERNATE = (
+    "A conversation must alternate between user and assistant roles. "
+    "Make sure the conversation alternates between user and assistant roles and try again."
+)
+THINKING_FIRST = (
+    "The model returned the following errors: messages.{i}.content.0.type: Expected `thinking` or "
+    "`redacted_thinking`, but found `{found}`. When `thinking` is enabled, a final `assistant` message must "
+    "start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We "
+    "recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`."
+)
+BAD_SIGNATURE = (
+    "The model returned the following errors: messages.{i}.content.{j}: Invalid `signature` in `thinking` block"
+)
+
+# model ids Bedrock knows: <provider>.<model>, optionally behind a cross-region inference prefix, or an ARN
+_MODEL_ID = re.compile(
+    r"^(?:arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d*:[a-z-]+/.+"
+    r"|(?:(?:us|eu|apac|us-gov|jp|au|global)\.)?"
+    r"(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|openai|qwen|writer|twelvelabs|moonshotai|google|minimax"
+    r"|nvidia|zai)\.[A-Za-z0-9._:-]+)$"
+)
+_SIGV4 = re.compile(
+    r"^AWS4-HMAC-SHA256 Credential=(?P<akid>[A-Z0-9]{16,128})/(?P<date>\d{8})/(?P<region>[a-z0-9-]+)/"
+    r"(?P<service>[a-z0-9-]+)/aws4_request, ?SignedHeaders=(?P<signed>[a-z0-9;-]+), ?Signature=(?P<sig>[0-9a-f]{64})$"
+)
+_AMZ_DATE = re.compile(r"^(\d{8})T\d{6}Z$")
+
+# The fake's signatures on the thinking blocks it emits: HMAC of the thinking text, so a block that comes
+# back edited, or was made by another model, fails like Anthropic's own check (BEDROCK_THINKING: "the
+# signature field ... is used to verify that the thinking block was generated by Claude").
+_SIGNING_KEY = b"fake-bedrock-thinking"
+
+
+def sign_thinking(text: str) -> str:
+    return base64.b64encode(hmac.new(_SIGNING_KEY, text.encode(), hashlib.sha256).digest()).decode()
+
+
+def thinking_on(body: dict[str, Any]) -> bool:
+    """Claude's extended thinking, passed through ``additionalModelRequestFields`` (BEDROCK_THINKING)."""
+    fields = body.get("additionalModelRequestFields")
+    thinking = fields.get("thinking") if isinstance(fields, dict) else None
+    return isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
+
+
+def check_model_id(model_id: str) -> str | None:
+    """BEDROCK_CONVERSE "modelId": a model, inference profile or ARN (400 otherwise)."""
+    return None if _MODEL_ID.match(model_id) else "The provided model identifier is invalid."
+
+
+def check_sigv4(headers: dict[str, str], expected_key: str | None) -> tuple[str, str] | None:
+    """(exception type, message) when the request is not SigV4-signed as AWS_SIGV4 says, else None.
+
+    A Bedrock API key (``Authorization: Bearer``) is accepted too (BEDROCK_ERRORS lists the 403s)."""
+    auth = headers.get("authorization")
+    if not auth:
+        return "MissingAuthenticationTokenException", "Missing Authentication Token"
+    if auth.startswith("Bearer ") and len(auth) > 7:
+        return None
+    m = _SIGV4.match(auth)
+    if not m:
+        return "IncompleteSignatureException", f"Authorization header requires a valid SigV4 value: {auth[:24]}..."
+    date = headers.get("x-amz-date", "")
+    dm = _AMZ_DATE.match(date)
+    if not dm:
+        return (
+            "IncompleteSignatureException",
+            "Authorization header requires existence of either a 'X-Amz-Date' header.",
+        )
+    if dm.group(1) != m.group("date"):
+        return (
+            "InvalidSignatureException",
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date",
+        )
+    if m.group("service") != "bedrock":
+        return "InvalidSignatureException", "Credential should be scoped to correct service: 'bedrock'. "
+    signed = m.group("signed").split(";")
+    if "host" not in signed or "x-amz-date" not in signed:
+        return "IncompleteSignatureException", "'Host' and 'X-Amz-Date' must be in SignedHeaders."
+    if expected_key is not None and m.group("akid") != expected_key:
+        return "UnrecognizedClientException", "The security token included in the request is invalid."
+    return None
+
+
+def _block_kind(block: Any) -> str | None:
+    if not isinstance(block, dict) or len(block) != 1:
+        return None
+    (kind,) = block
+    return kind if kind in _BLOCKS else None
+
+
+def _blocks(where: str, content: Any, role: str) -> list[str]:
+    """BEDROCK_MESSAGE: content is a non-empty array of ContentBlocks (BEDROCK_CONTENT)."""
+    if not isinstance(content, list):
+        return [f"{where}.content: expected a list of ContentBlock objects"]
+    if not content:
+        return [
+            f"The content field in the Message object at {where} is empty. Add a ContentBlock object to the content field and try again."
+        ]
+    out: list[str] = []
+    for j, block in enumerate(content):
+        kind = _block_kind(block)
+        if kind is None:
+            out.append(f"{where}.content.{j}: a ContentBlock must have exactly one member of {sorted(_BLOCKS)}")
+            continue
+        value = block[kind]
+        if kind == "text" and (not isinstance(value, str) or not value.strip()):
+            out.append(BLANK_TEXT)  # BEDROCK_CONTENT "text"
+        elif (role == "user" and kind in _ASSISTANT_ONLY) or (role == "assistant" and kind in _USER_ONLY):
+            out.append(f"{where}.content.{j}: {kind} blocks are not allowed in a {role} message")
+        elif kind == "toolUse" and not (
+            isinstance(value, dict)
+            and isinstance(value.get("toolUseId"), str)
+            and TOOL_NAME.match(str(value.get("name", "")))
+            and "input" in value
+        ):
+            out.append(f"{where}.content.{j}.toolUse: toolUseId, name and input are required")  # BEDROCK_TOOL_USE
+        elif kind == "toolResult":
+            out += _tool_result(f"{where}.content.{j}", value)
+        elif kind == "reasoningContent":
+            out += _reasoning(where, j, value)
+    return out
+
+
+def _tool_result(where: str, value: Any) -> list[str]:
+    """BEDROCK_TOOL_USE: toolResult {toolUseId, content: [text | json | image | document | video], status?}."""
+    if not isinstance(value, dict) or not isinstance(value.get("toolUseId"), str):
+        return [f"{where}.toolResult: toolUseId is required"]
+    content = value.get("content")
+    if not isinstance(content, list):
+        return [f"{where}.toolResult.content: expected a list"]
+    out = []
+    for part in content:
+        if (
+            not isinstance(part, dict)
+            or len(part) != 1
+            or next(iter(part)) not in ("text", "json", "image", "document", "video")
+        ):
+            out.append(f"{where}.toolResult.content: each item needs one of text, json, image, document, video")
+        elif "text" in part and (not isinstance(part["text"], str) or not part["text"].strip()):
+            out.append(BLANK_TEXT)
+    if value.get("status") not in (None, "success", "error"):
+        out.append(f"{where}.toolResult.status: must be success or error")
+    return out
+
+
+def _reasoning(where: str, j: int, value: Any) -> list[str]:
+    """BEDROCK_REASONING: a union of reasoningText {text, signature?} and redactedContent (a blob)."""
+    if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("reasoningText", "redactedContent"):
+        return [f"{where}.content.{j}.reasoningContent: exactly one of reasoningText, redactedContent"]
+    if "redactedContent" in value:
+        blob = value["redactedContent"]
+        try:
+            ok = isinstance(blob, str) and bool(base64.b64decode(blob, validate=True))
+        except ValueError:
+            ok = False
+        return [] if ok else [f"{where}.content.{j}.reasoningContent.redactedContent: expected base64 bytes"]
+    text = value["reasoningText"]
+    if not isinstance(text, dict) or not isinstance(text.get("text"), str):
+        return [f"{where}.content.{j}.reasoningContent.reasoningText.text: required"]
+    signature = text.get("signature")
+    if not isinstance(signature, str) or not hmac.compare_digest(signature, sign_thinking(text["text"])):
+        return [BAD_SIGNATURE.format(i=where.rsplit(".", 1)[-1], j=j)]  # BEDROCK_THINKING
+    return []
+
+
+def _messages(messages: Any, thinking: bool) -> list[str]:
+    if not isinstance(messages, list) or not messages:
+        return ["messages: at least one message is required"]  # BEDROCK_CONVERSE "messages" (Required)
+    out: list[str] = []
+    prev_role = None
+    prev_uses: list[str] = []
+    for i, msg in enumerate(messages):
+        where = f"messages.{i}"
+        role = msg.get("role") if isinstance(msg, dict) else None
+        if role not in ("user", "assistant"):  # BEDROCK_MESSAGE "role": user | assistant
+            out.append(f"{where}.role: Member must satisfy enum value set: [user, assistant]")
+            continue
+        if i == 0 and role != "user":
+            out.append(STARTS_WITH_USER)  # BEDROCK_CONVERSE: "The first message must be from the user"
+        elif role == prev_role:
+            out.append(ALTERNATE)  # BEDROCK_MESSAGE / conversation-inference: roles alternate
+        content = msg.get("content")
+        out += _blocks(where, content, role)
+        blocks = [b for b in content if isinstance(b, dict)] if isinstance(content, list) else []
+        results = [b["toolResult"].get("toolUseId") for b in blocks if isinstance(b.get("toolResult"), dict)]
+        if role == "user" and results:  # BEDROCK_TOOL_USE: results answer the previous turn's toolUse blocks
+            if len(results) > len(prev_uses) or set(results) - set(prev_uses):
+                out.append(
+                    f"The number of toolResult blocks at {where}.content exceeds the number of toolUse blocks of previous turn."
+                )
+            elif set(prev_uses) - set(results):
+                missing = ", ".join(u for u in prev_uses if u not in results)
+                out.append(f"Expected toolResult blocks at {where}.content for the following Ids: {missing}")
+        elif role == "user" and prev_uses:
+            out.append(f"Expected toolResult blocks at {where}.content for the following Ids: {', '.join(prev_uses)}")
+        prev_uses = [b["toolUse"].get("toolUseId") for b in blocks if isinstance(b.get("toolUse"), dict)]
+        prev_role = role
+    if thinking:
+        out += _thinking_first(messages)
+    return out
+
+
+def _thinking_first(messages: list[Any]) -> list[str]:
+    """BEDROCK_THINKING (Anthropic's rule, passed through by Bedrock): with thinking on, the last assistant
+    turn that used tools (the lastmost tool_use / tool_result set) must start with a thinking block."""
+    for i in range(len(messages) - 1, -1, -1):
+        msg = messages[i]
+        if not isinstance(msg, dict) or msg.get("role") != "assistant":
+            continue
+        content = msg.get("content") if isinstance(msg.get("content"), list) else []
+        kinds = [_block_kind(b) for b in content]
+        if "toolUse" not in kinds:
+            return []
+        if kinds and kinds[0] != "reasoningContent":
+            found = {"toolUse": "tool_use", "text": "text"}.get(str(kinds[0]), str(kinds[0]))
+            return [THINKING_FIRST.format(i=i, found=found)]
+        return []
+    return []
+
+
+def _tool_config(body: dict[str, Any]) -> list[str]:
+    config = body.get("toolConfig")
+    used = any(
+        _block_kind(b) in ("toolUse", "toolResult")
+        for m in body.get("messages") or []
+        if isinstance(m, dict) and isinstance(m.get("content"), list)
+        for b in m["content"]
+    )
+    if config is None:
+        return [NO_TOOL_CONFIG] if used else []  # BEDROCK_TOOL_USE
+    tools = config.get("tools") if isinstance(config, dict) else None
+    if not isinstance(tools, list) or not tools:
+        return ["toolConfig.tools: Member must have length greater than or equal to 1"]  # BEDROCK_TOOLS
+    out = []
+    for k, tool in enumerate(tools):
+        spec = tool.get("toolSpec") if isinstance(tool, dict) else None
+        if isinstance(tool, dict) and set(tool) == {"cachePoint"}:
+            continue
+        if not isinstance(spec, dict) or not TOOL_NAME.match(str(spec.get("name", ""))):
+            out.append(
+                f"toolConfig.tools.{k}.toolSpec.name: Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+"
+            )
+        elif not isinstance((spec.get("inputSchema") or {}).get("json"), dict):
+            out.append(f"toolConfig.tools.{k}.toolSpec.inputSchema: json is required")
+    choice = config.get("toolChoice")
+    if choice is not None and not (
+        isinstance(choice, dict) and len(choice) == 1 and next(iter(choice)) in ("auto", "any", "tool")
+    ):
+        out.append("toolConfig.toolChoice: exactly one of auto, any, tool")  # BEDROCK_TOOLS
+    return out
+
+
+def _inference(body: dict[str, Any], model: str, thinking: bool) -> list[str]:
+    config = body.get("inferenceConfig") or {}
+    if not isinstance(config, dict):
+        return ["inferenceConfig: expected an object"]
+    out = [
+        f"inferenceConfig.{k}: unknown member"
+        for k in sorted(set(config) - {"maxTokens", "temperature", "topP", "stopSequences"})
+    ]
+    max_tokens = config.get("maxTokens")
+    if max_tokens is not None and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1):
+        out.append("inferenceConfig.maxTokens: Member must have value greater than or equal to 1")  # BEDROCK_INFERENCE
+    for key in ("temperature", "topP"):
+        value = config.get(key)
+        if value is not None and not (isinstance(value, (int, float)) and 0 <= value <= 1):
+            out.append(f"inferenceConfig.{key}: Member must have value between 0 and 1")  # BEDROCK_INFERENCE
+    stops = config.get("stopSequences")
+    if stops is not None and not (
+        isinstance(stops, list) and len(stops) <= 4 and all(isinstance(s, str) and s for s in stops)
+    ):
+        out.append("inferenceConfig.stopSequences: up to 4 non-empty strings")  # BEDROCK_INFERENCE
+    if "temperature" in config and "topP" in config and claude_exclusive_sampling(model):
+        out.append(  # Anthropic's rule for Sonnet 4.5+ / Opus 4.1+, passed through by Bedrock
+            "The model returned the following errors: `temperature` and `top_p` cannot both be specified for "
+            "this model. Please use only one."
+        )
+    if thinking and claude_family(model):
+        budget = body["additionalModelRequestFields"]["thinking"].get("budget_tokens")
+        if body["additionalModelRequestFields"]["thinking"].get("type") == "enabled" and (
+            not isinstance(budget, int) or budget < 1024 or (isinstance(max_tokens, int) and budget >= max_tokens)
+        ):
+            out.append(
+                "The model returned the following errors: thinking.budget_tokens: must be >= 1024 and less than max_tokens"
+            )
+        if config.get("temperature", 1) != 1:  # BEDROCK_THINKING: thinking is not compatible with temperature changes
+            out.append(
+                "The model returned the following errors: `temperature` may only be set to 1 when thinking is enabled."
+            )
+    return out
+
+
+# BEDROCK_CLAUDE: what Claude's Messages body takes besides what Converse fills in itself; Converse
+# merges additionalModelRequestFields into it, and Claude refuses any other key
+_CLAUDE_FIELDS = frozenset(
+    ["thinking", "top_k", "anthropic_beta", "tool_choice", "output_config", "context_management"]
+)
+
+
+def _additional_fields(body: dict[str, Any], model: str) -> list[str]:
+    fields = body.get("additionalModelRequestFields")
+    if fields is None or "claude" not in model:
+        return []
+    if not isinstance(fields, dict):
+        return ["additionalModelRequestFields: expected an object"]
+    return [
+        f"The model returned the following errors: {key}: Extra inputs are not permitted"
+        for key in sorted(set(fields) - _CLAUDE_FIELDS)
+    ]
+
+
+def check_converse(model: str, body: Any) -> list[str]:
+    """Violations of BEDROCK_CONVERSE for one Converse / ConverseStream request body."""
+    if not isinstance(body, dict):
+        return ["The request body is not valid JSON: expected an object"]
+    out = [f"Unknown parameter in input: {k!r}" for k in sorted(set(body) - CONVERSE_PARAMS)]
+    thinking = thinking_on(body) and claude_family(model) is not None
+    out += _messages(body.get("messages"), thinking)
+    system = body.get("system")
+    if system is not None:  # BEDROCK_CONVERSE "system": SystemContentBlock array (text | guardContent | cachePoint)
+        if not isinstance(system, list):
+            out.append("system: expected a list of SystemContentBlock objects")
+        else:
+            for k, block in enumerate(system):
+                if (
+                    not isinstance(block, dict)
+                    or len(block) != 1
+                    or next(iter(block)) not in ("text", "guardContent", "cachePoint")
+                ):
+                    out.append(f"system.{k}: one of text, guardContent, cachePoint")
+                elif "text" in block and (not isinstance(block["text"], str) or not block["text"].strip()):
+                    out.append(BLANK_TEXT)
+    out += _tool_config(body)
+    out += _inference(body, model, thinking)
+    out += _additional_fields(body, model)
+    return list(dict.fromkeys(out))
