@@ -279,6 +279,28 @@ class TestLitellmOwnLosses:
             assert message.reasoning_content == bedrock_fake.thinking_text
             assert message.thinking_blocks[0]["signature"] == rules.sign_thinking(bedrock_fake.thinking_text)
 
+    def test_stream_usage_is_recounted_by_160(self, bedrock_fake: FakeBedrock) -> None:
+        """Bedrock's metadata usage at the end of a stream: litellm 1.60 reports its own token count instead."""
+        import litellm
+
+        bedrock_fake.reply("Hi there.", usage=(321, 12))
+        chunks = list(
+            litellm.completion(
+                model=NOVA,
+                messages=self.MESSAGES,
+                stream=True,
+                stream_options={"include_usage": True},
+                api_base=bedrock_fake.url,
+                **bedrock_options(),
+            )
+        )
+        usage = litellm.stream_chunk_builder(chunks).usage
+        assert bedrock_fake.requests[-1].path.endswith("/converse-stream")
+        if LITELLM_160:
+            assert (usage.prompt_tokens, usage.completion_tokens) != (321, 12)
+        else:
+            assert (usage.prompt_tokens, usage.completion_tokens) == (321, 12)
+
     def test_llama_3_3_tools_are_refused_by_160(self, bedrock_fake: FakeBedrock) -> None:
         """litellm 1.60's model data has no tool calling for Llama 3.3 on Bedrock: it refuses tools before sending."""
         import litellm
