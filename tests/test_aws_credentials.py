@@ -58,3 +58,14 @@ class TestMissingSetup:
         marker.write_text("ec2e1916-9099-7caf-fd21-012345abcdef\n")
         monkeypatch.setattr(aws, "_EC2_MARKERS", (marker,))
         assert aws.has_credentials({}, {"HOME": str(tmp_path)})
+
+
+class TestRegionOption:
+    def test_only_botocores_own_sources_are_passed_on(self, home: Path) -> None:
+        """litellm reads aws_region_name, AWS_REGION_NAME and AWS_REGION itself; AWS_DEFAULT_REGION it does not (1.60)."""
+        assert aws.region_option(MODEL, {}, {"HOME": str(home), "AWS_DEFAULT_REGION": "eu-west-3"}) == {
+            "aws_region_name": "eu-west-3"
+        }
+        assert aws.region_option(MODEL, {}, {"HOME": str(home), "AWS_REGION": "us-east-2"}) == {}
+        assert aws.region_option(MODEL, {"aws_region_name": "us-east-1"}, {"HOME": str(home)}) == {}
+        assert aws.region_option(MODEL, {}, {"HOME": str(home)}) == {}

@@ -161,6 +161,21 @@ class TestSetup:
         assert response.status, response.error
         assert "/eu-west-1/bedrock/aws4_request" in bedrock_fake.requests[0].headers["authorization"]
 
+    @pytest.mark.parametrize("source", ["AWS_DEFAULT_REGION", "config file"])
+    def test_botocores_own_region_sources_are_used_on_both_stacks(
+        self, bedrock_fake: FakeBedrock, no_aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: str
+    ) -> None:
+        """A region only botocore reads (litellm 1.60 would sign for us-west-2) is the one the call is signed for."""
+        if source == "AWS_DEFAULT_REGION":
+            monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+        else:
+            (tmp_path / ".aws").mkdir()
+            (tmp_path / ".aws" / "config").write_text("[default]\nregion = eu-west-3\n")
+        options = {k: v for k, v in bedrock_options().items() if k != "aws_region_name"}
+        response = on(bedrock_fake, extra_params=options).chat_completions([{"role": "user", "content": "Hello"}])
+        assert response.status, response.error
+        assert "/eu-west-3/bedrock/aws4_request" in bedrock_fake.requests[0].headers["authorization"]
+
     def test_missing_sdk_is_config_naming_the_extra(
         self, bedrock_fake: FakeBedrock, monkeypatch: pytest.MonkeyPatch
     ) -> None:

@@ -103,4 +103,22 @@ def missing_setup(model: str, options: Mapping[str, Any], environ: Mapping[str, 
     return f"no {' and no '.join(missing)} for {model}" if missing else None
 
 
-__all__ = ["CREDENTIAL_OPTIONS", "REGION_VARIABLES", "has_credentials", "is_bedrock", "missing_setup", "region"]
+def region_option(model: str, options: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``{"aws_region_name": ...}`` when only botocore's own sources name the region (``AWS_DEFAULT_REGION``,
+    ``~/.aws/config``): litellm 1.60 reads neither and would sign for ``us-west-2``. Empty otherwise."""
+    environ = os.environ if environ is None else environ
+    if options.get("aws_region_name") or _ARN_REGION.search(model) or any(environ.get(n) for n in REGION_VARIABLES[:2]):
+        return {}
+    found = region(model, options, environ)
+    return {"aws_region_name": found} if found else {}
+
+
+__all__ = [
+    "CREDENTIAL_OPTIONS",
+    "REGION_VARIABLES",
+    "has_credentials",
+    "is_bedrock",
+    "missing_setup",
+    "region",
+    "region_option",
+]

@@ -292,6 +292,8 @@ def _static(call: Call, target: Target) -> _Static:
     """What one model's request takes from the call's settings (kept on the call, shared by its copies)."""
     base = {**call.common, **target.endpoint}
     base["model"] = target.model
+    if aws_credentials.is_bedrock(target.model, None):  # the region botocore would use, on every litellm
+        base.update(aws_credentials.region_option(target.model, base))
     rules = call.rules_model(target.model)
     sampling = call.sampling
     base.update(
