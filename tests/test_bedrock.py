@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from tests.director_loop import PATHS, TOOLS, Session, complete, run_message, script_message
+from tests.director_loop import PATHS, TOOLS, Session, complete, new_process, run_message, script_message
 from tests.fakes import FakeBedrock, Reply
 from tests.fakes.fake_bedrock import CLAUDE_ON_BEDROCK, NOVA, bedrock_options
 from tests.fakes.rules import bedrock as rules
@@ -75,6 +75,26 @@ class TestDirectorsLoop:
         assert "toolConfig" not in final_cut, "the Final Cut has no tools"
         assert not any(set(b) & {"toolUse", "toolResult"} for m in final_cut["messages"] for b in m["content"])
         assert "[called tool search" in "\n".join(texts(final_cut))
+
+    @pytest.mark.parametrize("model", MODELS)
+    def test_a_stored_session_continues_in_a_restarted_director(self, bedrock_fake: FakeBedrock, model: str) -> None:
+        """Director's database round trip, then a new process configured as Director is: LITELLM_* and AWS_*."""
+        script_message(bedrock_fake, TWO_STEPS[:1])
+        session = Session()
+        assert run_message(on(bedrock_fake, model), session, "Find cats").ok
+        script_message(bedrock_fake, TWO_STEPS[1:], summary="Second summary.")
+        env = {
+            "LITELLM_CHAT_MODEL": model,
+            "LITELLM_API_BASE": bedrock_fake.url,
+            "AWS_ACCESS_KEY_ID": bedrock_options()["aws_access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": bedrock_options()["aws_secret_access_key"],
+            "AWS_REGION_NAME": "us-east-1",
+        }
+        reloaded, result = new_process(session.dumps(), "Now summarise it", env=env, path="stream")
+        assert result["ok"], result
+        assert result["summary"] == "Second summary."
+        assert len(reloaded.reasoning_context) == len(session.reasoning_context) + 4
+        assert bedrock_fake.violations == []
 
     def test_usage_reaches_directors_response(self, bedrock_fake: FakeBedrock) -> None:
         """Converse's inputTokens / outputTokens become send_tokens / recv_tokens."""
