@@ -33,6 +33,7 @@ from werkzeug import Request, Response
 from . import eventstream
 from .base import AUTO, BaseFake, Recorded, Reply
 from .rules import bedrock as rules
+from .rules.aws_auth import check_sigv4
 from .transport import LoopbackServer
 
 _PATH = re.compile(r"^/model/(?P<model>[^/]+)/(?P<op>converse|converse-stream)$")
@@ -92,7 +93,7 @@ class FakeBedrock(BaseFake):
         if rec.method != "POST" or not m:
             self._local.error_type = "UnknownOperationException"
             return 404, [f"Not Found ({rec.method} {rec.path})"]
-        auth = rules.check_sigv4(rec.headers, self.expected_key)  # AWS_SIGV4
+        auth = check_sigv4(rec.headers, self.expected_key)  # rules.aws_auth.AWS_SIGV4
         if auth:
             self._local.error_type = auth[0]
             return 403, [auth[1]]

@@ -7,7 +7,7 @@ knows model names.
 
 - ``openai``: Chat Completions request body, messages, auth
 - ``anthropic``: Messages request body, messages, headers, auth
-- ``bedrock``: Bedrock Runtime Converse / ConverseStream request body and SigV4 headers (import the module)
+- ``bedrock``: Bedrock Runtime Converse / ConverseStream request body (import the module); ``aws_auth``: SigV4 headers
 - ``caching``: cache_control placement and limits, the fakes' token estimate, cache minimums
 - ``common``: documentation links, tool names, number ranges, model families
 """
