@@ -171,7 +171,7 @@ BLANK_PLACEHOLDER = "(empty)"
 
 
 def _blank(content: Any) -> bool:
-    return content is None or (isinstance(content, str) and not content.strip())
+    return content is None or (isinstance(content, str) and (not content or content.isspace()))
 
 
 def _without_blank_parts(content: Any) -> Any:
@@ -181,23 +181,38 @@ def _without_blank_parts(content: Any) -> Any:
     return kept if len(kept) != len(content) else content
 
 
+def _unblanked(message: dict[str, Any]) -> tuple[bool, Any]:
+    """(changed, content to send) for one message under rule 6."""
+    content, calls = message.get("content"), message.get("tool_calls")
+    if isinstance(content, str):
+        if (content and not content.isspace()) or (
+            not content and calls
+        ):  # litellm leaves an empty string out of a tool-call turn
+            return False, content
+    elif isinstance(content, list):
+        kept = _without_blank_parts(content)
+        if kept is content:
+            return False, content
+        if kept:
+            return True, kept
+    elif content is not None or calls:
+        return False, content
+    return True, None if calls else BLANK_PLACEHOLDER
+
+
 def _no_blank_text(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rule 6's blank text; returns ``messages`` itself when none is blank."""
     out: list[dict[str, Any]] | None = None
     for i, message in enumerate(messages):
+        content = message.get("content")
+        if type(content) is str and content and not content.isspace():
+            continue  # the common case, decided without a call (this runs on every Bedrock call)
         if message["role"] in ("system", "developer"):
             continue  # litellm leaves blank system text out itself (both stacks)
-        content = _without_blank_parts(message.get("content"))
-        if content == []:
-            content = None
-        if content is not message.get("content") or _blank(content):
-            if message.get("tool_calls"):
-                fixed = {**message, "content": None if _blank(content) else content}
-            else:
-                fixed = {**message, "content": BLANK_PLACEHOLDER if _blank(content) else content}
-            if fixed != message:
-                out = list(messages) if out is None else out
-                out[i] = fixed
+        changed, content = _unblanked(message)
+        if changed:
+            out = list(messages) if out is None else out
+            out[i] = {**message, "content": content}
     return messages if out is None else out
 
 
