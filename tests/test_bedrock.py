@@ -383,3 +383,41 @@ class TestMissingPackage:
         ]
         assert any(dep.startswith("boto3") for dep in extras["bedrock"])
         assert dict(INSTALL_HINTS)["boto3"] == "pip install 'director-litellm[bedrock]'"
+
+
+class TestRule6:
+    """model_rules rule 6 as a pure function: what each blank shape becomes (the wire tests above send them)."""
+
+    CALL = [{"id": "t1", "type": "function", "function": {"name": "search", "arguments": "{}"}}]
+
+    @pytest.mark.parametrize(
+        ("message", "sent"),
+        [
+            ({"role": "assistant", "content": ""}, "(empty)"),
+            ({"role": "assistant", "content": " \n"}, "(empty)"),
+            ({"role": "tool", "content": "", "tool_call_id": "t1"}, "(empty)"),
+            (
+                {"role": "user", "content": [{"type": "text", "text": ""}, {"type": "text", "text": "hi"}]},
+                [{"type": "text", "text": "hi"}],
+            ),
+            ({"role": "user", "content": [{"type": "text", "text": " "}]}, "(empty)"),
+            ({"role": "assistant", "content": "  ", "tool_calls": CALL}, None),
+            # litellm leaves an empty list out of a tool-call turn itself (both stacks): sent as given
+            ({"role": "assistant", "content": [], "tool_calls": CALL}, []),
+        ],
+    )
+    def test_blank_becomes(self, message: dict, sent: Any) -> None:
+        from director_litellm.model_rules import shape_conversation
+
+        shaped = shape_conversation(NOVA.replace("converse/", ""), [{"role": "user", "content": "q"}, message], True)
+        assert shaped[1]["content"] == sent
+        assert {k: v for k, v in shaped[1].items() if k != "content"} == {
+            k: v for k, v in message.items() if k != "content"
+        }
+
+    def test_nothing_blank_is_the_same_list(self) -> None:
+        from director_litellm.model_rules import shape_conversation
+
+        messages = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "tool_calls": self.CALL}]
+        assert shape_conversation(NOVA, messages, True) is messages
+        assert shape_conversation("openai/gpt-4o", [{"role": "assistant", "content": ""}], True)[0]["content"] == ""
