@@ -231,6 +231,22 @@ class TestFailures:
         assert response.error["category"] == category
         assert response.error["status_code"] == status
 
+    @pytest.mark.parametrize("path", ["sync", "stream"])
+    @pytest.mark.parametrize("stop", ["guardrail_intervened", "content_filtered"])
+    def test_a_guardrail_or_filter_stop_is_content_filter(
+        self, bedrock_fake: FakeBedrock, stop: str, path: str
+    ) -> None:
+        """Bedrock's own stopReasons (litellm 1.60 passes them through raw, and Director would ask again
+        forever): content_filter, the guardrail's text kept; without text a content_policy ERROR."""
+        provider, hello = on(bedrock_fake), [{"role": "user", "content": "Hello"}]
+        bedrock_fake.enqueue(Reply.success("Sorry, the model cannot answer this question.", finish_reason=stop))
+        response = complete(provider, hello, path=path)
+        assert (response.status, response.finish_reason) == (True, "content_filter")
+        assert response.content == "Sorry, the model cannot answer this question."
+        bedrock_fake.enqueue(Reply.success(None, finish_reason=stop))
+        response = complete(provider, hello, path=path)
+        assert not response.status and response.error["category"] == "content_policy"
+
     def test_a_bad_key_is_auth(self) -> None:
         """UnrecognizedClientException (403, a key AWS does not know) says: check the key."""
         from tests.fakes import running
