@@ -352,6 +352,22 @@ class TestLitellmOwnLosses:
         else:
             assert (usage.prompt_tokens, usage.completion_tokens) == (321, 12)
 
+    def test_prompt_cache_tokens_are_dropped_by_160(self, bedrock_fake: FakeBedrock) -> None:
+        """Converse's cacheReadInputTokens / cacheWriteInputTokens: litellm 1.60 drops them; 1.110 reports them."""
+        import litellm
+
+        usage = {"inputTokens": 100, "outputTokens": 5, "totalTokens": 1105}
+        bedrock_fake.reply("ok", usage={**usage, "cacheReadInputTokens": 800, "cacheWriteInputTokens": 200})
+        response = litellm.completion(
+            model=NOVA, messages=self.MESSAGES, api_base=bedrock_fake.url, **bedrock_options()
+        )
+        details = getattr(response.usage, "prompt_tokens_details", None)
+        cached = getattr(details, "cached_tokens", None) or 0
+        if LITELLM_160:
+            assert (response.usage.prompt_tokens, cached) == (100, 0)
+        else:
+            assert (response.usage.prompt_tokens, cached) == (1100, 800)
+
     def test_llama_3_3_tools_are_refused_by_160(self, bedrock_fake: FakeBedrock) -> None:
         """litellm 1.60's model data has no tool calling for Llama 3.3 on Bedrock: it refuses tools before sending."""
         import litellm
