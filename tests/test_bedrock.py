@@ -330,6 +330,27 @@ class TestLitellmOwnLosses:
             assert message.reasoning_content == bedrock_fake.thinking_text
             assert message.thinking_blocks[0]["signature"] == rules.sign_thinking(bedrock_fake.thinking_text)
 
+    def test_streamed_thinking_and_signature_reach_litellm_110(self, bedrock_fake: FakeBedrock) -> None:
+        """The fake's streamed reasoningContent deltas (text, then signature): 1.110 rebuilds the signed block."""
+        import litellm
+
+        chunks = list(
+            litellm.completion(
+                model=CLAUDE_4,
+                messages=self.MESSAGES,
+                stream=True,
+                api_base=bedrock_fake.url,
+                thinking={"type": "enabled", "budget_tokens": 1024},
+                **bedrock_options(),
+            )
+        )
+        message = litellm.stream_chunk_builder(chunks).choices[0].message
+        if LITELLM_160:
+            assert not getattr(message, "reasoning_content", None)
+        else:
+            assert message.reasoning_content == bedrock_fake.thinking_text
+            assert message.thinking_blocks[0]["signature"] == rules.sign_thinking(bedrock_fake.thinking_text)
+
     def test_stream_usage_is_recounted_by_160(self, bedrock_fake: FakeBedrock) -> None:
         """Bedrock's metadata usage at the end of a stream: litellm 1.60 reports its own token count instead."""
         import litellm
