@@ -13,7 +13,9 @@ per-call ``client=`` argument, a client that belongs to the running loop.
   carries the endpoint, so it is built the way litellm resolves it for this provider: the call's
   ``api_base``/``api_key``/``organization``, else litellm's settings, else ``OPENAI_API_BASE``,
   ``OPENAI_API_KEY``, ``OPENAI_ORGANIZATION``; ``max_retries=0`` (retries are ours).
-- ``anthropic/...`` models: a litellm ``AsyncHTTPHandler`` (endpoint and headers stay litellm's).
+- ``anthropic/...`` models: a litellm ``AsyncHTTPHandler`` (endpoint and headers stay litellm's);
+  the same for ``bedrock/...`` models when litellm's cache is not per loop (1.60: "Event loop is
+  closed" on the second ``asyncio.run``; its Bedrock handler signs each request and takes the client).
 - Anything else (other providers, Router mode): ``{}``, litellm's own clients.
 
 Clients are cached per (loop, provider, endpoint): calls on one loop keep sharing one pool. When
@@ -163,7 +165,7 @@ def client_kwargs(litellm: Any, request: dict[str, Any]) -> dict[str, Any]:
     provider = _provider(litellm, request["model"], request.get("api_base"))
     if provider == "openai" and not _cache_is_per_loop(litellm):
         found = _openai_client(litellm, request)
-    elif provider == "anthropic":
+    elif provider == "anthropic" or (provider == "bedrock" and not _cache_is_per_loop(litellm)):
         found = _anthropic_client(litellm, request)
     else:
         return {}

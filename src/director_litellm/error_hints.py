@@ -109,6 +109,16 @@ AUTH_HINTS = (
     "api key not found",
     "invalid x-api-key",
     "incorrect api key",
+    # AWS (Bedrock): an access key id AWS does not know (403 UnrecognizedClientException), a wrong
+    # secret (403 SignatureDoesNotMatch / InvalidSignatureException)
+    "the security token included in the request is invalid",
+    "the request signature we calculated does not match",
+)
+# optional packages litellm imports for one provider family: the import name litellm's message or
+# the ImportError names, and the command that installs it (the package's extras, pyproject.toml)
+INSTALL_HINTS = (
+    ("boto3", "pip install 'director-litellm[bedrock]'"),
+    ("botocore", "pip install 'director-litellm[bedrock]'"),
 )
 # LiteLLM Proxy / Router answers whose status code says less than their text (seen at the wire)
 GATEWAY_HINTS = (
@@ -128,6 +138,7 @@ __all__ = [
     "CONNECTION_HINTS",
     "GATEWAY_HINTS",
     "GENERAL_CLASSES",
+    "INSTALL_HINTS",
     "LOCAL_REFUSAL_CLASSES",
     "NOT_LOCAL_CLASSES",
     "SPECIFIC_CLASSES",

@@ -40,7 +40,7 @@ a 500 ``InternalServerError``, a 403 as a generic ``APIError``, 408 and 504 as
     server              yes        500, 502, 503, 529 (overloaded)
     bad_response        no         the provider answered 200 with no usable answer
     invalid_input       no         this package or litellm refused the input; nothing was sent
-    config              no         bad configuration; nothing was sent
+    config              no         bad configuration or a missing optional package; nothing was sent
     blocked_version     no         the installed litellm is known to be compromised
     unknown             no         anything else
 
@@ -272,8 +272,28 @@ def _by_status(e: _Evidence) -> str | None:
     return "bad_request" if 400 <= e.status < 500 else None
 
 
+_MISSING_MODULE = re.compile(r"no module named '([\w.]+)'|missing (?:optional dependency )?'?([\w.-]+)'? to call")
+
+
+def missing_package(e: _Evidence) -> str | None:
+    """What to install, when a package litellm imports for the provider is missing (an ImportError
+    along the chain, or litellm's own "Missing <package>" sentence): nothing was sent, and no retry
+    can help. The command comes from ``error_hints.INSTALL_HINTS``, else the module is named."""
+    if "ImportError" not in e.names and not e.says(("missing boto3", "missing optional dependency")):
+        return None
+    for module, command in hints.INSTALL_HINTS:
+        if module in e.text:
+            return f"the {module} package is not installed; run {command}"
+    match = _MISSING_MODULE.search(e.text)
+    name = next((g for g in match.groups() if g), None) if match else None
+    return f"the {name.split('.')[0]} package is not installed" if name else "a package litellm needs is not installed"
+
+
 # The classification rules, in order: the first that gives a category wins; none gives "unknown".
 _RULES: tuple[tuple[str, Callable[[_Evidence], str | None]], ...] = (
+    # an optional package litellm needs for this provider is missing (litellm 1.60 says so in an
+    # APIConnectionError, 1.110 raises ModuleNotFoundError): nothing was sent
+    ("missing optional package", _when("config", lambda e: missing_package(e) is not None)),
     # transport failures first: litellm reports a refused connection as a 500
     ("transport timeout", _when("timeout", lambda e: bool(e.names & hints.TRANSPORT_TIMEOUT))),
     (
@@ -329,8 +349,13 @@ def classify(
     text = " ".join(str(err) for err in chain).lower()
     names = frozenset(cls.__name__ for err in chain for cls in type(err).__mro__)
     status = _true_status(exc, text)
-    category = _category(_Evidence(exc, names, text, status, streamed))
+    evidence = _Evidence(exc, names, text, status, streamed)
+    category = _category(evidence)
     message = user_message(category)
+    missing = missing_package(evidence) if category == "config" else None
+    if missing:
+        status = None  # nothing was sent: litellm's 500 is its own label
+        message = user_message(category, missing)
     if category in ("connection", "invalid_input"):
         status = None  # no HTTP answer came back; litellm's 500 or 400 is its own label
     if category == "invalid_input":

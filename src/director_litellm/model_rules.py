@@ -53,6 +53,19 @@ rules in prose; tests check each one at the wire.
      cacheable length (``CACHE_MINIMUM_TOKENS``); a shorter prefix would not be cached.
    - Router mode: only when every deployment of the group qualifies; the largest minimum
      among them applies.
+
+6. Conversation shape for AWS Bedrock models (``shape_conversation``; ``bedrock/...``)
+   - When a call has no tools but the history has tool calls, the tool calls and their
+     results are sent as text, as for Claude: Bedrock refuses ``toolUse``/``toolResult``
+     blocks in a request without ``toolConfig``, and litellm 1.60 refuses to send them
+     (litellm 1.110 turns them into text itself, dropping non-text results). Director's
+     Final Cut has exactly this shape.
+   - No blank text is sent: Bedrock refuses a blank text block ("The text field in the
+     ContentBlock object is blank"), and litellm 1.60 forwards Director's empty strings as
+     such. An assistant tool-call turn with blank text is sent without text; any other
+     blank message (an empty answer Director stored, an agent's empty result) is sent as
+     ``BLANK_PLACEHOLDER``, keeping the turn so roles still alternate; blank text parts of
+     a list are left out.
 """
 
 from __future__ import annotations
@@ -149,12 +162,70 @@ def _system_text(message: Mapping[str, Any]) -> str:
     return content if isinstance(content, str) else json.dumps(content)
 
 
+def is_bedrock(model: str) -> bool:
+    return model.startswith("bedrock/")
+
+
+#: what a blank message is sent as to Bedrock (rule 6)
+BLANK_PLACEHOLDER = "(empty)"
+
+
+def _blank(content: Any) -> bool:
+    return content is None or (isinstance(content, str) and (not content or content.isspace()))
+
+
+def _without_blank_parts(content: Any) -> Any:
+    if not isinstance(content, list):
+        return content
+    kept = [p for p in content if not (isinstance(p, dict) and p.get("type") == "text" and _blank(p.get("text")))]
+    return kept if len(kept) != len(content) else content
+
+
+def _unblanked(message: dict[str, Any]) -> tuple[bool, Any]:
+    """(changed, content to send) for one message under rule 6."""
+    content, calls = message.get("content"), message.get("tool_calls")
+    if isinstance(content, str):
+        if (content and not content.isspace()) or (
+            not content and calls
+        ):  # litellm leaves an empty string out of a tool-call turn
+            return False, content
+    elif isinstance(content, list):
+        kept = _without_blank_parts(content)
+        if kept is content:
+            return False, content
+        if kept:
+            return True, kept
+    elif content is not None or calls:
+        return False, content
+    return True, None if calls else BLANK_PLACEHOLDER
+
+
+def _no_blank_text(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rule 6's blank text; returns ``messages`` itself when none is blank."""
+    out: list[dict[str, Any]] | None = None
+    for i, message in enumerate(messages):
+        content = message.get("content")
+        if type(content) is str and content and not content.isspace():
+            continue  # the common case, decided without a call (this runs on every Bedrock call)
+        if message["role"] in ("system", "developer"):
+            continue  # litellm leaves blank system text out itself (both stacks)
+        changed, content = _unblanked(message)
+        if changed:
+            out = list(messages) if out is None else out
+            out[i] = {**message, "content": content}
+    return messages if out is None else out
+
+
 def shape_conversation(model: str, messages: list[dict[str, Any]], has_tools: bool) -> list[dict[str, Any]]:
-    """Apply rule 2 above; returns ``messages`` itself when nothing changes."""
-    if not is_claude(model):
-        return messages
+    """Apply rules 2 and 6 above; returns ``messages`` itself when nothing changes."""
     shaped = messages
-    if not has_tools and any(m["role"] == "tool" or m.get("tool_calls") for m in messages):
+    if is_bedrock(model):
+        if not has_tools and any(m["role"] == "tool" or m.get("tool_calls") for m in shaped):
+            shaped = _flatten_tool_history(shaped)
+        shaped = _no_blank_text(shaped)
+    if not is_claude(model):
+        return shaped
+    if not has_tools and any(m["role"] == "tool" or m.get("tool_calls") for m in shaped):
         shaped = _flatten_tool_history(shaped)
     last = len(shaped) - 1
     while last >= 0 and shaped[last]["role"] in ("system", "developer"):
@@ -267,11 +338,13 @@ def cache_breakpoint_minimum(
 
 
 __all__ = [
+    "BLANK_PLACEHOLDER",
     "CACHE_MINIMUM_TOKENS",
     "MAX_CACHE_BREAKPOINTS",
     "cache_breakpoint_minimum",
     "cache_minimum_tokens",
     "claude_version",
+    "is_bedrock",
     "is_claude",
     "response_format_for",
     "sampling_params",

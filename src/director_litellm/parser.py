@@ -137,6 +137,9 @@ def director_tool_call(call_id: Any, name: Any, raw_arguments: Any, raw_store: d
 
 # finish reasons meaning "the output hit the token limit" (OpenAI; Anthropic and Gemini raw values)
 _CUT_OFF = frozenset({"length", "max_tokens", "max_output_tokens"})
+# a provider's own words for a filtered answer that litellm 1.60 passes through as the finish reason
+# (Bedrock's stopReason guardrail_intervened; 1.110 maps it to content_filter itself)
+_FILTERED = frozenset({"guardrail_intervened", "content_filtered"})
 
 
 def _tool_calls(raw_calls: Any, raw_store: dict[str, str], *, cut_off: bool) -> list[dict[str, Any]]:
@@ -319,6 +322,8 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
             )
         )
     finish = field(choice, "finish_reason")
+    if finish in _FILTERED:
+        finish = "content_filter"
     refused = _refusal(message, finish)
     if refused is not None:
         return _refused(refused, answered_by, response, cost)

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from director_litellm import _litellm, context_call, formatters, model_rules, preflight, prompt_cache
+from director_litellm import _litellm, aws_credentials, context_call, formatters, model_rules, preflight, prompt_cache
 from director_litellm.call_options import split_options
 from director_litellm.config import FallbackModel, LiteLLMConfig
 from director_litellm.context_fit import ContextFit
@@ -256,8 +256,14 @@ def check_credentials(call: Call) -> None:
     header, another credential in ``extra_params``); then litellm's ``validate_environment``
     says which variables the provider reads. Providers that take no key (Ollama, ``hosted_vllm/``,
     a LiteLLM Proxy) are never refused. ``openai/`` with a local ``api_base`` is: litellm's
-    OpenAI client will not send without some key, so the message says to set one.
+    OpenAI client will not send without some key, so the message says to set one. A Bedrock
+    model needs AWS credentials and a region from any of their sources (``aws_credentials``).
     """
+    for target in call.targets:
+        if aws_credentials.is_bedrock(target.model, None):
+            problem = aws_credentials.missing_setup(target.model, {**call.common, **target.endpoint})
+            if problem:
+                raise ConfigError(problem)
     if call.common.get("api_key"):  # the configured key goes to every model
         return
     headers = {name.lower() for name in call.common.get("extra_headers") or {}}
@@ -311,6 +317,8 @@ def _static(call: Call, target: Target) -> _Static:
     """What one model's request takes from the call's settings (kept on the call, shared by its copies)."""
     base = {**call.common, **target.endpoint}
     base["model"] = target.model
+    if aws_credentials.is_bedrock(target.model, None):  # the region botocore would use, on every litellm
+        base.update(aws_credentials.region_option(target.model, base))
     rules = call.rules_model(target.model)
     sampling = call.sampling
     base.update(

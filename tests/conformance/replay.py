@@ -26,6 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests.fakes import eventstream
+
 PAYLOADS = Path(__file__).parent / "payloads"
 
 # recomputed by this server, or meaningless once replayed (RFC 9110 section 7.6.1 hop-by-hop, plus length/encoding)
@@ -165,10 +167,12 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in payload.headers:
             if key.lower() not in _NOT_REPLAYED:
                 self.send_header(key, value)
-        if payload.format == "sse":
+        if payload.format in ("sse", "eventstream"):
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            for event in sse_events(payload.body):
+            # AWS's binary event stream (Bedrock ConverseStream): one chunk per event-stream message
+            events = eventstream.split(payload.body) if payload.format == "eventstream" else sse_events(payload.body)
+            for event in events:
                 self.wfile.write(f"{len(event):x}\r\n".encode() + event + b"\r\n")
                 self.wfile.flush()
             self.wfile.write(b"0\r\n\r\n")

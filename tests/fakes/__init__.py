@@ -1,16 +1,18 @@
-"""Strict loopback fakes of the OpenAI and Anthropic wire APIs (see servers.py and rules/)."""
+"""Strict loopback fakes of the OpenAI, Anthropic and Bedrock Converse wire APIs (see servers.py and rules/)."""
 
-from .fixtures import anthropic_fake, openai_fake
-from .servers import AUTO, FakeAnthropic, FakeAzureOpenAI, FakeOpenAI, Recorded, Reply, running
+from .fixtures import anthropic_fake, bedrock_fake, openai_fake
+from .servers import AUTO, FakeAnthropic, FakeAzureOpenAI, FakeBedrock, FakeOpenAI, Recorded, Reply, running
 
 __all__ = [
     "AUTO",
     "FakeAnthropic",
     "FakeAzureOpenAI",
+    "FakeBedrock",
     "FakeOpenAI",
     "Recorded",
     "Reply",
     "anthropic_fake",
+    "bedrock_fake",
     "openai_fake",
     "running",
 ]

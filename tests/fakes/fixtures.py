@@ -1,4 +1,4 @@
-"""Function-scoped pytest fixtures: ``openai_fake``, ``anthropic_fake``, and ``fake`` (each in turn).
+"""Function-scoped pytest fixtures: ``openai_fake``, ``anthropic_fake``, ``bedrock_fake``, and ``fake`` (each in turn).
 
 tests/conftest.py loads this module as a plugin (``pytest_plugins``).
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .servers import FakeAnthropic, FakeOpenAI, running
+from .servers import FakeAnthropic, FakeBedrock, FakeOpenAI, running
 
 
 @pytest.fixture
@@ -22,6 +22,13 @@ def openai_fake() -> Iterator[FakeOpenAI]:
 @pytest.fixture
 def anthropic_fake() -> Iterator[FakeAnthropic]:
     with running(FakeAnthropic) as fake:
+        yield fake
+
+
+@pytest.fixture
+def bedrock_fake() -> Iterator[FakeBedrock]:
+    """Bedrock Converse: ``api_base=fake.url`` plus ``fake_bedrock.bedrock_options()`` as extra_params."""
+    with running(FakeBedrock) as fake:
         yield fake
 
 

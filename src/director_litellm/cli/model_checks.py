@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from director_litellm import supply_chain
+from director_litellm import aws_credentials, error_hints, supply_chain
 from director_litellm._litellm import AMBIENT_CREDENTIALS as AMBIENT
 from director_litellm._litellm import is_key_variable
 from director_litellm.cli.console import mask, short, stdout_caught
@@ -183,6 +183,9 @@ def check_credentials(setup: Setup) -> Section | None:
         else:
             s.row("key used", "none: litellm needs no key for this provider")
     facts["missing"] = [n for n in missing if n not in key_vars or key is None]
+    if aws_credentials.is_bedrock(model, provider):
+        _aws_setup(s, facts, model, {**config.extra_params, "api_key": key})
+        return s
     ambient = [n for n in missing if n.startswith(AMBIENT)]
     if ambient:
         chain = (
@@ -204,6 +207,29 @@ def check_credentials(setup: Setup) -> Section | None:
         else:
             s.add("warn", f"litellm expects {var} for {model}, and it is not set")
     return s
+
+
+def _aws_setup(s: Section, facts: dict[str, Any], model: str, options: dict[str, Any]) -> None:
+    """Bedrock: the SDK litellm signs with, AWS credentials and a region (offline, as the call checks them)."""
+    import importlib.util
+
+    try:
+        sdk = importlib.util.find_spec("botocore") is not None
+    except ValueError:  # in sys.modules as None: not importable
+        sdk = False
+    if not sdk:
+        s.add(
+            "problem",
+            f"boto3 is not installed: Bedrock calls cannot be signed; run {dict(error_hints.INSTALL_HINTS)['boto3']}",
+        )
+    region = aws_credentials.region(model, options, os.environ)
+    facts["aws_region"] = region
+    s.row("AWS region", region or "none")
+    problem = aws_credentials.missing_setup(model, options)
+    if problem:
+        s.add("problem", problem)
+    else:
+        s.add("ok", f"AWS credentials and region {region} found; litellm signs each call")
 
 
 def _key_used(s: Section, key: str | None, key_vars: list[str], provider: str, model: str) -> tuple[str, str] | None:
