@@ -266,7 +266,7 @@ def request_for(call: Call, target: Target) -> dict[str, Any]:
     if static.instruction:
         messages = [*messages, {"role": "system", "content": static.instruction}]
         messages = model_rules.shape_conversation(static.rules, messages, bool(call.tools))
-    tools = call.tools
+    tools = model_rules.tools_for(static.rules, call.tools)
     if static.cache_minimum is None:
         if call.marked:
             messages, tools = prompt_cache.without_marks(messages, tools)
