@@ -197,8 +197,33 @@ def shape_conversation(model: str, messages: list[dict[str, Any]], has_tools: bo
 #: Schema's fields (https://ai.google.dev/api/caching#Schema); ``$ref``/``$defs`` are kept for
 #: litellm, which inlines them before it sends
 GEMINI_SCHEMA_KEYS = frozenset(
-    "type format title description nullable enum maxItems minItems properties required minProperties maxProperties "
-    "minLength maxLength pattern example anyOf propertyOrdering default items minimum maximum $ref $defs definitions".split()
+    [
+        "type",
+        "format",
+        "title",
+        "description",
+        "nullable",
+        "enum",
+        "maxItems",
+        "minItems",
+        "properties",
+        "required",
+        "minProperties",
+        "maxProperties",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "example",
+        "anyOf",
+        "propertyOrdering",
+        "default",
+        "items",
+        "minimum",
+        "maximum",
+        "$ref",
+        "$defs",
+        "definitions",
+    ]
 )
 #: the formats each type takes ("for STRING type: enum, date-time"); other types take none
 GEMINI_FORMATS = {"string": ("enum", "date-time"), "number": ("float", "double"), "integer": ("int32", "int64")}
