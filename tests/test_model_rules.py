@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider
+from director_litellm import LiteLLMConfig, LiteLLMProvider, model_rules
 from director_litellm.errors import InvalidInputError
 from director_litellm.model_rules import claude_version, sampling_params, shape_conversation, takes_one_sampling_param
 from tests.fakes import FakeAnthropic
