@@ -184,3 +184,23 @@ def test_async_calls_on_new_event_loops(vertex_fake: FakeVertex) -> None:
     for _ in range(3):
         r = asyncio.run(provider.achat_completions([{"role": "user", "content": "hi"}]))
         assert r.status, r.error
+
+
+@pytest.mark.parametrize("path", ["sync", "stream"])
+def test_usage_with_cached_and_thinking_tokens(vertex_fake: FakeVertex, path: str) -> None:
+    """usageMetadata's cachedContentTokenCount is the cached part of the prompt; thinking tokens are output
+    (litellm 1.60 leaves them out: gemini_thoughts_tokens_160, and drops the cached count in streams:
+    gemini_stream_cached_160)."""
+    usage = {
+        "promptTokenCount": 100,
+        "cachedContentTokenCount": 60,
+        "candidatesTokenCount": 5,
+        "thoughtsTokenCount": 7,
+        "totalTokenCount": 112,
+    }
+    vertex_fake.enqueue(Reply.success("ok", usage=usage))
+    r = complete(vertex(vertex_fake), [{"role": "user", "content": "hi"}], path=path)
+    assert r.status, r.error
+    assert r.send_tokens == 100
+    assert r.cached_tokens == (0 if LITELLM_160 and path == "stream" else 60)
+    assert r.recv_tokens == (5 if LITELLM_160 else 12)
