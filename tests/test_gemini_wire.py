@@ -111,6 +111,42 @@ class TestErrors:
             assert error["attempts"] == 1, path
         assert vertex_fake.requests == []
 
+    def test_vertex_without_credentials_is_config(self, vertex_fake: FakeVertex, tmp_path: Any) -> None:
+        """No credentials file, no gcloud login (a fresh process): ``config`` naming the variable to set,
+        never retried, nothing sent (litellm reported google-auth's DefaultCredentialsError as a 500)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GOOGLE_", "VERTEX", "CLOUDSDK_"))}
+        # no home gcloud login; the GCE metadata server is a closed loopback port (no network)
+        env.update(
+            OFFLINE_ENV,
+            HOME=str(tmp_path),
+            CLOUDSDK_CONFIG=str(tmp_path / "gcloud"),
+            GCE_METADATA_HOST="127.0.0.1:9",
+            GCE_METADATA_IP="127.0.0.1:9",
+            PYTHONPATH=pythonpath(ROOT),
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", NO_CREDENTIALS, f"vertex_ai/{MODEL}", vertex_fake.model_url(MODEL)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        status, content, error = json.loads(proc.stdout.strip().splitlines()[-1])
+        assert not status and error["category"] == "config" and error["retryable"] is False, error
+        assert "GOOGLE_APPLICATION_CREDENTIALS" in content and error["attempts"] == 1
+        assert vertex_fake.requests == []
+
+
+NO_CREDENTIALS = """
+import json, sys
+from director_litellm import LiteLLMConfig, LiteLLMProvider
+provider = LiteLLMProvider(LiteLLMConfig(chat_model=sys.argv[1], api_base=sys.argv[2], num_retries=3))
+r = provider.chat_completions([{"role": "user", "content": "hi"}])
+print(json.dumps([bool(r.status), r.content, r.error]))
+"""
+
 
 # a new process in which google-auth cannot be imported; prints {path: [status, content, error]}
 NO_GOOGLE_AUTH = """

@@ -116,6 +116,16 @@ AUTH_HINTS = (
 # a package the provider's route needs is not installed (litellm reports it as a 500, a connection
 # error or a 400): an ImportError saying so along the chain
 MISSING_PACKAGE_HINTS = ("no module named", "not installed", "import failed", "sdk not found", "pip install")
+# a cloud route found no credentials at all (google-auth's DefaultCredentialsError; litellm reports a 500):
+# by the class or text, what to set
+MISSING_CREDENTIALS = (
+    (
+        "DefaultCredentialsError",
+        "default credentials were not found",
+        "no Google Cloud credentials for Vertex AI: set GOOGLE_APPLICATION_CREDENTIALS to a service-account "
+        "JSON file (or VERTEXAI_CREDENTIALS), or run: gcloud auth application-default login",
+    ),
+)
 INSTALL_COMMANDS = (  # by the missing module's top-level name (google-auth's is ``google``)
     ("google", 'pip install "director-litellm[vertex]"'),
     ("vertexai", 'pip install "google-cloud-aiplatform>=1.38"'),
@@ -142,6 +152,7 @@ __all__ = [
     "GENERAL_CLASSES",
     "INSTALL_COMMANDS",
     "LOCAL_REFUSAL_CLASSES",
+    "MISSING_CREDENTIALS",
     "MISSING_PACKAGE_HINTS",
     "NOT_LOCAL_CLASSES",
     "SPECIFIC_CLASSES",
