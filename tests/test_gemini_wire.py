@@ -138,6 +138,26 @@ class TestErrors:
         assert "GOOGLE_APPLICATION_CREDENTIALS" in content and error["attempts"] == 1
         assert vertex_fake.requests == []
 
+    def test_revoked_service_account_key_is_auth(self, vertex_fake: FakeVertex, tmp_path: Any) -> None:
+        """Google's token endpoint refuses the key (400 invalid_grant): ``auth``, not a retried 500 (a fresh
+        process: litellm keeps a token it once got for the life of the process)."""
+        vertex_fake.revoked = True
+        env = {**os.environ, **OFFLINE_ENV, "PYTHONPATH": pythonpath(ROOT)}
+        env["GOOGLE_APPLICATION_CREDENTIALS"] = vertex_fake.service_account_file(tmp_path)
+        proc = subprocess.run(
+            [sys.executable, "-c", NO_CREDENTIALS, f"vertex_ai/{MODEL}", vertex_fake.model_url(MODEL)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        status, content, error = json.loads(proc.stdout.strip().splitlines()[-1])
+        assert not status and error["category"] == "auth" and error["retryable"] is False, error
+        assert "credentials" in content.lower() and error["attempts"] == 1
+        assert vertex_fake.token_requests == 1 and vertex_fake.requests == []
+
 
 NO_CREDENTIALS = """
 import json, sys

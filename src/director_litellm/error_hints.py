@@ -126,6 +126,16 @@ MISSING_CREDENTIALS = (
         "JSON file (or VERTEXAI_CREDENTIALS), or run: gcloud auth application-default login",
     ),
 )
+# the cloud's token endpoint refused the credentials (google-auth's RefreshError, e.g. 400 invalid_grant for a
+# deleted or revoked service-account key; litellm reports a 500)
+REFUSED_CREDENTIALS = (
+    (
+        "RefreshError",
+        "invalid_grant",
+        "Google refused the Vertex AI credentials. Check the service-account file GOOGLE_APPLICATION_CREDENTIALS "
+        "(or VERTEXAI_CREDENTIALS) names: its key may be deleted or revoked",
+    ),
+)
 INSTALL_COMMANDS = (  # by the missing module's top-level name (google-auth's is ``google``)
     ("google", 'pip install "director-litellm[vertex]"'),
     ("vertexai", 'pip install "google-cloud-aiplatform>=1.38"'),
@@ -155,6 +165,7 @@ __all__ = [
     "MISSING_CREDENTIALS",
     "MISSING_PACKAGE_HINTS",
     "NOT_LOCAL_CLASSES",
+    "REFUSED_CREDENTIALS",
     "SPECIFIC_CLASSES",
     "TRANSPORT_CONNECTION",
     "TRANSPORT_TIMEOUT",
