@@ -207,7 +207,7 @@ class TestSetup:
         )
         assert not response.status
         assert response.error["category"] == "config" and not response.error["retryable"]
-        assert "pip install 'director-litellm[bedrock]'" in response.content
+        assert 'pip install "director-litellm[bedrock]"' in response.content
         assert response.error["attempts"] == 1
         assert bedrock_fake.requests == []
 
@@ -410,7 +410,7 @@ class TestMissingPackage:
     @pytest.mark.parametrize(
         ("exc", "advice"),
         [
-            (ModuleNotFoundError("No module named 'boto3'"), "pip install 'director-litellm[bedrock]'"),
+            (ModuleNotFoundError("No module named 'boto3'"), 'pip install "director-litellm[bedrock]"'),
             (
                 ImportError("Missing optional dependency 'botocore'. Run 'pip install boto3'."),
                 "director-litellm[bedrock]",
@@ -429,13 +429,13 @@ class TestMissingPackage:
         """The install command in the hint table installs what pyproject's ``bedrock`` extra declares."""
         import tomllib
 
-        from director_litellm.error_hints import INSTALL_HINTS
+        from director_litellm.error_hints import INSTALL_COMMANDS
 
         extras = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"][
             "optional-dependencies"
         ]
         assert any(dep.startswith("boto3") for dep in extras["bedrock"])
-        assert dict(INSTALL_HINTS)["boto3"] == "pip install 'director-litellm[bedrock]'"
+        assert dict(INSTALL_COMMANDS)["boto3"] == 'pip install "director-litellm[bedrock]"'
 
 
 class TestRule6:

@@ -13,9 +13,10 @@ per-call ``client=`` argument, a client that belongs to the running loop.
   carries the endpoint, so it is built the way litellm resolves it for this provider: the call's
   ``api_base``/``api_key``/``organization``, else litellm's settings, else ``OPENAI_API_BASE``,
   ``OPENAI_API_KEY``, ``OPENAI_ORGANIZATION``; ``max_retries=0`` (retries are ours).
-- ``anthropic/...`` models: a litellm ``AsyncHTTPHandler`` (endpoint and headers stay litellm's);
-  the same for ``bedrock/...`` models when litellm's cache is not per loop (1.60: "Event loop is
-  closed" on the second ``asyncio.run``; its Bedrock handler signs each request and takes the client).
+- ``anthropic/...`` models: a litellm ``AsyncHTTPHandler`` (endpoint and headers stay litellm's).
+- ``bedrock/...``, ``gemini/...`` and ``vertex_ai/...`` models when litellm's cache is not per loop
+  (1.60): the same (their handlers take one per call; without it the second ``asyncio.run`` got "Event
+  loop is closed"; the Bedrock handler signs each request itself).
 - Anything else (other providers, Router mode): ``{}``, litellm's own clients.
 
 Clients are cached per (loop, provider, endpoint): calls on one loop keep sharing one pool. When
@@ -94,10 +95,10 @@ def _openai_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ..
     return ident, build
 
 
-def _anthropic_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ...], Any]:
+def _http_handler(name: str) -> tuple[tuple[Any, ...], Any]:
     from director_litellm._litellm import async_http_handler
 
-    return ("anthropic",), async_http_handler
+    return (name,), async_http_handler
 
 
 async def _close_on_shutdown(loop: asyncio.AbstractEventLoop, entry: _Loop) -> AsyncIterator[None]:
@@ -165,8 +166,10 @@ def client_kwargs(litellm: Any, request: dict[str, Any]) -> dict[str, Any]:
     provider = _provider(litellm, request["model"], request.get("api_base"))
     if provider == "openai" and not _cache_is_per_loop(litellm):
         found = _openai_client(litellm, request)
-    elif provider == "anthropic" or (provider == "bedrock" and not _cache_is_per_loop(litellm)):
-        found = _anthropic_client(litellm, request)
+    elif provider == "anthropic" or (
+        provider in ("bedrock", "gemini", "vertex_ai") and not _cache_is_per_loop(litellm)
+    ):
+        found = _http_handler(provider)
     else:
         return {}
     if found is None:

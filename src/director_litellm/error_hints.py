@@ -113,12 +113,42 @@ AUTH_HINTS = (
     # secret (403 SignatureDoesNotMatch / InvalidSignatureException)
     "the security token included in the request is invalid",
     "the request signature we calculated does not match",
+    # Gemini answers a bad key with HTTP 400 "API key not valid. Please pass a valid API key." (API_KEY_INVALID)
+    "api key not valid",
+    "api_key_invalid",
 )
-# optional packages litellm imports for one provider family: the import name litellm's message or
-# the ImportError names, and the command that installs it (the package's extras, pyproject.toml)
-INSTALL_HINTS = (
-    ("boto3", "pip install 'director-litellm[bedrock]'"),
-    ("botocore", "pip install 'director-litellm[bedrock]'"),
+# a package the provider's route needs is not installed (litellm reports it as a 500, a connection
+# error or a 400): an ImportError saying so along the chain ...
+MISSING_PACKAGE_HINTS = ("no module named", "not installed", "import failed", "sdk not found", "pip install")
+# ... or litellm's own sentence for it, with no ImportError kept (Bedrock on 1.60: "Missing boto3 to call bedrock")
+MISSING_PACKAGE_SENTENCES = ("missing boto3", "missing optional dependency", "google cloud sdk not found")
+# a cloud route found no credentials at all (google-auth's DefaultCredentialsError; litellm reports a 500):
+# by the class or text, what to set
+MISSING_CREDENTIALS = (
+    (
+        "DefaultCredentialsError",
+        "default credentials were not found",
+        "no Google Cloud credentials for Vertex AI: set GOOGLE_APPLICATION_CREDENTIALS to a service-account "
+        "JSON file (or VERTEXAI_CREDENTIALS), or run: gcloud auth application-default login",
+    ),
+)
+# the cloud's token endpoint refused the credentials (google-auth's RefreshError, e.g. 400 invalid_grant for a
+# deleted or revoked service-account key; litellm reports a 500)
+REFUSED_CREDENTIALS = (
+    (
+        "RefreshError",
+        "invalid_grant",
+        "Google refused the Vertex AI credentials. Check the service-account file GOOGLE_APPLICATION_CREDENTIALS "
+        "(or VERTEXAI_CREDENTIALS) names: its key may be deleted or revoked",
+    ),
+)
+# optional packages litellm imports for one provider family, by the missing module's top-level name
+# (google-auth's is ``google``), and the command that installs it (the package's extras, pyproject.toml)
+INSTALL_COMMANDS = (
+    ("google", 'pip install "director-litellm[vertex]"'),
+    ("vertexai", 'pip install "google-cloud-aiplatform>=1.38"'),
+    ("boto3", 'pip install "director-litellm[bedrock]"'),
+    ("botocore", 'pip install "director-litellm[bedrock]"'),
 )
 # LiteLLM Proxy / Router answers whose status code says less than their text (seen at the wire)
 GATEWAY_HINTS = (
@@ -138,9 +168,13 @@ __all__ = [
     "CONNECTION_HINTS",
     "GATEWAY_HINTS",
     "GENERAL_CLASSES",
-    "INSTALL_HINTS",
+    "INSTALL_COMMANDS",
     "LOCAL_REFUSAL_CLASSES",
+    "MISSING_CREDENTIALS",
+    "MISSING_PACKAGE_HINTS",
+    "MISSING_PACKAGE_SENTENCES",
     "NOT_LOCAL_CLASSES",
+    "REFUSED_CREDENTIALS",
     "SPECIFIC_CLASSES",
     "TRANSPORT_CONNECTION",
     "TRANSPORT_TIMEOUT",

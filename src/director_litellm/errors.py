@@ -40,7 +40,8 @@ a 500 ``InternalServerError``, a 403 as a generic ``APIError``, 408 and 504 as
     server              yes        500, 502, 503, 529 (overloaded)
     bad_response        no         the provider answered 200 with no usable answer
     invalid_input       no         this package or litellm refused the input; nothing was sent
-    config              no         bad configuration or a missing optional package; nothing was sent
+    config              no         bad configuration, or a package the route needs is not
+                                   installed (the message names the install command); nothing was sent
     blocked_version     no         the installed litellm is known to be compromised
     unknown             no         anything else
 
@@ -273,27 +274,56 @@ def _by_status(e: _Evidence) -> str | None:
 
 
 _MISSING_MODULE = re.compile(r"no module named '([\w.]+)'|missing (?:optional dependency )?'?([\w.-]+)'? to call")
+_MISSING_DEPENDENCY = re.compile(r"missing optional dependency '([\w.-]+)'")
 
 
 def missing_package(e: _Evidence) -> str | None:
-    """What to install, when a package litellm imports for the provider is missing (an ImportError
-    along the chain, or litellm's own "Missing <package>" sentence): nothing was sent, and no retry
-    can help. The command comes from ``error_hints.INSTALL_HINTS``, else the module is named."""
-    if "ImportError" not in e.names and not e.says(("missing boto3", "missing optional dependency")):
+    """``the <module> package is not installed; run: <command>`` when a package the provider's route
+    needs could not be imported, else None: nothing was sent, and no retry can help.
+
+    The evidence: an ImportError along the chain that says a package is missing (``vertex_ai/``
+    without google-auth, Bedrock without boto3, Claude on Vertex without google-cloud-aiplatform on
+    litellm 1.60), whatever litellm wrapped it in, or litellm's own sentence for it. The command
+    comes from ``error_hints.INSTALL_COMMANDS`` (the package's extras), else from the error's own
+    ``pip install …``, else ``pip install <module>``.
+    """
+    imports = [err for err in _chain(e.exc) if isinstance(err, ImportError)]
+    if not any(h in str(err).lower() for err in imports for h in hints.MISSING_PACKAGE_HINTS) and not e.says(
+        hints.MISSING_PACKAGE_SENTENCES
+    ):
         return None
-    for module, command in hints.INSTALL_HINTS:
-        if module in e.text:
-            return f"the {module} package is not installed; run {command}"
-    match = _MISSING_MODULE.search(e.text)
-    name = next((g for g in match.groups() if g), None) if match else None
-    return f"the {name.split('.')[0]} package is not installed" if name else "a package litellm needs is not installed"
+    module = next((err.name for err in imports if isinstance(err, ModuleNotFoundError) and err.name), None)
+    if module is None:
+        match = _MISSING_DEPENDENCY.search(e.text) or _MISSING_MODULE.search(e.text)
+        module = next((g for g in match.groups() if g), None) if match else None
+    if module is None and "google cloud sdk not found" in e.text:
+        module = "google"
+    top = (module or "").split(".")[0]
+    command = dict(hints.INSTALL_COMMANDS).get(top)
+    if command is None:
+        quoted = re.search(r"pip install [^`'\n]+", " ".join(str(err) for err in imports))
+        command = quoted.group(0).strip(" .'\"") if quoted else f"pip install {top}" if top else None
+    what = f"the {top} package is not installed" if top else "a package this model's provider needs is not installed"
+    return f"{what}; run: {command}" if command else what
+
+
+def _missing_credentials(e: _Evidence) -> str | None:
+    """What to set when a cloud route found no credentials at all (nothing was sent), or None."""
+    return next((fix for name, text, fix in hints.MISSING_CREDENTIALS if name in e.names or text in e.text), None)
+
+
+def _refused_credentials(e: _Evidence) -> str | None:
+    """What to check when the cloud's token endpoint refused the credentials, or None."""
+    return next((fix for name, text, fix in hints.REFUSED_CREDENTIALS if name in e.names and text in e.text), None)
 
 
 # The classification rules, in order: the first that gives a category wins; none gives "unknown".
 _RULES: tuple[tuple[str, Callable[[_Evidence], str | None]], ...] = (
-    # an optional package litellm needs for this provider is missing (litellm 1.60 says so in an
-    # APIConnectionError, 1.110 raises ModuleNotFoundError): nothing was sent
-    ("missing optional package", _when("config", lambda e: missing_package(e) is not None)),
+    # a package the route needs is missing (litellm 1.60 says so in an APIConnectionError, 1.110
+    # raises ModuleNotFoundError): nothing was sent and no retry can help
+    ("missing package", _when("config", lambda e: missing_package(e) is not None)),
+    ("no cloud credentials", _when("config", lambda e: _missing_credentials(e) is not None)),
+    ("cloud credentials refused", _when("auth", lambda e: _refused_credentials(e) is not None)),
     # transport failures first: litellm reports a refused connection as a 500
     ("transport timeout", _when("timeout", lambda e: bool(e.names & hints.TRANSPORT_TIMEOUT))),
     (
@@ -360,6 +390,10 @@ def classify(
         status = None  # no HTTP answer came back; litellm's 500 or 400 is its own label
     if category == "invalid_input":
         message = user_message(category, scrub(_refusal_reason(exc, names), secrets))
+    if category in ("config", "auth") and not missing:
+        evidence = _Evidence(exc, names, text, status, streamed)
+        fix = _missing_credentials(evidence) if category == "config" else _refused_credentials(evidence)
+        message = f"{fix}." if category == "auth" and fix else user_message(category, fix or "")
     provider = getattr(exc, "llm_provider", None)
     detail = scrub(getattr(exc, "message", None) or exc, secrets)
     return ErrorInfo(

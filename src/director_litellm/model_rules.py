@@ -13,19 +13,22 @@ rules in prose; tests check each one at the wire.
      ``top_p`` is sent; if you set both, the call is refused before sending, with a
      message telling you to unset one (the API would answer 400 anyway).
 
-2. Conversation shape for Claude models (``shape_conversation``); a model is a
-   Claude model when its name contains ``claude`` (``anthropic/...``,
-   ``bedrock/anthropic.claude-...``, ``vertex_ai/claude-...``).
+2. Conversation shape for the families whose APIs take system text only at the top
+   (``shape_conversation``): Claude (a name containing ``claude``: ``anthropic/...``,
+   ``bedrock/anthropic.claude-...``, ``vertex_ai/claude-...``) and Gemini on its own
+   wire (``gemini/...``, ``vertex_ai/gemini-...``; ``is_gemini``).
    - System messages after the last assistant turn are sent as one user turn with
-     the same text. Anthropic takes system text only at the top, so litellm would
-     move them there and the conversation would end on the assistant's turn, which
-     Claude 4.6+ refuses ("must end with a user message") and older Claude reads as
-     a prefill to continue. Director's "Final Cut" call has exactly this shape.
+     the same text. litellm moves system text to the top (Anthropic's ``system``,
+     Gemini's ``systemInstruction``), so the conversation would end on the assistant's
+     turn, which Claude 4.6+ refuses ("must end with a user message"), older Claude
+     reads as a prefill to continue, and Gemini refuses ("Please ensure that multiturn
+     requests end with a user role or a function response"). Director's "Final Cut"
+     call has exactly this shape.
    - A conversation of system messages only is sent as one user turn with their text
-     (Anthropic needs at least one non-system message; litellm refuses it before sending).
-   - When a call has no tools but the history has tool calls, the tool calls and
-     their results are sent as text (Anthropic refuses ``tool_use`` blocks in a
-     request without tool definitions, and litellm 1.60 refuses to send them).
+     (both need at least one non-system message).
+   - Claude only: when a call has no tools but the history has tool calls, the tool
+     calls and their results are sent as text (Anthropic refuses ``tool_use`` blocks in
+     a request without tool definitions, and litellm 1.60 refuses to send them).
 
 3. Structured output (``response_format_for``)
    - ``{"type": "text"}`` and ``{"type": "json_object"}`` are sent as given.
@@ -37,6 +40,14 @@ rules in prose; tests check each one at the wire.
 4. ``reasoning_effort`` (config or per call) is sent only to models that take it
    according to litellm's parameter data (litellm 1.60 would otherwise forward it to
    Anthropic as an unknown key); when it is not sent, that is logged.
+
+6. Tool schemas for Gemini (``tools_for``): Gemini takes function parameters in its
+   Schema subset of OpenAPI 3.0 (https://ai.google.dev/api/caching#Schema) and refuses
+   the rest with 400: any other key (``Unknown name "if"``, ``then``, ``const``,
+   ``additionalProperties``, ...) and a string ``format`` other than ``enum`` or
+   ``date-time`` (numbers: ``float``/``double``; integers: ``int32``/``int64``).
+   litellm 1.110 strips these itself; 1.60 sends Director's schemas as given. So every
+   Gemini-wire model gets only the subset, on every litellm.
 
 5. Prompt-cache breakpoints (``cache_breakpoint_minimum``; placed by ``prompt_cache``)
    - Only Claude models reached over a wire that takes ``cache_control`` get breakpoints:
@@ -88,6 +99,21 @@ _CLAUDE_VERSION = re.compile(
 
 def is_claude(model: str) -> bool:
     return "claude" in model.lower()
+
+
+#: litellm routes that speak Gemini's own wire (a bare ``gemini-...`` name goes to Vertex AI)
+GEMINI_ROUTES = ("gemini/", "vertex_ai/", "vertex_ai_beta/")
+
+
+def is_gemini(model: str) -> bool:
+    """A Gemini model on its own wire (the Gemini API or Vertex AI), not behind an OpenAI-compatible one."""
+    name = model.lower()
+    return "gemini" in name and (name.startswith(GEMINI_ROUTES) or "/" not in name)
+
+
+def takes_system_at_top(model: str) -> bool:
+    """Rule 2's families: their APIs take system text only before the conversation."""
+    return is_claude(model) or is_gemini(model)
 
 
 def claude_version(model: str) -> tuple[str, int, int] | None:
@@ -223,9 +249,9 @@ def shape_conversation(model: str, messages: list[dict[str, Any]], has_tools: bo
         if not has_tools and any(m["role"] == "tool" or m.get("tool_calls") for m in shaped):
             shaped = _flatten_tool_history(shaped)
         shaped = _no_blank_text(shaped)
-    if not is_claude(model):
+    if not takes_system_at_top(model):
         return shaped
-    if not has_tools and any(m["role"] == "tool" or m.get("tool_calls") for m in shaped):
+    if is_claude(model) and not has_tools and any(m["role"] == "tool" or m.get("tool_calls") for m in shaped):
         shaped = _flatten_tool_history(shaped)
     last = len(shaped) - 1
     while last >= 0 and shaped[last]["role"] in ("system", "developer"):
@@ -235,6 +261,94 @@ def shape_conversation(model: str, messages: list[dict[str, Any]], has_tools: bo
         trailing = "\n\n".join(_system_text(m) for m in shaped[last + 1 :])
         shaped = [*shaped[: last + 1], {"role": "user", "content": trailing}]
     return shaped
+
+
+# ------------------------------------------------------------------ 6. tool schemas for Gemini
+
+#: Schema's fields (https://ai.google.dev/api/caching#Schema); ``$ref``/``$defs`` are kept for
+#: litellm, which inlines them before it sends
+GEMINI_SCHEMA_KEYS = frozenset(
+    [
+        "type",
+        "format",
+        "title",
+        "description",
+        "nullable",
+        "enum",
+        "maxItems",
+        "minItems",
+        "properties",
+        "required",
+        "minProperties",
+        "maxProperties",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "example",
+        "anyOf",
+        "propertyOrdering",
+        "default",
+        "items",
+        "minimum",
+        "maximum",
+        "$ref",
+        "$defs",
+        "definitions",
+    ]
+)
+#: the formats each type takes ("for STRING type: enum, date-time"); other types take none
+GEMINI_FORMATS = {"string": ("enum", "date-time"), "number": ("float", "double"), "integer": ("int32", "int64")}
+
+
+def gemini_schema(schema: Any) -> Any:
+    """``schema`` cut to Gemini's Schema subset (rule 6); nested schemas alike."""
+    if not isinstance(schema, dict):
+        return schema
+    kind = schema.get("type")
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key not in GEMINI_SCHEMA_KEYS:
+            continue
+        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+            value = {name: gemini_schema(sub) for name, sub in value.items()}
+        elif key in ("items", "anyOf"):
+            value = [gemini_schema(sub) for sub in value] if isinstance(value, list) else gemini_schema(value)
+        elif key == "format" and value not in GEMINI_FORMATS.get(str(kind).lower(), ()):
+            continue
+        out[key] = value
+    return out
+
+
+#: parameters object -> (that object, its Gemini subset). Director passes each agent's same schema
+#: object on every call (the formatters keep it), and cutting 25 schemas costs ~0.3 ms per call, so
+#: the cut is kept per object; the object itself is held, so its id is never reused while cached.
+#: A schema changed in place after a call is not seen (none of Director's are).
+_GEMINI_CUTS: dict[int, tuple[Any, Any]] = {}
+_GEMINI_CUTS_MAX = 1024
+
+
+def _gemini_cut(parameters: Any) -> Any:
+    hit = _GEMINI_CUTS.get(id(parameters))
+    if hit is not None and hit[0] is parameters:
+        return hit[1]
+    cut = gemini_schema(parameters)
+    if len(_GEMINI_CUTS) >= _GEMINI_CUTS_MAX:
+        _GEMINI_CUTS.clear()
+    _GEMINI_CUTS[id(parameters)] = (parameters, cut)
+    return cut
+
+
+def tools_for(model: str, tools: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """The OpenAI-format ``tools`` to send to ``model`` (rule 6); ``tools`` itself when nothing changes."""
+    if not tools or not is_gemini(model):
+        return tools
+    out = []
+    for tool in tools:
+        function = tool.get("function")
+        if isinstance(function, dict) and "parameters" in function:
+            tool = {**tool, "function": {**function, "parameters": _gemini_cut(function["parameters"])}}
+        out.append(tool)
+    return out
 
 
 def response_format_for(
@@ -344,12 +458,16 @@ __all__ = [
     "cache_breakpoint_minimum",
     "cache_minimum_tokens",
     "claude_version",
+    "gemini_schema",
     "is_bedrock",
     "is_claude",
+    "is_gemini",
     "response_format_for",
     "sampling_params",
     "send_reasoning_effort",
     "shape_conversation",
     "takes_cache_control",
     "takes_one_sampling_param",
+    "takes_system_at_top",
+    "tools_for",
 ]

@@ -297,7 +297,7 @@ def _build(call: Call, target: Target, squeeze: int | None = None) -> dict[str, 
     if static.instruction:
         messages = [*messages, {"role": "system", "content": static.instruction}]
         messages = model_rules.shape_conversation(static.rules, messages, bool(call.tools))
-    tools = call.tools
+    tools = model_rules.tools_for(static.rules, call.tools)
     if static.cache_minimum is None:
         if call.marked:
             messages, tools = prompt_cache.without_marks(messages, tools)

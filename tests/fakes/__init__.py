@@ -1,18 +1,34 @@
-"""Strict loopback fakes of the OpenAI, Anthropic and Bedrock Converse wire APIs (see servers.py and rules/)."""
+"""Strict loopback fakes of the OpenAI, Anthropic, Bedrock Converse, Gemini and Vertex AI wire APIs
+(see servers.py and rules/)."""
 
-from .fixtures import anthropic_fake, bedrock_fake, openai_fake
-from .servers import AUTO, FakeAnthropic, FakeAzureOpenAI, FakeBedrock, FakeOpenAI, Recorded, Reply, running
+from .fixtures import anthropic_fake, bedrock_fake, gemini_fake, openai_fake, vertex_fake
+from .servers import (
+    AUTO,
+    FakeAnthropic,
+    FakeAzureOpenAI,
+    FakeBedrock,
+    FakeGemini,
+    FakeOpenAI,
+    FakeVertex,
+    Recorded,
+    Reply,
+    running,
+)
 
 __all__ = [
     "AUTO",
     "FakeAnthropic",
     "FakeAzureOpenAI",
     "FakeBedrock",
+    "FakeGemini",
     "FakeOpenAI",
+    "FakeVertex",
     "Recorded",
     "Reply",
     "anthropic_fake",
     "bedrock_fake",
+    "gemini_fake",
     "openai_fake",
     "running",
+    "vertex_fake",
 ]

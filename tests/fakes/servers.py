@@ -26,6 +26,7 @@ from typing import Any
 from .base import AUTO, BaseFake, Recorded, Reply
 from .fake_anthropic import FakeAnthropic
 from .fake_bedrock import FakeBedrock
+from .fake_gemini import FakeGemini, FakeVertex
 from .fake_openai import FakeAzureOpenAI, FakeOpenAI
 from .transport import LoopbackServer
 
@@ -44,4 +45,15 @@ def running(cls: type[BaseFake], expected_key: str | None = None, *, keep_alive:
         fake.close()
 
 
-__all__ = ["AUTO", "FakeAnthropic", "FakeAzureOpenAI", "FakeBedrock", "FakeOpenAI", "Recorded", "Reply", "running"]
+__all__ = [
+    "AUTO",
+    "FakeAnthropic",
+    "FakeAzureOpenAI",
+    "FakeBedrock",
+    "FakeGemini",
+    "FakeOpenAI",
+    "FakeVertex",
+    "Recorded",
+    "Reply",
+    "running",
+]

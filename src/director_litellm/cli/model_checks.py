@@ -220,7 +220,7 @@ def _aws_setup(s: Section, facts: dict[str, Any], model: str, options: dict[str,
     if not sdk:
         s.add(
             "problem",
-            f"boto3 is not installed: Bedrock calls cannot be signed; run {dict(error_hints.INSTALL_HINTS)['boto3']}",
+            f"boto3 is not installed: Bedrock calls cannot be signed; run {dict(error_hints.INSTALL_COMMANDS)['boto3']}",
         )
     region = aws_credentials.region(model, options, os.environ)
     facts["aws_region"] = region

@@ -24,6 +24,7 @@ FACT_KEYS = (
     "litellm",
     "model",
     "credentials",
+    "vertex",
     "dotenv",
     "environment",
     "observability",

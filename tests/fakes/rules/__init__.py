@@ -8,6 +8,8 @@ knows model names.
 - ``openai``: Chat Completions request body, messages, auth
 - ``anthropic``: Messages request body, messages, headers, auth
 - ``bedrock``: Bedrock Runtime Converse / ConverseStream request body (import the module); ``aws_auth``: SigV4 headers
+- ``gemini``: Gemini API / Vertex AI generateContent: contents, function turns, the Schema subset,
+  thought signatures, keys (imported as ``rules.gemini``; its links live there)
 - ``caching``: cache_control placement and limits, the fakes' token estimate, cache minimums
 - ``context``: the model's context window (opt-in per fake), refused with the real error bodies
 - ``common``: documentation links, tool names, number ranges, model families
