@@ -1,4 +1,5 @@
-"""Function-scoped pytest fixtures: ``openai_fake``, ``anthropic_fake``, and ``fake`` (each in turn).
+"""Function-scoped pytest fixtures: one per wire fake (``openai_fake``, ``anthropic_fake``, ``azure_fake``,
+``mistral_fake``, ``ollama_fake``, ``cohere_fake``), and ``fake`` (OpenAI and Anthropic in turn).
 
 tests/conftest.py loads this module as a plugin (``pytest_plugins``).
 """
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .servers import FakeAnthropic, FakeOpenAI, running
+from .servers import FakeAnthropic, FakeAzureOpenAI, FakeCohere, FakeMistral, FakeOllama, FakeOpenAI, running
 
 
 @pytest.fixture
@@ -22,6 +23,30 @@ def openai_fake() -> Iterator[FakeOpenAI]:
 @pytest.fixture
 def anthropic_fake() -> Iterator[FakeAnthropic]:
     with running(FakeAnthropic) as fake:
+        yield fake
+
+
+@pytest.fixture
+def azure_fake() -> Iterator[FakeAzureOpenAI]:
+    with running(FakeAzureOpenAI) as fake:
+        yield fake
+
+
+@pytest.fixture
+def mistral_fake() -> Iterator[FakeMistral]:
+    with running(FakeMistral) as fake:
+        yield fake
+
+
+@pytest.fixture
+def ollama_fake() -> Iterator[FakeOllama]:
+    with running(FakeOllama) as fake:
+        yield fake
+
+
+@pytest.fixture
+def cohere_fake() -> Iterator[FakeCohere]:
+    with running(FakeCohere) as fake:
         yield fake
 
 

@@ -25,7 +25,11 @@ from typing import Any
 
 from .base import AUTO, BaseFake, Recorded, Reply
 from .fake_anthropic import FakeAnthropic
-from .fake_openai import FakeAzureOpenAI, FakeOpenAI
+from .fake_azure import FakeAzureOpenAI
+from .fake_cohere import FakeCohere
+from .fake_mistral import FakeMistral
+from .fake_ollama import FakeOllama
+from .fake_openai import FakeOpenAI
 from .transport import LoopbackServer
 
 
@@ -43,4 +47,15 @@ def running(cls: type[BaseFake], expected_key: str | None = None, *, keep_alive:
         fake.close()
 
 
-__all__ = ["AUTO", "FakeAnthropic", "FakeAzureOpenAI", "FakeOpenAI", "Recorded", "Reply", "running"]
+__all__ = [
+    "AUTO",
+    "FakeAnthropic",
+    "FakeAzureOpenAI",
+    "FakeCohere",
+    "FakeMistral",
+    "FakeOllama",
+    "FakeOpenAI",
+    "Recorded",
+    "Reply",
+    "running",
+]
