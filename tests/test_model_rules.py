@@ -110,6 +110,39 @@ class TestShapeConversation:
         assert shape_conversation("openai/gpt-4o", msgs, False) is msgs
 
 
+class TestMistralOrder:
+    """Rule 2, Mistral: its validator allows a system message only first or after a user turn."""
+
+    FINAL_CUT = TestShapeConversation.FINAL_CUT
+
+    @pytest.mark.parametrize(
+        "model",
+        [
+            "mistral/mistral-small-latest",
+            "codestral/codestral-latest",
+            "azure_ai/mistral-large-2411",
+            "openai/magistral-medium-2509",
+            "mistral/devstral-small-2507",
+        ],
+    )
+    def test_final_cut_system_after_the_answer_goes_as_user(self, model: str) -> None:
+        """The Final Cut's trailing system message follows the assistant's answer: sent as a user turn."""
+        out = shape_conversation(model, self.FINAL_CUT, False)
+        assert [m["role"] for m in out] == ["system", "user", "assistant", "tool", "assistant", "user"]
+        assert out[-1] == {"role": "user", "content": "Summarise the session."}
+        assert out[:5] == self.FINAL_CUT[:5]  # tool calls and results stay structured
+
+    def test_other_orders_are_untouched(self) -> None:
+        """A leading system message, or one after a user turn, is what Mistral accepts: the same list back."""
+        msgs = [*self.FINAL_CUT[:2], {"role": "system", "content": "more"}, self.FINAL_CUT[2], self.FINAL_CUT[3]]
+        assert shape_conversation("mistral/mistral-small-latest", msgs, True) is msgs
+
+    @pytest.mark.parametrize("model", ["ollama_chat/llama3.1", "openai/gpt-4o", "cohere_chat/command-a-03-2025"])
+    def test_other_families_keep_the_trailing_system_message(self, model: str) -> None:
+        """Only Mistral's order rule applies here: other non-Claude models get the list itself back."""
+        assert shape_conversation(model, self.FINAL_CUT, False) is self.FINAL_CUT
+
+
 class TestShapeAtTheWire:
     @pytest.mark.parametrize("model", ["anthropic/claude-sonnet-4-6", "anthropic/claude-3-5-sonnet-20241022"])
     def test_system_only_conversation_reaches_claude(self, anthropic_fake: FakeAnthropic, model: str) -> None:

@@ -27,6 +27,12 @@ rules in prose; tests check each one at the wire.
      their results are sent as text (Anthropic refuses ``tool_use`` blocks in a
      request without tool definitions, and litellm 1.60 refuses to send them).
 
+   Mistral models (``mistral/...``, ``codestral/...``, or a name starting ``mistral``, ``magistral``,
+   ``codestral``, ``devstral``, ``ministral``, ``pixtral``, ``open-mistral``, ``open-mixtral``):
+   - A system message right after an assistant turn is sent as a user turn with the same text. Mistral's
+     API refuses it (400 "Unexpected role 'system' after role 'assistant'"; it allows a system message only
+     at the start or after a user turn), and Director's "Final Cut" call ends with exactly that.
+
 3. Structured output (``response_format_for``)
    - ``{"type": "text"}`` and ``{"type": "json_object"}`` are sent as given.
    - ``{"type": "json_schema", ...}`` (also what a pydantic model class becomes) is sent
@@ -149,8 +155,38 @@ def _system_text(message: Mapping[str, Any]) -> str:
     return content if isinstance(content, str) else json.dumps(content)
 
 
+_MISTRAL_NAMES = (
+    "mistral",
+    "magistral",
+    "codestral",
+    "devstral",
+    "ministral",
+    "pixtral",
+    "open-mistral",
+    "open-mixtral",
+)
+
+
+def is_mistral(model: str) -> bool:
+    """A model served by Mistral's API, whose validator fixes the order of roles (rule 2)."""
+    lowered = model.lower()
+    return lowered.startswith(("mistral/", "codestral/")) or lowered.rsplit("/", 1)[-1].startswith(_MISTRAL_NAMES)
+
+
+def _mistral_order(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """System text after an assistant turn goes as user text (Mistral: system only first or after a user)."""
+    shaped: list[dict[str, Any]] | None = None
+    for i, message in enumerate(messages):
+        if message["role"] in ("system", "developer") and i and messages[i - 1]["role"] == "assistant":
+            shaped = list(messages) if shaped is None else shaped
+            shaped[i] = {"role": "user", "content": message.get("content")}
+    return messages if shaped is None else shaped
+
+
 def shape_conversation(model: str, messages: list[dict[str, Any]], has_tools: bool) -> list[dict[str, Any]]:
     """Apply rule 2 above; returns ``messages`` itself when nothing changes."""
+    if is_mistral(model):
+        return _mistral_order(messages)
     if not is_claude(model):
         return messages
     shaped = messages
@@ -273,6 +309,7 @@ __all__ = [
     "cache_minimum_tokens",
     "claude_version",
     "is_claude",
+    "is_mistral",
     "response_format_for",
     "sampling_params",
     "send_reasoning_effort",
