@@ -177,6 +177,20 @@ WIRE_LIMITATIONS: dict[str, Limitation] = {
         "litellm 1.60 raises (TypeError in its token counter, after Ollama answered) on every `ollama_chat/` "
         "call whose history holds a tool call: Director's second step never returns",
     ),
+    "ollama_chat/ done_reason on 1.60": Limitation(
+        "ollama_done_reason_160",
+        frozenset(),
+        ("1.60",),
+        "litellm 1.60 reports every non-streamed `ollama_chat/` answer as finish `stop`: Ollama's "
+        "`done_reason: length` (the answer was cut off) is lost",
+    ),
+    "azure/ 429 on 1.60": Limitation(
+        "azure_429_retry_160",
+        frozenset(),
+        ("1.60",),
+        "litellm 1.60 retries an Azure 429 inside the openai client (twice, after the `retry-after-ms` wait) even "
+        "with `max_retries=0`: the adapter's own retry policy and deadline do not see those attempts",
+    ),
     "ollama_chat/ streamed tool calls on 1.60": Limitation(
         "ollama_stream_tools_160",
         frozenset(),

@@ -16,7 +16,7 @@ import pytest
 from tests.conformance.expect import expected, sse_data
 from tests.conformance.known import STACK, all_limitations
 from tests.conformance.replay import ReplayServer, load_payloads
-from tests.fakes import FakeCohere, FakeOllama, running
+from tests.fakes import FakeAzureOpenAI, FakeCohere, FakeOllama, Reply, running
 
 PAYLOADS = load_payloads()
 MESSAGES = [{"role": "user", "content": "Hello"}]
@@ -285,3 +285,33 @@ def test_ollama_streamed_tool_calls_are_dropped_by_litellm_160(litellm: Any, mon
         assert calls == []
     else:
         assert [c.function.name for c in calls] == ["search"]
+
+
+def test_ollama_done_reason_length_is_lost_by_litellm_160(litellm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ollama says done_reason length; 1.60 reports stop, latest length."""
+    with running(FakeOllama) as fake:
+        monkeypatch.setenv("OLLAMA_API_BASE", fake.url)
+        fake.reply("cut sh", finish_reason="length")
+        choice = litellm.completion(model=OLLAMA, api_base=fake.url, messages=MESSAGES).choices[0]
+    assert choice.message.content == "cut sh"
+    assert choice.finish_reason == ("stop" if affected("ollama_done_reason_160") else "length")
+
+
+def test_azure_429_is_retried_inside_litellm_160(litellm: Any) -> None:
+    """Every answer a 429 (retry-after-ms 10): with max_retries=0, 1.60 still sends 3 requests, latest 1."""
+    with running(FakeAzureOpenAI) as fake:
+        fake.retry_after_ms = 10
+        fake.default(Reply.error(429))
+        with pytest.raises(Exception) as raised:
+            litellm.completion(
+                model="azure/gpt-4o-mini",
+                api_base=fake.url,
+                api_key="sk-test",
+                api_version="2024-10-21",
+                messages=MESSAGES,
+                max_retries=0,
+                num_retries=0,
+            )
+        sent = len(fake.requests)
+    assert getattr(raised.value, "status_code", None) == 429
+    assert sent == (3 if affected("azure_429_retry_160") else 1)
