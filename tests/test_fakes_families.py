@@ -3,6 +3,7 @@ and what the adapter makes of their answers and errors."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
@@ -77,14 +78,18 @@ class TestAzure:
         assert r.finish_reason == "content_filter" and r.content == "The first part"
 
     def test_429_asks_for_a_wait_in_milliseconds_and_seconds(self, azure_fake: FakeAzureOpenAI) -> None:
-        """Azure's 429 carries retry-after-ms and retry-after; the adapter reports the wait (on litellm 1.60 the
-        openai client retries first, whatever max_retries says: azure_429_retry_160)."""
+        """Azure's 429 carries retry-after-ms and retry-after; the adapter reports the wait after one request
+        (litellm 1.60 alone would retry twice inside the openai client: azure_429_retry_160)."""
         azure_fake.retry_after_ms = 10
         azure_fake.default(Reply.error(429))
         r = azure_provider(azure_fake).chat_completions(USER)
         assert not r.status and r.error["category"] == "rate_limit"
         assert r.error["retry_after"] == azure_fake.retry_after_ms / 1000
-        assert len(azure_fake.requests) == (3 if OLD_STACK else 1)
+        assert len(azure_fake.requests) == 1
+        r = asyncio.run(azure_provider(azure_fake).achat_completions(USER))
+        assert r.error["category"] == "rate_limit" and len(azure_fake.requests) == 2
+        final = list(azure_provider(azure_fake).stream_chat_completions(USER))[-1].response
+        assert final.error["category"] == "rate_limit" and len(azure_fake.requests) == 3
 
     def test_an_unknown_deployment_is_azures_404(self, azure_fake: FakeAzureOpenAI) -> None:
         """A deployment the resource does not have: 404 DeploymentNotFound, reported as not_found."""

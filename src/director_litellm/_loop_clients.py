@@ -18,6 +18,7 @@ per-call ``client=`` argument, a client that belongs to the running loop.
   for the provider (``get_llm_provider``), when both are known. Without it, on 1.60 every async call after
   an earlier ``asyncio.run`` went out twice (the pooled connection died with its loop) and Director got the
   second request's answer (seen on the Mistral fake, tests/test_families.py).
+- ``azure/...`` models on litellm 1.60: an ``AsyncAzureOpenAI`` that makes one attempt (``_azure_client``).
 - ``anthropic/...`` models: a litellm ``AsyncHTTPHandler`` (endpoint and headers stay litellm's).
 - Anything else (other providers, Router mode): ``{}``, litellm's own clients.
 
@@ -70,6 +71,11 @@ def _resolved(litellm: Any, model: str, api_base: str | None) -> tuple[str | Non
 
 def _provider(litellm: Any, model: str, api_base: str | None) -> str | None:
     return _resolved(litellm, model, api_base)[0]
+
+
+def provider_of(litellm: Any, request: dict[str, Any]) -> str | None:
+    """litellm's provider for a request (``azure``, ``openai``, ...), cached."""
+    return _provider(litellm, request["model"], request.get("api_base"))
 
 
 def _compatible_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ...], Any] | None:
@@ -174,6 +180,10 @@ def client_kwargs(litellm: Any, request: dict[str, Any]) -> dict[str, Any]:
         found = _openai_client(litellm, request)
     elif provider in getattr(litellm, "openai_compatible_providers", ()) and not _cache_is_per_loop(litellm):
         found = _compatible_client(litellm, request)
+    elif provider == "azure":
+        from director_litellm import _azure_client
+
+        found = _azure_client.async_client(litellm, request)
     elif provider == "anthropic":
         found = _anthropic_client(litellm, request)
     else:

@@ -189,7 +189,7 @@ WIRE_LIMITATIONS: dict[str, Limitation] = {
         frozenset(),
         ("1.60",),
         "litellm 1.60 retries an Azure 429 inside the openai client (twice, after the `retry-after-ms` wait) even "
-        "with `max_retries=0`: the adapter's own retry policy and deadline do not see those attempts",
+        "with `max_retries=0`, unseen by any retry policy around it (the adapter passes a one-attempt client)",
     ),
     "ollama_chat/ streamed tool calls on 1.60": Limitation(
         "ollama_stream_tools_160",
