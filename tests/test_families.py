@@ -80,3 +80,31 @@ def test_directors_loop(
     assert roles == ["system", "user", "assistant", "tool", "assistant", "tool", "assistant"]
     final_cut = fake.requests[-1].body
     assert "tools" not in final_cut
+
+
+def _session_cases() -> list[Any]:
+    cases = []
+    for family in MODELS:
+        why = _limitation(family, "sync")
+        cases.append(pytest.param(family, id=family, marks=[pytest.mark.xfail(strict=True, reason=why)] if why else []))
+    return cases
+
+
+@pytest.mark.parametrize("family", _session_cases())
+def test_a_stored_session_takes_the_next_message(
+    family: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Director's database round trip (only what to_llm_msg keeps), a new provider, the next message: the whole
+    history, the first message's tool call and result included, passes the family's fake again."""
+    fake = request.getfixturevalue(f"{family}_fake")
+    script_message(fake, STEPS[:1])
+    first = Session()
+    assert run_message(family_provider(family, fake, monkeypatch), first, "Find cats").ok
+    script_message(fake, STEPS[1:], summary="Second summary.")
+    session = Session.loads(first.dumps())
+    turn = run_message(family_provider(family, fake, monkeypatch), session, "Now summarise it")
+    assert fake.violations == []
+    assert turn.ok and turn.summary is not None and turn.summary.content == "Second summary."
+    assert len(session.reasoning_context) == len(first.reasoning_context) + 4  # user, call, result, answer
+    resent = fake.requests[-3].body  # the second message's first reasoning step: the stored history, whole
+    assert len(resent["messages"]) == len(first.reasoning_context) + 1
