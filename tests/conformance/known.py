@@ -184,6 +184,14 @@ WIRE_LIMITATIONS: dict[str, Limitation] = {
         "litellm 1.60 reports every non-streamed `ollama_chat/` answer as finish `stop`: Ollama's "
         "`done_reason: length` (the answer was cut off) is lost",
     ),
+    "ollama_chat/ content parts on 1.60": Limitation(
+        "ollama_parts_160",
+        frozenset(),
+        ("1.60",),
+        "litellm 1.60 forwards a user message's list of content parts to `ollama_chat/` as is; Ollama takes a "
+        "string (and images apart) and refuses it with 400; latest sends the text and the images as Ollama "
+        "expects",
+    ),
     "azure/ 429 on 1.60": Limitation(
         "azure_429_retry_160",
         frozenset(),

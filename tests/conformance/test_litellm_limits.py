@@ -315,3 +315,28 @@ def test_azure_429_is_retried_inside_litellm_160(litellm: Any) -> None:
         sent = len(fake.requests)
     assert getattr(raised.value, "status_code", None) == 429
     assert sent == (3 if affected("azure_429_retry_160") else 1)
+
+
+def test_ollama_content_parts_are_sent_as_is_by_litellm_160(litellm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user message of text and image parts: 1.60 sends the array (Ollama's 400), latest text plus images."""
+    image = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    parts = [
+        {"type": "text", "text": "What is in it?"},
+        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{image}"}},
+    ]
+    with running(FakeOllama) as fake:
+        monkeypatch.setenv("OLLAMA_API_BASE", fake.url)
+        fake.reply("A pixel.")
+        try:
+            answer = litellm.completion(model=OLLAMA, api_base=fake.url, messages=[{"role": "user", "content": parts}])
+        except Exception as error:
+            answer = error
+        sent = fake.requests[0].body["messages"][0]
+    if affected("ollama_parts_160"):
+        assert sent["content"] == parts and isinstance(answer, Exception)
+        assert fake.violations == [
+            "json: cannot unmarshal array into Go struct field ChatRequest.messages.content of type string"
+        ]
+    else:
+        assert sent["content"] == "What is in it?" and sent["images"] == [image]
+        assert answer.choices[0].message.content == "A pixel."
