@@ -150,3 +150,27 @@ class TestOllama:
             assert len(base) == 1  # OLLAMA_API_BASE is unset here: litellm 1.60 would ask localhost
         else:
             assert loop == [] and base == []
+
+
+class TestCohere:
+    def test_the_v2_route_and_its_full_url(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """litellm 1.60: no v2 route, a problem. Later: an api_base short of /v2/chat is a warning (litellm posts
+        to it as given); the stream limitation is a note."""
+        code, data = doctor_json(
+            monkeypatch,
+            capsys,
+            LITELLM_CHAT_MODEL="cohere_chat/command-a-03-2025",
+            LITELLM_API_BASE="https://api.cohere.com",
+            COHERE_API_KEY=KEY,
+        )
+        found = findings(data, "Cohere")
+        assert data["cohere"] == {"api_base": "https://api.cohere.com", "v2_route": not OLD_STACK}
+        assert ("note", "litellm cannot read Cohere v2 streams: use chat_completions, not the stream methods") in found
+        if OLD_STACK:
+            assert any(level == "problem" and "has no Cohere v2 route" in text for level, text in found)
+            assert code != 0
+        else:
+            assert any(level == "warn" and "should be the full URL" in text for level, text in found)
+            assert not any(level == "problem" for level, _ in found)

@@ -1,4 +1,5 @@
-"""doctor's checks for one provider family: Azure OpenAI's api_version and deployment, Ollama's host.
+"""doctor's checks for one provider family: Azure OpenAI's api_version and deployment, Ollama's host,
+Cohere's v2 route and URL.
 
 Offline: nothing leaves the machine. The one probe is a bounded connect to an Ollama host on this
 machine (loopback); a remote host is named, not contacted.
@@ -39,7 +40,30 @@ def check_family(setup: Setup) -> Section | None:
         return _azure(setup, bare)
     if provider in ("ollama", "ollama_chat"):
         return _ollama(setup, provider)
+    if provider in ("cohere", "cohere_chat"):
+        return _cohere(setup)
     return None
+
+
+def _cohere(setup: Setup) -> Section:
+    """litellm 1.60 speaks only Cohere's v1 chat; later litellm posts the v2 body to the api_base as given."""
+    base = setup.config.api_base or os.environ.get("COHERE_API_BASE")
+    facts: dict[str, Any] = {"api_base": scrub(base) if base else None, "v2_route": not _old_litellm()}
+    s = Section("Cohere", {"cohere": facts})
+    if _old_litellm():
+        s.add(
+            "problem",
+            f"litellm {supply_chain.installed_version()} has no Cohere v2 route: it sends the v1 chat body, which "
+            "Cohere's v2 API (and its current models) refuse; use litellm 1.61+",
+        )
+    elif base and not urlsplit(base).path.rstrip("/").endswith("/v2/chat"):
+        s.add(
+            "warn",
+            f"litellm posts Cohere chat to the api_base as given: {scrub(base)} should be the full URL, "
+            "e.g. https://api.cohere.com/v2/chat",
+        )
+    s.add("note", "litellm cannot read Cohere v2 streams: use chat_completions, not the stream methods")
+    return s
 
 
 def _azure(setup: Setup, deployment: str) -> Section:

@@ -26,6 +26,7 @@ FACT_KEYS = (
     "credentials",
     "azure",
     "ollama",
+    "cohere",
     "dotenv",
     "environment",
     "router",
