@@ -7,6 +7,8 @@ knows model names.
 
 - ``openai``: Chat Completions request body, messages, auth
 - ``anthropic``: Messages request body, messages, headers, auth
+- ``azure``, ``mistral``, ``ollama``, ``cohere``: what those wires add or refuse (imported as modules:
+  ``from tests.fakes.rules import mistral``)
 - ``caching``: cache_control placement and limits, the fakes' token estimate, cache minimums
 - ``common``: documentation links, tool names, number ranges, model families
 """
