@@ -9,8 +9,10 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
+from director_litellm.stream import TextDelta
 from tests.conformance.known import OLD_STACK
 from tests.fakes import FakeAzureOpenAI, FakeCohere, FakeMistral, FakeOllama, Reply
 from tests.fakes.rules import azure
@@ -257,3 +259,21 @@ class TestCohere:
         assert kinds[4:] == ["tool-call-start", "tool-call-delta", "tool-call-delta", "tool-call-end", "message-end"]
         usage = json.loads(events[-1][1][6:])["delta"]["usage"]
         assert set(usage) == {"billed_units", "tokens", "cached_tokens"}
+
+    def test_a_stream_call_asks_for_the_whole_answer(self, cohere_fake: FakeCohere) -> None:
+        """litellm cannot read Cohere's SSE (cohere_v2_stream): the adapter's stream call asks for the whole answer
+        and Director still gets text deltas, the tool call and the usage (model_rules rule 6)."""
+        if OLD_STACK:
+            pytest.skip("litellm 1.60 has no Cohere v2 route (cohere_v2_route_160)")
+        provider = LiteLLMProvider(
+            LiteLLMConfig(
+                chat_model="cohere_chat/command-a-03-2025", api_base=cohere_fake.chat_url, api_key=KEY, num_retries=0
+            )
+        )
+        cohere_fake.reply("Paris is the capital.")
+        events = list(provider.stream_chat_completions(USER))
+        assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Paris is the capital."
+        final = events[-1].response
+        assert final.status and final.content == "Paris is the capital." and final.finish_reason == "stop"
+        assert final.send_tokens > 0 and final.recv_tokens > 0
+        assert "stream" not in cohere_fake.requests[-1].body and cohere_fake.violations == []

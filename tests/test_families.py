@@ -42,8 +42,6 @@ def _limitation(family: str, path: str) -> str | None:
     """Why litellm cannot carry Director's loop for ``family`` on ``path`` on this stack, or None."""
     if family == "cohere" and OLD_STACK:
         return "litellm 1.60 has no Cohere v2 route (known.py: cohere_v2_route_160)"
-    if family == "cohere" and path in ("stream", "astream"):
-        return "litellm cannot read Cohere v2's SSE stream (known.py: cohere_v2_stream)"
     if family == "ollama" and OLD_STACK and path in ("stream", "astream"):
         return "litellm 1.60 drops Ollama's streamed tool calls (known.py: ollama_stream_tools_160)"
     if family == "ollama" and OLD_STACK:

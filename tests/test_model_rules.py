@@ -6,7 +6,13 @@ import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
 from director_litellm.errors import InvalidInputError
-from director_litellm.model_rules import claude_version, sampling_params, shape_conversation, takes_one_sampling_param
+from director_litellm.model_rules import (
+    claude_version,
+    sampling_params,
+    shape_conversation,
+    stream_whole,
+    takes_one_sampling_param,
+)
 from tests.fakes import FakeAnthropic
 
 TOOL_CALL = {"id": "c1", "type": "function", "function": {"name": "search", "arguments": '{"q": "x"}'}}
@@ -141,6 +147,15 @@ class TestMistralOrder:
     def test_other_families_keep_the_trailing_system_message(self, model: str) -> None:
         """Only Mistral's order rule applies here: other non-Claude models get the list itself back."""
         assert shape_conversation(model, self.FINAL_CUT, False) is self.FINAL_CUT
+
+
+class TestStreamWhole:
+    def test_only_models_on_cohere_v2_are_asked_whole(self) -> None:
+        """Rule 6 follows litellm's route data: Cohere v2 chat yes, anything else no."""
+        on_v2 = {"cohere_chat/command-a-03-2025"}.__contains__
+        assert stream_whole("cohere_chat/command-a-03-2025", on_v2)
+        assert not stream_whole("cohere_chat/v1/command-r", on_v2)
+        assert not stream_whole("openai/gpt-4o", on_v2)
 
 
 class TestShapeAtTheWire:

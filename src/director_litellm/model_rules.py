@@ -59,6 +59,11 @@ rules in prose; tests check each one at the wire.
      cacheable length (``CACHE_MINIMUM_TOKENS``); a shorter prefix would not be cached.
    - Router mode: only when every deployment of the group qualifies; the largest minimum
      among them applies.
+
+6. Streams litellm cannot read (``stream_whole``)
+   - Cohere v2 chat: litellm parses each line of Cohere's SSE stream as JSON and fails on the first
+     ``event:`` line. A stream call asks for the whole answer (litellm's per-call ``fake_stream``) and
+     litellm hands it on as stream chunks: one text piece, the tool calls, the finish and usage.
 """
 
 from __future__ import annotations
@@ -221,6 +226,11 @@ def response_format_for(
     return {"type": "json_object"}, instruction
 
 
+def stream_whole(model: str, cohere_v2: Callable[[str], bool]) -> bool:
+    """Rule 6: ask for the whole answer on a stream call (Cohere v2 chat, whose stream litellm cannot read)."""
+    return cohere_v2(model)
+
+
 def send_reasoning_effort(model: str, takes_param: Callable[[str, str], bool]) -> bool:
     """Rule 4: send ``reasoning_effort`` only where litellm's data says the model takes it."""
     if takes_param(model, "reasoning_effort"):
@@ -314,6 +324,7 @@ __all__ = [
     "sampling_params",
     "send_reasoning_effort",
     "shape_conversation",
+    "stream_whole",
     "takes_cache_control",
     "takes_one_sampling_param",
 ]

@@ -90,7 +90,7 @@ _COHERE_STREAM = Limitation(
     frozenset({"*"}),
     ("latest",),
     "latest litellm cannot read Cohere v2's stream: it parses each SSE line as JSON and fails on the first "
-    "`event:` line (reported as a response that could not be used)",
+    "`event:` line (reported as a response that could not be used; the adapter asks for the whole answer)",
     also=_COHERE_ROUTE_160,
 )
 _COHERE_DROPS = Limitation(

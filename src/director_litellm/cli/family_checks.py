@@ -62,7 +62,10 @@ def _cohere(setup: Setup) -> Section:
             f"litellm posts Cohere chat to the api_base as given: {scrub(base)} should be the full URL, "
             "e.g. https://api.cohere.com/v2/chat",
         )
-    s.add("note", "litellm cannot read Cohere v2 streams: use chat_completions, not the stream methods")
+    if not _old_litellm():
+        s.add(
+            "note", "litellm cannot read Cohere v2 streams: stream calls ask for the whole answer (docs/model-rules.md)"
+        )
     return s
 
 
