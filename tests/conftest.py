@@ -15,7 +15,18 @@ pytest_plugins = ["tests.fakes.fixtures"]
 
 TESTS = Path(__file__).parent
 # variables whose outer values must not leak into a test
-_ISOLATED_PREFIXES = ("LITELLM_", "OPENAI_", "ANTHROPIC_", "AZURE_", "GROQ_", "GEMINI_", "DEFAULT_LLM")
+_ISOLATED_PREFIXES = (
+    "LITELLM_",
+    "OPENAI_",
+    "ANTHROPIC_",
+    "AZURE_",
+    "GROQ_",
+    "GEMINI_",
+    "MISTRAL_",
+    "OLLAMA_",
+    "COHERE_",
+    "DEFAULT_LLM",
+)
 
 # litellm must never reach the network for its data files, in any test (set before any import)
 os.environ.update(OFFLINE_ENV)

@@ -211,7 +211,8 @@ def test_auth_version_path_and_json(openai_fake: FakeOpenAI, anthropic_fake: Fak
 
 
 def test_azure_needs_its_path_api_version_and_api_key_header() -> None:
-    """Azure's deployment path with ?api-version= and an api-key header is answered; each part is required."""
+    """Azure's deployment path with a known ?api-version= and a key (api-key header, or an Entra ID Bearer
+    token) is answered; each part is required."""
     path = "/openai/deployments/dep/chat/completions"
     with running(FakeAzureOpenAI, expected_key="right-key-123456") as azure:
         good = {"api-key": "right-key-123456"}
@@ -219,9 +220,19 @@ def test_azure_needs_its_path_api_version_and_api_key_header() -> None:
         assert post(azure, oa(), headers=good, path=path).status_code == 404
         assert post(azure, oa(), headers=good, path="/v1/chat/completions?api-version=2024-06-01").status_code == 404
         bearer = {"authorization": "Bearer right-key-123456"}
-        assert post(azure, oa(), headers=bearer, path=f"{path}?api-version=2024-06-01").status_code == 401
-        assert [r.query.get("api-version") for r in azure.requests] == ["2024-06-01", None, "2024-06-01", "2024-06-01"]
-        assert len(azure.violations) == 3
+        assert post(azure, oa(), headers=bearer, path=f"{path}?api-version=2024-06-01").status_code == 200
+        wrong = {"authorization": "Bearer wrong-key-1234567"}
+        assert post(azure, oa(), headers=wrong, path=f"{path}?api-version=2024-06-01").status_code == 401
+        assert post(azure, oa(), headers=good, path=f"{path}?api-version=2019-01-01").status_code == 404
+        assert [r.query.get("api-version") for r in azure.requests] == [
+            "2024-06-01",
+            None,
+            "2024-06-01",
+            "2024-06-01",
+            "2024-06-01",
+            "2019-01-01",
+        ]
+        assert len(azure.violations) == 4
 
 
 def test_openai_scripted_replies(openai_fake: FakeOpenAI) -> None:

@@ -6,7 +6,13 @@ import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider, model_rules
 from director_litellm.errors import InvalidInputError
-from director_litellm.model_rules import claude_version, sampling_params, shape_conversation, takes_one_sampling_param
+from director_litellm.model_rules import (
+    claude_version,
+    sampling_params,
+    shape_conversation,
+    stream_whole,
+    takes_one_sampling_param,
+)
 from tests.fakes import FakeAnthropic
 
 TOOL_CALL = {"id": "c1", "type": "function", "function": {"name": "search", "arguments": '{"q": "x"}'}}
@@ -108,6 +114,48 @@ class TestShapeConversation:
         out = shape_conversation("anthropic/claude-sonnet-4-6", msgs, False)
         assert out == [{"role": "user", "content": "\n\n".join(f"s{i}" for i in range(len(roles)))}]
         assert shape_conversation("openai/gpt-4o", msgs, False) is msgs
+
+
+class TestMistralOrder:
+    """Rule 2, Mistral: its validator allows a system message only first or after a user turn."""
+
+    FINAL_CUT = TestShapeConversation.FINAL_CUT
+
+    @pytest.mark.parametrize(
+        "model",
+        [
+            "mistral/mistral-small-latest",
+            "codestral/codestral-latest",
+            "azure_ai/mistral-large-2411",
+            "openai/magistral-medium-2509",
+            "mistral/devstral-small-2507",
+        ],
+    )
+    def test_final_cut_system_after_the_answer_goes_as_user(self, model: str) -> None:
+        """The Final Cut's trailing system message follows the assistant's answer: sent as a user turn."""
+        out = shape_conversation(model, self.FINAL_CUT, False)
+        assert [m["role"] for m in out] == ["system", "user", "assistant", "tool", "assistant", "user"]
+        assert out[-1] == {"role": "user", "content": "Summarise the session."}
+        assert out[:5] == self.FINAL_CUT[:5]  # tool calls and results stay structured
+
+    def test_other_orders_are_untouched(self) -> None:
+        """A leading system message, or one after a user turn, is what Mistral accepts: the same list back."""
+        msgs = [*self.FINAL_CUT[:2], {"role": "system", "content": "more"}, self.FINAL_CUT[2], self.FINAL_CUT[3]]
+        assert shape_conversation("mistral/mistral-small-latest", msgs, True) is msgs
+
+    @pytest.mark.parametrize("model", ["ollama_chat/llama3.1", "openai/gpt-4o", "cohere_chat/command-a-03-2025"])
+    def test_other_families_keep_the_trailing_system_message(self, model: str) -> None:
+        """Only Mistral's order rule applies here: other non-Claude models get the list itself back."""
+        assert shape_conversation(model, self.FINAL_CUT, False) is self.FINAL_CUT
+
+
+class TestStreamWhole:
+    def test_only_models_on_cohere_v2_are_asked_whole(self) -> None:
+        """Rule 6 follows litellm's route data: Cohere v2 chat yes, anything else no."""
+        on_v2 = {"cohere_chat/command-a-03-2025"}.__contains__
+        assert stream_whole("cohere_chat/command-a-03-2025", on_v2)
+        assert not stream_whole("cohere_chat/v1/command-r", on_v2)
+        assert not stream_whole("openai/gpt-4o", on_v2)
 
 
 class TestShapeAtTheWire:

@@ -289,6 +289,16 @@ def bundled_models() -> dict[str, str]:
     }
 
 
+def cohere_v2(model: str) -> bool:
+    """litellm sends ``model`` to Cohere's v2 chat API (1.60 has no v2 route: always False there)."""
+    litellm = import_litellm()
+    if route(model) not in ("cohere", "cohere_chat") or not hasattr(litellm, "CohereV2ChatConfig"):
+        return False
+    from litellm.llms.cohere.common_utils import CohereModelInfo
+
+    return bool(CohereModelInfo.get_cohere_route(model) == "v2")
+
+
 @functools.lru_cache(maxsize=256)
 def supports_prompt_caching(model: str) -> bool | None:
     """litellm's model data on prompt caching; None when this litellm does not know the model.

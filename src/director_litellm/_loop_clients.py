@@ -13,6 +13,12 @@ per-call ``client=`` argument, a client that belongs to the running loop.
   carries the endpoint, so it is built the way litellm resolves it for this provider: the call's
   ``api_base``/``api_key``/``organization``, else litellm's settings, else ``OPENAI_API_BASE``,
   ``OPENAI_API_KEY``, ``OPENAI_ORGANIZATION``; ``max_retries=0`` (retries are ours).
+- Providers litellm 1.60 reaches through the same OpenAI handler (``mistral/``, ``deepseek/``, ``groq/``, ...,
+  its ``openai_compatible_providers``): the same ``AsyncOpenAI``, for the endpoint and key litellm resolves
+  for the provider (``get_llm_provider``), when both are known. Without it, on 1.60 every async call after
+  an earlier ``asyncio.run`` went out twice (the pooled connection died with its loop) and Director got the
+  second request's answer (seen on the Mistral fake, tests/test_families.py).
+- ``azure/...`` models on litellm 1.60: an ``AsyncAzureOpenAI`` that makes one attempt (``_azure_client``).
 - ``anthropic/...`` models: a litellm ``AsyncHTTPHandler`` (endpoint and headers stay litellm's).
 - ``bedrock/...``, ``gemini/...`` and ``vertex_ai/...`` models when litellm's cache is not per loop
   (1.60): the same (their handlers take one per call; without it the second ``asyncio.run`` got "Event
@@ -61,11 +67,39 @@ def _cache_is_per_loop(litellm: Any) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _provider(litellm: Any, model: str, api_base: str | None) -> str | None:
+def _resolved(litellm: Any, model: str, api_base: str | None) -> tuple[str | None, str | None, str | None]:
+    """(provider, api key, api base) as litellm resolves them for ``model``; Nones when it cannot."""
     try:
-        return str(litellm.get_llm_provider(model=model, api_base=api_base)[1])
+        _, provider, key, base = litellm.get_llm_provider(model=model, api_base=api_base)
     except Exception:
+        return None, None, None
+    return str(provider), key or None, base or None
+
+
+def _provider(litellm: Any, model: str, api_base: str | None) -> str | None:
+    return _resolved(litellm, model, api_base)[0]
+
+
+def provider_of(litellm: Any, request: dict[str, Any]) -> str | None:
+    """litellm's provider for a request (``azure``, ``openai``, ...), cached."""
+    return _provider(litellm, request["model"], request.get("api_base"))
+
+
+def _compatible_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ...], Any] | None:
+    """An ``AsyncOpenAI`` for an OpenAI-compatible provider's endpoint, when litellm resolves both its base and key."""
+    provider, key, base = _resolved(litellm, request["model"], request.get("api_base"))
+    key = request.get("api_key") or key
+    base = request.get("api_base") or base
+    if not key or not base:
         return None
+    ident = (provider, base, key)
+
+    def build() -> Any:
+        from openai import AsyncOpenAI
+
+        return AsyncOpenAI(api_key=key, base_url=base, max_retries=0)
+
+    return ident, build
 
 
 def _openai_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ...], Any] | None:
@@ -166,6 +200,12 @@ def client_kwargs(litellm: Any, request: dict[str, Any]) -> dict[str, Any]:
     provider = _provider(litellm, request["model"], request.get("api_base"))
     if provider == "openai" and not _cache_is_per_loop(litellm):
         found = _openai_client(litellm, request)
+    elif provider in getattr(litellm, "openai_compatible_providers", ()) and not _cache_is_per_loop(litellm):
+        found = _compatible_client(litellm, request)
+    elif provider == "azure":
+        from director_litellm import _azure_client
+
+        found = _azure_client.async_client(litellm, request)
     elif provider == "anthropic" or (
         provider in ("bedrock", "gemini", "vertex_ai") and not _cache_is_per_loop(litellm)
     ):

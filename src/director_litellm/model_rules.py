@@ -30,6 +30,12 @@ rules in prose; tests check each one at the wire.
      calls and their results are sent as text (Anthropic refuses ``tool_use`` blocks in
      a request without tool definitions, and litellm 1.60 refuses to send them).
 
+   Mistral models (``mistral/...``, ``codestral/...``, or a name starting ``mistral``, ``magistral``,
+   ``codestral``, ``devstral``, ``ministral``, ``pixtral``, ``open-mistral``, ``open-mixtral``):
+   - A system message right after an assistant turn is sent as a user turn with the same text. Mistral's
+     API refuses it (400 "Unexpected role 'system' after role 'assistant'"; it allows a system message only
+     at the start or after a user turn), and Director's "Final Cut" call ends with exactly that.
+
 3. Structured output (``response_format_for``)
    - ``{"type": "text"}`` and ``{"type": "json_object"}`` are sent as given.
    - ``{"type": "json_schema", ...}`` (also what a pydantic model class becomes) is sent
@@ -77,6 +83,11 @@ rules in prose; tests check each one at the wire.
      blank message (an empty answer Director stored, an agent's empty result) is sent as
      ``BLANK_PLACEHOLDER``, keeping the turn so roles still alternate; blank text parts of
      a list are left out.
+
+7. Streams litellm cannot read (``stream_whole``)
+   - Cohere v2 chat: litellm parses each line of Cohere's SSE stream as JSON and fails on the first
+     ``event:`` line. A stream call asks for the whole answer (litellm's per-call ``fake_stream``) and
+     litellm hands it on as stream chunks: one text piece, the tool calls, the finish and usage.
 """
 
 from __future__ import annotations
@@ -242,8 +253,38 @@ def _no_blank_text(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return messages if out is None else out
 
 
+_MISTRAL_NAMES = (
+    "mistral",
+    "magistral",
+    "codestral",
+    "devstral",
+    "ministral",
+    "pixtral",
+    "open-mistral",
+    "open-mixtral",
+)
+
+
+def is_mistral(model: str) -> bool:
+    """A model served by Mistral's API, whose validator fixes the order of roles (rule 2)."""
+    lowered = model.lower()
+    return lowered.startswith(("mistral/", "codestral/")) or lowered.rsplit("/", 1)[-1].startswith(_MISTRAL_NAMES)
+
+
+def _mistral_order(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """System text after an assistant turn goes as user text (Mistral: system only first or after a user)."""
+    shaped: list[dict[str, Any]] | None = None
+    for i, message in enumerate(messages):
+        if message["role"] in ("system", "developer") and i and messages[i - 1]["role"] == "assistant":
+            shaped = list(messages) if shaped is None else shaped
+            shaped[i] = {"role": "user", "content": message.get("content")}
+    return messages if shaped is None else shaped
+
+
 def shape_conversation(model: str, messages: list[dict[str, Any]], has_tools: bool) -> list[dict[str, Any]]:
     """Apply rules 2 and 6 above; returns ``messages`` itself when nothing changes."""
+    if is_mistral(model):
+        return _mistral_order(messages)
     shaped = messages
     if is_bedrock(model):
         if not has_tools and any(m["role"] == "tool" or m.get("tool_calls") for m in shaped):
@@ -370,6 +411,11 @@ def response_format_for(
     return {"type": "json_object"}, instruction
 
 
+def stream_whole(model: str, cohere_v2: Callable[[str], bool]) -> bool:
+    """Rule 6: ask for the whole answer on a stream call (Cohere v2 chat, whose stream litellm cannot read)."""
+    return cohere_v2(model)
+
+
 def send_reasoning_effort(model: str, takes_param: Callable[[str, str], bool]) -> bool:
     """Rule 4: send ``reasoning_effort`` only where litellm's data says the model takes it."""
     if takes_param(model, "reasoning_effort"):
@@ -462,10 +508,12 @@ __all__ = [
     "is_bedrock",
     "is_claude",
     "is_gemini",
+    "is_mistral",
     "response_format_for",
     "sampling_params",
     "send_reasoning_effort",
     "shape_conversation",
+    "stream_whole",
     "takes_cache_control",
     "takes_one_sampling_param",
     "takes_system_at_top",

@@ -224,7 +224,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                 return call
             from director_litellm import retry
 
-            completion = self._backend().completion
+            completion = self._completion()
             return _completed(
                 call, self.config, retry.drive(call, self._classified, lambda request: completion(**request))
             )
@@ -245,7 +245,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                 return call
             from director_litellm import retry
 
-            acompletion = self._async_completion()
+            acompletion = self._completion(asynchronous=True)
             return _completed(call, self.config, await retry.adrive(call, self._classified, lambda r: acompletion(**r)))
         return guard.response
 
@@ -270,7 +270,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             if isinstance(call, LLMResponse):
                 yield Final(call)
                 return
-            completion, reading = self._backend().completion, [False]
+            completion, reading = self._completion(), [False]
 
             def first_chunk(request: dict[str, Any]) -> tuple[Iterator[Any], Any]:
                 reading[0] = False
@@ -311,7 +311,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             if isinstance(call, LLMResponse):
                 yield Final(call)
                 return
-            acompletion, reading = self._async_completion(), [False]
+            acompletion, reading = self._completion(asynchronous=True), [False]
 
             async def first_chunk(request: dict[str, Any]) -> tuple[AsyncIterator[Any], Any]:
                 reading[0] = False
@@ -367,14 +367,17 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         """What calls go through: litellm itself, or a shared ``litellm.Router`` in router mode."""
         return _litellm.backend(self.config.router_config, self.config.callbacks, self.config.enable_langfuse)
 
-    def _async_completion(self) -> Any:
-        """litellm's ``acompletion``, given a client of the running event loop (see ``_loop_clients``)."""
-        from director_litellm import _loop_clients
+    def _completion(self, asynchronous: bool = False) -> Any:
+        """litellm's ``completion``/``acompletion``, given a client of ours where litellm needs one: one of the
+        running event loop (``_loop_clients``); on litellm 1.60, an Azure one making one attempt (``_azure_client``)."""
+        from director_litellm import _azure_client, _loop_clients
 
         backend = self._backend()
         if self.config.router_config is not None:  # the Router owns its deployments' clients
-            return backend.acompletion
-        return lambda **request: backend.acompletion(**request, **_loop_clients.client_kwargs(backend, request))
+            return backend.acompletion if asynchronous else backend.completion
+        if asynchronous:
+            return lambda **request: backend.acompletion(**request, **_loop_clients.client_kwargs(backend, request))
+        return _azure_client.completion(backend)
 
     def _start(
         self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool

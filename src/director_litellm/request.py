@@ -330,6 +330,8 @@ def _static(call: Call, target: Target) -> _Static:
             top_p_set=sampling.top_p_set,
         )
     )
+    if base.get("stream") and model_rules.stream_whole(target.model, _litellm.cohere_v2):
+        base["fake_stream"] = True  # rule 6: litellm asks for the whole answer and streams it on
     if call.reasoning_effort and model_rules.send_reasoning_effort(rules, _litellm.takes_param):
         base["reasoning_effort"] = call.reasoning_effort
     instruction = None

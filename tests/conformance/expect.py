@@ -1,7 +1,7 @@
 """What a recorded payload says, read straight from its bytes (never from the adapter).
 
-``expected(payload)`` parses the JSON body or the SSE events of an OpenAI-wire or
-Anthropic-wire response and returns what Director should receive, by the contract in
+``expected(payload)`` parses the JSON body or the SSE events of an OpenAI-wire,
+Anthropic-wire or Cohere-v2-wire response and returns what Director should receive, by the contract in
 DESIGN.md and the fixed behaviour issue 10 asks for:
 
 - ``content``: the answer's text; for a refusal, the refusal text.
@@ -41,6 +41,7 @@ class Expected:
     refusal: str | None = None
     send_tokens: int | None = None
     recv_tokens: int | None = None
+    cached_tokens: int | None = None  # input tokens read from the provider's cache, where it reports them apart
     # errors
     status: int = 200
     category: str | None = None
@@ -256,6 +257,71 @@ def _anthropic_sse(events: list[dict[str, Any]]) -> Expected:
     return exp
 
 
+_COHERE_FINISH = {"COMPLETE": "stop", "STOP_SEQUENCE": "stop", "MAX_TOKENS": "length", "TOOL_CALL": "tool_calls"}
+
+
+def _cohere_usage(exp: Expected, usage: dict[str, Any]) -> None:
+    """Cohere v2 ``usage``: ``tokens`` are what the model read and wrote, ``cached_tokens`` the part of the
+    input read from cache; ``billed_units`` (what is charged) is not a token count."""
+    tokens = usage.get("tokens") or {}
+    exp.send_tokens, exp.recv_tokens = tokens.get("input_tokens"), tokens.get("output_tokens")
+    exp.cached_tokens = usage.get("cached_tokens")
+
+
+def _cohere_finish(exp: Expected, raw: str | None) -> None:
+    exp.finish_reason = _COHERE_FINISH.get(raw or "COMPLETE", "stop")
+    if exp.finish_reason == "stop" and exp.tool_calls:
+        exp.finish_reason = "tool_calls"
+
+
+def _cohere_json(body: dict[str, Any]) -> Expected:
+    exp = Expected()
+    message = body.get("message") or {}
+    parts = message.get("content") or []
+    exp.content = "".join(p.get("text", "") for p in parts if p.get("type") == "text")
+    exp.reasoning = "".join(p.get("thinking", "") for p in parts if p.get("type") == "thinking")
+    raw_calls = [
+        (c["id"], c["function"]["name"], c["function"].get("arguments") or "") for c in message.get("tool_calls") or []
+    ]
+    _calls(exp, raw_calls, body.get("finish_reason") == "MAX_TOKENS")
+    _cohere_usage(exp, body.get("usage") or {})
+    _cohere_finish(exp, body.get("finish_reason"))
+    return exp
+
+
+def _cohere_sse(events: list[dict[str, Any]]) -> Expected:
+    exp = Expected()
+    kinds: dict[int, str] = {}
+    text: list[str] = []
+    thinking: list[str] = []
+    calls: dict[int, list[str]] = {}
+    finish = None
+    for event in events:
+        kind, index = event.get("type"), event.get("index", 0)
+        message = (event.get("delta") or {}).get("message") or {}
+        if kind == "content-start":
+            kinds[index] = (message.get("content") or {}).get("type", "text")
+        elif kind == "content-delta":
+            part = message.get("content") or {}
+            (thinking if kinds.get(index) == "thinking" else text).append(
+                part.get("thinking") or part.get("text") or ""
+            )
+        elif kind in ("tool-call-start", "tool-call-delta"):
+            call = message.get("tool_calls") or {}
+            slot = calls.setdefault(index, ["", "", ""])
+            slot[0] = slot[0] or call.get("id") or ""
+            slot[1] = slot[1] or (call.get("function") or {}).get("name") or ""
+            slot[2] += (call.get("function") or {}).get("arguments") or ""
+        elif kind == "message-end":
+            delta = event.get("delta") or {}
+            finish = delta.get("finish_reason")
+            _cohere_usage(exp, delta.get("usage") or {})
+    exp.content, exp.reasoning = "".join(text), "".join(thinking)
+    _calls(exp, [tuple(calls[i]) for i in sorted(calls)], finish == "MAX_TOKENS")  # type: ignore[misc]
+    _cohere_finish(exp, finish)
+    return exp
+
+
 def retry_after_seconds(payload: Payload) -> float | None:
     """The wait the provider asked for: ``retry-after-ms``, else ``retry-after`` (seconds or HTTP-date)."""
     ms = payload.header("retry-after-ms")
@@ -287,6 +353,7 @@ def error_category(payload: Payload) -> str:
         return "auth"
     return {
         400: "bad_request",
+        422: "bad_request",
         401: "auth",
         403: "permission",
         404: "not_found",
@@ -311,11 +378,13 @@ def expected(payload: Payload) -> Expected:
     if payload.wire == "gemini":
         chunks = sse_data(payload.body) if payload.format == "sse" else [json.loads(payload.body)]
         return gemini_expected(chunks, Expected())
+    readers = {
+        "anthropic": (_anthropic_json, _anthropic_sse),
+        "cohere": (_cohere_json, _cohere_sse),
+    }.get(payload.wire, (_openai_json, _openai_sse))
     if payload.format == "sse":
-        events = sse_data(payload.body)
-        return _anthropic_sse(events) if payload.wire == "anthropic" else _openai_sse(events)
-    body = json.loads(payload.body)
-    return _anthropic_json(body) if payload.wire == "anthropic" else _openai_json(body)
+        return readers[1](sse_data(payload.body))
+    return readers[0](json.loads(payload.body))
 
 
 __all__ = ["Expected", "error_category", "expected", "retry_after_seconds", "sse_data"]

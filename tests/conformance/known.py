@@ -41,6 +41,7 @@ class Limitation:
     fields: frozenset[str]  # what the main test cannot assert on the affected stacks ("*" = nothing)
     stacks: tuple[str, ...]
     text: str
+    also: Limitation | None = None  # a second limitation of the same payload (on another stack)
 
 
 _REFUSAL = Defect(1, "a refusal comes back as status=True with empty content and no refusal field")
@@ -85,7 +86,41 @@ _REFUSAL_EXPLANATION_160 = Limitation(
     "finish_reason refusal but no text; latest passes the explanation as `message.refusal`",
 )
 
+_COHERE_ROUTE_160 = Limitation(
+    "cohere_v2_route_160",
+    frozenset({"*"}),
+    ("1.60",),
+    "litellm 1.60 has no Cohere v2 route: `cohere_chat/` sends the v1 body (`message`, `chat_history`, "
+    "`parameter_definitions`) to any api_base, which the v2 API refuses; latest sends v2",
+)
+_COHERE_STREAM = Limitation(
+    "cohere_v2_stream",
+    frozenset({"*"}),
+    ("latest",),
+    "latest litellm cannot read Cohere v2's stream: it parses each SSE line as JSON and fails on the first "
+    "`event:` line (reported as a response that could not be used; the adapter asks for the whole answer)",
+    also=_COHERE_ROUTE_160,
+)
+_COHERE_DROPS = Limitation(
+    "cohere_v2_drops_latest",
+    frozenset({"cached_tokens", "reasoning"}),
+    ("latest",),
+    "latest litellm drops what Cohere v2 reports beyond text and tool calls: `usage.cached_tokens`, the "
+    "`thinking` content parts and the `tool_plan` (Director gets none of them)",
+    also=_COHERE_ROUTE_160,
+)
+
 LIMITATIONS: dict[str, Limitation] = {
+    "cohere/vercel-text": _COHERE_DROPS,
+    "cohere/vercel-tool-call": _COHERE_DROPS,
+    "cohere/vercel-reasoning": _COHERE_DROPS,
+    "cohere/vercel-max-tokens": _COHERE_DROPS,
+    "cohere/pydantic-ai-thinking": _COHERE_DROPS,
+    "cohere/pydantic-ai-cached-tokens": _COHERE_DROPS,
+    "cohere/pydantic-ai-tool-call": _COHERE_DROPS,
+    "cohere/vercel-text-stream": _COHERE_STREAM,
+    "cohere/vercel-tool-call-stream": _COHERE_STREAM,
+    "cohere/vercel-reasoning-stream": _COHERE_STREAM,
     "anthropic/vercel-refusal": _REFUSAL_EXPLANATION_160,
     "anthropic/vercel-refusal-stream": _REFUSAL_EXPLANATION_160,
     "anthropic/mirascope-thinking": _THINKING_160,
@@ -153,12 +188,76 @@ LIMITATIONS: dict[str, Limitation] = {
 }
 
 
+# litellm's own limitations seen against the strict fakes (tests/fakes), not in a recorded payload: keyed by
+# the scenario; each is proved in test_litellm_limits.py and marked in tests/test_families.py
+WIRE_LIMITATIONS: dict[str, Limitation] = {
+    "ollama_chat/ tools on 1.60": Limitation(
+        "ollama_show_160",
+        frozenset(),
+        ("1.60",),
+        "litellm 1.60 decides whether an `ollama_chat/` model takes tools by asking `OLLAMA_API_BASE` (or "
+        "localhost:11434, never the call's api_base) `/api/show`; when that fails it drops `tools`, asks for "
+        "JSON output with the tools pasted into the system prompt, and sets the process-wide "
+        "`litellm.add_function_to_prompt`, which then changes every later litellm call in the process",
+    ),
+    "ollama_chat/ tool history on 1.60": Limitation(
+        "ollama_tool_history_160",
+        frozenset(),
+        ("1.60",),
+        "litellm 1.60 raises (TypeError in its token counter, after Ollama answered) on every `ollama_chat/` "
+        "call whose history holds a tool call: Director's second step never returns",
+    ),
+    "ollama_chat/ done_reason on 1.60": Limitation(
+        "ollama_done_reason_160",
+        frozenset(),
+        ("1.60",),
+        "litellm 1.60 reports every non-streamed `ollama_chat/` answer as finish `stop`: Ollama's "
+        "`done_reason: length` (the answer was cut off) is lost",
+    ),
+    "ollama_chat/ content parts on 1.60": Limitation(
+        "ollama_parts_160",
+        frozenset(),
+        ("1.60",),
+        "litellm 1.60 forwards a user message's list of content parts to `ollama_chat/` as is; Ollama takes a "
+        "string (and images apart) and refuses it with 400; latest sends the text and the images as Ollama "
+        "expects",
+    ),
+    "azure/ 429 on 1.60": Limitation(
+        "azure_429_retry_160",
+        frozenset(),
+        ("1.60",),
+        "litellm 1.60 retries an Azure 429 inside the openai client (twice, after the `retry-after-ms` wait) even "
+        "with `max_retries=0`, unseen by any retry policy around it (the adapter passes a one-attempt client)",
+    ),
+    "ollama_chat/ streamed tool calls on 1.60": Limitation(
+        "ollama_stream_tools_160",
+        frozenset(),
+        ("1.60",),
+        "litellm 1.60 drops the tool calls of a streamed `ollama_chat/` answer (finish stop, no calls)",
+    ),
+}
+
+
+def _chain(limitation: Limitation | None) -> list[Limitation]:
+    out = []
+    while limitation is not None:
+        out.append(limitation)
+        limitation = limitation.also
+    return out
+
+
+def all_limitations() -> list[tuple[str, Limitation]]:
+    """Every (payload key, limitation), a payload's second limitation included."""
+    return [(key, lim) for key, first in {**LIMITATIONS, **WIRE_LIMITATIONS}.items() for lim in _chain(first)]
+
+
 def unchecked(key: str) -> frozenset[str]:
     """Fields the main test leaves out for ``key`` on this stack (a documented litellm limitation)."""
-    limitation = LIMITATIONS.get(key)
-    if limitation is None or STACK not in limitation.stacks:
-        return frozenset()
-    return limitation.fields
+    fields: frozenset[str] = frozenset()
+    for limitation in _chain(LIMITATIONS.get(key)):
+        if STACK in limitation.stacks:
+            fields |= limitation.fields
+    return fields
 
 
 def defect_for(key: str, path: str) -> Defect | None:
@@ -168,4 +267,15 @@ def defect_for(key: str, path: str) -> Defect | None:
     return defect
 
 
-__all__ = ["DEFECTS", "LIMITATIONS", "OLD_STACK", "STACK", "Defect", "Limitation", "defect_for", "unchecked"]
+__all__ = [
+    "DEFECTS",
+    "LIMITATIONS",
+    "OLD_STACK",
+    "STACK",
+    "WIRE_LIMITATIONS",
+    "Defect",
+    "Limitation",
+    "all_limitations",
+    "defect_for",
+    "unchecked",
+]

@@ -10,7 +10,19 @@ from collections import Counter
 
 from tests.conformance.replay import load_payloads
 
-PROVIDERS = ["openai", "azure", "anthropic", "deepseek", "groq", "mistral", "xai", "openrouter", "together", "ollama"]
+PROVIDERS = [
+    "openai",
+    "azure",
+    "anthropic",
+    "deepseek",
+    "groq",
+    "mistral",
+    "cohere",
+    "xai",
+    "openrouter",
+    "together",
+    "ollama",
+]
 KINDS = [
     ("text", "text"),
     ("tool_calls", "tool calls"),

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from tests.conformance.expect import expected, sse_data
-from tests.conformance.known import LIMITATIONS, STACK
+from tests.conformance.known import STACK, all_limitations
 from tests.conformance.replay import ReplayServer, load_payloads
+from tests.fakes import FakeAzureOpenAI, FakeCohere, FakeOllama, Reply, running
 
 PAYLOADS = load_payloads()
 MESSAGES = [{"role": "user", "content": "Hello"}]
@@ -29,15 +30,14 @@ def litellm() -> Any:
 
 
 def affected(name: str) -> bool:
-    stacks = {lim.stacks for lim in LIMITATIONS.values() if lim.key == name}
+    stacks = {lim.stacks for _, lim in all_limitations() if lim.key == name}
     assert len(stacks) == 1, f"unknown limitation {name}"
     return STACK in stacks.pop()
 
 
 def call(litellm: Any, server: ReplayServer, key: str, model: str, **kwargs: Any) -> Any:
-    return litellm.completion(
-        model=model, api_base=server.base(key), api_key="sk-test", messages=MESSAGES, max_retries=0, **kwargs
-    )
+    kwargs.setdefault("api_base", server.base(key))
+    return litellm.completion(model=model, api_key="sk-test", messages=MESSAGES, max_retries=0, **kwargs)
 
 
 def test_anthropic_thinking_is_dropped_by_litellm_160(litellm: Any, server: ReplayServer) -> None:
@@ -195,3 +195,183 @@ def test_gemini_contentless_candidate_has_no_choice_in_litellm_160(litellm: Any,
         assert response.choices == []
     else:
         assert response.choices[0].provider_specific_fields["native_finish_reason"] == "MODEL_ARMOR"
+
+
+# ---------------------------------------------------------------- Cohere v2 (recorded payloads and the fake)
+COHERE = "cohere_chat/command-a-03-2025"
+
+
+def test_cohere_v2_has_no_route_in_litellm_160(litellm: Any) -> None:
+    """1.60 sends Cohere's v1 body to the v2 endpoint (the strict fake refuses it); latest sends v2."""
+    with running(FakeCohere) as fake:
+        fake.reply("Paris.")
+        try:
+            response = litellm.completion(
+                model=COHERE, api_base=fake.chat_url, api_key="sk-test", messages=MESSAGES, max_retries=0
+            )
+        except Exception:
+            response = None
+        sent = fake.requests[0].body
+    if affected("cohere_v2_route_160"):
+        assert response is None and "message" in sent and "messages" not in sent
+        assert any("message is not a valid field" in v for v in fake.violations)
+    else:
+        assert response.choices[0].message.content == "Paris." and sent["messages"] == MESSAGES
+
+
+def test_cohere_v2_stream_is_unreadable_by_latest_litellm(litellm: Any, server: ReplayServer) -> None:
+    """Latest raises on the recorded SSE stream's first `event:` line; 1.60 (v1 parser) yields no text either."""
+    key = "cohere/vercel-text-stream"
+    text = expected(PAYLOADS[key]).content
+    assert text
+    got, raised = "", None
+    try:
+        for chunk in call(litellm, server, key, COHERE, stream=True, api_base=server.base(key) + "/v2/chat"):
+            got += (chunk.choices[0].delta.content or "") if chunk.choices else ""
+    except Exception as error:
+        raised = error
+    if affected("cohere_v2_stream"):
+        assert raised is not None and "Error parsing chunk" in str(raised)
+    else:
+        assert got != text  # 1.60: no v2 route at all (cohere_v2_route_160)
+
+
+def test_cohere_v2_cached_tokens_thinking_and_tool_plan_are_dropped_by_latest_litellm(
+    litellm: Any, server: ReplayServer
+) -> None:
+    """The recorded answers carry cached_tokens, thinking parts and a tool_plan; litellm's response has none."""
+    if not affected("cohere_v2_drops_latest"):
+        pytest.skip("litellm 1.60 has no Cohere v2 route (cohere_v2_route_160)")
+    key = "cohere/vercel-reasoning"
+    body = json.loads(PAYLOADS[key].body)
+    thinking = body["message"]["content"][0]["thinking"]
+    assert thinking and body["usage"]["cached_tokens"] == 1344
+    response = call(litellm, server, key, COHERE, api_base=server.base(key) + "/v2/chat")
+    message = response.choices[0].message
+    assert message.content == expected(PAYLOADS[key]).content  # the text arrives
+    assert not getattr(message, "reasoning_content", None) and thinking not in json.dumps(message.model_dump())
+    details = getattr(response.usage, "prompt_tokens_details", None)
+    assert not getattr(details, "cached_tokens", None)
+    assert response.usage.prompt_tokens == body["usage"]["tokens"]["input_tokens"]
+
+    key = "cohere/vercel-tool-call"
+    plan = json.loads(PAYLOADS[key].body)["message"]["tool_plan"]
+    response = call(litellm, server, key, COHERE, api_base=server.base(key) + "/v2/chat")
+    message = response.choices[0].message
+    assert [c.function.name for c in message.tool_calls] == ["weather", "cityAttractions"]
+    assert plan not in json.dumps(response.model_dump(), default=str)
+
+
+# ---------------------------------------------------------------- Ollama's native chat (the strict fake)
+OLLAMA = "ollama_chat/llama3.1"
+TOOL = {"type": "function", "function": {"name": "search", "parameters": {"type": "object", "properties": {}}}}
+CALL = {"id": "call_1", "type": "function", "function": {"name": "search", "arguments": '{"q": "cats"}'}}
+
+
+def test_ollama_tools_need_ollama_api_base_on_litellm_160(litellm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """1.60 asks OLLAMA_API_BASE (not the call's api_base) /api/show; unset, tools go into the prompt and a
+    process-wide litellm setting flips. Latest sends tools natively and asks nothing."""
+    monkeypatch.setenv("OLLAMA_API_BASE", "http://127.0.0.1:9")  # anything but the call's api_base: closed
+    monkeypatch.setattr(litellm, "add_function_to_prompt", False)  # restored after the test
+    with running(FakeOllama) as fake:
+        fake.reply('{"name": "search", "arguments": {}}')
+        litellm.completion(model=OLLAMA, api_base=fake.url, messages=MESSAGES, tools=[TOOL], stream=False)
+        sent = fake.requests[0].body
+        probes = [p.path for p in fake.probes]
+    if affected("ollama_show_160"):
+        assert "tools" not in sent and sent.get("format") == "json"
+        assert "search" in json.dumps(sent["messages"])  # the tool list, pasted into the prompt
+        assert litellm.add_function_to_prompt is True  # litellm set it for the whole process
+        assert probes == []  # it asked OLLAMA_API_BASE, not this api_base
+    else:
+        assert sent["tools"] == [TOOL] and "format" not in sent
+        assert litellm.add_function_to_prompt is False
+
+
+def test_ollama_tool_history_raises_in_litellm_160(litellm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A history with a tool call: Ollama answers, then 1.60's token counter raises on the object arguments."""
+    with running(FakeOllama) as fake:
+        monkeypatch.setenv("OLLAMA_API_BASE", fake.url)
+        fake.reply("Found 3 cats.")
+        history = [
+            *MESSAGES,
+            {"role": "assistant", "content": None, "tool_calls": [CALL]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "3 cats"},
+        ]
+        try:
+            answer = litellm.completion(model=OLLAMA, api_base=fake.url, messages=history, tools=[TOOL])
+        except Exception as error:
+            answer = error
+        assert len(fake.requests) == 1 and fake.violations == []  # the request was fine and answered
+    if affected("ollama_tool_history_160"):
+        assert isinstance(answer, Exception) and "concatenate str" in str(answer)
+    else:
+        assert answer.choices[0].message.content == "Found 3 cats."
+
+
+def test_ollama_streamed_tool_calls_are_dropped_by_litellm_160(litellm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The NDJSON stream carries one tool call; 1.60's chunks have none, latest's have it."""
+    with running(FakeOllama) as fake:
+        monkeypatch.setenv("OLLAMA_API_BASE", fake.url)
+        fake.reply_stream(None, tool_calls=[{"name": "search", "arguments": '{"q": "cats"}'}])
+        chunks = list(litellm.completion(model=OLLAMA, api_base=fake.url, messages=MESSAGES, tools=[TOOL], stream=True))
+    calls = [tc for c in chunks if c.choices for tc in (c.choices[0].delta.tool_calls or [])]
+    if affected("ollama_stream_tools_160"):
+        assert calls == []
+    else:
+        assert [c.function.name for c in calls] == ["search"]
+
+
+def test_ollama_done_reason_length_is_lost_by_litellm_160(litellm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ollama says done_reason length; 1.60 reports stop, latest length."""
+    with running(FakeOllama) as fake:
+        monkeypatch.setenv("OLLAMA_API_BASE", fake.url)
+        fake.reply("cut sh", finish_reason="length")
+        choice = litellm.completion(model=OLLAMA, api_base=fake.url, messages=MESSAGES).choices[0]
+    assert choice.message.content == "cut sh"
+    assert choice.finish_reason == ("stop" if affected("ollama_done_reason_160") else "length")
+
+
+def test_azure_429_is_retried_inside_litellm_160(litellm: Any) -> None:
+    """Every answer a 429 (retry-after-ms 10): with max_retries=0, 1.60 still sends 3 requests, latest 1."""
+    with running(FakeAzureOpenAI) as fake:
+        fake.retry_after_ms = 10
+        fake.default(Reply.error(429))
+        with pytest.raises(Exception) as raised:
+            litellm.completion(
+                model="azure/gpt-4o-mini",
+                api_base=fake.url,
+                api_key="sk-test",
+                api_version="2024-10-21",
+                messages=MESSAGES,
+                max_retries=0,
+                num_retries=0,
+            )
+        sent = len(fake.requests)
+    assert getattr(raised.value, "status_code", None) == 429
+    assert sent == (3 if affected("azure_429_retry_160") else 1)
+
+
+def test_ollama_content_parts_are_sent_as_is_by_litellm_160(litellm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user message of text and image parts: 1.60 sends the array (Ollama's 400), latest text plus images."""
+    image = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    parts = [
+        {"type": "text", "text": "What is in it?"},
+        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{image}"}},
+    ]
+    with running(FakeOllama) as fake:
+        monkeypatch.setenv("OLLAMA_API_BASE", fake.url)
+        fake.reply("A pixel.")
+        try:
+            answer = litellm.completion(model=OLLAMA, api_base=fake.url, messages=[{"role": "user", "content": parts}])
+        except Exception as error:
+            answer = error
+        sent = fake.requests[0].body["messages"][0]
+    if affected("ollama_parts_160"):
+        assert sent["content"] == parts and isinstance(answer, Exception)
+        assert fake.violations == [
+            "json: cannot unmarshal array into Go struct field ChatRequest.messages.content of type string"
+        ]
+    else:
+        assert sent["content"] == "What is in it?" and sent["images"] == [image]
+        assert answer.choices[0].message.content == "A pixel."

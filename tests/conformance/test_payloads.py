@@ -40,6 +40,7 @@ MODELS = {
     "ollama": "openai/gemma3:4b",  # Ollama's OpenAI-compatible endpoint (/v1/chat/completions)
     "huggingface": "openai/Qwen/Qwen3-235B-A22B",  # Hugging Face's OpenAI-compatible router
     "gemini": "gemini/gemini-2.5-flash",
+    "cohere": "cohere_chat/command-a-03-2025",  # Cohere v2 chat: litellm posts to the api_base as given
 }
 
 
@@ -52,8 +53,9 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
 
 def provider_for(server: ReplayServer, payload: Payload) -> LiteLLMProvider:
     extra: dict[str, Any] = {"api_version": "2024-10-21"} if payload.provider == "azure" else {}
+    base = server.base(payload) + ("/v2/chat" if payload.provider == "cohere" else "")
     config = LiteLLMConfig(
-        chat_model=MODELS[payload.provider], api_base=server.base(payload), api_key="sk-test", num_retries=0, **extra
+        chat_model=MODELS[payload.provider], api_base=base, api_key="sk-test", num_retries=0, **extra
     )
     return LiteLLMProvider(config)
 
@@ -130,6 +132,8 @@ def check_answer(response: Any, exp: Expected, skip: frozenset[str], events: lis
         assert response.send_tokens == exp.send_tokens
     if exp.recv_tokens is not None and "recv_tokens" not in skip:
         assert response.recv_tokens == exp.recv_tokens
+    if exp.cached_tokens is not None and "cached_tokens" not in skip:
+        assert response.cached_tokens == exp.cached_tokens
     if "reasoning" not in skip:
         assert (response.reasoning_content or "") == exp.reasoning
     if events and "content" not in skip and exp.finish_reason != "refusal":

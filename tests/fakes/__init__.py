@@ -1,13 +1,26 @@
-"""Strict loopback fakes of the OpenAI, Anthropic, Bedrock Converse, Gemini and Vertex AI wire APIs
-(see servers.py and rules/)."""
+"""Strict loopback fakes of the provider wire APIs: OpenAI, Azure OpenAI, Anthropic, Bedrock Converse,
+Gemini, Vertex AI, Mistral, Ollama, Cohere v2 (see servers.py and rules/)."""
 
-from .fixtures import anthropic_fake, bedrock_fake, gemini_fake, openai_fake, vertex_fake
+from .fixtures import (
+    anthropic_fake,
+    azure_fake,
+    bedrock_fake,
+    cohere_fake,
+    gemini_fake,
+    mistral_fake,
+    ollama_fake,
+    openai_fake,
+    vertex_fake,
+)
 from .servers import (
     AUTO,
     FakeAnthropic,
     FakeAzureOpenAI,
     FakeBedrock,
+    FakeCohere,
     FakeGemini,
+    FakeMistral,
+    FakeOllama,
     FakeOpenAI,
     FakeVertex,
     Recorded,
@@ -20,14 +33,21 @@ __all__ = [
     "FakeAnthropic",
     "FakeAzureOpenAI",
     "FakeBedrock",
+    "FakeCohere",
     "FakeGemini",
+    "FakeMistral",
+    "FakeOllama",
     "FakeOpenAI",
     "FakeVertex",
     "Recorded",
     "Reply",
     "anthropic_fake",
+    "azure_fake",
     "bedrock_fake",
+    "cohere_fake",
     "gemini_fake",
+    "mistral_fake",
+    "ollama_fake",
     "openai_fake",
     "running",
     "vertex_fake",

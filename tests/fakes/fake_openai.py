@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 
@@ -171,32 +170,3 @@ class FakeOpenAI(BaseFake):
         if want_usage and usage is not None:
             frames.append(self._frame({**env, "choices": [], "usage": usage}))
         return [*frames, b"data: [DONE]\n\n"]
-
-
-class FakeAzureOpenAI(FakeOpenAI):
-    """Azure OpenAI Chat Completions at ``POST /openai/deployments/{deployment}/chat/completions``.
-
-    AZURE_REF: the key goes in an ``api-key`` header and the API version in the required ``api-version``
-    query parameter; the body and answers are OpenAI's. Give litellm ``url`` (no path) as api_base and an
-    ``azure/<deployment>`` model.
-    """
-
-    paths = ()
-    _deployment_path = re.compile(r"^/openai/deployments/[^/]+/chat/completions$")
-
-    @property
-    def url(self) -> str:
-        return self.server.url_for("").rstrip("/")
-
-    def _refusal(self, rec: Recorded, bad_json: bool) -> tuple[int, list[str]] | None:
-        if rec.method != "POST" or not self._deployment_path.match(rec.path) or not rec.query.get("api-version"):
-            return 404, ["Resource not found"]
-        key = rec.headers.get("api-key", "")
-        if not key or (self.expected_key is not None and key != self.expected_key):
-            return 401, [
-                "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a "
-                "valid key for an active subscription and use a correct regional API endpoint for your resource."
-            ]
-        if bad_json:
-            return 400, ["We could not parse the JSON body of your request."]
-        return (400, v) if (v := rules.check_openai(rec.body)) else None

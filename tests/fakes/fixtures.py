@@ -1,5 +1,6 @@
-"""Function-scoped pytest fixtures: ``openai_fake``, ``anthropic_fake``, ``bedrock_fake``, ``gemini_fake``,
-``vertex_fake``, and ``fake`` (OpenAI and Anthropic in turn).
+"""Function-scoped pytest fixtures: one per wire fake (``openai_fake``, ``anthropic_fake``, ``azure_fake``,
+``bedrock_fake``, ``gemini_fake``, ``vertex_fake``, ``mistral_fake``, ``ollama_fake``, ``cohere_fake``),
+and ``fake`` (OpenAI and Anthropic in turn).
 
 tests/conftest.py loads this module as a plugin (``pytest_plugins``).
 """
@@ -11,7 +12,18 @@ from typing import Any
 
 import pytest
 
-from .servers import FakeAnthropic, FakeBedrock, FakeGemini, FakeOpenAI, FakeVertex, running
+from .servers import (
+    FakeAnthropic,
+    FakeAzureOpenAI,
+    FakeBedrock,
+    FakeCohere,
+    FakeGemini,
+    FakeMistral,
+    FakeOllama,
+    FakeOpenAI,
+    FakeVertex,
+    running,
+)
 
 
 @pytest.fixture
@@ -27,6 +39,12 @@ def anthropic_fake() -> Iterator[FakeAnthropic]:
 
 
 @pytest.fixture
+def azure_fake() -> Iterator[FakeAzureOpenAI]:
+    with running(FakeAzureOpenAI) as fake:
+        yield fake
+
+
+@pytest.fixture
 def bedrock_fake() -> Iterator[FakeBedrock]:
     """Bedrock Converse: ``api_base=fake.url`` plus ``fake_bedrock.bedrock_options()`` as extra_params."""
     with running(FakeBedrock) as fake:
@@ -34,9 +52,27 @@ def bedrock_fake() -> Iterator[FakeBedrock]:
 
 
 @pytest.fixture
+def mistral_fake() -> Iterator[FakeMistral]:
+    with running(FakeMistral) as fake:
+        yield fake
+
+
+@pytest.fixture
 def gemini_fake() -> Iterator[FakeGemini]:
     """The Gemini API fake; its api_base for litellm 1.110's ``gemini/`` route is ``gemini_fake.url``."""
     with running(FakeGemini) as fake:
+        yield fake
+
+
+@pytest.fixture
+def ollama_fake() -> Iterator[FakeOllama]:
+    with running(FakeOllama) as fake:
+        yield fake
+
+
+@pytest.fixture
+def cohere_fake() -> Iterator[FakeCohere]:
+    with running(FakeCohere) as fake:
         yield fake
 
 

@@ -25,9 +25,13 @@ from typing import Any
 
 from .base import AUTO, BaseFake, Recorded, Reply
 from .fake_anthropic import FakeAnthropic
+from .fake_azure import FakeAzureOpenAI
 from .fake_bedrock import FakeBedrock
+from .fake_cohere import FakeCohere
 from .fake_gemini import FakeGemini, FakeVertex
-from .fake_openai import FakeAzureOpenAI, FakeOpenAI
+from .fake_mistral import FakeMistral
+from .fake_ollama import FakeOllama
+from .fake_openai import FakeOpenAI
 from .transport import LoopbackServer
 
 
@@ -50,7 +54,10 @@ __all__ = [
     "FakeAnthropic",
     "FakeAzureOpenAI",
     "FakeBedrock",
+    "FakeCohere",
     "FakeGemini",
+    "FakeMistral",
+    "FakeOllama",
     "FakeOpenAI",
     "FakeVertex",
     "Recorded",

@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from director_litellm import supply_chain
-from director_litellm.cli import model_checks, settings, vertex_check
+from director_litellm.cli import family_checks, model_checks, settings, vertex_check
 from director_litellm.cli.console import Console, short, stdout_caught
 from director_litellm.cli.report import Report, Section
 from director_litellm.cli.settings import Resolved, env_name, field_var
@@ -348,6 +348,7 @@ CHECKS: tuple[Check, ...] = (
     model_checks.check_model,
     model_checks.check_credentials,
     vertex_check.check_vertex,
+    family_checks.check_family,
     check_environment,
     check_observability,
     check_director,

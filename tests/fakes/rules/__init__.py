@@ -10,6 +10,8 @@ knows model names.
 - ``bedrock``: Bedrock Runtime Converse / ConverseStream request body (import the module); ``aws_auth``: SigV4 headers
 - ``gemini``: Gemini API / Vertex AI generateContent: contents, function turns, the Schema subset,
   thought signatures, keys (imported as ``rules.gemini``; its links live there)
+- ``azure``, ``mistral``, ``ollama``, ``cohere``: what those wires add or refuse (imported as modules:
+  ``from tests.fakes.rules import mistral``)
 - ``caching``: cache_control placement and limits, the fakes' token estimate, cache minimums
 - ``context``: the model's context window (opt-in per fake), refused with the real error bodies
 - ``common``: documentation links, tool names, number ranges, model families
