@@ -85,7 +85,7 @@ def providers() -> dict[str, Any]:
 def measure(rounds: int = 400, long_rounds: int = 40) -> dict[str, Any]:
     from tests.director_data import history
 
-    from director_litellm import _litellm
+    from director_litellm import token_counts
 
     with open(TOOLS_FILE, encoding="utf-8") as fh:
         tools = json.load(fh)
@@ -96,7 +96,7 @@ def measure(rounds: int = 400, long_rounds: int = 40) -> dict[str, Any]:
     for name, p in sides.items():  # the same body either way under the window; fitted over it
         assert (p.build_request(short, tools) == sides["off"].build_request(short, tools)) or name == "off"
 
-    _litellm._TOKENS.clear()  # the cold fit: every message counted by litellm once
+    token_counts.clear()  # the cold fit: every message counted by litellm once
     t0 = time.perf_counter()
     fitted = sides["auto"].build_request(long, tools)
     cold = time.perf_counter() - t0

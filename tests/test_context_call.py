@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, _litellm, cli
+from director_litellm import LiteLLMConfig, LiteLLMProvider, _litellm, cli, token_counts
 from director_litellm.config import ConfigError, load_config
 from director_litellm.context_fit import ContextFit
 from tests.fakes import FakeAnthropic, FakeOpenAI
@@ -104,11 +104,15 @@ class TestLookups:
         spy = _Spy(_litellm.import_litellm())
         monkeypatch.setattr(_litellm, "import_litellm", lambda: spy)
         message = {"role": "tool", "content": "memo check " * 300, "tool_call_id": "call_memo_1"}
-        first = _litellm.message_tokens("gpt-4o-mini", message)
+        first = token_counts.message_tokens("gpt-4o-mini", message, _litellm.count_tokens)
         assert first == spy.litellm.token_counter(model="gpt-4o-mini", messages=[message])
-        assert _litellm.message_tokens("gpt-4o-mini", dict(message)) == first and spy.calls == 1
-        _litellm.message_tokens("gpt-4o-mini", {**message, "content": message["content"] + "!"})
-        _litellm.message_tokens("claude-3-5-haiku-20241022", message)
+        assert (
+            token_counts.message_tokens("gpt-4o-mini", dict(message), _litellm.count_tokens) == first and spy.calls == 1
+        )
+        token_counts.message_tokens(
+            "gpt-4o-mini", {**message, "content": message["content"] + "!"}, _litellm.count_tokens
+        )
+        token_counts.message_tokens("claude-3-5-haiku-20241022", message, _litellm.count_tokens)
         assert spy.calls == 3
 
     def test_tool_schemas_are_counted_once_per_set(self, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -118,9 +122,13 @@ class TestLookups:
         parameters = {"type": "object", "properties": {"q": {"type": "string", "description": "what"}}}
         tools = [{"type": "function", "function": {"name": "memo_tool", "description": "d", "parameters": parameters}}]
         again = [{"type": "function", "function": {"name": "memo_tool", "description": "d", "parameters": parameters}}]
-        assert _litellm.tools_tokens("gpt-4o-mini", tools) == _litellm.tools_tokens("gpt-4o-mini", again) > 0
+        assert (
+            token_counts.tools_tokens("gpt-4o-mini", tools, _litellm.count_tokens)
+            == token_counts.tools_tokens("gpt-4o-mini", again, _litellm.count_tokens)
+            > 0
+        )
         assert spy.calls == 1
-        assert _litellm.tools_tokens("gpt-4o-mini", None) == 0
+        assert token_counts.tools_tokens("gpt-4o-mini", None, _litellm.count_tokens) == 0
 
 
 class TestResponse:

@@ -317,7 +317,7 @@ class TestWhatLitellmLoses:
         (both lines); on 1.60 also a call left without its result, which the providers refuse."""
         from litellm.utils import trim_messages
 
-        from director_litellm import _litellm
+        from director_litellm import _litellm, token_counts
         from director_litellm.context_fit import fit
         from director_litellm.formatters import convert_messages
 
@@ -338,7 +338,7 @@ class TestWhatLitellmLoses:
             window=12_000,
             max_tokens=0,
             tools_tokens=0,
-            count=lambda m: _litellm.message_tokens("gpt-4o-mini", m),
+            count=lambda m: token_counts.message_tokens("gpt-4o-mini", m, _litellm.count_tokens),
         )
         assert_pairs_whole(wire_messages({"messages": ours}, "openai"))
 

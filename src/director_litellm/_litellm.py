@@ -11,7 +11,6 @@ import asyncio
 import functools
 import importlib
 import importlib.util
-import json
 import logging
 import os
 import threading
@@ -82,43 +81,18 @@ def backend(router_config: str | None, callbacks: Sequence[str] = (), langfuse: 
     return _with_callbacks(cast(Any, found), tuple(callbacks), langfuse)
 
 
-# --- litellm's callbacks, per call ----------------------------------------------------------
-# litellm takes callbacks per call as ``success_callback=[...]`` / ``failure_callback=[...]`` and
-# leaves its process-wide lists alone then; its ``callbacks=[...]`` keyword adds to those lists
-# (litellm 1.110) or is ignored (1.60), so it is not used. litellm 1.60 does not run a CustomLogger
-# given per call on ``acompletion`` (docs/observability.md, known limitation).
-
-
-class _WithCallbacks:
-    """A backend whose calls carry litellm callbacks; everything else is the backend's own."""
-
-    def __init__(self, inner: Any, callbacks: list[Any]) -> None:
-        self._inner = inner
-        self._callbacks = callbacks
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def _kwargs(self) -> dict[str, Any]:
-        # fresh lists each call: litellm 1.60 moves async entries out of them in place
-        return {"success_callback": list(self._callbacks), "failure_callback": list(self._callbacks)}
-
-    def completion(self, **request: Any) -> Any:
-        return self._inner.completion(**request, **self._kwargs())
-
-    async def acompletion(self, **request: Any) -> Any:
-        return await self._inner.acompletion(**request, **self._kwargs())
-
-
 @functools.lru_cache(maxsize=64)
 def _with_callbacks(inner: Any, names: tuple[str, ...], langfuse: bool) -> Backend:
+    """``inner`` whose calls carry the callbacks ``names`` resolve to (``observe.WithCallbacks``)."""
     resolved = [found for found in map(_callback, names) if found is not None]
     if langfuse and "langfuse" not in resolved:
         if importlib.util.find_spec("langfuse") is None:
             logger.warning("enable_langfuse is set but the langfuse package is not installed: pip install langfuse")
         else:
             resolved.append("langfuse")
-    return cast(Backend, _WithCallbacks(inner, resolved) if resolved else inner)
+    from director_litellm.observe import WithCallbacks
+
+    return cast(Backend, WithCallbacks(inner, resolved) if resolved else inner)
 
 
 @functools.cache
@@ -266,29 +240,6 @@ def routable(model: str, api_base: str | None = None) -> bool:
     return True
 
 
-@functools.cache
-def bundled_models() -> dict[str, str]:
-    """Model name -> litellm provider, from the model map litellm ships, read WITHOUT importing
-    litellm (its import takes seconds); empty when litellm or the file is not there."""
-    import importlib.util
-    import json
-
-    try:
-        spec = importlib.util.find_spec("litellm")  # finds the package; does not import it
-        folder = next(iter(spec.submodule_search_locations or ())) if spec else None
-        if folder is None:
-            return {}
-        with open(os.path.join(folder, "model_prices_and_context_window_backup.json"), encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError, StopIteration, ImportError):
-        return {}
-    return {
-        name: str(entry["litellm_provider"])
-        for name, entry in data.items()
-        if isinstance(entry, dict) and entry.get("litellm_provider")
-    }
-
-
 def cohere_v2(model: str) -> bool:
     """litellm sends ``model`` to Cohere's v2 chat API (1.60 has no v2 route: always False there)."""
     litellm = import_litellm()
@@ -373,81 +324,13 @@ def context_window(model: str) -> int | None:
     return window if isinstance(window, int) and window > 0 else None
 
 
-# (model, message key) -> tokens: Director re-sends the same history on every call, so each
-# message is counted once. The key holds the content's length and hash, not the content (a long
-# session's transcripts are not kept alive here); bounded: cleared when full.
-_TOKENS: dict[tuple[Any, ...], int] = {}
-_TOKENS_LIMIT = 20_000
-# (model, each tool's name, description and the id of its parameters) -> (tokens, the parameters kept
-# alive so that their ids stay theirs)
-_TOOL_TOKENS: dict[tuple[Any, ...], tuple[int, Any]] = {}
-
-
-def _message_key(message: dict[str, Any]) -> tuple[Any, ...]:
-    content = message.get("content")
-    if content is not None and type(content) is not str:
-        content = json.dumps(content, sort_keys=True, default=str)
-    calls = message.get("tool_calls")
-    called = None
-    if calls:
-        try:
-            called = hash(
-                tuple(
-                    (c.get("id"), (c.get("function") or {}).get("name"), (c.get("function") or {}).get("arguments"))
-                    for c in calls
-                )
-            )
-        except (AttributeError, TypeError):  # not the formatted shape: its text stands for it
-            called = hash(repr(calls))
-    size = len(content) if content is not None else -1
-    return (message.get("role"), size, hash(content), message.get("tool_call_id"), called)
-
-
-def message_tokens(model: str, message: dict[str, Any]) -> int:
-    """litellm's ``token_counter`` for one message of ``model``'s conversation, memoized by its content.
-
-    Images are counted at litellm's default size (never fetched). A message litellm cannot
-    count is estimated at one token per character.
-    """
-    key = (model, *_message_key(message))
-    found = _TOKENS.get(key)
-    if found is not None:
-        return found
-    try:
-        tokens = int(
-            import_litellm().token_counter(model=model, messages=[message], use_default_image_token_count=True)
-        )
-    except Exception:
-        tokens = max(key[2], 0) + 16  # one token per character at most, for text
-    if len(_TOKENS) >= _TOKENS_LIMIT:
-        _TOKENS.clear()
-    _TOKENS[key] = tokens
-    return tokens
-
-
-def tools_tokens(model: str, tools: list[dict[str, Any]] | None) -> int:
-    """litellm's ``token_counter`` for the tool schemas as JSON text, memoized per set of tools.
-
-    The key is each tool's name, description and the identity of its ``parameters`` object
-    (Director passes the same schema objects on every call; they are kept alive by the memo, so
-    an identity cannot be reused by another object while it is remembered).
-    """
-    if not tools:
-        return 0
-    functions = [t.get("function") or {} for t in tools]
-    key = (model, *((f.get("name"), f.get("description"), id(f.get("parameters"))) for f in functions))
-    found = _TOOL_TOKENS.get(key)
-    if found is not None:
-        return found[0]
-    text = json.dumps(tools, separators=(",", ":"), default=str)
-    try:
-        tokens = int(import_litellm().token_counter(model=model, text=text))
-    except Exception:
-        tokens = len(text)
-    if len(_TOOL_TOKENS) >= 64:
-        _TOOL_TOKENS.clear()
-    _TOOL_TOKENS[key] = (tokens, [f.get("parameters") for f in functions])
-    return tokens
+def count_tokens(model: str, messages: list[dict[str, Any]] | None = None, text: str | None = None) -> int:
+    """litellm's ``token_counter`` for ``model``: ``messages`` (images at litellm's default size, never
+    fetched) or ``text``. Raises what litellm raises; ``token_counts`` memoizes and falls back."""
+    litellm = import_litellm()
+    if text is not None:
+        return int(litellm.token_counter(model=model, text=text))
+    return int(litellm.token_counter(model=model, messages=messages, use_default_image_token_count=True))
 
 
 async def drain_logging(timeout: float = 5.0) -> None:
@@ -487,15 +370,14 @@ __all__ = [
     "SUPPRESS_DEBUG_INFO_VARIABLE",
     "Backend",
     "backend",
-    "bundled_models",
     "cache_cost",
     "callbacks_in_use",
     "context_window",
+    "count_tokens",
     "drain_logging",
     "import_litellm",
     "import_service_logger",
     "is_key_variable",
-    "message_tokens",
     "missing_key_variables",
     "routable",
     "route",
@@ -504,5 +386,4 @@ __all__ = [
     "supports_prompt_caching",
     "supports_response_schema",
     "suppress_debug_info",
-    "tools_tokens",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from director_litellm import _litellm, context_fit
+from director_litellm import _litellm, context_fit, token_counts
 from director_litellm.errors import ContextWindowError
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def fitted(call: Call, model: str, rules: str, max_tokens: int, squeeze: int | N
     if window is None:  # a model litellm does not know, and no LITELLM_CONTEXT_WINDOW: sent whole
         call.fits[model] = None
         return call.messages
-    tools_tokens = _litellm.tools_tokens(rules, call.tools)
+    tools_tokens = token_counts.tools_tokens(rules, call.tools, _litellm.count_tokens)
     if squeeze is not None:
         window = min(window, max_tokens + tools_tokens + squeeze)
     messages, call.fits[model] = context_fit.fit(
@@ -54,7 +54,7 @@ def fitted(call: Call, model: str, rules: str, max_tokens: int, squeeze: int | N
         window=window,
         max_tokens=max_tokens,
         tools_tokens=tools_tokens,
-        count=lambda message: _litellm.message_tokens(rules, message),
+        count=lambda message: token_counts.message_tokens(rules, message, _litellm.count_tokens),
     )
     return messages
 
@@ -102,9 +102,9 @@ def refit(call: Call, target: Target, build: Callable[[int], dict[str, Any]]) ->
             pass
     rules = call.rules_model(target.model)
     if before is not None:
-        sent = before.tokens_after - _litellm.tools_tokens(rules, call.tools)
+        sent = before.tokens_after - token_counts.tools_tokens(rules, call.tools, _litellm.count_tokens)
     else:
-        sent = sum(_litellm.message_tokens(rules, m) for m in call.messages)
+        sent = sum(token_counts.message_tokens(rules, m, _litellm.count_tokens) for m in call.messages)
     request = call.requests.pop(target.model, None)
     try:
         tighter = build(int(SQUEEZE * sent))

@@ -19,6 +19,7 @@ it says nothing and litellm decides.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,29 @@ _CREDENTIAL_PARAMS = ("api_key", "azure_ad_token", "azure_ad_token_provider", "a
 _NEAR_NAME_CUTOFF = 0.75
 
 
+@functools.cache
+def bundled_models() -> dict[str, str]:
+    """Model name -> litellm provider, from the model map litellm ships, read WITHOUT importing
+    litellm (its import takes seconds); empty when litellm or the file is not there."""
+    import importlib.util
+    import json
+
+    try:
+        spec = importlib.util.find_spec("litellm")  # finds the package; does not import it
+        folder = next(iter(spec.submodule_search_locations or ())) if spec else None
+        if folder is None:
+            return {}
+        with open(os.path.join(folder, "model_prices_and_context_window_backup.json"), encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError, StopIteration, ImportError):
+        return {}
+    return {
+        name: str(entry["litellm_provider"])
+        for name, entry in data.items()
+        if isinstance(entry, dict) and entry.get("litellm_provider")
+    }
+
+
 def unroutable(model: str, known: Iterable[str] = ()) -> str:
     """One sentence: litellm cannot tell the provider of ``model``, and how to name it."""
     bare = [name for name in known if "/" not in name]
@@ -68,7 +92,7 @@ def check_routes(models: Iterable[tuple[str, str | None]]) -> None:
     """Raise ``ConfigError`` for the first (model, api_base) litellm cannot route (it imports litellm)."""
     for model, api_base in models:
         if not _litellm.routable(model, api_base):
-            raise ConfigError(unroutable(model, _litellm.bundled_models()))
+            raise ConfigError(unroutable(model, bundled_models()))
 
 
 def before_import(config: LiteLLMConfig, environ: Mapping[str, str] | None = None) -> str | None:
@@ -82,7 +106,7 @@ def before_import(config: LiteLLMConfig, environ: Mapping[str, str] | None = Non
     if "/" in model:
         provider: str | None = prefix
     else:
-        known = _litellm.bundled_models() if _bundled_map_in_use(env) else {}
+        known = bundled_models() if _bundled_map_in_use(env) else {}
         if not known or model.startswith("ft:"):  # no data, or a fine-tune name litellm routes itself
             return None
         if model not in known:
