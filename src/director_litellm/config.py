@@ -167,6 +167,12 @@ class LiteLLMConfig(BaseSettings):
     reasoning_effort: str | None = Field(
         None, description="`low`, `medium` or `high`, passed to models that support reasoning effort."
     )
+    thinking_budget: int | None = Field(
+        None,
+        ge=1024,
+        description="Turns on Claude's extended thinking (Anthropic, Bedrock, Vertex) with this many tokens "
+        "(at least 1024); temperature becomes 1 and max_tokens stays above it (docs/reasoning.md).",
+    )
     prompt_caching: Literal["auto", "off"] = Field(
         "auto",
         description="`auto`: place prompt-cache breakpoints (`cache_control`) on Claude models whose wire "
@@ -186,7 +192,7 @@ class LiteLLMConfig(BaseSettings):
             raise UnknownSettingError(_unknown_message(unknown))
         super().__init__(**values)
 
-    @field_validator("api_base", "api_version", "router_config", "reasoning_effort", mode="before")
+    @field_validator("api_base", "api_version", "router_config", "reasoning_effort", "thinking_budget", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from director_litellm import _litellm, formatters, model_rules, prompt_cache
+from director_litellm import _litellm, formatters, history, model_rules, prompt_cache
 from director_litellm.call_options import split_options
 from director_litellm.config import FallbackModel, LiteLLMConfig
 from director_litellm.errors import ConfigError
@@ -49,6 +49,7 @@ class _Static(NamedTuple):
     rules: str  # the model the per-model rules decide for
     instruction: str | None  # a system message the response format needs (models without JSON schema)
     cache_minimum: int | None  # prompt-cache breakpoints: the prefix they need, or None for none
+    ids: history.IdRule  # the tool-call ids the model's wire takes
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Call:
     policy: RetryPolicy
     rules_model: Callable[[str], str] = str  # the model the per-model rules decide for (router mode: a group)
     prompt_caching: str = "auto"
+    thinking_budget: int | None = None
     deployments: Callable[[str], list[str]] = lambda model: [model]  # router mode: a group's deployments
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
     marked: bool = True  # False: no cache_control came through formatting, so there is none to strip
@@ -224,6 +226,7 @@ def _settled(cfg: LiteLLMConfig, given: tuple[Any, ...], stream: bool, rules_mod
         ),
         rules_model=rules_model,
         prompt_caching=cfg.prompt_caching,
+        thinking_budget=cfg.thinking_budget,
     )
 
 
@@ -262,7 +265,8 @@ def request_for(call: Call, target: Target) -> dict[str, Any]:
         return cached
     static = call.statics.get(target.model) or _static(call, target)
     request = dict(static.base)
-    messages = model_rules.shape_conversation(static.rules, call.messages, bool(call.tools))
+    messages = _with_reasoning(call, target, static, request)
+    messages = model_rules.shape_conversation(static.rules, messages, bool(call.tools))
     if static.instruction:
         messages = [*messages, {"role": "system", "content": static.instruction}]
         messages = model_rules.shape_conversation(static.rules, messages, bool(call.tools))
@@ -280,6 +284,26 @@ def request_for(call: Call, target: Target) -> dict[str, Any]:
         request["tool_choice"] = "auto"
     call.requests[target.model] = request
     return request
+
+
+def _with_reasoning(call: Call, target: Target, static: _Static, request: dict[str, Any]) -> list[dict[str, Any]]:
+    """The history for this model (``history``: ids it takes, state only its own) and rule 6's thinking."""
+    effort = "reasoning_effort" in request
+    prepared = history.prepare(call.messages, target.model, static.ids, thinking=bool(call.thinking_budget or effort))
+    thinking = model_rules.thinking_params(
+        static.rules,
+        call.thinking_budget,
+        int(request.get("max_tokens") or 0),
+        effort=effort,
+        json_mode="response_format" in request,
+        open_loop_signed=prepared.open_loop_signed,
+    )
+    if thinking is not None:
+        request.pop("top_p", None)
+        if not thinking:  # thinking is off for this call: nothing that would turn it on, Director's sampling
+            request.pop("reasoning_effort", None)
+        request.update(thinking)
+    return prepared.messages
 
 
 def _static(call: Call, target: Target) -> _Static:
@@ -312,7 +336,8 @@ def _static(call: Call, target: Target) -> _Static:
         minimum = model_rules.cache_breakpoint_minimum(
             call.deployments(target.model), _litellm.route, _litellm.supports_prompt_caching
         )
-    static = _Static(base, rules, instruction or None, minimum)
+    ids = history.id_rule(call.deployments(target.model), _litellm.route)
+    static = _Static(base, rules, instruction or None, minimum, ids)
     call.statics[target.model] = static
     return static
 

@@ -26,6 +26,7 @@ from typing import Any
 from .base import AUTO, BaseFake, Recorded, Reply
 from .fake_anthropic import FakeAnthropic
 from .fake_openai import FakeAzureOpenAI, FakeOpenAI
+from .fake_openai_variants import FakeDeepSeek, FakeMistralIds
 from .transport import LoopbackServer
 
 
@@ -43,4 +44,14 @@ def running(cls: type[BaseFake], expected_key: str | None = None, *, keep_alive:
         fake.close()
 
 
-__all__ = ["AUTO", "FakeAnthropic", "FakeAzureOpenAI", "FakeOpenAI", "Recorded", "Reply", "running"]
+__all__ = [
+    "AUTO",
+    "FakeAnthropic",
+    "FakeAzureOpenAI",
+    "FakeDeepSeek",
+    "FakeMistralIds",
+    "FakeOpenAI",
+    "Recorded",
+    "Reply",
+    "running",
+]

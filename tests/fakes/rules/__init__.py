@@ -7,6 +7,7 @@ knows model names.
 
 - ``openai``: Chat Completions request body, messages, auth
 - ``anthropic``: Messages request body, messages, headers, auth
+- ``reasoning``: thinking blocks and signatures (Anthropic), reasoning_content (DeepSeek), Mistral's ids
 - ``caching``: cache_control placement and limits, the fakes' token estimate, cache minimums
 - ``common``: documentation links, tool names, number ranges, model families
 """
@@ -47,6 +48,15 @@ from .common import (
     openai_reasoning_model,
 )
 from .openai import OPENAI_PARAMS, check_openai, check_openai_auth
+from .reasoning import (
+    DEEPSEEK_MISSING,
+    check_anthropic_thinking,
+    check_deepseek,
+    check_mistral_ids,
+    deepseek_thinking,
+    sign,
+    thinking_on,
+)
 
 __all__ = [
     "ANTHROPIC_CACHING",
@@ -62,6 +72,7 @@ __all__ = [
     "CACHE_BREAKPOINT_LIMIT",
     "CACHE_LOOKBACK_BLOCKS",
     "CACHE_TTLS",
+    "DEEPSEEK_MISSING",
     "OPENAI_CACHE_INCREMENT",
     "OPENAI_CACHE_MINIMUM",
     "OPENAI_CACHING",
@@ -74,6 +85,9 @@ __all__ = [
     "check_anthropic",
     "check_anthropic_auth",
     "check_anthropic_cache_control",
+    "check_anthropic_thinking",
+    "check_deepseek",
+    "check_mistral_ids",
     "check_openai",
     "check_openai_auth",
     "claude_cache_minimum",
@@ -81,6 +95,9 @@ __all__ = [
     "claude_family",
     "claude_max_output",
     "claude_refuses_prefill",
+    "deepseek_thinking",
     "estimate_tokens",
     "openai_reasoning_model",
+    "sign",
+    "thinking_on",
 ]
