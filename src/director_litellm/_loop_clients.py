@@ -13,6 +13,7 @@ per-call ``client=`` argument, a client that belongs to the running loop.
   carries the endpoint, so it is built the way litellm resolves it for this provider: the call's
   ``api_base``/``api_key``/``organization``, else litellm's settings, else ``OPENAI_API_BASE``,
   ``OPENAI_API_KEY``, ``OPENAI_ORGANIZATION``; ``max_retries=0`` (retries are ours).
+- ``deepseek/...`` (litellm's OpenAI handler) with the call's own ``api_base`` and ``api_key``: the same.
 - ``anthropic/...`` models: a litellm ``AsyncHTTPHandler`` (endpoint and headers stay litellm's).
 - Anything else (other providers, Router mode): ``{}``, litellm's own clients.
 
@@ -44,6 +45,11 @@ class _Loop:
 
 _loops: dict[asyncio.AbstractEventLoop, _Loop] = {}
 _lock = threading.Lock()
+
+
+# OpenAI-compatible routes litellm serves with its OpenAI handler (which takes ``client=``): the same
+# stale-connection failure on litellm 1.60 ("Connection error" on the second asyncio.run)
+_OPENAI_HANDLED = frozenset({"deepseek"})
 
 
 @functools.lru_cache(maxsize=8)
@@ -144,6 +150,8 @@ def client_kwargs(litellm: Any, request: dict[str, Any]) -> dict[str, Any]:
     provider = _provider(litellm, request["model"], request.get("api_base"))
     if provider == "openai" and not _cache_is_per_loop(litellm):
         found = _openai_client(litellm, request)
+    elif provider in _OPENAI_HANDLED and request.get("api_base") and request.get("api_key"):
+        found = None if _cache_is_per_loop(litellm) else _openai_client(litellm, request)
     elif provider == "anthropic":
         found = _anthropic_client(litellm, request)
     else:

@@ -289,21 +289,32 @@ def request_for(call: Call, target: Target) -> dict[str, Any]:
 def _with_reasoning(call: Call, target: Target, static: _Static, request: dict[str, Any]) -> list[dict[str, Any]]:
     """The history for this model (``history``: ids it takes, state only its own) and rule 6's thinking."""
     effort = "reasoning_effort" in request
-    prepared = history.prepare(call.messages, target.model, static.ids, thinking=bool(call.thinking_budget or effort))
+    budget = call.thinking_budget or _given_budget(request.get("thinking"))
+    prepared = history.prepare(call.messages, target.model, static.ids, thinking=bool(budget or effort))
     thinking = model_rules.thinking_params(
         static.rules,
-        call.thinking_budget,
+        budget,
         int(request.get("max_tokens") or 0),
         effort=effort,
         json_mode="response_format" in request,
         open_loop_signed=prepared.open_loop_signed,
     )
     if thinking is not None:
-        request.pop("top_p", None)
-        if not thinking:  # thinking is off for this call: nothing that would turn it on, Director's sampling
+        if thinking:
+            request.pop("top_p", None)
+        else:  # thinking is off for this call: nothing that would turn it on, Director's sampling
             request.pop("reasoning_effort", None)
+            request.pop("thinking", None)
         request.update(thinking)
     return prepared.messages
+
+
+def _given_budget(thinking: Any) -> int | None:
+    """A thinking budget passed as litellm's own ``thinking`` option (``extra_params`` or per call)."""
+    if isinstance(thinking, Mapping) and thinking.get("type") == "enabled":
+        budget = thinking.get("budget_tokens")
+        return budget if isinstance(budget, int) and not isinstance(budget, bool) else None
+    return None
 
 
 def _static(call: Call, target: Target) -> _Static:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .caching import check_anthropic_cache_control
@@ -33,6 +34,7 @@ ANTHROPIC_PARAMS = frozenset(
     ]
 )
 
+TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 _USER_BLOCKS = ("text", "image", "document", "tool_result", "search_result")
 _ASSISTANT_BLOCKS = ("text", "tool_use", "thinking", "redacted_thinking", "server_tool_use", "web_search_tool_result")
 
@@ -55,6 +57,10 @@ def _anthropic_blocks(where: str, content: Any, allowed: tuple[str, ...]) -> lis
             and isinstance(block.get("input"), dict)
         ):
             out.append(f"{where}.content.{i}: tool_use needs string id and name and an object input")
+        elif kind in ("tool_use", "tool_result") and not TOOL_ID.match(str(block.get("id", block.get("tool_use_id")))):
+            # ANTHROPIC_REF: tool_use.id and tool_result.tool_use_id match ^[a-zA-Z0-9_-]+$
+            name = "id" if kind == "tool_use" else "tool_use_id"
+            out.append(f"{where}.content.{i}.{kind}.{name}: String should match pattern '{TOOL_ID.pattern}'")
     return out
 
 
