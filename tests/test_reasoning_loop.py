@@ -96,11 +96,28 @@ class TestClaudeThinking:
         assert turn.ok, turn.failed and turn.failed.content
         assert anthropic_fake.violations == []
 
-    def test_json_mode_calls_go_without_thinking(self, anthropic_fake: FakeAnthropic) -> None:
-        """Director's json_object agent calls: Claude refuses forced tool use with thinking, so none is asked."""
+    def test_reasoning_effort_on_claude_gets_temperature_1(self, anthropic_fake: FakeAnthropic) -> None:
+        """LITELLM_REASONING_EFFORT turns Claude's thinking on (litellm 1.110): temperature 1, not Director's 0.9."""
+        r = provider_for(anthropic_fake, CLAUDE, reasoning_effort="low").chat_completions(
+            [{"role": "user", "content": "x"}]
+        )
+        assert r.status, r.content
+        assert anthropic_fake.violations == []
+        body = anthropic_fake.requests[-1].body
+        if LITELLM_160:  # litellm 1.60's data: Claude takes no reasoning_effort, so none is sent (model rule 4)
+            assert "thinking" not in body and body["temperature"] == 0.9
+        else:
+            assert body["thinking"]["type"] == "enabled" and body["temperature"] == 1
+
+    @pytest.mark.parametrize("setting", ["budget", "extra_params"])
+    def test_json_mode_calls_go_without_thinking(self, anthropic_fake: FakeAnthropic, setting: str) -> None:
+        """Director's json_object agent calls: litellm 1.60 forces a tool for JSON mode, which Claude refuses
+        with thinking on ("Thinking may not be enabled when tool_choice forces tool use"), so none is asked."""
         anthropic_fake.default(text='{"ok": true}')
+        raw = {"temperature": 1, "extra_params": {"thinking": {"type": "enabled", "budget_tokens": BUDGET}}}
+        provider = claude(anthropic_fake) if setting == "budget" else provider_for(anthropic_fake, CLAUDE, **raw)
         for _ in range(3):
-            r = claude(anthropic_fake).chat_completions(
+            r = provider.chat_completions(
                 [{"role": "user", "content": "Reply in JSON"}], response_format={"type": "json_object"}
             )
             assert r.status, r.content
