@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from director_litellm import model_rules
+from director_litellm import reasoning_rules
 from director_litellm.formatters import format_messages
 from director_litellm.history import ANTHROPIC, MISTRAL, OPENAI, id_rule, mapped_id, prepare
 from director_litellm.reasoning_state import State, encode
@@ -167,28 +167,32 @@ class TestPrepare:
 
 class TestThinkingRules:
     def test_claude_with_a_budget(self) -> None:
-        """Rule 6: thinking on, temperature 1, max_tokens above the budget."""
-        params = model_rules.thinking_params(CLAUDE, 4096, 4096, effort=False, json_mode=False, open_loop_signed=None)
+        """Rule 7: thinking on, temperature 1, max_tokens above the budget."""
+        params = reasoning_rules.thinking_params(
+            CLAUDE, 4096, 4096, effort=False, json_mode=False, open_loop_signed=None
+        )
         assert params == {"temperature": 1, "thinking": {"type": "enabled", "budget_tokens": 4096}, "max_tokens": 8192}
 
     def test_no_thinking_for_json_mode_or_an_unsigned_loop(self) -> None:
         """Claude refuses forced tool use and foreign loops with thinking: that call goes without it."""
         assert (
-            model_rules.thinking_params(CLAUDE, 2048, 4096, effort=False, json_mode=True, open_loop_signed=None) == {}
+            reasoning_rules.thinking_params(CLAUDE, 2048, 4096, effort=False, json_mode=True, open_loop_signed=None)
+            == {}
         )
         assert (
-            model_rules.thinking_params(CLAUDE, 2048, 4096, effort=False, json_mode=False, open_loop_signed=False) == {}
+            reasoning_rules.thinking_params(CLAUDE, 2048, 4096, effort=False, json_mode=False, open_loop_signed=False)
+            == {}
         )
 
     def test_other_families_are_left_alone(self) -> None:
         """Only Claude models get Claude's thinking parameter."""
         assert (
-            model_rules.thinking_params(
+            reasoning_rules.thinking_params(
                 "openai/gpt-4o", 2048, 4096, effort=False, json_mode=False, open_loop_signed=None
             )
             is None
         )
         assert (
-            model_rules.thinking_params(CLAUDE, None, 4096, effort=False, json_mode=False, open_loop_signed=None)
+            reasoning_rules.thinking_params(CLAUDE, None, 4096, effort=False, json_mode=False, open_loop_signed=None)
             is None
         )

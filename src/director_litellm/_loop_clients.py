@@ -15,6 +15,8 @@ per-call ``client=`` argument, a client that belongs to the running loop.
   ``OPENAI_API_KEY``, ``OPENAI_ORGANIZATION``; ``max_retries=0`` (retries are ours).
 - ``deepseek/...`` (litellm's OpenAI handler) with the call's own ``api_base`` and ``api_key``: the same.
 - ``anthropic/...`` models: a litellm ``AsyncHTTPHandler`` (endpoint and headers stay litellm's).
+- ``gemini/...`` and ``vertex_ai/...`` models when litellm's cache is not per loop (1.60): the same
+  (its Gemini handler takes one per call; without it the second ``asyncio.run`` got "Event loop is closed").
 - Anything else (other providers, Router mode): ``{}``, litellm's own clients.
 
 Clients are cached per (loop, provider, endpoint): calls on one loop keep sharing one pool. When
@@ -94,10 +96,10 @@ def _openai_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ..
     return ident, build
 
 
-def _anthropic_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ...], Any]:
+def _http_handler(name: str) -> tuple[tuple[Any, ...], Any]:
     from director_litellm._litellm import async_http_handler
 
-    return ("anthropic",), async_http_handler
+    return (name,), async_http_handler
 
 
 async def _close_on_shutdown(loop: asyncio.AbstractEventLoop, entry: _Loop) -> AsyncIterator[None]:
@@ -152,8 +154,8 @@ def client_kwargs(litellm: Any, request: dict[str, Any]) -> dict[str, Any]:
         found = _openai_client(litellm, request)
     elif provider in _OPENAI_HANDLED and request.get("api_base") and request.get("api_key"):
         found = None if _cache_is_per_loop(litellm) else _openai_client(litellm, request)
-    elif provider == "anthropic":
-        found = _anthropic_client(litellm, request)
+    elif provider == "anthropic" or (provider in ("gemini", "vertex_ai") and not _cache_is_per_loop(litellm)):
+        found = _http_handler(provider)
     else:
         return {}
     if found is None:

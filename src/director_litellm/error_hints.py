@@ -109,6 +109,18 @@ AUTH_HINTS = (
     "api key not found",
     "invalid x-api-key",
     "incorrect api key",
+    # Gemini answers a bad key with HTTP 400 "API key not valid. Please pass a valid API key." (API_KEY_INVALID)
+    "api key not valid",
+    "api_key_invalid",
+)
+# a package the provider's route needs is not installed (litellm reports it as a 500, a connection
+# error or a 400): an ImportError saying so along the chain
+MISSING_PACKAGE_HINTS = ("no module named", "not installed", "import failed", "sdk not found", "pip install")
+INSTALL_COMMANDS = (  # by the missing module's top-level name (google-auth's is ``google``)
+    ("google", 'pip install "director-litellm[vertex]"'),
+    ("vertexai", 'pip install "google-cloud-aiplatform>=1.38"'),
+    ("boto3", 'pip install "director-litellm[bedrock]"'),
+    ("botocore", 'pip install "director-litellm[bedrock]"'),
 )
 # LiteLLM Proxy / Router answers whose status code says less than their text (seen at the wire)
 GATEWAY_HINTS = (
@@ -128,7 +140,9 @@ __all__ = [
     "CONNECTION_HINTS",
     "GATEWAY_HINTS",
     "GENERAL_CLASSES",
+    "INSTALL_COMMANDS",
     "LOCAL_REFUSAL_CLASSES",
+    "MISSING_PACKAGE_HINTS",
     "NOT_LOCAL_CLASSES",
     "SPECIFIC_CLASSES",
     "TRANSPORT_CONNECTION",

@@ -38,7 +38,8 @@ a 500 ``InternalServerError``, a 403 as a generic ``APIError``, 408 and 504 as
     server              yes        500, 502, 503, 529 (overloaded)
     bad_response        no         the provider answered 200 with no usable answer
     invalid_input       no         this package or litellm refused the input; nothing was sent
-    config              no         bad configuration; nothing was sent
+    config              no         bad configuration, or a package the route needs is not
+                                   installed (the message names the install command); nothing was sent
     blocked_version     no         the installed litellm is known to be compromised
     unknown             no         anything else
 
@@ -266,8 +267,29 @@ def _by_status(e: _Evidence) -> str | None:
     return "bad_request" if 400 <= e.status < 500 else None
 
 
+def _missing_package(exc: BaseException) -> str | None:
+    """The install command for a package the provider's route needs and could not import, or None.
+
+    An ImportError along the chain (``vertex_ai/`` without google-auth, Bedrock without boto3 on
+    litellm 1.60, Claude on Vertex without google-cloud-aiplatform on 1.60), whatever litellm wrapped it in.
+    """
+    for err in _chain(exc):
+        if not isinstance(err, ImportError) or not any(h in str(err).lower() for h in hints.MISSING_PACKAGE_HINTS):
+            continue
+        missing = next((e.name for e in _chain(err) if isinstance(e, ModuleNotFoundError) and e.name), None)
+        top = (missing or "").split(".")[0]
+        known = dict(hints.INSTALL_COMMANDS)
+        if top in known:
+            return known[top]
+        quoted = re.search(r"pip install [^`\n]+", str(err))
+        return quoted.group(0).strip(" '\"") if quoted else f"pip install {top or 'the missing package'}"
+    return None
+
+
 # The classification rules, in order: the first that gives a category wins; none gives "unknown".
 _RULES: tuple[tuple[str, Callable[[_Evidence], str | None]], ...] = (
+    # a package the route needs is missing: nothing was sent and no retry can help
+    ("missing package", _when("config", lambda e: _missing_package(e.exc) is not None)),
     # transport failures first: litellm reports a refused connection as a 500
     ("transport timeout", _when("timeout", lambda e: bool(e.names & hints.TRANSPORT_TIMEOUT))),
     (
@@ -326,6 +348,9 @@ def classify(
         status = None  # no HTTP answer came back; litellm's 500 or 400 is its own label
     if category == "invalid_input":
         message = user_message(category, scrub(_refusal_reason(exc, names), secrets))
+    install = _missing_package(exc) if category == "config" else None
+    if install:
+        message = user_message(category, f"a package this model's provider needs is not installed; run: {install}")
     provider = getattr(exc, "llm_provider", None)
     detail = scrub(getattr(exc, "message", None) or exc, secrets)
     return ErrorInfo(

@@ -19,7 +19,7 @@ litellm). For each assistant turn with tool calls and the tool results answering
 
 ``Prepared.open_loop_signed`` tells ``request`` whether the last assistant tool-call turn of an
 unfinished tool loop carries the target's own thinking blocks; Claude refuses thinking without them
-(``model_rules.thinking_params``).
+(``reasoning_rules.thinking_params``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from director_litellm import model_rules
+from director_litellm import model_rules, reasoning_rules
 from director_litellm.reasoning_state import THOUGHT, State, unpack
 
 Message = dict[str, Any]
@@ -105,7 +105,7 @@ def prepare(messages: list[Message], model: str, rule: IdRule, *, thinking: bool
     if not any(m.get("tool_calls") for m in messages):
         return Prepared(messages, None)
     gemini = model_rules.is_gemini(model)
-    reasoning_back = model_rules.takes_reasoning_back(model, thinking=thinking)
+    reasoning_back = reasoning_rules.takes_reasoning_back(model, thinking=thinking)
     out: list[Message] = []
     ids: dict[str, str] = {}  # Director's id -> the id sent
     taken: dict[str, str] = {}  # id sent -> provider id it stands for (collisions get a salt)

@@ -13,19 +13,22 @@ rules in prose; tests check each one at the wire.
      ``top_p`` is sent; if you set both, the call is refused before sending, with a
      message telling you to unset one (the API would answer 400 anyway).
 
-2. Conversation shape for Claude models (``shape_conversation``); a model is a
-   Claude model when its name contains ``claude`` (``anthropic/...``,
-   ``bedrock/anthropic.claude-...``, ``vertex_ai/claude-...``).
+2. Conversation shape for the families whose APIs take system text only at the top
+   (``shape_conversation``): Claude (a name containing ``claude``: ``anthropic/...``,
+   ``bedrock/anthropic.claude-...``, ``vertex_ai/claude-...``) and Gemini on its own
+   wire (``gemini/...``, ``vertex_ai/gemini-...``; ``is_gemini``).
    - System messages after the last assistant turn are sent as one user turn with
-     the same text. Anthropic takes system text only at the top, so litellm would
-     move them there and the conversation would end on the assistant's turn, which
-     Claude 4.6+ refuses ("must end with a user message") and older Claude reads as
-     a prefill to continue. Director's "Final Cut" call has exactly this shape.
+     the same text. litellm moves system text to the top (Anthropic's ``system``,
+     Gemini's ``systemInstruction``), so the conversation would end on the assistant's
+     turn, which Claude 4.6+ refuses ("must end with a user message"), older Claude
+     reads as a prefill to continue, and Gemini refuses ("Please ensure that multiturn
+     requests end with a user role or a function response"). Director's "Final Cut"
+     call has exactly this shape.
    - A conversation of system messages only is sent as one user turn with their text
-     (Anthropic needs at least one non-system message; litellm refuses it before sending).
-   - When a call has no tools but the history has tool calls, the tool calls and
-     their results are sent as text (Anthropic refuses ``tool_use`` blocks in a
-     request without tool definitions, and litellm 1.60 refuses to send them).
+     (both need at least one non-system message).
+   - Claude only: when a call has no tools but the history has tool calls, the tool
+     calls and their results are sent as text (Anthropic refuses ``tool_use`` blocks in
+     a request without tool definitions, and litellm 1.60 refuses to send them).
 
 3. Structured output (``response_format_for``)
    - ``{"type": "text"}`` and ``{"type": "json_object"}`` are sent as given.
@@ -37,6 +40,14 @@ rules in prose; tests check each one at the wire.
 4. ``reasoning_effort`` (config or per call) is sent only to models that take it
    according to litellm's parameter data (litellm 1.60 would otherwise forward it to
    Anthropic as an unknown key); when it is not sent, that is logged.
+
+6. Tool schemas for Gemini (``tools_for``): Gemini takes function parameters in its
+   Schema subset of OpenAPI 3.0 (https://ai.google.dev/api/caching#Schema) and refuses
+   the rest with 400: any other key (``Unknown name "if"``, ``then``, ``const``,
+   ``additionalProperties``, ...) and a string ``format`` other than ``enum`` or
+   ``date-time`` (numbers: ``float``/``double``; integers: ``int32``/``int64``).
+   litellm 1.110 strips these itself; 1.60 sends Director's schemas as given. So every
+   Gemini-wire model gets only the subset, on every litellm.
 
 5. Prompt-cache breakpoints (``cache_breakpoint_minimum``; placed by ``prompt_cache``)
    - Only Claude models reached over a wire that takes ``cache_control`` get breakpoints:
@@ -54,24 +65,8 @@ rules in prose; tests check each one at the wire.
    - Router mode: only when every deployment of the group qualifies; the largest minimum
      among them applies.
 
-6. Extended thinking for Claude (``thinking_params``), with ``LITELLM_THINKING_BUDGET`` set (or
-   ``reasoning_effort`` sent to a Claude model, which litellm turns into thinking):
-   - ``thinking={"type": "enabled", "budget_tokens": N}`` for any Claude model (Anthropic, Bedrock,
-     Vertex); models of other families do not get it;
-   - ``temperature`` is 1 and ``top_p`` is not sent (Claude: "`temperature` may only be set to 1 when
-     thinking is enabled");
-   - ``max_tokens`` above the budget: when it is not, it becomes budget + max_tokens;
-   - no thinking on a call with ``response_format``: litellm implements JSON mode for Claude by forcing
-     a tool, which Claude refuses with thinking on;
-   - no thinking for a step whose unfinished tool loop ends in an assistant turn without this model's
-     own thinking blocks (a fallback, a changed model, a session stored before): Claude refuses it
-     ("a final `assistant` message must start with a thinking block"), and blocks of another model
-     are refused as "Invalid `signature`".
-
-7. Reasoning state given back (``history``): a turn's state goes back only to the model that made it.
-   DeepSeek's ``reasoning_content`` is kept for DeepSeek models (``keeps_reasoning``); a DeepSeek model
-   in thinking mode (``deepseek-reasoner``, or thinking requested) gets ``reasoning_content`` on every
-   tool-call turn (``takes_reasoning_back``).
+7./8. Extended thinking for Claude, and where reasoning state goes back: ``reasoning_rules`` (its own
+   module for size; the same kind of decision, documented with these in docs/model-rules.md).
 """
 
 from __future__ import annotations
@@ -94,6 +89,21 @@ _CLAUDE_VERSION = re.compile(
 
 def is_claude(model: str) -> bool:
     return "claude" in model.lower()
+
+
+#: litellm routes that speak Gemini's own wire (a bare ``gemini-...`` name goes to Vertex AI)
+GEMINI_ROUTES = ("gemini/", "vertex_ai/", "vertex_ai_beta/")
+
+
+def is_gemini(model: str) -> bool:
+    """A Gemini model on its own wire (the Gemini API or Vertex AI), not behind an OpenAI-compatible one."""
+    name = model.lower()
+    return "gemini" in name and (name.startswith(GEMINI_ROUTES) or "/" not in name)
+
+
+def takes_system_at_top(model: str) -> bool:
+    """Rule 2's families: their APIs take system text only before the conversation."""
+    return is_claude(model) or is_gemini(model)
 
 
 def claude_version(model: str) -> tuple[str, int, int] | None:
@@ -170,10 +180,10 @@ def _system_text(message: Mapping[str, Any]) -> str:
 
 def shape_conversation(model: str, messages: list[dict[str, Any]], has_tools: bool) -> list[dict[str, Any]]:
     """Apply rule 2 above; returns ``messages`` itself when nothing changes."""
-    if not is_claude(model):
+    if not takes_system_at_top(model):
         return messages
     shaped = messages
-    if not has_tools and any(m["role"] == "tool" or m.get("tool_calls") for m in messages):
+    if is_claude(model) and not has_tools and any(m["role"] == "tool" or m.get("tool_calls") for m in messages):
         shaped = _flatten_tool_history(shaped)
     last = len(shaped) - 1
     while last >= 0 and shaped[last]["role"] in ("system", "developer"):
@@ -183,6 +193,75 @@ def shape_conversation(model: str, messages: list[dict[str, Any]], has_tools: bo
         trailing = "\n\n".join(_system_text(m) for m in shaped[last + 1 :])
         shaped = [*shaped[: last + 1], {"role": "user", "content": trailing}]
     return shaped
+
+
+# ------------------------------------------------------------------ 6. tool schemas for Gemini
+
+#: Schema's fields (https://ai.google.dev/api/caching#Schema); ``$ref``/``$defs`` are kept for
+#: litellm, which inlines them before it sends
+GEMINI_SCHEMA_KEYS = frozenset(
+    [
+        "type",
+        "format",
+        "title",
+        "description",
+        "nullable",
+        "enum",
+        "maxItems",
+        "minItems",
+        "properties",
+        "required",
+        "minProperties",
+        "maxProperties",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "example",
+        "anyOf",
+        "propertyOrdering",
+        "default",
+        "items",
+        "minimum",
+        "maximum",
+        "$ref",
+        "$defs",
+        "definitions",
+    ]
+)
+#: the formats each type takes ("for STRING type: enum, date-time"); other types take none
+GEMINI_FORMATS = {"string": ("enum", "date-time"), "number": ("float", "double"), "integer": ("int32", "int64")}
+
+
+def gemini_schema(schema: Any) -> Any:
+    """``schema`` cut to Gemini's Schema subset (rule 6); nested schemas alike."""
+    if not isinstance(schema, dict):
+        return schema
+    kind = schema.get("type")
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key not in GEMINI_SCHEMA_KEYS:
+            continue
+        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+            value = {name: gemini_schema(sub) for name, sub in value.items()}
+        elif key in ("items", "anyOf"):
+            value = [gemini_schema(sub) for sub in value] if isinstance(value, list) else gemini_schema(value)
+        elif key == "format" and value not in GEMINI_FORMATS.get(str(kind).lower(), ()):
+            continue
+        out[key] = value
+    return out
+
+
+def tools_for(model: str, tools: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """The OpenAI-format ``tools`` to send to ``model`` (rule 6); ``tools`` itself when nothing changes."""
+    if not tools or not is_gemini(model):
+        return tools
+    out = []
+    for tool in tools:
+        function = tool.get("function")
+        if isinstance(function, dict) and "parameters" in function:
+            tool = {**tool, "function": {**function, "parameters": gemini_schema(function["parameters"])}}
+        out.append(tool)
+    return out
 
 
 def response_format_for(
@@ -285,72 +364,21 @@ def cache_breakpoint_minimum(
     return max(cache_minimum_tokens(m) for m in models)
 
 
-# ------------------------------------------------------------------ 6./7. thinking and reasoning state
-
-
-def is_gemini(model: str) -> bool:
-    return "gemini" in model.lower()
-
-
-def keeps_reasoning(model: str) -> bool:
-    """DeepSeek models: their ``reasoning_content`` on a tool-call turn is kept (rule 7)."""
-    return "deepseek" in model.lower()
-
-
-def takes_reasoning_back(model: str, *, thinking: bool = False) -> bool:
-    """A DeepSeek model in thinking mode, which refuses tool-call turns without ``reasoning_content``."""
-    name = model.lower()
-    return "deepseek" in name and ("reasoner" in name or thinking)
-
-
-def thinking_params(
-    model: str,
-    budget: int | None,
-    max_tokens: int,
-    *,
-    effort: bool,
-    json_mode: bool,
-    open_loop_signed: bool | None,
-) -> dict[str, Any] | None:
-    """Rule 6: what a Claude request with thinking carries; {} to send no thinking; None: not Claude/not on.
-
-    ``effort``: ``reasoning_effort`` goes to this model (litellm turns it into thinking for Claude).
-    """
-    if not is_claude(model) or (budget is None and not effort):
-        return None
-    if json_mode:
-        logger.info("%s: no extended thinking on a call with response_format (Claude's JSON mode forces a tool)", model)
-        return {}
-    if open_loop_signed is False:
-        logger.info(
-            "%s: no extended thinking for this step: the tool loop's last assistant turn has no thinking blocks "
-            "from this model (made by another model, or stored before)",
-            model,
-        )
-        return {}
-    params: dict[str, Any] = {"temperature": 1}
-    if budget is not None:
-        params["thinking"] = {"type": "enabled", "budget_tokens": budget}
-        if max_tokens <= budget:
-            params["max_tokens"] = budget + max_tokens
-    return params
-
-
 __all__ = [
     "CACHE_MINIMUM_TOKENS",
     "MAX_CACHE_BREAKPOINTS",
     "cache_breakpoint_minimum",
     "cache_minimum_tokens",
     "claude_version",
+    "gemini_schema",
     "is_claude",
     "is_gemini",
-    "keeps_reasoning",
     "response_format_for",
     "sampling_params",
     "send_reasoning_effort",
     "shape_conversation",
     "takes_cache_control",
     "takes_one_sampling_param",
-    "takes_reasoning_back",
-    "thinking_params",
+    "takes_system_at_top",
+    "tools_for",
 ]

@@ -22,7 +22,10 @@ Works on litellm's ``ModelResponse`` objects and on plain dicts of the same shap
   response with ``finish_reason="refusal"`` and the refusal text (or ``DECLINED``) in both
   ``content`` and ``refusal``; see ``_refused`` for why it is not a SUCCESS.
 - ``finish_reason: "content_filter"`` with no text and no tool calls is an ERROR
-  (``content_policy``, ``FILTERED`` in ``content``); with text it stays a SUCCESS.
+  (``content_policy``, ``FILTERED`` in ``content``); with text it stays a SUCCESS. Gemini's own
+  block reasons count the same (``WITHHELD``): litellm 1.60 passes ``MODEL_ARMOR`` and the like
+  through as the finish reason, 1.110 maps them to ``stop`` and keeps the raw one as the choice's
+  ``provider_specific_fields.native_finish_reason``.
 """
 
 from __future__ import annotations
@@ -138,6 +141,16 @@ def director_tool_call(call_id: Any, name: Any, raw_arguments: Any, raw_store: d
 
 # finish reasons meaning "the output hit the token limit" (OpenAI; Anthropic and Gemini raw values)
 _CUT_OFF = frozenset({"length", "max_tokens", "max_output_tokens"})
+# finish reasons meaning "a filter withheld the output": OpenAI's, and Gemini's FinishReason values for
+# blocked output (https://ai.google.dev/api/generate-content#FinishReason; MODEL_ARMOR on Vertex AI)
+WITHHELD = frozenset(
+    {"content_filter", "safety", "model_armor", "prohibited_content", "blocklist", "spii", "image_safety", "recitation"}
+)
+
+
+def _withheld(choice: Any, finish: Any) -> bool:
+    native = field(field(choice, "provider_specific_fields"), "native_finish_reason")
+    return any(isinstance(reason, str) and reason.lower() in WITHHELD for reason in (finish, native))
 
 
 def _tool_calls(raw_calls: Any, raw_store: dict[str, str], *, cut_off: bool) -> list[dict[str, Any]]:
@@ -327,10 +340,13 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
     cut_off = isinstance(finish, str) and finish.lower() in _CUT_OFF
     calls = _tool_calls(field(message, "tool_calls"), raw_store, cut_off=cut_off)
     content = _text(field(message, "content"))
-    if finish == "content_filter" and not calls and not content.strip():
+    withheld = _withheld(choice, finish)
+    if withheld and not calls and not content.strip():
         return _filtered(content, answered_by, response, cost)
     if cut_off:
         finish_reason = "length"
+    elif withheld and not calls:
+        finish_reason = "content_filter"
     elif calls:
         finish_reason = "tool_calls"
     elif isinstance(finish, str) and finish:

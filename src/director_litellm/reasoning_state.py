@@ -6,7 +6,7 @@ that on their own tool-call turns:
 
 - Claude with extended thinking (Anthropic, Bedrock, Vertex): the turn's ``thinking`` blocks with
   their ``signature`` and any ``redacted_thinking`` blocks, unmodified (litellm: ``thinking_blocks``);
-- DeepSeek in thinking mode: the turn's ``reasoning_content`` (``model_rules.keeps_reasoning``);
+- DeepSeek in thinking mode: the turn's ``reasoning_content`` (``reasoning_rules.keeps_reasoning``);
 - Gemini 2.5/3: each function call's ``thoughtSignature`` (litellm >= ~1.80 puts it in the id as
   ``<id>__thought__<signature>``).
 
@@ -19,7 +19,7 @@ state may go (only to the model that made it) and what id each target receives.
 What is kept is model output only: the thinking text and signatures the provider returned for that
 turn (never keys, never the user's text). One turn's encoded state is bounded by ``MAX_STATE_CHARS``;
 a larger state is not kept (logged once), and ``history`` then asks for no thinking on the next step
-(see ``model_rules.thinking_params``). Director stores an id twice: in the assistant turn and in the
+(see ``reasoning_rules.thinking_params``). Director stores an id twice: in the assistant turn and in the
 first tool result.
 """
 
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from director_litellm.fields import field
-from director_litellm.model_rules import keeps_reasoning
+from director_litellm.reasoning_rules import keeps_reasoning
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from director_litellm import _litellm, formatters, history, model_rules, prompt_cache
+from director_litellm import _litellm, formatters, history, model_rules, prompt_cache, reasoning_rules
 from director_litellm.call_options import split_options
 from director_litellm.config import FallbackModel, LiteLLMConfig
 from director_litellm.errors import ConfigError
@@ -270,7 +270,7 @@ def request_for(call: Call, target: Target) -> dict[str, Any]:
     if static.instruction:
         messages = [*messages, {"role": "system", "content": static.instruction}]
         messages = model_rules.shape_conversation(static.rules, messages, bool(call.tools))
-    tools = call.tools
+    tools = model_rules.tools_for(static.rules, call.tools)
     if static.cache_minimum is None:
         if call.marked:
             messages, tools = prompt_cache.without_marks(messages, tools)
@@ -287,11 +287,11 @@ def request_for(call: Call, target: Target) -> dict[str, Any]:
 
 
 def _with_reasoning(call: Call, target: Target, static: _Static, request: dict[str, Any]) -> list[dict[str, Any]]:
-    """The history for this model (``history``: ids it takes, state only its own) and rule 6's thinking."""
+    """The history for this model (``history``: ids it takes, state only its own) and rule 7's thinking."""
     effort = "reasoning_effort" in request
     budget = call.thinking_budget or _given_budget(request.get("thinking"))
     prepared = history.prepare(call.messages, target.model, static.ids, thinking=bool(budget or effort))
-    thinking = model_rules.thinking_params(
+    thinking = reasoning_rules.thinking_params(
         static.rules,
         budget,
         int(request.get("max_tokens") or 0),

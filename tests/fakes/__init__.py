@@ -1,13 +1,15 @@
-"""Strict loopback fakes of the OpenAI and Anthropic wire APIs (see servers.py and rules/)."""
+"""Strict loopback fakes of the OpenAI, Anthropic, Gemini and Vertex AI wire APIs (see servers.py and rules/)."""
 
-from .fixtures import anthropic_fake, openai_fake
+from .fixtures import anthropic_fake, gemini_fake, openai_fake, vertex_fake
 from .servers import (
     AUTO,
     FakeAnthropic,
     FakeAzureOpenAI,
     FakeDeepSeek,
+    FakeGemini,
     FakeMistralIds,
     FakeOpenAI,
+    FakeVertex,
     Recorded,
     Reply,
     running,
@@ -18,11 +20,15 @@ __all__ = [
     "FakeAnthropic",
     "FakeAzureOpenAI",
     "FakeDeepSeek",
+    "FakeGemini",
     "FakeMistralIds",
     "FakeOpenAI",
+    "FakeVertex",
     "Recorded",
     "Reply",
     "anthropic_fake",
+    "gemini_fake",
     "openai_fake",
     "running",
+    "vertex_fake",
 ]

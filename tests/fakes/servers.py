@@ -25,6 +25,7 @@ from typing import Any
 
 from .base import AUTO, BaseFake, Recorded, Reply
 from .fake_anthropic import FakeAnthropic
+from .fake_gemini import FakeGemini, FakeVertex
 from .fake_openai import FakeAzureOpenAI, FakeOpenAI
 from .fake_openai_variants import FakeDeepSeek, FakeMistralIds
 from .transport import LoopbackServer
@@ -49,8 +50,10 @@ __all__ = [
     "FakeAnthropic",
     "FakeAzureOpenAI",
     "FakeDeepSeek",
+    "FakeGemini",
     "FakeMistralIds",
     "FakeOpenAI",
+    "FakeVertex",
     "Recorded",
     "Reply",
     "running",

@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from director_litellm import supply_chain
-from director_litellm.cli import model_checks, settings
+from director_litellm.cli import model_checks, settings, vertex_check
 from director_litellm.cli.console import Console, short, stdout_caught
 from director_litellm.cli.report import Report, Section
 from director_litellm.cli.settings import Resolved, env_name, field_var
@@ -301,6 +301,7 @@ CHECKS: tuple[Check, ...] = (
     model_checks.check_router,
     model_checks.check_model,
     model_checks.check_credentials,
+    vertex_check.check_vertex,
     check_environment,
     check_director,
 )

@@ -19,7 +19,7 @@ Level = Literal["ok", "note", "warn", "problem"]
 MARKS: dict[Level, str] = {"ok": "ok", "note": "note", "warn": "WARN", "problem": "FAIL"}
 
 # every key of --json output that carries a check's facts; null when its check did not run
-FACT_KEYS = ("config", "litellm", "model", "credentials", "dotenv", "environment", "router", "director")
+FACT_KEYS = ("config", "litellm", "model", "credentials", "vertex", "dotenv", "environment", "router", "director")
 
 # columns of the human report: a row's label, a finding's mark, a line under the title
 ROW_INDENT, MARK_INDENT, TITLE_INDENT = 20, 8, 2
