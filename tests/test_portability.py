@@ -13,13 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from typing import Any
 
 import pytest
 
 from tests.director_loop import SYSTEM_PROMPT, Session, run_message, script_message
-from tests.fakes import FakeAnthropic, FakeDeepSeek, FakeMistralIds, FakeOpenAI, running
+from tests.fakes import FakeAnthropic, FakeDeepSeek, FakeGemini, FakeMistralIds, FakeOpenAI, running
 from tests.helpers import provider_for
+
+LITELLM_160 = version("litellm").startswith("1.60.")
 
 TWO = [[("search", {"query": "cats", "video_id": "m-1"})], [("summarize_video", {"video_id": "m-1"})]]
 THEN = [[("search", {"query": "dogs", "video_id": "m-1"})], [("summarize_video", {"video_id": "m-1"})]]
@@ -33,6 +36,7 @@ FAMILIES: dict[str, tuple[type[Any], str, dict[str, Any]]] = {
     ),
     "deepseek": (FakeDeepSeek, "deepseek/deepseek-reasoner", {}),
     "mistral": (FakeMistralIds, "mistral/mistral-large-latest", {}),
+    "gemini": (FakeGemini, "gemini/gemini-3-pro-preview", {}),  # signatures required (Gemini 3)
 }
 
 
@@ -74,14 +78,15 @@ def _family(name: str) -> Iterator[tuple[Any, Any]]:
         yield fake, provider_for(fake, model, **cfg)
 
 
-def _source_session(source: str) -> Session:
+def _source_session(source: str, fake: Any, provider: Any) -> Session:
+    """``source``'s session; a family's own is made on ``fake`` (the target's, when it is the same family:
+    one service, so the signatures it issued stay valid)."""
     if source in STORED:
         return Session.loads(STORED[source])
-    with _family(source) as (fake, provider):
-        script_message(fake, TWO)
-        session = Session()
-        turn = run_message(provider, session, "Find cats and summarise")
-        assert turn.ok and fake.violations == [], (turn.failed and turn.failed.content, fake.violations)
+    script_message(fake, TWO)
+    session = Session()
+    turn = run_message(provider, session, "Find cats and summarise")
+    assert turn.ok and fake.violations == [], (turn.failed and turn.failed.content, fake.violations)
     return Session.loads(session.dumps())  # Director's database round trip
 
 
@@ -89,18 +94,29 @@ def _source_session(source: str) -> Session:
 @pytest.mark.parametrize("source", [*FAMILIES, *STORED])
 def test_a_session_moves_to_another_family(source: str, target: str) -> None:
     """The next message on ``target`` over ``source``'s history: every step accepted, state never leaked."""
-    session = _source_session(source)
+    if LITELLM_160 and "gemini" in (source, target):
+        pytest.skip("litellm 1.60 has no working gemini/ route (gemini_bearer_160) and no thought signatures")
     with _family(target) as (fake, provider):
+        if source == target:
+            session = _source_session(source, fake, provider)
+        elif source in FAMILIES:
+            with _family(source) as (source_fake, source_provider):
+                session = _source_session(source, source_fake, source_provider)
+        else:
+            session = _source_session(source, None, None)
+        before = len(fake.requests)
         script_message(fake, THEN)
         turn = run_message(provider, session, "Now find dogs")
         assert turn.ok, (source, target, turn.failed and turn.failed.content, fake.violations)
         assert fake.violations == []
-        sent = json.dumps([rec.body for rec in fake.requests])
+        sent = json.dumps([rec.body for rec in fake.requests[before:]])
         assert "~dlr1~" not in sent  # the codec's packed state never reaches a wire
         if target != "deepseek":
             assert "reasoning_content" not in sent
         if target != "anthropic":
             assert '"type": "thinking"' not in sent and "thinking_blocks" not in sent
+        if target != "gemini":
+            assert "__thought__" not in sent and "thoughtSignature" not in sent
 
 
 def test_mapping_is_the_same_on_every_call() -> None:
