@@ -50,6 +50,14 @@ class TestCodec:
         assert unpack(packed[:-7]) == ("toolu_1", None)
         assert unpack("toolu_1" + MARK + "not base64 at all!") == ("toolu_1", None)
 
+    def test_an_inflating_bomb_is_refused(self) -> None:
+        """A hand-made id that would inflate beyond any packed state is read as no state."""
+        import base64
+        import zlib
+
+        bomb = base64.urlsafe_b64encode(zlib.compress(b" " * (70 * MAX_STATE_CHARS), 9)).decode().rstrip("=")
+        assert unpack("toolu_1" + MARK + bomb) == ("toolu_1", None)
+
     def test_packed_ids_use_no_character_of_a_provider_id_alphabet_boundary(self) -> None:
         """The packed part is base64url: it never holds the mark or litellm's Gemini separator."""
         packed = encode("call_9", State(model="deepseek/deepseek-reasoner", reasoning="r" * 5000))
