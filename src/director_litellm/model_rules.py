@@ -64,9 +64,6 @@ rules in prose; tests check each one at the wire.
      cacheable length (``CACHE_MINIMUM_TOKENS``); a shorter prefix would not be cached.
    - Router mode: only when every deployment of the group qualifies; the largest minimum
      among them applies.
-
-7./8. Extended thinking for Claude, and where reasoning state goes back: ``reasoning_rules`` (its own
-   module for size; the same kind of decision, documented with these in docs/model-rules.md).
 """
 
 from __future__ import annotations
