@@ -1,6 +1,7 @@
 """The benchmark's loopback servers, run in their OWN process (``python benchmarks/_server.py``).
 
-Two kinds, both speaking the OpenAI Chat Completions wire protocol on 127.0.0.1:
+Two kinds, both speaking the OpenAI Chat Completions wire protocol on 127.0.0.1 (the light one also
+answers Gemini's ``:generateContent`` and a ``/token`` OAuth endpoint, for ``fig_gemini.py``):
 
 ``strict``  ``tests.fakes.servers.FakeOpenAI`` (threaded, HTTP/1.1 keep-alive): parses and validates every request
             against ``tests/fakes/rules/`` and answers ``fake.default(text="ok")``. Used for every
@@ -79,6 +80,16 @@ def _response(status: str, ctype: str, body: bytes, chunked: bool = False) -> by
 
 
 JSON_REPLY = _response("200 OK", "application/json", json.dumps(CANNED).encode())
+# the Gemini wire (fig_gemini.py): a generateContent answer, and an OAuth token for a service account
+GEMINI = {
+    "candidates": [{"content": {"parts": [{"text": "ok"}], "role": "model"}, "finishReason": "STOP", "index": 0}],
+    "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 5, "totalTokenCount": 15},
+    "modelVersion": "gemini-2.5-flash",
+    "responseId": "bench",
+}
+GEMINI_REPLY = _response("200 OK", "application/json; charset=UTF-8", json.dumps(GEMINI).encode())
+TOKEN = {"access_token": "ya29.bench", "expires_in": 3599, "token_type": "Bearer"}
+TOKEN_REPLY = _response("200 OK", "application/json", json.dumps(TOKEN).encode())
 SSE_REPLY = _response("200 OK", "text/event-stream", _sse(), chunked=True)
 NOT_FOUND = _response("404 Not Found", "application/json", b'{"error":{"message":"not found"}}')
 
@@ -110,7 +121,11 @@ class _Light(asyncio.Protocol):
             body, self.buf = self.buf[end + 4 : total], self.buf[total:]
             path = head.split(" ", 2)[1] if " " in head else ""
             _Light.count += 1
-            if not path.endswith("/chat/completions"):
+            if path.endswith(":generateContent"):
+                self.transport.write(GEMINI_REPLY)  # type: ignore[attr-defined]
+            elif path == "/token":
+                self.transport.write(TOKEN_REPLY)  # type: ignore[attr-defined]
+            elif not path.endswith("/chat/completions"):
                 self.transport.write(NOT_FOUND)  # type: ignore[attr-defined]
             elif b'"stream":true' in body.replace(b" ", b""):
                 self.transport.write(SSE_REPLY)  # type: ignore[attr-defined]

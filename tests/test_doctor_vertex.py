@@ -115,3 +115,22 @@ class TestVertexDoctor:
         """Only vertex_ai/ models get the section."""
         _, data = doctor_json(monkeypatch, capsys, LITELLM_CHAT_MODEL="openai/gpt-4o-mini", OPENAI_API_KEY="sk-x")
         assert data["vertex"] is None
+
+
+def test_claude_on_vertex_needs_aiplatform_on_litellm_160(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], key_file: str
+) -> None:
+    """litellm 1.60's Claude on Vertex imports google-cloud-aiplatform (vertex_claude_160): doctor says so there."""
+    from importlib.metadata import version
+
+    old = tuple(int(p) for p in version("litellm").split(".")[:2]) < (1, 61)
+    _, data = doctor_json(
+        monkeypatch,
+        capsys,
+        LITELLM_CHAT_MODEL="vertex_ai/claude-sonnet-4-6",
+        GOOGLE_APPLICATION_CREDENTIALS=key_file,
+        VERTEXAI_PROJECT="p",
+    )
+    section = next(s for s in data["sections"] if s["title"] == "Vertex AI")
+    commands = [f.get("command") for f in section["findings"]]
+    assert ('pip install "google-cloud-aiplatform>=1.38"' in commands) is old

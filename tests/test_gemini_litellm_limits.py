@@ -140,3 +140,24 @@ def test_system_prompt_as_user_text(litellm: Any, vertex_fake: FakeVertex, model
     if as_user:
         assert body["contents"][0]["parts"][0]["text"] == "be brief"
     assert vertex_fake.violations == []
+
+
+def test_gemini_stream_cached_tokens_160(litellm: Any, vertex_fake: FakeVertex) -> None:
+    """gemini_stream_cached_160: litellm 1.60 drops ``cachedContentTokenCount`` from a stream's usage (its JSON
+    answer keeps it as prompt_tokens_details.cached_tokens); latest keeps it in both."""
+    usage = {"promptTokenCount": 100, "cachedContentTokenCount": 60, "candidatesTokenCount": 5, "totalTokenCount": 105}
+    vertex_fake.enqueue(Reply.success("ok", usage=usage))
+    chunks = list(
+        litellm.completion(
+            model=f"vertex_ai/{MODEL}",
+            messages=MESSAGES,
+            api_base=vertex_fake.model_url(MODEL),
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    final = [c.usage for c in chunks if getattr(c, "usage", None)][-1]
+    details = final.prompt_tokens_details
+    cached = getattr(details, "cached_tokens", None) if details is not None else None
+    assert final.prompt_tokens == 100
+    assert cached == (None if LITELLM_160 else 60)

@@ -8,12 +8,13 @@ litellm and the case is not run here on that stack.
 
 from __future__ import annotations
 
+import os
 from importlib.metadata import version
 
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from tests.director_loop import PATHS, Session, run_message, script_message
+from tests.director_loop import PATHS, Session, new_process, run_message, script_message
 from tests.fakes import FakeGemini, FakeVertex
 from tests.helpers import KEY
 
@@ -72,3 +73,45 @@ def test_director_turn_on_vertex_claude(vertex_fake: FakeVertex, path: str) -> N
     provider = vertex_provider(vertex_fake, "claude-sonnet-4-6", "anthropic")
     script_message(vertex_fake, STEPS)
     assert_turn(run_message(provider, Session(), "find cats", path=path), vertex_fake)
+
+
+@pytest.mark.skipif(LITELLM_160, reason="litellm 1.60 drops thought signatures (issue 20: the reasoning-state codec)")
+@pytest.mark.parametrize("path", PATHS)
+def test_director_turn_on_gemini_3_keeps_thought_signatures(gemini_fake: FakeGemini, path: str) -> None:
+    """Gemini 3 refuses a current-turn call without its signature; through Director's stored tool-call ids
+    (litellm 1.110 carries the signature in the id) the whole turn and the next one pass."""
+    provider = gemini_provider(gemini_fake, "gemini-3-pro-preview")
+    session = Session()
+    for n in (1, 2):
+        script_message(gemini_fake, [STEPS[0], [("summarize_video", {"video_id": "m-1"})]])
+        turn = run_message(provider, session, f"find cats {n}", path=path)
+        assert gemini_fake.violations == [] and turn.ok, turn.failed and turn.failed.content
+        session = Session.loads(session.dumps())
+    signed = [
+        p
+        for r in gemini_fake.requests
+        for c in r.body["contents"]
+        for p in c["parts"]
+        if "thoughtSignature" in p or "thought_signature" in p
+    ]
+    assert signed, "the signatures the fake issued went back"
+
+
+def test_stored_session_continues_after_a_restart_on_vertex(vertex_fake: FakeVertex) -> None:
+    """Director restarted: the stored session goes on in a new process configured by LITELLM_* alone."""
+    model = "gemini-2.5-flash"
+    session = Session()
+    script_message(vertex_fake, STEPS)
+    assert run_message(vertex_provider(vertex_fake, model), session, "find cats").ok
+    script_message(vertex_fake, STEPS)
+    env = {
+        "LITELLM_CHAT_MODEL": f"vertex_ai/{model}",
+        "LITELLM_API_BASE": vertex_fake.model_url(model),
+        "LITELLM_NUM_RETRIES": "0",
+        **{k: os.environ[k] for k in ("GOOGLE_APPLICATION_CREDENTIALS", "VERTEXAI_PROJECT", "VERTEXAI_LOCATION")},
+    }
+    stored, result = new_process(session.dumps(), "and now dogs", env=env)
+    assert result["ok"], result
+    assert result["summary"] == "Here is what I did."
+    assert vertex_fake.violations == []
+    assert len(stored.reasoning_context) > len(session.reasoning_context)

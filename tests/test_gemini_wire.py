@@ -111,6 +111,62 @@ class TestErrors:
             assert error["attempts"] == 1, path
         assert vertex_fake.requests == []
 
+    def test_vertex_without_credentials_is_config(self, vertex_fake: FakeVertex, tmp_path: Any) -> None:
+        """No credentials file, no gcloud login (a fresh process): ``config`` naming the variable to set,
+        never retried, nothing sent (litellm reported google-auth's DefaultCredentialsError as a 500)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GOOGLE_", "VERTEX", "CLOUDSDK_"))}
+        # no home gcloud login; the GCE metadata server is a closed loopback port (no network)
+        env.update(
+            OFFLINE_ENV,
+            HOME=str(tmp_path),
+            CLOUDSDK_CONFIG=str(tmp_path / "gcloud"),
+            GCE_METADATA_HOST="127.0.0.1:9",
+            GCE_METADATA_IP="127.0.0.1:9",
+            PYTHONPATH=pythonpath(ROOT),
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", NO_CREDENTIALS, f"vertex_ai/{MODEL}", vertex_fake.model_url(MODEL)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        status, content, error = json.loads(proc.stdout.strip().splitlines()[-1])
+        assert not status and error["category"] == "config" and error["retryable"] is False, error
+        assert "GOOGLE_APPLICATION_CREDENTIALS" in content and error["attempts"] == 1
+        assert vertex_fake.requests == []
+
+    def test_revoked_service_account_key_is_auth(self, vertex_fake: FakeVertex, tmp_path: Any) -> None:
+        """Google's token endpoint refuses the key (400 invalid_grant): ``auth``, not a retried 500 (a fresh
+        process: litellm keeps a token it once got for the life of the process)."""
+        vertex_fake.revoked = True
+        env = {**os.environ, **OFFLINE_ENV, "PYTHONPATH": pythonpath(ROOT)}
+        env["GOOGLE_APPLICATION_CREDENTIALS"] = vertex_fake.service_account_file(tmp_path)
+        proc = subprocess.run(
+            [sys.executable, "-c", NO_CREDENTIALS, f"vertex_ai/{MODEL}", vertex_fake.model_url(MODEL)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        status, content, error = json.loads(proc.stdout.strip().splitlines()[-1])
+        assert not status and error["category"] == "auth" and error["retryable"] is False, error
+        assert "credentials" in content.lower() and error["attempts"] == 1
+        assert vertex_fake.token_requests == 1 and vertex_fake.requests == []
+
+
+NO_CREDENTIALS = """
+import json, sys
+from director_litellm import LiteLLMConfig, LiteLLMProvider
+provider = LiteLLMProvider(LiteLLMConfig(chat_model=sys.argv[1], api_base=sys.argv[2], num_retries=3))
+r = provider.chat_completions([{"role": "user", "content": "hi"}])
+print(json.dumps([bool(r.status), r.content, r.error]))
+"""
+
 
 # a new process in which google-auth cannot be imported; prints {path: [status, content, error]}
 NO_GOOGLE_AUTH = """
@@ -184,3 +240,23 @@ def test_async_calls_on_new_event_loops(vertex_fake: FakeVertex) -> None:
     for _ in range(3):
         r = asyncio.run(provider.achat_completions([{"role": "user", "content": "hi"}]))
         assert r.status, r.error
+
+
+@pytest.mark.parametrize("path", ["sync", "stream"])
+def test_usage_with_cached_and_thinking_tokens(vertex_fake: FakeVertex, path: str) -> None:
+    """usageMetadata's cachedContentTokenCount is the cached part of the prompt; thinking tokens are output
+    (litellm 1.60 leaves them out: gemini_thoughts_tokens_160, and drops the cached count in streams:
+    gemini_stream_cached_160)."""
+    usage = {
+        "promptTokenCount": 100,
+        "cachedContentTokenCount": 60,
+        "candidatesTokenCount": 5,
+        "thoughtsTokenCount": 7,
+        "totalTokenCount": 112,
+    }
+    vertex_fake.enqueue(Reply.success("ok", usage=usage))
+    r = complete(vertex(vertex_fake), [{"role": "user", "content": "hi"}], path=path)
+    assert r.status, r.error
+    assert r.send_tokens == 100
+    assert r.cached_tokens == (0 if LITELLM_160 and path == "stream" else 60)
+    assert r.recv_tokens == (5 if LITELLM_160 else 12)

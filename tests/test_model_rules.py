@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider
+from director_litellm import LiteLLMConfig, LiteLLMProvider, model_rules
 from director_litellm.errors import InvalidInputError
 from director_litellm.model_rules import claude_version, sampling_params, shape_conversation, takes_one_sampling_param
 from tests.fakes import FakeAnthropic
@@ -130,3 +130,67 @@ class TestShapeAtTheWire:
         assert turn["role"] == "user"
         text = turn["content"] if isinstance(turn["content"], str) else "".join(b["text"] for b in turn["content"])
         assert text == "You are Director.\n\nSummarise."
+
+
+class TestGeminiRules:
+    @pytest.mark.parametrize(
+        ("model", "gemini"),
+        [
+            ("gemini/gemini-2.5-flash", True),
+            ("vertex_ai/gemini-2.0-flash", True),
+            ("gemini-2.5-pro", True),
+            ("openrouter/google/gemini-2.5-flash", False),
+            ("vertex_ai/claude-sonnet-4-6", False),
+            ("openai/gpt-4o", False),
+        ],
+    )
+    def test_is_gemini(self, model: str, gemini: bool) -> None:
+        """Gemini on its own wire only: behind an OpenAI-compatible route the rules do not apply."""
+        assert model_rules.is_gemini(model) is gemini
+
+    def test_trailing_system_becomes_user_for_gemini(self) -> None:
+        """Rule 2 for Gemini: the Final Cut's trailing system message goes as the last user turn."""
+        messages = [
+            {"role": "system", "content": "s"},
+            {"role": "user", "content": "u"},
+            {"role": "assistant", "content": "a"},
+            {"role": "system", "content": "summarise"},
+        ]
+        shaped = model_rules.shape_conversation("gemini/gemini-2.5-flash", messages, False)
+        assert shaped[-1] == {"role": "user", "content": "summarise"} and shaped[:3] == messages[:3]
+
+    def test_gemini_keeps_tool_history_without_tools(self) -> None:
+        """Unlike Claude, Gemini takes function calls in the history of a call without tools: not flattened."""
+        call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+        messages = [
+            {"role": "user", "content": "u"},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "c", "content": "r"},
+        ]
+        assert model_rules.shape_conversation("vertex_ai/gemini-2.5-flash", messages, False) is messages
+
+    def test_schema_subset(self) -> None:
+        """Rule 9: keys outside Schema and formats the type does not take are left out, nested too."""
+        params = {
+            "type": "object",
+            "properties": {
+                "url": {"type": "string", "format": "uri", "description": "d"},
+                "when": {"type": "string", "format": "date-time"},
+                "n": {"type": "integer", "format": "int64", "minimum": 1, "default": 2},
+                "list": {"type": "array", "items": {"type": "object", "additionalProperties": False, "properties": {}}},
+            },
+            "if": {"properties": {"x": {"const": 1}}},
+            "then": {"required": ["url"]},
+            "additionalProperties": False,
+        }
+        tools = [{"type": "function", "function": {"name": "t", "description": "d", "parameters": params}}]
+        sent = model_rules.tools_for("gemini/gemini-2.5-flash", tools)
+        assert sent is not None
+        cut = sent[0]["function"]["parameters"]
+        assert set(cut) == {"type", "properties"}
+        assert cut["properties"]["url"] == {"type": "string", "description": "d"}
+        assert cut["properties"]["when"]["format"] == "date-time"
+        assert cut["properties"]["n"] == {"type": "integer", "format": "int64", "minimum": 1, "default": 2}
+        assert cut["properties"]["list"]["items"] == {"type": "object", "properties": {}}
+        assert "if" in params  # the caller's schema is left as it was
+        assert model_rules.tools_for("openai/gpt-4o", tools) is tools

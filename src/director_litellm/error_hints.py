@@ -116,6 +116,26 @@ AUTH_HINTS = (
 # a package the provider's route needs is not installed (litellm reports it as a 500, a connection
 # error or a 400): an ImportError saying so along the chain
 MISSING_PACKAGE_HINTS = ("no module named", "not installed", "import failed", "sdk not found", "pip install")
+# a cloud route found no credentials at all (google-auth's DefaultCredentialsError; litellm reports a 500):
+# by the class or text, what to set
+MISSING_CREDENTIALS = (
+    (
+        "DefaultCredentialsError",
+        "default credentials were not found",
+        "no Google Cloud credentials for Vertex AI: set GOOGLE_APPLICATION_CREDENTIALS to a service-account "
+        "JSON file (or VERTEXAI_CREDENTIALS), or run: gcloud auth application-default login",
+    ),
+)
+# the cloud's token endpoint refused the credentials (google-auth's RefreshError, e.g. 400 invalid_grant for a
+# deleted or revoked service-account key; litellm reports a 500)
+REFUSED_CREDENTIALS = (
+    (
+        "RefreshError",
+        "invalid_grant",
+        "Google refused the Vertex AI credentials. Check the service-account file GOOGLE_APPLICATION_CREDENTIALS "
+        "(or VERTEXAI_CREDENTIALS) names: its key may be deleted or revoked",
+    ),
+)
 INSTALL_COMMANDS = (  # by the missing module's top-level name (google-auth's is ``google``)
     ("google", 'pip install "director-litellm[vertex]"'),
     ("vertexai", 'pip install "google-cloud-aiplatform>=1.38"'),
@@ -142,8 +162,10 @@ __all__ = [
     "GENERAL_CLASSES",
     "INSTALL_COMMANDS",
     "LOCAL_REFUSAL_CLASSES",
+    "MISSING_CREDENTIALS",
     "MISSING_PACKAGE_HINTS",
     "NOT_LOCAL_CLASSES",
+    "REFUSED_CREDENTIALS",
     "SPECIFIC_CLASSES",
     "TRANSPORT_CONNECTION",
     "TRANSPORT_TIMEOUT",

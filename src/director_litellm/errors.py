@@ -286,10 +286,22 @@ def _missing_package(exc: BaseException) -> str | None:
     return None
 
 
+def _missing_credentials(e: _Evidence) -> str | None:
+    """What to set when a cloud route found no credentials at all (nothing was sent), or None."""
+    return next((fix for name, text, fix in hints.MISSING_CREDENTIALS if name in e.names or text in e.text), None)
+
+
+def _refused_credentials(e: _Evidence) -> str | None:
+    """What to check when the cloud's token endpoint refused the credentials, or None."""
+    return next((fix for name, text, fix in hints.REFUSED_CREDENTIALS if name in e.names and text in e.text), None)
+
+
 # The classification rules, in order: the first that gives a category wins; none gives "unknown".
 _RULES: tuple[tuple[str, Callable[[_Evidence], str | None]], ...] = (
     # a package the route needs is missing: nothing was sent and no retry can help
     ("missing package", _when("config", lambda e: _missing_package(e.exc) is not None)),
+    ("no cloud credentials", _when("config", lambda e: _missing_credentials(e) is not None)),
+    ("cloud credentials refused", _when("auth", lambda e: _refused_credentials(e) is not None)),
     # transport failures first: litellm reports a refused connection as a 500
     ("transport timeout", _when("timeout", lambda e: bool(e.names & hints.TRANSPORT_TIMEOUT))),
     (
@@ -351,6 +363,10 @@ def classify(
     install = _missing_package(exc) if category == "config" else None
     if install:
         message = user_message(category, f"a package this model's provider needs is not installed; run: {install}")
+    elif category in ("config", "auth"):
+        evidence = _Evidence(exc, names, text, status, streamed)
+        fix = _missing_credentials(evidence) if category == "config" else _refused_credentials(evidence)
+        message = f"{fix}." if category == "auth" and fix else user_message(category, fix or "")
     provider = getattr(exc, "llm_provider", None)
     detail = scrub(getattr(exc, "message", None) or exc, secrets)
     return ErrorInfo(

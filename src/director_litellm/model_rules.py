@@ -248,6 +248,25 @@ def gemini_schema(schema: Any) -> Any:
     return out
 
 
+#: parameters object -> (that object, its Gemini subset). Director passes each agent's same schema
+#: object on every call (the formatters keep it), and cutting 25 schemas costs ~0.3 ms per call, so
+#: the cut is kept per object; the object itself is held, so its id is never reused while cached.
+#: A schema changed in place after a call is not seen (none of Director's are).
+_GEMINI_CUTS: dict[int, tuple[Any, Any]] = {}
+_GEMINI_CUTS_MAX = 1024
+
+
+def _gemini_cut(parameters: Any) -> Any:
+    hit = _GEMINI_CUTS.get(id(parameters))
+    if hit is not None and hit[0] is parameters:
+        return hit[1]
+    cut = gemini_schema(parameters)
+    if len(_GEMINI_CUTS) >= _GEMINI_CUTS_MAX:
+        _GEMINI_CUTS.clear()
+    _GEMINI_CUTS[id(parameters)] = (parameters, cut)
+    return cut
+
+
 def tools_for(model: str, tools: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
     """The OpenAI-format ``tools`` to send to ``model`` (rule 6); ``tools`` itself when nothing changes."""
     if not tools or not is_gemini(model):
@@ -256,7 +275,7 @@ def tools_for(model: str, tools: list[dict[str, Any]] | None) -> list[dict[str, 
     for tool in tools:
         function = tool.get("function")
         if isinstance(function, dict) and "parameters" in function:
-            tool = {**tool, "function": {**function, "parameters": gemini_schema(function["parameters"])}}
+            tool = {**tool, "function": {**function, "parameters": _gemini_cut(function["parameters"])}}
         out.append(tool)
     return out
 

@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.conformance.gemini_wire import gemini_expected
 from tests.conformance.replay import Payload
 
 
@@ -277,6 +278,13 @@ def error_category(payload: Payload) -> str:
     code = error.get("code") if isinstance(error, dict) else None
     if code == "content_filter":
         return "content_policy"
+    reasons = (
+        {d.get("reason") for d in error.get("details") or [] if isinstance(d, dict)}
+        if isinstance(error, dict)
+        else set()
+    )
+    if "API_KEY_INVALID" in reasons:  # Gemini answers a bad key with 400
+        return "auth"
     return {
         400: "bad_request",
         401: "auth",
@@ -300,6 +308,9 @@ def expected(payload: Payload) -> Expected:
             and not (payload.header("retry-after") or "0").replace(".", "", 1).isdigit(),
             finish_reason="",
         )
+    if payload.wire == "gemini":
+        chunks = sse_data(payload.body) if payload.format == "sse" else [json.loads(payload.body)]
+        return gemini_expected(chunks, Expected())
     if payload.format == "sse":
         events = sse_data(payload.body)
         return _anthropic_sse(events) if payload.wire == "anthropic" else _openai_sse(events)

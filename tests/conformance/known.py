@@ -48,6 +48,14 @@ _CUT_TOOL = Defect(2, "a tool call cut off by the token limit is returned as cal
 
 DEFECTS: dict[str, Defect] = {}
 
+_GEMINI_THOUGHT_TOKENS = Limitation(
+    "gemini_thoughts_tokens_160",
+    frozenset({"recv_tokens"}),
+    ("1.60",),
+    "litellm 1.60 leaves Gemini's `thoughtsTokenCount` out of completion_tokens (Google bills thinking as "
+    "output); latest adds it",
+)
+
 _THINKING_160 = Limitation(
     "anthropic_thinking_160",
     frozenset({"reasoning"}),
@@ -115,6 +123,25 @@ LIMITATIONS: dict[str, Limitation] = {
         ("1.60",),
         "litellm 1.60 replaces the provider's final-chunk usage with its own token count when a stream carries "
         "n>1 choices",
+    ),
+    "gemini/vercel-text": _GEMINI_THOUGHT_TOKENS,
+    "gemini/vercel-text-stream": _GEMINI_THOUGHT_TOKENS,
+    "gemini/vercel-tool-call-gemini3": _GEMINI_THOUGHT_TOKENS,
+    "gemini/vercel-tool-call-stream": _GEMINI_THOUGHT_TOKENS,
+    "gemini/pydantic-ai-thinking": Limitation(
+        "gemini_thought_parts_160",
+        frozenset({"content", "reasoning", "recv_tokens"}),
+        ("1.60",),
+        "litellm 1.60 puts Gemini's thought parts (`thought: true`) into the answer text, so Director would "
+        "show the model's thinking as its answer; latest gives them as `reasoning_content`",
+    ),
+    "gemini/pydantic-ai-model-armor-response": Limitation(
+        "gemini_contentless_candidate_160",
+        frozenset({"*"}),
+        ("1.60",),
+        "a Gemini candidate without `content` (a MODEL_ARMOR block of the answer): litellm 1.60 returns no "
+        "choices at all, so the block reaches the caller as 'no answer' (bad_response); latest keeps "
+        "MODEL_ARMOR as the choice's native_finish_reason",
     ),
     "openrouter/pydantic-ai-length-then-error-stream": Limitation(
         "midstream_error_code_160",

@@ -184,7 +184,8 @@ class _Handler(BaseHTTPRequestHandler):
         parts = self.path.split("?", 1)[0].strip("/").split("/")
         if len(parts) < 3 or parts[0] != "p":
             return None
-        return self.server.state.payloads.get(f"{parts[1]}/{parts[2]}")
+        # litellm 1.60's gemini/ route posts to ``{api_base}:generateContent``: the name ends at the colon
+        return self.server.state.payloads.get(f"{parts[1]}/{parts[2].split(':', 1)[0]}")
 
     def _send_plain(self, status: int, body: bytes) -> None:
         self.send_response(status)

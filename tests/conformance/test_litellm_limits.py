@@ -160,3 +160,38 @@ def test_mid_stream_error_code_is_lost_by_litellm_160(litellm: Any, server: Repl
         assert status != code
     else:
         assert status == code
+
+
+GEMINI = "gemini/gemini-2.5-flash"
+
+
+def test_gemini_thoughts_tokens_are_left_out_by_litellm_160(litellm: Any, server: ReplayServer) -> None:
+    key = "gemini/vercel-text"
+    usage = json.loads(PAYLOADS[key].body)["usageMetadata"]
+    got = call(litellm, server, key, GEMINI).usage.completion_tokens
+    if affected("gemini_thoughts_tokens_160"):
+        assert got == usage["candidatesTokenCount"]
+    else:
+        assert got == usage["candidatesTokenCount"] + usage["thoughtsTokenCount"]
+
+
+def test_gemini_thought_parts_become_text_in_litellm_160(litellm: Any, server: ReplayServer) -> None:
+    key = "gemini/pydantic-ai-thinking"
+    parts = json.loads(PAYLOADS[key].body)["candidates"][0]["content"]["parts"]
+    thought = "".join(p["text"] for p in parts if p.get("thought"))
+    answer = "".join(p["text"] for p in parts if not p.get("thought"))
+    message = call(litellm, server, key, GEMINI).choices[0].message
+    if affected("gemini_thought_parts_160"):
+        assert message.content == thought + answer and not getattr(message, "reasoning_content", None)
+    else:
+        assert message.content == answer and message.reasoning_content == thought
+
+
+def test_gemini_contentless_candidate_has_no_choice_in_litellm_160(litellm: Any, server: ReplayServer) -> None:
+    key = "gemini/pydantic-ai-model-armor-response"
+    assert json.loads(PAYLOADS[key].body)["candidates"][0]["finishReason"] == "MODEL_ARMOR"
+    response = call(litellm, server, key, GEMINI)
+    if affected("gemini_contentless_candidate_160"):
+        assert response.choices == []
+    else:
+        assert response.choices[0].provider_specific_fields["native_finish_reason"] == "MODEL_ARMOR"

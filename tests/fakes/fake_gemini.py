@@ -258,6 +258,7 @@ class FakeVertex(FakeGemini):
     def __init__(self, server: LoopbackServer, expected_key: str | None = None) -> None:
         super().__init__(server, expected_key)
         self.token_requests = 0
+        self.revoked = False  # True: the token endpoint refuses the key (invalid_grant)
         self._claude = FakeAnthropic.__new__(FakeAnthropic)  # its rendering, not its server
         self._claude.prompt_cache = AnthropicCache()
         self._claude.count_tokens = False
@@ -302,6 +303,9 @@ class FakeVertex(FakeGemini):
         """Google's OAuth 2.0 token endpoint for a service account's signed JWT (RFC 7523 grant)."""
         form = urllib.parse.parse_qs(request.get_data(as_text=True))
         self.token_requests += 1
+        if self.revoked:  # a deleted or revoked service-account key: Google's answer to its signed JWT
+            body = {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
+            return Response(json.dumps(body), 400, content_type="application/json; charset=utf-8")
         if form.get("grant_type") != ["urn:ietf:params:oauth:grant-type:jwt-bearer"] or not form.get("assertion"):
             return Response(json.dumps({"error": "invalid_grant"}), 400, content_type="application/json")
         token = f"ya29.fake-{secrets.token_urlsafe(24)}"

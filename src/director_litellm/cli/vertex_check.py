@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 VERTEX_ROUTES = frozenset({"vertex_ai", "vertex_ai_beta"})
 INSTALL = 'pip install "director-litellm[vertex]"'
+AIPLATFORM = 'pip install "google-cloud-aiplatform>=1.38"'  # litellm 1.60's Claude on Vertex imports it
 DEFAULT_LOCATION = "us-central1"  # litellm's when none is set
 
 
@@ -71,6 +72,12 @@ def check_vertex(setup: Setup) -> Section | None:
         s.row("google-auth", "installed")
     else:
         s.add("problem", "google-auth is not installed; every vertex_ai/ call needs it. Install it:", INSTALL)
+    if (
+        "claude" in setup.config.chat_model.lower()
+        and _litellm_before(setup.litellm, (1, 61))
+        and not _importable("vertexai")
+    ):
+        s.add("problem", "litellm 1.60 needs google-cloud-aiplatform for Claude on Vertex AI. Install it:", AIPLATFORM)
     credentials = None
     found = _first(setup, "vertex_credentials", "VERTEXAI_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS")
     if found is None:
@@ -103,7 +110,21 @@ def check_vertex(setup: Setup) -> Section | None:
 
 
 def _has_google_auth() -> bool:
+    return _importable("google.auth")
+
+
+def _importable(name: str) -> bool:
     try:
-        return importlib.util.find_spec("google.auth") is not None
+        return importlib.util.find_spec(name) is not None
     except (ImportError, ValueError):
+        return False
+
+
+def _litellm_before(litellm: Any, version: tuple[int, int]) -> bool:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return tuple(int(p) for p in installed("litellm").split(".")[:2]) < version
+    except (PackageNotFoundError, ValueError):
         return False

@@ -7,6 +7,8 @@ knows model names.
 
 - ``openai``: Chat Completions request body, messages, auth
 - ``anthropic``: Messages request body, messages, headers, auth
+- ``gemini``: Gemini API / Vertex AI generateContent: contents, function turns, the Schema subset,
+  thought signatures, keys (imported as ``rules.gemini``; its links live there)
 - ``reasoning``: thinking blocks and signatures (Anthropic), reasoning_content (DeepSeek), Mistral's ids
 - ``caching``: cache_control placement and limits, the fakes' token estimate, cache minimums
 - ``common``: documentation links, tool names, number ranges, model families
