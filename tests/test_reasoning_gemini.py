@@ -142,3 +142,26 @@ def test_litellm_160_loses_gemini_3_signatures(vertex_fake: FakeVertex) -> None:
     messages += [message, {"role": "tool", "tool_call_id": message.tool_calls[0].id, "content": "found"}]
     with pytest.raises(litellm.BadRequestError, match="missing a thought_signature"):
         litellm.completion(messages=messages, **kw)
+
+
+@pytest.mark.skipif(LITELLM_160, reason="litellm 1.60 needs google-cloud-aiplatform for Claude on Vertex")
+@pytest.mark.parametrize("path", ["sync", "astream"])
+def test_claude_with_thinking_on_vertex(vertex_fake: FakeVertex, path: str) -> None:
+    """LITELLM_THINKING_BUDGET on Claude through Vertex AI: two tool steps, each with its own signed block."""
+    model = "claude-sonnet-4-5@20250929"
+    provider = LiteLLMProvider(
+        LiteLLMConfig(
+            chat_model=f"vertex_ai/{model}",
+            api_base=vertex_fake.model_url(model, "anthropic"),
+            thinking_budget=2048,
+            num_retries=0,
+        )
+    )
+    script_message(vertex_fake, TWO)
+    turn = run_message(provider, Session(), "Find cats and summarise", path=path)
+    assert turn.ok, turn.failed and turn.failed.content
+    assert vertex_fake.violations == []
+    body = vertex_fake.requests[2].body
+    assert body["thinking"] == {"type": "enabled", "budget_tokens": 2048} and body["temperature"] == 1
+    firsts = [m["content"][0]["type"] for m in body["messages"] if m["role"] == "assistant"]
+    assert firsts == ["thinking", "thinking"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 
@@ -108,7 +109,9 @@ class FakeAnthropic(BaseFake):
         if not rules.thinking_on(body):
             return None
         text = f"Thinking {next(ids)}: which of Director's agents fits this step?"
-        return {"type": "thinking", "thinking": text, "signature": rules.sign(str(body.get("model", "")), text)}
+        named = re.search(r"/models/([^/:]+):", rec.path)  # Claude on Vertex AI names the model in the URL
+        model = str(body.get("model") or (named.group(1) if named else ""))
+        return {"type": "thinking", "thinking": text, "signature": rules.sign(model, text)}
 
     def _success_body(self, o: dict, rec: Recorded) -> dict:
         content = o["content"]
