@@ -290,7 +290,8 @@ def _with_reasoning(call: Call, target: Target, static: _Static, request: dict[s
     """The history for this model (``history``: ids it takes, state only its own) and rule 7's thinking."""
     effort = "reasoning_effort" in request
     budget = call.thinking_budget or _given_budget(request.get("thinking"))
-    prepared = history.prepare(call.messages, target.model, static.ids, thinking=bool(budget or effort))
+    # thinking asked of a non-Claude model: reasoning_effort, or litellm's own ``thinking`` (DeepSeek takes it)
+    prepared = history.prepare(call.messages, target.model, static.ids, thinking=effort or "thinking" in request)
     thinking = reasoning_rules.thinking_params(
         static.rules,
         budget,
