@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from director_litellm import model_rules, reasoning_rules
-from director_litellm.reasoning_state import THOUGHT, State, unpack
+from director_litellm.reasoning_state import MARK, THOUGHT, State, unpack
 
 Message = dict[str, Any]
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -99,6 +99,17 @@ def _ends_in_tool_loop(messages: list[Message]) -> int | None:
     return i if i >= 0 and messages[i]["role"] == "assistant" and messages[i].get("tool_calls") else None
 
 
+def _plain(messages: list[Message], rule: IdRule) -> bool:
+    """No id carries state or litellm's Gemini encoding, and the target takes every id (the common case)."""
+    match = rule.pattern.fullmatch
+    for message in messages:
+        for call in message.get("tool_calls") or ():
+            call_id = call["id"]
+            if MARK in call_id or THOUGHT in call_id or not match(call_id):
+                return False
+    return True
+
+
 def prepare(messages: list[Message], model: str, rule: IdRule, *, thinking: bool = False) -> Prepared:
     """``messages`` (formatted, OpenAI shape) ready for ``model``; unchanged messages are shared, not copied."""
     loop_at = _ends_in_tool_loop(messages)
@@ -106,6 +117,8 @@ def prepare(messages: list[Message], model: str, rule: IdRule, *, thinking: bool
         return Prepared(messages, None)
     gemini = model_rules.is_gemini(model)
     reasoning_back = reasoning_rules.takes_reasoning_back(model, thinking=thinking)
+    if not reasoning_back and _plain(messages, rule):  # nothing packed, nothing to map: sent as they are
+        return Prepared(messages, None if loop_at is None else False)
     out: list[Message] = []
     ids: dict[str, str] = {}  # Director's id -> the id sent
     taken: dict[str, str] = {}  # id sent -> provider id it stands for (collisions get a salt)
