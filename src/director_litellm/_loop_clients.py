@@ -17,7 +17,8 @@ per-call ``client=`` argument, a client that belongs to the running loop.
   its ``openai_compatible_providers``): the same ``AsyncOpenAI``, for the endpoint and key litellm resolves
   for the provider (``get_llm_provider``), when both are known. Without it, on 1.60 every async call after
   an earlier ``asyncio.run`` went out twice (the pooled connection died with its loop) and Director got the
-  second request's answer (seen on the Mistral fake, tests/test_families.py).
+  second request's answer (seen on the Mistral fake, tests/test_families.py; DeepSeek's async calls failed
+  with "Connection error").
 - ``azure/...`` models on litellm 1.60: an ``AsyncAzureOpenAI`` that makes one attempt (``_azure_client``).
 - ``anthropic/...`` models: a litellm ``AsyncHTTPHandler`` (endpoint and headers stay litellm's).
 - ``bedrock/...``, ``gemini/...`` and ``vertex_ai/...`` models when litellm's cache is not per loop

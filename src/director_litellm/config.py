@@ -175,6 +175,12 @@ class LiteLLMConfig(BaseSettings):
     reasoning_effort: str | None = Field(
         None, description="`low`, `medium` or `high`, passed to models that support reasoning effort."
     )
+    thinking_budget: int | None = Field(
+        None,
+        ge=1024,
+        description="Turns on Claude's extended thinking (Anthropic, Bedrock, Vertex) with this many tokens "
+        "(at least 1024); temperature becomes 1 and max_tokens stays above it (docs/reasoning.md).",
+    )
     prompt_caching: Literal["auto", "off"] = Field(
         "auto",
         description="`auto`: place prompt-cache breakpoints (`cache_control`) on Claude models whose wire "
@@ -218,6 +224,7 @@ class LiteLLMConfig(BaseSettings):
         "reasoning_effort",
         "context_window",
         "context_fallback",
+        "thinking_budget",
         mode="before",
     )
     @classmethod

@@ -38,6 +38,7 @@ from typing import Any
 
 from director_litellm.errors import ErrorInfo
 from director_litellm.fields import field
+from director_litellm.reasoning_state import pack
 from director_litellm.response import LLMResponse, LLMResponseStatus
 
 logger = logging.getLogger(__name__)
@@ -357,6 +358,8 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
         finish_reason = "stop" if finish == "tool_calls" else finish
     else:
         finish_reason = "stop"
+    reasoning = reasoning_text(message)
+    calls = pack(calls, message, model or answered_by, reasoning)  # the turn's reasoning state rides in its ids
     send, recv, total, cached, written = token_counts(field(response, "usage"))
     hidden = _hidden(response)
     # a Router sets model_id; through a LiteLLM Proxy the deployment comes back as a response header
@@ -374,7 +377,7 @@ def _parse(response: Any, *, model: str | None, cost: float | None) -> LLMRespon
         finish_reason=finish_reason,
         status=LLMResponseStatus.SUCCESS,
         cost=cost if cost is not None else _cost(hidden),
-        reasoning_content=reasoning_text(message),
+        reasoning_content=reasoning,
         model=answered_by,
         deployment=deployment if isinstance(deployment, str) and deployment else None,
         raw_tool_arguments=raw_store,

@@ -16,7 +16,17 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from director_litellm import _litellm, aws_credentials, context_call, formatters, model_rules, preflight, prompt_cache
+from director_litellm import (
+    _litellm,
+    aws_credentials,
+    context_call,
+    formatters,
+    history,
+    model_rules,
+    preflight,
+    prompt_cache,
+    reasoning_rules,
+)
 from director_litellm.call_options import split_options
 from director_litellm.config import FallbackModel, LiteLLMConfig
 from director_litellm.context_fit import ContextFit
@@ -50,6 +60,7 @@ class _Static(NamedTuple):
     rules: str  # the model the per-model rules decide for
     instruction: str | None  # a system message the response format needs (models without JSON schema)
     cache_minimum: int | None  # prompt-cache breakpoints: the prefix they need, or None for none
+    ids: history.IdRule  # the tool-call ids the model's wire takes
 
 
 @dataclass
@@ -67,6 +78,7 @@ class Call:
     policy: RetryPolicy
     rules_model: Callable[[str], str] = str  # the model the per-model rules decide for (router mode: a group)
     prompt_caching: str = "auto"
+    thinking_budget: int | None = None
     deployments: Callable[[str], list[str]] = lambda model: [model]  # router mode: a group's deployments
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
     marked: bool = True  # False: no cache_control came through formatting, so there is none to strip
@@ -242,6 +254,7 @@ def _settled(cfg: LiteLLMConfig, given: tuple[Any, ...], stream: bool, rules_mod
         else context_call.Context(
             cfg.context_window, Target(cfg.context_fallback, {}) if cfg.context_fallback else None
         ),
+        thinking_budget=cfg.thinking_budget,
     )
 
 
@@ -290,9 +303,10 @@ def _build(call: Call, target: Target, squeeze: int | None = None) -> dict[str, 
     static = call.statics.get(target.model) or _static(call, target)
     request = dict(static.base)
     messages = call.messages
-    if call.context is not None:
+    if call.context is not None:  # fitted first: whole turns and whole call/result units go or stay
         max_tokens = int(static.base.get("max_tokens") or 0)
         messages = context_call.fitted(call, target.model, static.rules, max_tokens, squeeze)
+    messages = _with_reasoning(call, target, static, request, messages)
     messages = model_rules.shape_conversation(static.rules, messages, bool(call.tools))
     if static.instruction:
         messages = [*messages, {"role": "system", "content": static.instruction}]
@@ -311,6 +325,40 @@ def _build(call: Call, target: Target, squeeze: int | None = None) -> dict[str, 
         request["tool_choice"] = "auto"
     call.requests[target.model] = request
     return request
+
+
+def _with_reasoning(
+    call: Call, target: Target, static: _Static, request: dict[str, Any], messages: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """``messages`` for this model (``history``: ids it takes, state only its own) and rule 7's thinking."""
+    effort = "reasoning_effort" in request
+    budget = call.thinking_budget or _given_budget(request.get("thinking"))
+    # thinking asked of a non-Claude model: reasoning_effort, or litellm's own ``thinking`` (DeepSeek takes it)
+    prepared = history.prepare(messages, target.model, static.ids, thinking=effort or "thinking" in request)
+    thinking = reasoning_rules.thinking_params(
+        static.rules,
+        budget,
+        int(request.get("max_tokens") or 0),
+        effort=effort,
+        json_mode="response_format" in request,
+        open_loop_signed=prepared.open_loop_signed,
+    )
+    if thinking is not None:
+        if thinking:
+            request.pop("top_p", None)
+        else:  # thinking is off for this call: nothing that would turn it on, Director's sampling
+            request.pop("reasoning_effort", None)
+            request.pop("thinking", None)
+        request.update(thinking)
+    return prepared.messages
+
+
+def _given_budget(thinking: Any) -> int | None:
+    """A thinking budget passed as litellm's own ``thinking`` option (``extra_params`` or per call)."""
+    if isinstance(thinking, Mapping) and thinking.get("type") == "enabled":
+        budget = thinking.get("budget_tokens")
+        return budget if isinstance(budget, int) and not isinstance(budget, bool) else None
+    return None
 
 
 def _static(call: Call, target: Target) -> _Static:
@@ -347,7 +395,8 @@ def _static(call: Call, target: Target) -> _Static:
         minimum = model_rules.cache_breakpoint_minimum(
             call.deployments(target.model), _litellm.route, _litellm.supports_prompt_caching
         )
-    static = _Static(base, rules, instruction or None, minimum)
+    ids = history.id_rule(call.deployments(target.model), _litellm.route)
+    static = _Static(base, rules, instruction or None, minimum, ids)
     call.statics[target.model] = static
     return static
 

@@ -33,6 +33,7 @@ from typing import Any
 from director_litellm.errors import ErrorInfo
 from director_litellm.fields import field
 from director_litellm.parser import choice_zero, error_response, parse_response, reasoning_text
+from director_litellm.reasoning_state import stream_blocks
 from director_litellm.response import LLMResponse
 
 logger = logging.getLogger(__name__)
@@ -76,10 +77,14 @@ class StreamAccumulator:
     calls: list[_Call] = dc_field(default_factory=list)
     refusal: list[str] = dc_field(default_factory=list)
     refused: bool = False  # Anthropic's refusal marker (litellm 1.10x), seen on a delta
+    thinking: list[Any] = dc_field(default_factory=list)  # Claude's thinking_blocks pieces (reasoning_state)
     finish_reason: str | None = None
     usage: Any = None
     _by_id: dict[str, _Call] = dc_field(default_factory=dict)
     _by_index: dict[int, _Call] = dc_field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.requested = self.model  # the model the request went to (chunks name the one that answered)
 
     def add(self, chunk: Any) -> list[StreamEvent]:
         events: list[StreamEvent] = []
@@ -103,6 +108,9 @@ class StreamAccumulator:
             if reasoning:
                 self.reasoning.append(reasoning)
                 events.append(ReasoningDelta(reasoning))
+            blocks = field(delta, "thinking_blocks")
+            if isinstance(blocks, (list, tuple)):
+                self.thinking.extend(blocks)
             content = field(delta, "content")
             if isinstance(content, str) and content:
                 self.text.append(content)
@@ -183,6 +191,7 @@ class StreamAccumulator:
             "refusal": "".join(self.refusal) or None,
             "provider_specific_fields": {"stop_reason": "refusal"} if self.refused else None,
             "reasoning_content": "".join(self.reasoning) or None,
+            "thinking_blocks": stream_blocks(self.thinking),
             "tool_calls": [
                 {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": call.arguments}}
                 for call in self.calls
@@ -193,7 +202,7 @@ class StreamAccumulator:
             "choices": [{"index": 0, "message": message, "finish_reason": self.finish_reason}],
             "usage": self.usage,
         }
-        return parse_response(completion, model=self.model)
+        return parse_response(completion, model=self.requested or self.model)
 
     def failed(self, info: ErrorInfo) -> LLMResponse:
         """The ERROR response for a stream that broke; the text so far is kept."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 
@@ -105,12 +106,27 @@ class FakeAnthropic(BaseFake):
         reason = o["finish_reason"] or ("tool_calls" if o["tool_calls"] else "stop")
         return self._stop.get(reason, reason)
 
+    @staticmethod
+    def _thinking(rec: Recorded) -> dict | None:
+        """With thinking on, every answer starts with a thinking block the fake signs (rules.reasoning.sign)."""
+        body = rec.body if isinstance(rec.body, dict) else {}
+        if not rules.thinking_on(body):
+            return None
+        text = f"Thinking {next(ids)}: which of Director's agents fits this step?"
+        named = re.search(r"/models/([^/:]+):", rec.path)  # Claude on Vertex AI names the model in the URL
+        model = str(body.get("model") or (named.group(1) if named else ""))
+        return {"type": "thinking", "thinking": text, "signature": rules.sign(model, text)}
+
     def _success_body(self, o: dict, rec: Recorded) -> dict:
         content = o["content"]
         if content is AUTO:
             tools = self._tool_blocks(o)
             text = o["text"]
-            content = ([{"type": "text", "text": text}] if text is not None and (text or not tools) else []) + tools
+            thinking = self._thinking(rec)
+            content = ([thinking] if thinking else []) + (
+                [{"type": "text", "text": text}] if text is not None and (text or not tools) else []
+            )
+            content += tools
         body = {**self._head(o, rec), "content": content, "stop_reason": self._stop_reason(o), "stop_sequence": None}
         usage = self._auto_usage(o, rec)
         return body if usage is None else {**body, "usage": usage}
@@ -128,14 +144,32 @@ class FakeAnthropic(BaseFake):
             start["usage"] = {**usage, "output_tokens": 1}
         events: list[dict] = [{"type": "message_start", "message": start}, {"type": "ping"}]
         index = 0
-        if o["pieces"]:
-            events.append({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
+        thinking = self._thinking(rec)
+        if thinking:  # ANTHROPIC_THINKING "Streaming thinking": thinking_delta pieces, then one signature_delta
+            text = thinking["thinking"]
+            events.append(
+                {"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": ""}}
+            )
             events += [
-                {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}}
+                {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": part}}
+                for part in (text[: len(text) // 2], text[len(text) // 2 :])
+            ]
+            sig = {"type": "signature_delta", "signature": thinking["signature"]}
+            events += [
+                {"type": "content_block_delta", "index": 0, "delta": sig},
+                {"type": "content_block_stop", "index": 0},
+            ]
+            index = 1
+        if o["pieces"]:
+            events.append(
+                {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}}
+            )
+            events += [
+                {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": p}}
                 for p in o["pieces"]
             ]
-            events.append({"type": "content_block_stop", "index": 0})
-            index = 1
+            events.append({"type": "content_block_stop", "index": index})
+            index += 1
         for i, block in enumerate(self._tool_blocks(o), start=index):
             args = json.dumps(block["input"])
             events.append({"type": "content_block_start", "index": i, "content_block": {**block, "input": {}}})

@@ -32,6 +32,7 @@ from .fake_gemini import FakeGemini, FakeVertex
 from .fake_mistral import FakeMistral
 from .fake_ollama import FakeOllama
 from .fake_openai import FakeOpenAI
+from .fake_openai_variants import FakeDeepSeek, FakeMistralIds
 from .transport import LoopbackServer
 
 
@@ -55,8 +56,10 @@ __all__ = [
     "FakeAzureOpenAI",
     "FakeBedrock",
     "FakeCohere",
+    "FakeDeepSeek",
     "FakeGemini",
     "FakeMistral",
+    "FakeMistralIds",
     "FakeOllama",
     "FakeOpenAI",
     "FakeVertex",

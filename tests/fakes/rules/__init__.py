@@ -12,6 +12,7 @@ knows model names.
   thought signatures, keys (imported as ``rules.gemini``; its links live there)
 - ``azure``, ``mistral``, ``ollama``, ``cohere``: what those wires add or refuse (imported as modules:
   ``from tests.fakes.rules import mistral``)
+- ``reasoning``: thinking blocks and signatures (Anthropic), reasoning_content (DeepSeek), Mistral's ids
 - ``caching``: cache_control placement and limits, the fakes' token estimate, cache minimums
 - ``context``: the model's context window (opt-in per fake), refused with the real error bodies
 - ``common``: documentation links, tool names, number ranges, model families
@@ -60,6 +61,15 @@ from .context import (
     openai_window_error,
 )
 from .openai import OPENAI_PARAMS, check_openai, check_openai_auth
+from .reasoning import (
+    DEEPSEEK_MISSING,
+    check_anthropic_thinking,
+    check_deepseek,
+    check_mistral_ids,
+    deepseek_thinking,
+    sign,
+    thinking_on,
+)
 
 __all__ = [
     "ANTHROPIC_CACHING",
@@ -76,6 +86,7 @@ __all__ = [
     "CACHE_BREAKPOINT_LIMIT",
     "CACHE_LOOKBACK_BLOCKS",
     "CACHE_TTLS",
+    "DEEPSEEK_MISSING",
     "OPENAI_CACHE_INCREMENT",
     "OPENAI_CACHE_MINIMUM",
     "OPENAI_CACHING",
@@ -90,6 +101,9 @@ __all__ = [
     "check_anthropic",
     "check_anthropic_auth",
     "check_anthropic_cache_control",
+    "check_anthropic_thinking",
+    "check_deepseek",
+    "check_mistral_ids",
     "check_openai",
     "check_openai_auth",
     "claude_cache_minimum",
@@ -97,8 +111,11 @@ __all__ = [
     "claude_family",
     "claude_max_output",
     "claude_refuses_prefill",
+    "deepseek_thinking",
     "estimate_tokens",
     "openai_prompt_tokens",
     "openai_reasoning_model",
     "openai_window_error",
+    "sign",
+    "thinking_on",
 ]

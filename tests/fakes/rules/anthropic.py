@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .caching import check_anthropic_cache_control
 from .common import TOOL_NAME, claude_exclusive_sampling, claude_max_output, claude_refuses_prefill, number_range
+from .reasoning import check_anthropic_thinking
 
 # are beta features but documented there). `output_format` exists only behind the structured-outputs beta
 # header (litellm 1.110 sends it with `anthropic-beta: structured-outputs-2025-11-13`).
@@ -32,6 +34,7 @@ ANTHROPIC_PARAMS = frozenset(
     ]
 )
 
+TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 _USER_BLOCKS = ("text", "image", "document", "tool_result", "search_result")
 _ASSISTANT_BLOCKS = ("text", "tool_use", "thinking", "redacted_thinking", "server_tool_use", "web_search_tool_result")
 
@@ -54,6 +57,10 @@ def _anthropic_blocks(where: str, content: Any, allowed: tuple[str, ...]) -> lis
             and isinstance(block.get("input"), dict)
         ):
             out.append(f"{where}.content.{i}: tool_use needs string id and name and an object input")
+        elif kind in ("tool_use", "tool_result") and not TOOL_ID.match(str(block.get("id", block.get("tool_use_id")))):
+            # ANTHROPIC_REF: tool_use.id and tool_result.tool_use_id match ^[a-zA-Z0-9_-]+$
+            name = "id" if kind == "tool_use" else "tool_use_id"
+            out.append(f"{where}.content.{i}.{kind}.{name}: String should match pattern '{TOOL_ID.pattern}'")
     return out
 
 
@@ -165,13 +172,7 @@ def check_anthropic(body: Any, headers: dict[str, str]) -> list[str]:
         out.append("stop_sequences: expected an array of strings")
     if "temperature" in body and "top_p" in body and claude_exclusive_sampling(model):  # ANTHROPIC_MIGRATION
         out.append("`temperature` and `top_p` cannot both be specified for this model. Please use only one.")
-    thinking = body.get("thinking")
-    if isinstance(thinking, dict) and thinking.get("type") == "enabled":  # ANTHROPIC_THINKING
-        budget = thinking.get("budget_tokens")
-        if not isinstance(budget, int) or budget < 1024 or (isinstance(max_tokens, int) and budget >= max_tokens):
-            out.append("thinking.budget_tokens: must be >= 1024 and less than max_tokens")
-        if body.get("temperature", 1) != 1 or "top_k" in body:
-            out.append("temperature may only be set to 1 when thinking is enabled; top_k is not supported")
+    out += check_anthropic_thinking(body)  # ANTHROPIC_THINKING (rules/reasoning.py)
     out += check_anthropic_cache_control(body)
     return out
 

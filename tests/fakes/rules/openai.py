@@ -111,6 +111,11 @@ def _openai_messages(messages: Any) -> list[str]:
                         continue
                     if not isinstance(fn.get("arguments"), str):  # OPENAI_REF: arguments is a JSON *string*
                         out.append(f"{where}.tool_calls[{j}].function.arguments: expected a string")
+                    if len(call["id"]) > 40:  # the API's own limit (agno-agi/agno#5382, langgenius/dify#28987)
+                        out.append(
+                            f"Invalid '{where}.tool_calls[{j}].id': string too long. Expected a string with maximum "
+                            f"length 40, but got a string with length {len(call['id'])} instead."
+                        )
                     open_calls.add(call["id"])
                 answerable = set(open_calls)
         else:  # tool
