@@ -273,18 +273,20 @@ class TestFailures:
 
 
 @pytest.mark.skipif(LITELLM_160, reason="litellm 1.60 knows no Claude 4 on Bedrock (TestLitellmOwnLosses)")
-def test_thinking_blocks_director_drops_are_refused_by_the_fake(bedrock_fake: FakeBedrock) -> None:
-    """Claude with thinking on: Director keeps no thinking block, so its second step is refused as on
-    Bedrock (issue 20 keeps them; this is the fake's check that it works against)."""
+def test_thinking_blocks_survive_directors_loop_on_bedrock(bedrock_fake: FakeBedrock) -> None:
+    """Claude with thinking on: Director keeps no thinking block of its own, yet its second step starts
+    with the first step's signed reasoningContent (carried in the tool-call id), so Bedrock accepts it."""
     thinking = {"thinking": {"type": "enabled", "budget_tokens": 1024}}
     model = CLAUDE_4
     provider = on(bedrock_fake, model, extra_params={**bedrock_options(), **thinking}, temperature=1)
     script_message(bedrock_fake, TWO_STEPS)
     turn = run_message(provider, Session(), "Find cats")
-    first = bedrock_fake.requests[0]
+    first, second = bedrock_fake.requests[:2]
     assert first.body["additionalModelRequestFields"]["thinking"]["type"] == "enabled"
-    assert turn.failed is not None
-    assert bedrock_fake.violations == [rules.THINKING_FIRST.format(i=1, found="tool_use")]
+    assert bedrock_fake.violations == []
+    assert turn.failed is None
+    assistant = [m for m in second.body["messages"] if m["role"] == "assistant"][-1]
+    assert "reasoningContent" in assistant["content"][0]
 
 
 class TestLitellmOwnLosses:

@@ -62,4 +62,4 @@ def test_missing_sdk_names_the_extra(monkeypatch: pytest.MonkeyPatch, capsys: py
     for name in [m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore")] + ["boto3", "botocore"]:
         monkeypatch.setitem(sys.modules, name, None)
     _, data = doctor(monkeypatch, capsys, AWS_PROFILE="dev", AWS_REGION="us-east-1")
-    assert any("pip install 'director-litellm[bedrock]'" in p for p in data["problems"]), data["problems"]
+    assert any('pip install "director-litellm[bedrock]"' in p for p in data["problems"]), data["problems"]

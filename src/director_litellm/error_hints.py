@@ -7,6 +7,26 @@ lower-cased.
 
 from __future__ import annotations
 
+# what an end user is told; never upstream text
+USER_TEXT = {
+    "auth": "The LLM provider rejected the API key. Check the key configured for this model.",
+    "permission": "The API key is not allowed to use this model or endpoint.",
+    "not_found": "The model or endpoint was not found. Check the model name and API base URL.",
+    "bad_request": "The LLM provider refused the request as invalid.",
+    "context_window": "The conversation is too long for this model's context window.",
+    "content_policy": "The LLM provider refused the request under its content policy.",
+    "unsupported_params": "The model does not support a parameter in this request.",
+    "rate_limit": "The LLM provider is rate limiting requests. Please try again shortly.",
+    "timeout": "The LLM provider did not answer in time.",
+    "connection": "Could not connect to the LLM provider.",
+    "server": "The LLM provider had an internal error or is overloaded. Please try again.",
+    "bad_response": "The LLM provider returned a response that could not be used.",
+    "invalid_input": "The request to the LLM was malformed and was not sent",
+    "config": "director-litellm is misconfigured",
+    "blocked_version": "The installed litellm release is blocked",
+    "unknown": "The LLM call failed unexpectedly.",
+}
+
 BY_STATUS = {
     400: "bad_request",
     401: "auth",
@@ -178,4 +198,5 @@ __all__ = [
     "SPECIFIC_CLASSES",
     "TRANSPORT_CONNECTION",
     "TRANSPORT_TIMEOUT",
+    "USER_TEXT",
 ]

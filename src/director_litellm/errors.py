@@ -45,8 +45,7 @@ a 500 ``InternalServerError``, a 403 as a generic ``APIError``, 408 and 504 as
     blocked_version     no         the installed litellm is known to be compromised
     unknown             no         anything else
 
-No secret reaches a message: every text that leaves this module goes through
-``scrub.scrub``.
+No secret reaches a message: every text that leaves this module goes through ``scrub.scrub``.
 """
 
 from __future__ import annotations
@@ -95,26 +94,6 @@ class ContextWindowError(InvalidInputError):
 
 RETRYABLE = frozenset({"rate_limit", "timeout", "connection", "server"})
 
-# what an end user is told; never upstream text
-_USER_TEXT = {
-    "auth": "The LLM provider rejected the API key. Check the key configured for this model.",
-    "permission": "The API key is not allowed to use this model or endpoint.",
-    "not_found": "The model or endpoint was not found. Check the model name and API base URL.",
-    "bad_request": "The LLM provider refused the request as invalid.",
-    "context_window": "The conversation is too long for this model's context window.",
-    "content_policy": "The LLM provider refused the request under its content policy.",
-    "unsupported_params": "The model does not support a parameter in this request.",
-    "rate_limit": "The LLM provider is rate limiting requests. Please try again shortly.",
-    "timeout": "The LLM provider did not answer in time.",
-    "connection": "Could not connect to the LLM provider.",
-    "server": "The LLM provider had an internal error or is overloaded. Please try again.",
-    "bad_response": "The LLM provider returned a response that could not be used.",
-    "invalid_input": "The request to the LLM was malformed and was not sent",
-    "config": "director-litellm is misconfigured",
-    "blocked_version": "The installed litellm release is blocked",
-    "unknown": "The LLM call failed unexpectedly.",
-}
-
 
 @dataclass(frozen=True)
 class ErrorInfo:
@@ -135,7 +114,7 @@ class ErrorInfo:
 
 
 def user_message(category: str, detail: str = "") -> str:
-    base = _USER_TEXT.get(category, _USER_TEXT["unknown"])
+    base = hints.USER_TEXT.get(category, hints.USER_TEXT["unknown"])
     return f"{base}: {detail}" if detail else base
 
 
@@ -368,7 +347,7 @@ def classify(
     """
     secrets = list(secrets)
     if isinstance(exc, ContextWindowError):
-        message = f"{_USER_TEXT['context_window'].rstrip('.')}: {scrub(exc, secrets)}"
+        message = f"{hints.USER_TEXT['context_window'].rstrip('.')}: {scrub(exc, secrets)}"
         return ErrorInfo("context_window", message, model=model)
     if isinstance(exc, InvalidInputError):
         return ErrorInfo("invalid_input", user_message("invalid_input", scrub(exc, secrets)), model=model)

@@ -81,7 +81,7 @@ rules in prose; tests check each one at the wire.
      ContentBlock object is blank"), and litellm 1.60 forwards Director's empty strings as
      such. An assistant tool-call turn with blank text is sent without text; any other
      blank message (an empty answer Director stored, an agent's empty result) is sent as
-     ``BLANK_PLACEHOLDER``, keeping the turn so roles still alternate; blank text parts of
+     ``shapes.BLANK_PLACEHOLDER``, keeping the turn so roles still alternate; blank text parts of
      a list are left out.
 
 7. Streams litellm cannot read (``stream_whole``)
@@ -95,9 +95,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
+from director_litellm import shapes
 from director_litellm.errors import InvalidInputError
 
 logger = logging.getLogger(__name__)
@@ -174,83 +175,8 @@ def sampling_params(
     return params
 
 
-def _flatten_tool_history(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    names: dict[str, str] = {}
-    out: list[dict[str, Any]] = []
-    for message in messages:
-        calls = message.get("tool_calls")
-        if message["role"] == "assistant" and calls:
-            lines = [message["content"]] if message.get("content") else []
-            for call in calls:
-                function = call["function"]
-                names[call["id"]] = function["name"]
-                lines.append(f"[called tool {function['name']} with arguments {function['arguments']}]")
-            out.append({"role": "assistant", "content": "\n".join(lines)})
-        elif message["role"] == "tool":
-            name = names.get(message["tool_call_id"], "tool")
-            out.append({"role": "user", "content": f"[result of tool {name}]\n{message['content']}"})
-        else:
-            out.append(message)
-    return out
-
-
-def _system_text(message: Mapping[str, Any]) -> str:
-    content = message.get("content")
-    return content if isinstance(content, str) else json.dumps(content)
-
-
 def is_bedrock(model: str) -> bool:
     return model.startswith("bedrock/")
-
-
-#: what a blank message is sent as to Bedrock (rule 6)
-BLANK_PLACEHOLDER = "(empty)"
-
-
-def _blank(content: Any) -> bool:
-    return content is None or (isinstance(content, str) and (not content or content.isspace()))
-
-
-def _without_blank_parts(content: Any) -> Any:
-    if not isinstance(content, list):
-        return content
-    kept = [p for p in content if not (isinstance(p, dict) and p.get("type") == "text" and _blank(p.get("text")))]
-    return kept if len(kept) != len(content) else content
-
-
-def _unblanked(message: dict[str, Any]) -> tuple[bool, Any]:
-    """(changed, content to send) for one message under rule 6."""
-    content, calls = message.get("content"), message.get("tool_calls")
-    if isinstance(content, str):
-        if (content and not content.isspace()) or (
-            not content and calls
-        ):  # litellm leaves an empty string out of a tool-call turn
-            return False, content
-    elif isinstance(content, list):
-        kept = _without_blank_parts(content)
-        if kept is content:
-            return False, content
-        if kept:
-            return True, kept
-    elif content is not None or calls:
-        return False, content
-    return True, None if calls else BLANK_PLACEHOLDER
-
-
-def _no_blank_text(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rule 6's blank text; returns ``messages`` itself when none is blank."""
-    out: list[dict[str, Any]] | None = None
-    for i, message in enumerate(messages):
-        content = message.get("content")
-        if type(content) is str and content and not content.isspace():
-            continue  # the common case, decided without a call (this runs on every Bedrock call)
-        if message["role"] in ("system", "developer"):
-            continue  # litellm leaves blank system text out itself (both stacks)
-        changed, content = _unblanked(message)
-        if changed:
-            out = list(messages) if out is None else out
-            out[i] = {**message, "content": content}
-    return messages if out is None else out
 
 
 _MISTRAL_NAMES = (
@@ -271,112 +197,20 @@ def is_mistral(model: str) -> bool:
     return lowered.startswith(("mistral/", "codestral/")) or lowered.rsplit("/", 1)[-1].startswith(_MISTRAL_NAMES)
 
 
-def _mistral_order(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """System text after an assistant turn goes as user text (Mistral: system only first or after a user)."""
-    shaped: list[dict[str, Any]] | None = None
-    for i, message in enumerate(messages):
-        if message["role"] in ("system", "developer") and i and messages[i - 1]["role"] == "assistant":
-            shaped = list(messages) if shaped is None else shaped
-            shaped[i] = {"role": "user", "content": message.get("content")}
-    return messages if shaped is None else shaped
-
-
 def shape_conversation(model: str, messages: list[dict[str, Any]], has_tools: bool) -> list[dict[str, Any]]:
     """Apply rules 2 and 6 above; returns ``messages`` itself when nothing changes."""
     if is_mistral(model):
-        return _mistral_order(messages)
+        return shapes.mistral_order(messages)
     shaped = messages
     if is_bedrock(model):
         if not has_tools and any(m["role"] == "tool" or m.get("tool_calls") for m in shaped):
-            shaped = _flatten_tool_history(shaped)
-        shaped = _no_blank_text(shaped)
+            shaped = shapes.flatten_tool_history(shaped)
+        shaped = shapes.no_blank_text(shaped)
     if not takes_system_at_top(model):
         return shaped
     if is_claude(model) and not has_tools and any(m["role"] == "tool" or m.get("tool_calls") for m in shaped):
-        shaped = _flatten_tool_history(shaped)
-    last = len(shaped) - 1
-    while last >= 0 and shaped[last]["role"] in ("system", "developer"):
-        last -= 1
-    if last < 0 or (last < len(shaped) - 1 and shaped[last]["role"] == "assistant"):
-        # system text after the assistant's turn, or a conversation of system messages only
-        trailing = "\n\n".join(_system_text(m) for m in shaped[last + 1 :])
-        shaped = [*shaped[: last + 1], {"role": "user", "content": trailing}]
-    return shaped
-
-
-# ------------------------------------------------------------------ 6. tool schemas for Gemini
-
-#: Schema's fields (https://ai.google.dev/api/caching#Schema); ``$ref``/``$defs`` are kept for
-#: litellm, which inlines them before it sends
-GEMINI_SCHEMA_KEYS = frozenset(
-    [
-        "type",
-        "format",
-        "title",
-        "description",
-        "nullable",
-        "enum",
-        "maxItems",
-        "minItems",
-        "properties",
-        "required",
-        "minProperties",
-        "maxProperties",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "example",
-        "anyOf",
-        "propertyOrdering",
-        "default",
-        "items",
-        "minimum",
-        "maximum",
-        "$ref",
-        "$defs",
-        "definitions",
-    ]
-)
-#: the formats each type takes ("for STRING type: enum, date-time"); other types take none
-GEMINI_FORMATS = {"string": ("enum", "date-time"), "number": ("float", "double"), "integer": ("int32", "int64")}
-
-
-def gemini_schema(schema: Any) -> Any:
-    """``schema`` cut to Gemini's Schema subset (rule 6); nested schemas alike."""
-    if not isinstance(schema, dict):
-        return schema
-    kind = schema.get("type")
-    out: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key not in GEMINI_SCHEMA_KEYS:
-            continue
-        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
-            value = {name: gemini_schema(sub) for name, sub in value.items()}
-        elif key in ("items", "anyOf"):
-            value = [gemini_schema(sub) for sub in value] if isinstance(value, list) else gemini_schema(value)
-        elif key == "format" and value not in GEMINI_FORMATS.get(str(kind).lower(), ()):
-            continue
-        out[key] = value
-    return out
-
-
-#: parameters object -> (that object, its Gemini subset). Director passes each agent's same schema
-#: object on every call (the formatters keep it), and cutting 25 schemas costs ~0.3 ms per call, so
-#: the cut is kept per object; the object itself is held, so its id is never reused while cached.
-#: A schema changed in place after a call is not seen (none of Director's are).
-_GEMINI_CUTS: dict[int, tuple[Any, Any]] = {}
-_GEMINI_CUTS_MAX = 1024
-
-
-def _gemini_cut(parameters: Any) -> Any:
-    hit = _GEMINI_CUTS.get(id(parameters))
-    if hit is not None and hit[0] is parameters:
-        return hit[1]
-    cut = gemini_schema(parameters)
-    if len(_GEMINI_CUTS) >= _GEMINI_CUTS_MAX:
-        _GEMINI_CUTS.clear()
-    _GEMINI_CUTS[id(parameters)] = (parameters, cut)
-    return cut
+        shaped = shapes.flatten_tool_history(shaped)
+    return shapes.trailing_system_as_user(shaped)
 
 
 def tools_for(model: str, tools: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
@@ -387,7 +221,7 @@ def tools_for(model: str, tools: list[dict[str, Any]] | None) -> list[dict[str, 
     for tool in tools:
         function = tool.get("function")
         if isinstance(function, dict) and "parameters" in function:
-            tool = {**tool, "function": {**function, "parameters": _gemini_cut(function["parameters"])}}
+            tool = {**tool, "function": {**function, "parameters": shapes.gemini_cut(function["parameters"])}}
         out.append(tool)
     return out
 
@@ -498,13 +332,11 @@ def cache_breakpoint_minimum(
 
 
 __all__ = [
-    "BLANK_PLACEHOLDER",
     "CACHE_MINIMUM_TOKENS",
     "MAX_CACHE_BREAKPOINTS",
     "cache_breakpoint_minimum",
     "cache_minimum_tokens",
     "claude_version",
-    "gemini_schema",
     "is_bedrock",
     "is_claude",
     "is_gemini",

@@ -20,14 +20,12 @@ The call path (``request``, ``retry``, ``parser``, ``stream``) is imported by th
 from __future__ import annotations
 
 import logging
-import time
-import traceback
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from director_litellm import _litellm, supply_chain
+from director_litellm import _litellm, finish, supply_chain
 from director_litellm._director import base_llm
 from director_litellm.config import ConfigError, LiteLLMConfig, UnknownSettingError, load_config, secrets
 from director_litellm.errors import DirectorLiteLLMError, ErrorInfo, InvalidInputError, classify
@@ -38,103 +36,11 @@ from director_litellm.scrub import protect_logs, scrub
 if TYPE_CHECKING:  # imported by the first call (module docstring)
     from director_litellm import retry
     from director_litellm.request import Call
-    from director_litellm.stream import StreamAccumulator, StreamEvent
+    from director_litellm.stream import StreamEvent
 
 logger = logging.getLogger(__name__)
 
 _BaseLLM = base_llm()
-
-
-def _logged(info: ErrorInfo) -> ErrorInfo:
-    """The one WARNING line of a failed call: model, attempts, category, scrubbed cause with its real type."""
-    cause = info.detail or info.message
-    logger.warning(
-        "LLM call to %s failed after %d attempt(s) [%s]: %s", info.model, info.attempts, info.category, cause
-    )
-    return info
-
-
-def _log_traceback(exc: BaseException, info: ErrorInfo) -> None:
-    """At DEBUG: the frames (safe) and the real exception type, with the scrubbed text in place of the original."""
-    if logger.isEnabledFor(logging.DEBUG):
-        frames, kind = "".join(traceback.format_tb(exc.__traceback__)), type(exc)
-        logger.debug(
-            "LLM call to %s, attempt %d failed:\nTraceback (most recent call last):\n%s%s.%s: %s",
-            *(info.model, info.attempts, frames, kind.__module__, kind.__qualname__, info.detail or info.message),
-        )
-
-
-def _failed(info: ErrorInfo) -> LLMResponse:
-    """The ERROR response of a failed call, after its one WARNING line."""
-    from director_litellm.parser import error_response
-
-    return error_response(_logged(info))
-
-
-def _completed(call: Call, config: LiteLLMConfig, outcome: retry.Success[Any] | ErrorInfo) -> LLMResponse:
-    """A finished call's response: parsed, priced with its cache tokens, checked against its schema."""
-    from director_litellm.context_call import reported
-    from director_litellm.parser import parse_response
-
-    if isinstance(outcome, ErrorInfo):
-        return _failed(outcome)
-    result = reported(parse_response(outcome.response, model=outcome.model), call, outcome.model)
-    if result.status and (result.cached_tokens or result.cache_write_tokens):
-        result.cost = (
-            _litellm.cache_cost(
-                *(outcome.model, result.send_tokens, result.recv_tokens),
-                *(result.cached_tokens, result.cache_write_tokens),
-            )
-            or result.cost
-        )
-    if result.status:
-        result = _validated(result, call, config)
-    logger.debug(
-        "LLM call to %s: %d attempt(s), %.0f ms, %d tokens",
-        *(outcome.model, outcome.attempts, (time.monotonic() - outcome.started) * 1000, result.total_tokens),
-    )
-    return result
-
-
-def _validated(result: LLMResponse, call: Call, config: LiteLLMConfig) -> LLMResponse:
-    """With a pydantic ``response_format``, attach the validated object or report the mismatch."""
-    if call.schema_class is None or result.tool_calls:
-        return result
-    try:
-        result.parsed = call.schema_class.model_validate_json(result.content)
-    except Exception as exc:
-        name = call.schema_class.__name__
-        detail = scrub(exc, secrets(config))[:500]
-        message = f"The model's answer did not match the requested {name} format."
-        failed = _failed(ErrorInfo("bad_response", message, model=result.model, detail=detail))
-        failed.partial_content = result.content
-        return failed
-    return result
-
-
-def _stream_response(
-    call: Call, config: LiteLLMConfig, acc: StreamAccumulator, outcome: retry.Success[Any], broke: Exception | None
-) -> LLMResponse:
-    """A stream's final response: what arrived, or an ERROR keeping the text so far if it broke."""
-    if broke is not None and not acc.ended_without_finish_reason(broke):
-        return acc.failed(_logged(_attempt_failed(config, broke, outcome.model, outcome.attempts, streamed=True)))
-    from director_litellm.context_call import reported
-
-    result = reported(acc.response(), call, outcome.model)
-    result.model = result.model or outcome.model
-    result.cost = _litellm.stream_cost(
-        *(outcome.model, result.send_tokens, result.recv_tokens, result.cached_tokens, result.cache_write_tokens)
-    )
-    return _validated(result, call, config)
-
-
-def _attempt_failed(
-    config: LiteLLMConfig, exc: BaseException, model: str, attempts: int, streamed: bool = False
-) -> ErrorInfo:
-    """One failed attempt, classified; its traceback goes to the DEBUG log."""
-    info = replace(classify(exc, model=model, secrets=secrets(config), streamed=streamed), attempts=attempts)
-    _log_traceback(exc, info)
-    return info
 
 
 class _NeverRaises:
@@ -225,7 +131,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             from director_litellm import retry
 
             completion = self._completion()
-            return _completed(
+            return finish.completed(
                 call, self.config, retry.drive(call, self._classified, lambda request: completion(**request))
             )
         return guard.response
@@ -246,7 +152,9 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             from director_litellm import retry
 
             acompletion = self._completion(asynchronous=True)
-            return _completed(call, self.config, await retry.adrive(call, self._classified, lambda r: acompletion(**r)))
+            return finish.completed(
+                call, self.config, await retry.adrive(call, self._classified, lambda r: acompletion(**r))
+            )
         return guard.response
 
     def stream_chat_completions(
@@ -280,7 +188,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
             outcome = retry.drive(call, self._stream_failed(reading), first_chunk)
             if isinstance(outcome, ErrorInfo):
-                yield Final(_failed(outcome))
+                yield Final(finish.failed(outcome))
                 return
             (chunks, first), acc, broke = outcome.response, StreamAccumulator(model=outcome.model), None
             try:
@@ -290,7 +198,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                     yield from acc.add(chunk)
             except Exception as exc:
                 broke = exc
-            yield Final(_stream_response(call, self.config, acc, outcome, broke))
+            yield Final(finish.stream_response(call, self.config, acc, outcome, broke))
             return
         yield Final(guard.response)
 
@@ -324,7 +232,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
             outcome = await retry.adrive(call, self._stream_failed(reading), first_chunk)
             if isinstance(outcome, ErrorInfo):
-                yield Final(_failed(outcome))
+                yield Final(finish.failed(outcome))
                 return
             (chunks, first), acc, broke = outcome.response, StreamAccumulator(model=outcome.model), None
             try:
@@ -336,7 +244,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                         yield event
             except Exception as exc:
                 broke = exc
-            yield Final(_stream_response(call, self.config, acc, outcome, broke))
+            yield Final(finish.stream_response(call, self.config, acc, outcome, broke))
             return
         yield Final(guard.response)
 
@@ -344,7 +252,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
 
     def _never_raises(self) -> _NeverRaises:
         """The last line of defence: any exception becomes an ERROR response (category from ``classify``)."""
-        return _NeverRaises(lambda exc: _failed(self._classified(exc, self.config.chat_model, 0)))
+        return _NeverRaises(lambda exc: finish.failed(self._classified(exc, self.config.chat_model, 0)))
 
     def _new_call(
         self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool
@@ -385,21 +293,21 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         """A ``Call``, or an ERROR response when nothing may be sent."""
         model = str(overrides.get("model") or self.config.chat_model)
         if self._setup_error is not None:
-            return _failed(replace(classify(self._setup_error, model=model), attempts=0))
+            return finish.failed(replace(classify(self._setup_error, model=model), attempts=0))
         problem = self._version_problem
         if problem is not None and problem.blocked:
-            return _failed(
+            return finish.failed(
                 ErrorInfo("blocked_version", problem.message, model=model, detail=problem.reason, attempts=0)
             )
         try:
             call = self._new_call(messages, tools, stop, response_format, overrides, stream)
         except (InvalidInputError, ConfigError) as exc:
-            return _failed(replace(classify(exc, model=model), attempts=0))
+            return finish.failed(replace(classify(exc, model=model), attempts=0))
         protect_logs(secrets(self.config))
         return call
 
     def _classified(self, exc: BaseException, model: str, attempts: int, streamed: bool = False) -> ErrorInfo:
-        return _attempt_failed(self.config, exc, model, attempts, streamed)
+        return finish.attempt_failed(self.config, exc, model, attempts, streamed)
 
     def _stream_failed(self, reading: list[bool]) -> retry.Failed:
         """Classifies a stream's failed start; ``reading[0]``: it failed reading the stream, so it was sent."""

@@ -26,6 +26,7 @@ for size), stated in prose in docs/model-rules.md and tested at the wire.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from director_litellm.model_rules import is_claude
@@ -77,4 +78,12 @@ def thinking_params(
     return params
 
 
-__all__ = ["keeps_reasoning", "takes_reasoning_back", "thinking_params"]
+def given_budget(thinking: Any) -> int | None:
+    """A thinking budget passed as litellm's own ``thinking`` option (``extra_params`` or per call)."""
+    if isinstance(thinking, Mapping) and thinking.get("type") == "enabled":
+        budget = thinking.get("budget_tokens")
+        return budget if isinstance(budget, int) and not isinstance(budget, bool) else None
+    return None
+
+
+__all__ = ["given_budget", "keeps_reasoning", "takes_reasoning_back", "thinking_params"]

@@ -332,7 +332,7 @@ def _with_reasoning(
 ) -> list[dict[str, Any]]:
     """``messages`` for this model (``history``: ids it takes, state only its own) and rule 7's thinking."""
     effort = "reasoning_effort" in request
-    budget = call.thinking_budget or _given_budget(request.get("thinking"))
+    budget = call.thinking_budget or reasoning_rules.given_budget(request.get("thinking"))
     # thinking asked of a non-Claude model: reasoning_effort, or litellm's own ``thinking`` (DeepSeek takes it)
     prepared = history.prepare(messages, target.model, static.ids, thinking=effort or "thinking" in request)
     thinking = reasoning_rules.thinking_params(
@@ -351,14 +351,6 @@ def _with_reasoning(
             request.pop("thinking", None)
         request.update(thinking)
     return prepared.messages
-
-
-def _given_budget(thinking: Any) -> int | None:
-    """A thinking budget passed as litellm's own ``thinking`` option (``extra_params`` or per call)."""
-    if isinstance(thinking, Mapping) and thinking.get("type") == "enabled":
-        budget = thinking.get("budget_tokens")
-        return budget if isinstance(budget, int) and not isinstance(budget, bool) else None
-    return None
 
 
 def _static(call: Call, target: Target) -> _Static:
