@@ -46,6 +46,32 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+_LITELLM_LISTS = (
+    "input_callback",
+    "success_callback",
+    "failure_callback",
+    "_async_success_callback",
+    "_async_failure_callback",
+    "callbacks",
+    "service_callback",
+)
+
+
+@pytest.fixture(autouse=True)
+def litellm_lists_restored() -> Iterator[None]:
+    """litellm's process-wide callback lists are as they were after every test.
+
+    Some litellm modules change them when first imported (the Vertex AI context-caching module adds
+    "cache": ``gemini_import_adds_cache_callback``, proved in test_gemini_litellm_limits.py), which made
+    the Router tests on litellm 1.60 depend on whether a Vertex test ran first.
+    """
+    litellm = sys.modules.get("litellm")
+    saved = {name: list(getattr(litellm, name)) for name in _LITELLM_LISTS if hasattr(litellm, name)} if litellm else {}
+    yield
+    for name, value in saved.items():
+        getattr(litellm, name)[:] = value
+
+
 @pytest.fixture
 def director_on_path(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """Director's stand-in importable, and this package's modules re-imported against it."""

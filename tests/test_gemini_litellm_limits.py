@@ -161,3 +161,22 @@ def test_gemini_stream_cached_tokens_160(litellm: Any, vertex_fake: FakeVertex) 
     cached = getattr(details, "cached_tokens", None) if details is not None else None
     assert final.prompt_tokens == 100
     assert cached == (None if LITELLM_160 else 60)
+
+
+def test_gemini_import_adds_cache_callback() -> None:
+    """gemini_import_adds_cache_callback: importing litellm's Vertex AI context-caching module (its Gemini
+    route does on the first call) builds a module-level ``Cache``, which appends "cache" to litellm's
+    process-wide callback lists, on both stacks. After it, litellm 1.60's Router stopped failing over
+    between deployments in this suite (tests/conftest.py restores the lists after every test)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import litellm\n"
+        "before = 'cache' in litellm.success_callback\n"
+        "import litellm.llms.vertex_ai.context_caching.vertex_ai_context_caching\n"
+        "print(before, 'cache' in litellm.success_callback, 'cache' in litellm.input_callback)\n"
+    )
+    env = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True)
+    assert out.stdout.split()[-3:] == ["False", "True", "True"]
