@@ -105,7 +105,7 @@ class TestDirectorsLoop:
 
 
 class TestBedrockRules:
-    """model_rules rule 6, at the wire: what Bedrock refuses is never sent (both stacks)."""
+    """model_rules rule 10, at the wire: what Bedrock refuses is never sent (both stacks)."""
 
     CALL = [{"id": "tooluse_abc", "tool": {"name": "search", "arguments": {"query": "x"}}, "type": "function"}]
     CASES = {
@@ -441,7 +441,7 @@ class TestMissingPackage:
 
 
 class TestRule6:
-    """model_rules rule 6 as a pure function: what each blank shape becomes (the wire tests above send them)."""
+    """model_rules rule 10 as a pure function: what each blank shape becomes (the wire tests above send them)."""
 
     CALL = [{"id": "t1", "type": "function", "function": {"name": "search", "arguments": "{}"}}]
 

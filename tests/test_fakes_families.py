@@ -262,7 +262,7 @@ class TestCohere:
 
     def test_a_stream_call_asks_for_the_whole_answer(self, cohere_fake: FakeCohere) -> None:
         """litellm cannot read Cohere's SSE (cohere_v2_stream): the adapter's stream call asks for the whole answer
-        and Director still gets text deltas, the tool call and the usage (model_rules rule 6)."""
+        and Director still gets text deltas, the tool call and the usage (model_rules rule 8)."""
         if OLD_STACK:
             pytest.skip("litellm 1.60 has no Cohere v2 route (cohere_v2_route_160)")
         provider = LiteLLMProvider(

@@ -167,7 +167,7 @@ class TestPrepare:
 
 class TestThinkingRules:
     def test_claude_with_a_budget(self) -> None:
-        """Rule 7: thinking on, temperature 1, max_tokens above the budget."""
+        """Rule 12: thinking on, temperature 1, max_tokens above the budget."""
         params = reasoning_rules.thinking_params(
             CLAUDE, 4096, 4096, effort=False, json_mode=False, open_loop_signed=None
         )

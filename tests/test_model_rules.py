@@ -151,7 +151,7 @@ class TestMistralOrder:
 
 class TestStreamWhole:
     def test_only_models_on_cohere_v2_are_asked_whole(self) -> None:
-        """Rule 6 follows litellm's route data: Cohere v2 chat yes, anything else no."""
+        """Rule 8 follows litellm's route data: Cohere v2 chat yes, anything else no."""
         on_v2 = {"cohere_chat/command-a-03-2025"}.__contains__
         assert stream_whole("cohere_chat/command-a-03-2025", on_v2)
         assert not stream_whole("cohere_chat/v1/command-r", on_v2)
@@ -218,7 +218,7 @@ class TestGeminiRules:
         assert model_rules.shape_conversation("vertex_ai/gemini-2.5-flash", messages, False) is messages
 
     def test_schema_subset(self) -> None:
-        """Rule 9: keys outside Schema and formats the type does not take are left out, nested too."""
+        """Rule 11: keys outside Schema and formats the type does not take are left out, nested too."""
         params = {
             "type": "object",
             "properties": {

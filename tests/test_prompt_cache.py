@@ -1,4 +1,4 @@
-"""prompt_cache (placement, pure) and model_rules rule 5 (who takes breakpoints, minimum lengths), as tables.
+"""prompt_cache (placement, pure) and model_rules rule 9 (who takes breakpoints, minimum lengths), as tables.
 
 Expected minimums are Anthropic's "Prompt caching" page, "Cache limitations" (see model_rules).
 """

@@ -1,7 +1,8 @@
 """Per-model rules: what to send to which model. Every such decision lives here.
 
-Pure functions, no litellm. docs/model-rules.md states the same
-rules in prose; tests check each one at the wire.
+Pure functions, no litellm. docs/model-rules.md states the same rules in prose, with the same
+numbers (its rules 5-7 are not decisions of this module; 12 and 13 live in ``reasoning_rules``);
+tests check each one at the wire.
 
 1. Sampling parameters (``sampling_params``)
    - ``temperature`` is always sent (Director's default is 0.9).
@@ -47,15 +48,12 @@ rules in prose; tests check each one at the wire.
    according to litellm's parameter data (litellm 1.60 would otherwise forward it to
    Anthropic as an unknown key); when it is not sent, that is logged.
 
-6. Tool schemas for Gemini (``tools_for``): Gemini takes function parameters in its
-   Schema subset of OpenAPI 3.0 (https://ai.google.dev/api/caching#Schema) and refuses
-   the rest with 400: any other key (``Unknown name "if"``, ``then``, ``const``,
-   ``additionalProperties``, ...) and a string ``format`` other than ``enum`` or
-   ``date-time`` (numbers: ``float``/``double``; integers: ``int32``/``int64``).
-   litellm 1.110 strips these itself; 1.60 sends Director's schemas as given. So every
-   Gemini-wire model gets only the subset, on every litellm.
+8. Streams litellm cannot read (``stream_whole``)
+   - Cohere v2 chat: litellm parses each line of Cohere's SSE stream as JSON and fails on the first
+     ``event:`` line. A stream call asks for the whole answer (litellm's per-call ``fake_stream``) and
+     litellm hands it on as stream chunks: one text piece, the tool calls, the finish and usage.
 
-5. Prompt-cache breakpoints (``cache_breakpoint_minimum``; placed by ``prompt_cache``)
+9. Prompt-cache breakpoints (``cache_breakpoint_minimum``; placed by ``prompt_cache``)
    - Only Claude models reached over a wire that takes ``cache_control`` get breakpoints:
      litellm's ``anthropic`` (Messages API), ``vertex_ai`` and ``bedrock`` routes, which
      translate ``cache_control`` into Anthropic blocks or Bedrock ``cachePoint``s. Models
@@ -71,7 +69,7 @@ rules in prose; tests check each one at the wire.
    - Router mode: only when every deployment of the group qualifies; the largest minimum
      among them applies.
 
-6. Conversation shape for AWS Bedrock models (``shape_conversation``; ``bedrock/...``)
+10. Conversation shape for AWS Bedrock models (``shape_conversation``; ``bedrock/...``)
    - When a call has no tools but the history has tool calls, the tool calls and their
      results are sent as text, as for Claude: Bedrock refuses ``toolUse``/``toolResult``
      blocks in a request without ``toolConfig``, and litellm 1.60 refuses to send them
@@ -84,10 +82,13 @@ rules in prose; tests check each one at the wire.
      ``shapes.BLANK_PLACEHOLDER``, keeping the turn so roles still alternate; blank text parts of
      a list are left out.
 
-7. Streams litellm cannot read (``stream_whole``)
-   - Cohere v2 chat: litellm parses each line of Cohere's SSE stream as JSON and fails on the first
-     ``event:`` line. A stream call asks for the whole answer (litellm's per-call ``fake_stream``) and
-     litellm hands it on as stream chunks: one text piece, the tool calls, the finish and usage.
+11. Tool schemas for Gemini (``tools_for``): Gemini takes function parameters in its
+   Schema subset of OpenAPI 3.0 (https://ai.google.dev/api/caching#Schema) and refuses
+   the rest with 400: any other key (``Unknown name "if"``, ``then``, ``const``,
+   ``additionalProperties``, ...) and a string ``format`` other than ``enum`` or
+   ``date-time`` (numbers: ``float``/``double``; integers: ``int32``/``int64``).
+   litellm 1.110 strips these itself; 1.60 sends Director's schemas as given. So every
+   Gemini-wire model gets only the subset, on every litellm.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def is_mistral(model: str) -> bool:
 
 
 def shape_conversation(model: str, messages: list[dict[str, Any]], has_tools: bool) -> list[dict[str, Any]]:
-    """Apply rules 2 and 6 above; returns ``messages`` itself when nothing changes."""
+    """Apply rules 2 and 10 above; returns ``messages`` itself when nothing changes."""
     if is_mistral(model):
         return shapes.mistral_order(messages)
     shaped = messages
@@ -214,7 +215,7 @@ def shape_conversation(model: str, messages: list[dict[str, Any]], has_tools: bo
 
 
 def tools_for(model: str, tools: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
-    """The OpenAI-format ``tools`` to send to ``model`` (rule 6); ``tools`` itself when nothing changes."""
+    """The OpenAI-format ``tools`` to send to ``model`` (rule 11); ``tools`` itself when nothing changes."""
     if not tools or not is_gemini(model):
         return tools
     out = []
@@ -246,7 +247,7 @@ def response_format_for(
 
 
 def stream_whole(model: str, cohere_v2: Callable[[str], bool]) -> bool:
-    """Rule 6: ask for the whole answer on a stream call (Cohere v2 chat, whose stream litellm cannot read)."""
+    """Rule 8: ask for the whole answer on a stream call (Cohere v2 chat, whose stream litellm cannot read)."""
     return cohere_v2(model)
 
 
@@ -302,7 +303,7 @@ def cache_minimum_tokens(model: str) -> int:
 def takes_cache_control(
     model: str, route_of: Callable[[str], str | None], supports_caching: Callable[[str], bool | None]
 ) -> bool:
-    """Rule 5: whether ``model`` may be sent ``cache_control`` breakpoints.
+    """Rule 9: whether ``model`` may be sent ``cache_control`` breakpoints.
 
     ``route_of(model)`` is litellm's provider route (``anthropic``, ``openai``, ...);
     ``supports_caching(model)`` litellm's ``supports_prompt_caching`` (None: unknown model).
@@ -323,7 +324,7 @@ def cache_breakpoint_minimum(
 ) -> int | None:
     """The minimum prefix (tokens) to place breakpoints for a call that may reach any of ``models``.
 
-    None when one of them must not get ``cache_control`` (rule 5: a Router group qualifies
+    None when one of them must not get ``cache_control`` (rule 9: a Router group qualifies
     only when every deployment does).
     """
     if not models or not all(takes_cache_control(m, route_of, supports_caching) for m in models):

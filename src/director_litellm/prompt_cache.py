@@ -4,7 +4,7 @@ Pure (dicts in, dicts out, no litellm): ``place_breakpoints`` takes the OpenAI-f
 and tools litellm will be given, and returns them with ``{"type": "ephemeral"}`` breakpoints
 added. Nothing is mutated (a marked message, part or tool is a copy), and when no point
 qualifies the very same lists come back. Whether a model takes breakpoints at all, its minimum
-cacheable length and the breakpoint limit are per-model rules (``model_rules``, rule 5).
+cacheable length and the breakpoint limit are per-model rules (``model_rules``, rule 9).
 
 Anthropic caches the prefix of a request in wire order: tools, then system, then messages
 (litellm moves every system message into the top-level ``system``). Up to three stable points

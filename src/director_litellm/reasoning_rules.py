@@ -1,9 +1,9 @@
-"""Per-model rules 7 and 8 (``model_rules``' numbering): Claude's extended thinking, and reasoning state.
+"""Per-model rules 12 and 13 (docs/model-rules.md's numbering): Claude's extended thinking, and reasoning state.
 
 Pure functions, no litellm; the same kind of provider-forced decision as ``model_rules`` (kept apart only
 for size), stated in prose in docs/model-rules.md and tested at the wire.
 
-7. Extended thinking for Claude (``thinking_params``), with ``LITELLM_THINKING_BUDGET`` set (or
+12. Extended thinking for Claude (``thinking_params``), with ``LITELLM_THINKING_BUDGET`` set (or
    ``reasoning_effort`` sent to a Claude model, which litellm turns into thinking):
    - ``thinking={"type": "enabled", "budget_tokens": N}`` for any Claude model (Anthropic, Bedrock,
      Vertex); models of other families do not get it;
@@ -17,7 +17,7 @@ for size), stated in prose in docs/model-rules.md and tested at the wire.
      ("a final `assistant` message must start with a thinking block"), and blocks of another model
      are refused as "Invalid `signature`".
 
-8. Reasoning state given back (``history``): a turn's state goes back only to the model that made it.
+13. Reasoning state given back (``history``): a turn's state goes back only to the model that made it.
    DeepSeek's ``reasoning_content`` is kept for DeepSeek models (``keeps_reasoning``); a DeepSeek model
    in thinking mode (``deepseek-reasoner``, or thinking requested) gets ``reasoning_content`` on every
    tool-call turn (``takes_reasoning_back``).
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 
 def keeps_reasoning(model: str) -> bool:
-    """DeepSeek models: their ``reasoning_content`` on a tool-call turn is kept (rule 8)."""
+    """DeepSeek models: their ``reasoning_content`` on a tool-call turn is kept (rule 13)."""
     return "deepseek" in model.lower()
 
 
@@ -54,7 +54,7 @@ def thinking_params(
     json_mode: bool,
     open_loop_signed: bool | None,
 ) -> dict[str, Any] | None:
-    """Rule 7: what a Claude request with thinking carries; {} to send no thinking; None: not Claude/not on.
+    """Rule 12: what a Claude request with thinking carries; {} to send no thinking; None: not Claude/not on.
 
     ``effort``: ``reasoning_effort`` goes to this model (litellm turns it into thinking for Claude).
     """

@@ -330,7 +330,7 @@ def _build(call: Call, target: Target, squeeze: int | None = None) -> dict[str, 
 def _with_reasoning(
     call: Call, target: Target, static: _Static, request: dict[str, Any], messages: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """``messages`` for this model (``history``: ids it takes, state only its own) and rule 7's thinking."""
+    """``messages`` for this model (``history``: ids it takes, state only its own) and rule 12's thinking."""
     effort = "reasoning_effort" in request
     budget = call.thinking_budget or reasoning_rules.given_budget(request.get("thinking"))
     # thinking asked of a non-Claude model: reasoning_effort, or litellm's own ``thinking`` (DeepSeek takes it)
@@ -371,7 +371,7 @@ def _static(call: Call, target: Target) -> _Static:
         )
     )
     if base.get("stream") and model_rules.stream_whole(target.model, _litellm.cohere_v2):
-        base["fake_stream"] = True  # rule 6: litellm asks for the whole answer and streams it on
+        base["fake_stream"] = True  # rule 8: litellm asks for the whole answer and streams it on
     if call.reasoning_effort and model_rules.send_reasoning_effort(rules, _litellm.takes_param):
         base["reasoning_effort"] = call.reasoning_effort
     instruction = None
@@ -379,7 +379,7 @@ def _static(call: Call, target: Target) -> _Static:
         base["response_format"], instruction = model_rules.response_format_for(
             rules, call.response_format, _litellm.supports_response_schema
         )
-    # prompt-cache breakpoints (``prompt_cache``) where rule 5 allows them, the caller's own included;
+    # prompt-cache breakpoints (``prompt_cache``) where rule 9 allows them, the caller's own included;
     # none at all with prompt_caching="off" or for a model that does not take them. In router mode
     # every deployment the group can reach must take them.
     minimum = None
