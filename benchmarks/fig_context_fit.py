@@ -32,37 +32,12 @@ if HERE not in sys.path:
 import _common as C  # noqa: E402  (puts the measured src/ first on sys.path)
 
 TOOLS_FILE = os.path.join(C.REPO, "tests", "data", "director_agent_tools.json")
-WORDS = [
-    "speaker",
-    "one",
-    "says",
-    "the",
-    "river",
-    "scene",
-    "opens",
-    "on",
-    "the",
-    "old",
-    "bridge",
-    "while",
-    "the",
-    "camera",
-    "pans",
-    "slowly",
-    "east",
-    "and",
-]
-
-
-def transcript(t: int, size: int = 20_000) -> str:
-    text = "\n".join(
-        f"[{t:03d}:{n:04d}] " + " ".join(WORDS[(n + k) % len(WORDS)] for k in range(12)) for n in range(300)
-    )
-    return text[:size]
 
 
 def session(turns: int) -> list[dict[str, Any]]:
     """Director's message shapes: system, then per turn user, assistant tool call, tool result, answer."""
+    from tests.director_data import transcript
+
     messages: list[dict[str, Any]] = [{"role": "system", "content": "You are Director, a video agent. " * 20}]
     for t in range(turns):
         call = {"id": f"call_{t}", "tool": {"name": "transcription", "arguments": {"video_id": f"v{t}"}}}

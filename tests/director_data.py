@@ -87,3 +87,38 @@ def history(turns: int = 5) -> list[dict[str, Any]]:
             {"role": "assistant", "content": f"I found five clips about topic {t}."},
         ]
     return messages
+
+
+TRANSCRIPT_WORDS = [
+    "speaker",
+    "one",
+    "says",
+    "the",
+    "river",
+    "scene",
+    "opens",
+    "on",
+    "the",
+    "old",
+    "bridge",
+    "while",
+    "the",
+    "camera",
+    "pans",
+    "slowly",
+    "east",
+    "and",
+]
+
+
+def transcript(t: int, size: int = 20_000) -> str:
+    """A transcript of ``size`` characters, different for every turn (timestamps carry the turn number):
+    what Director's transcription agent returns as a tool result."""
+    lines, length, n = [], 0, 0
+    while length < size:
+        words = " ".join(TRANSCRIPT_WORDS[(n + k) % len(TRANSCRIPT_WORDS)] for k in range(12))
+        line = f"[{t:03d}:{n:04d}] {words}"
+        lines.append(line)
+        length += len(line) + 1
+        n += 1
+    return "\n".join(lines)[:size]

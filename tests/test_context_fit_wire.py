@@ -20,6 +20,7 @@ import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
 from tests.data.record_off_bodies import record
+from tests.director_data import transcript as _transcript
 from tests.fakes import FakeAnthropic, FakeOpenAI, rules
 
 KEY = "sk-test-key-0123456789abcdef"
@@ -28,40 +29,10 @@ DATA = Path(__file__).parent / "data"
 TOOLS: list[dict[str, Any]] = json.loads((DATA / "director_agent_tools.json").read_text(encoding="utf-8"))
 NAMES = [tool["name"] for tool in TOOLS]
 SYSTEM = "You are Director, an agent that works on videos with the tools you are given. " * 12
-WORDS = [
-    "speaker",
-    "one",
-    "says",
-    "the",
-    "river",
-    "scene",
-    "opens",
-    "on",
-    "the",
-    "old",
-    "bridge",
-    "while",
-    "the",
-    "camera",
-    "pans",
-    "slowly",
-    "east",
-    "and",
-]
 MODELS = {"openai": "openai/gpt-4o-mini", "anthropic": "anthropic/claude-sonnet-4-5"}
 
 
-@functools.cache
-def transcript(t: int, size: int = 20_000) -> str:
-    """A 20,000-character transcript, different for every turn (timestamps carry the turn number)."""
-    lines, length = [], 0
-    n = 0
-    while length < size:
-        line = f"[{t:03d}:{n:04d}] " + " ".join(WORDS[(n + k) % len(WORDS)] for k in range(12))
-        lines.append(line)
-        length += len(line) + 1
-        n += 1
-    return "\n".join(lines)[:size]
+transcript = functools.cache(_transcript)
 
 
 def run(t: int) -> list[dict[str, Any]]:
