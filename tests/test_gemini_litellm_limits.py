@@ -90,11 +90,13 @@ def test_vertex_async_stream_uses_a_process_wide_client_on_160(litellm: Any, ver
             results.append(asyncio.run(stream()))
         except Exception as exc:
             results.append(str(exc))
-    assert results[0] == "ok"
     if LITELLM_160:
+        # the process-wide client keeps the loop that used it first: this test's first run, or an
+        # earlier test's in the same process (then the first run fails the same way)
         assert "Event loop is closed" in results[1]
+        assert results[0] == "ok" or "Event loop is closed" in results[0]
     else:
-        assert results[1] == "ok"
+        assert results == ["ok", "ok"]
 
 
 def _stream_finish(litellm: Any, fake: FakeVertex, body: dict) -> tuple[Any, str]:
