@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from tests.fakes import FakeOpenAI
+from tests.fakes import FakeBedrock, FakeCohere, FakeOllama, FakeOpenAI
+from tests.fakes.fake_bedrock import bedrock_options
 
 OPENAI_MODEL = "openai/gpt-4o-mini"
 CLAUDE_MODEL = "anthropic/claude-sonnet-4-6"  # refuses prefill and temperature+top_p together
@@ -28,6 +30,35 @@ def provider_for(fake: Any, model: str | None = None, **cfg: Any) -> LiteLLMProv
     model = model or (OPENAI_MODEL if isinstance(fake, FakeOpenAI) else CLAUDE_MODEL)
     cfg.setdefault("num_retries", 0)
     return LiteLLMProvider(LiteLLMConfig(chat_model=model, api_base=fake.url, api_key=KEY, **cfg))
+
+
+# the model each family's provider is configured with when a test names none
+FAMILY_MODELS = {
+    "azure": "azure/gpt-4o-mini",
+    "mistral": "mistral/mistral-small-latest",
+    "ollama": "ollama_chat/llama3.1",
+    "cohere": "cohere_chat/command-a-03-2025",
+}
+
+
+def family_provider(
+    family: str, fake: Any, monkeypatch: pytest.MonkeyPatch, model: str | None = None, **cfg: Any
+) -> LiteLLMProvider:
+    """A provider for ``family`` pointed at its fake, as a user would configure it (test_families,
+    test_portability): Azure's ``api_version``, Cohere's v2 chat URL, Ollama's ``OLLAMA_API_BASE``, Bedrock's
+    AWS options (merged under ``cfg["extra_params"]``)."""
+    extra: dict[str, Any] = {"num_retries": 0, **cfg}
+    if family == "azure":
+        extra.setdefault("api_version", "2024-10-21")
+    if isinstance(fake, FakeBedrock):
+        extra["extra_params"] = {**bedrock_options(), **extra.get("extra_params", {})}
+    base = fake.chat_url if isinstance(fake, FakeCohere) else fake.url
+    if isinstance(fake, FakeOllama):
+        # litellm 1.60 asks OLLAMA_API_BASE (never the call's api_base) whether the model takes tools
+        monkeypatch.setenv("OLLAMA_API_BASE", fake.url)
+    key = None if isinstance(fake, FakeBedrock) else KEY
+    chat_model = model or FAMILY_MODELS[family]
+    return LiteLLMProvider(LiteLLMConfig(chat_model=chat_model, api_base=base, api_key=key, **extra))
 
 
 def copy_director(root: Path) -> Path:

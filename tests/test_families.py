@@ -11,31 +11,12 @@ from typing import Any
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider
 from tests.conformance.known import OLD_STACK
 from tests.director_loop import PATHS, Session, run_message, script_message
-from tests.fakes import FakeCohere, FakeOllama
-from tests.helpers import KEY
+from tests.helpers import FAMILY_MODELS, family_provider
 
 STEPS = [[("search", {"query": "cats", "video_id": "m-1"})], [("summarize_video", {"video_id": "m-1"})]]
-MODELS = {
-    "azure": "azure/gpt-4o-mini",
-    "mistral": "mistral/mistral-small-latest",
-    "ollama": "ollama_chat/llama3.1",
-    "cohere": "cohere_chat/command-a-03-2025",
-}
-
-
-def family_provider(family: str, fake: Any, monkeypatch: pytest.MonkeyPatch, **cfg: Any) -> LiteLLMProvider:
-    """A provider for ``family`` pointed at its fake, as a user would configure it."""
-    extra: dict[str, Any] = {"num_retries": 0, **cfg}
-    if family == "azure":
-        extra.setdefault("api_version", "2024-10-21")
-    base = fake.chat_url if isinstance(fake, FakeCohere) else fake.url
-    if isinstance(fake, FakeOllama):
-        # litellm 1.60 asks OLLAMA_API_BASE (never the call's api_base) whether the model takes tools
-        monkeypatch.setenv("OLLAMA_API_BASE", fake.url)
-    return LiteLLMProvider(LiteLLMConfig(chat_model=MODELS[family], api_base=base, api_key=KEY, **extra))
+MODELS = FAMILY_MODELS
 
 
 def _limitation(family: str, path: str) -> str | None:
