@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["async_client", "completion", "sync_kwargs"]
@@ -91,10 +92,9 @@ def async_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ...]
     return ("azure", *found), build
 
 
-def completion(backend: Any) -> Any:
-    """``backend.completion``, given the one-attempt client where ``sync_kwargs`` says so."""
-    from director_litellm._loop_clients import provider_of
-
+def completion(backend: Any, provider_of: Callable[[Any, dict[str, Any]], str | None]) -> Any:
+    """``backend.completion``, given the one-attempt client where ``sync_kwargs`` says so
+    (``provider_of``: litellm's provider for a request, ``_loop_clients.provider_of``)."""
     return lambda **request: backend.completion(
         **request, **sync_kwargs(backend, request, provider_of(backend, request))
     )

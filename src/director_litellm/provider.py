@@ -285,7 +285,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             return backend.acompletion if asynchronous else backend.completion
         if asynchronous:
             return lambda **request: backend.acompletion(**request, **_loop_clients.client_kwargs(backend, request))
-        return _azure_client.completion(backend)
+        return _azure_client.completion(backend, _loop_clients.provider_of)
 
     def _start(
         self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool
