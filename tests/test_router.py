@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata
 import json
+import random
 import subprocess
 import sys
 import threading
@@ -95,6 +96,13 @@ def chat_posts(*fakes: Any) -> int:
 
 
 # ------------------------------------------------------------------------------------------ routing
+
+
+def _heaviest(population: Any, weights: Any = None, *, cum_weights: Any = None, k: int = 1) -> list[Any]:
+    """``random.choices`` that always takes the heaviest item (the first when no weights are given)."""
+    items = list(population)
+    at = max(range(len(items)), key=lambda n: weights[n]) if weights else 0
+    return [items[at]] * k
 
 
 class TestRouting:
@@ -181,9 +189,14 @@ class TestRouting:
         assert [(r.status, r.deployment) for r in answers] == [(LLMResponseStatus.SUCCESS, "dep-b")] * 3
         assert chat_posts(dep_a) == 1 and chat_posts(dep_b) == 3
 
-    def test_streaming_through_the_router(self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI) -> None:
+    def test_streaming_through_the_router(
+        self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """``stream_chat_completions`` in router mode: a failing first pick, then the healthy deployment
         streams; the events end with one successful ``Final``."""
+        # litellm's weighted shuffle picks with random.choices: the heavier deployment (dep_a, 99 of 100)
+        # goes first every time here, so the failover this test is about always happens (1 run in 100 did not)
+        monkeypatch.setattr(random, "choices", _heaviest)
         dep_a.default(status=500, raw_body=SERVER_ERROR)
         dep_b.reply_stream(["Three ", "cats"])
         path = write_config(
