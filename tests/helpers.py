@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import ssl
@@ -78,3 +79,27 @@ def pythonpath(*first: Path | str) -> str:
     Director's stand-in and still imports the code under test, not an installed copy."""
     inherited = os.environ.get("PYTHONPATH", "")
     return os.pathsep.join([*(str(p) for p in first), *([inherited] if inherited else [])])
+
+
+def on_path(
+    provider: LiteLLMProvider, path: str, messages: list[dict[str, Any]], loop: asyncio.AbstractEventLoop
+) -> tuple[Any, list[Any]]:
+    """(final response, stream events before it) of one call on ``path`` (sync, async, stream, astream);
+    async paths run on ``loop``. A stream must end with exactly one ``Final`` event."""
+    from director_litellm.stream import Final
+
+    if path == "sync":
+        return provider.chat_completions(messages), []
+    if path == "async":
+        return loop.run_until_complete(provider.achat_completions(messages)), []
+    if path == "stream":
+        events = list(provider.stream_chat_completions(messages))
+    else:
+
+        async def collect() -> list[Any]:
+            return [event async for event in provider.astream_chat_completions(messages)]
+
+        events = loop.run_until_complete(collect())
+    assert events and isinstance(events[-1], Final), "a stream ends with exactly one Final event"
+    assert sum(isinstance(e, Final) for e in events) == 1
+    return events[-1].response, events[:-1]

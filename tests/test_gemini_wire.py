@@ -124,16 +124,7 @@ class TestErrors:
             GCE_METADATA_IP="127.0.0.1:9",
             PYTHONPATH=pythonpath(ROOT),
         )
-        proc = subprocess.run(
-            [sys.executable, "-c", NO_CREDENTIALS, f"vertex_ai/{MODEL}", vertex_fake.model_url(MODEL)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-            check=False,
-        )
-        assert proc.returncode == 0, proc.stderr[-2000:]
-        status, content, error = json.loads(proc.stdout.strip().splitlines()[-1])
+        status, content, error = _vertex_call_in_a_new_process(vertex_fake, env)
         assert not status and error["category"] == "config" and error["retryable"] is False, error
         assert "GOOGLE_APPLICATION_CREDENTIALS" in content and error["attempts"] == 1
         assert vertex_fake.requests == []
@@ -144,16 +135,7 @@ class TestErrors:
         vertex_fake.revoked = True
         env = {**os.environ, **OFFLINE_ENV, "PYTHONPATH": pythonpath(ROOT)}
         env["GOOGLE_APPLICATION_CREDENTIALS"] = vertex_fake.service_account_file(tmp_path)
-        proc = subprocess.run(
-            [sys.executable, "-c", NO_CREDENTIALS, f"vertex_ai/{MODEL}", vertex_fake.model_url(MODEL)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-            check=False,
-        )
-        assert proc.returncode == 0, proc.stderr[-2000:]
-        status, content, error = json.loads(proc.stdout.strip().splitlines()[-1])
+        status, content, error = _vertex_call_in_a_new_process(vertex_fake, env)
         assert not status and error["category"] == "auth" and error["retryable"] is False, error
         assert "credentials" in content.lower() and error["attempts"] == 1
         assert vertex_fake.token_requests == 1 and vertex_fake.requests == []
@@ -166,6 +148,21 @@ provider = LiteLLMProvider(LiteLLMConfig(chat_model=sys.argv[1], api_base=sys.ar
 r = provider.chat_completions([{"role": "user", "content": "hi"}])
 print(json.dumps([bool(r.status), r.content, r.error]))
 """
+
+
+def _vertex_call_in_a_new_process(vertex_fake: FakeVertex, env: dict[str, str]) -> tuple[Any, str, dict]:
+    """(status, content, error) of one ``vertex_ai/`` call made by ``NO_CREDENTIALS`` in a fresh process."""
+    proc = subprocess.run(
+        [sys.executable, "-c", NO_CREDENTIALS, f"vertex_ai/{MODEL}", vertex_fake.model_url(MODEL)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    status, content, error = json.loads(proc.stdout.strip().splitlines()[-1])
+    return status, content, error
 
 
 # a new process in which google-auth cannot be imported; prints {path: [status, content, error]}

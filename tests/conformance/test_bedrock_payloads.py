@@ -21,10 +21,11 @@ import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
 from director_litellm.reasoning_state import unpack
-from director_litellm.stream import Final, TextDelta
+from director_litellm.stream import TextDelta
 from tests.conformance.replay import Payload, ReplayServer
 from tests.fakes import eventstream
 from tests.fakes.fake_bedrock import bedrock_options
+from tests.helpers import on_path
 
 HERE = Path(__file__).parent / "bedrock"
 LITELLM_160 = tuple(int(p) for p in version("litellm").split(".")[:2]) < (1, 61)
@@ -124,23 +125,6 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     loop.close()
 
 
-def run(path: str, provider: LiteLLMProvider, loop: asyncio.AbstractEventLoop) -> tuple[Any, list[Any]]:
-    if path == "sync":
-        return provider.chat_completions(MESSAGES), []
-    if path == "async":
-        return loop.run_until_complete(provider.achat_completions(MESSAGES)), []
-    if path == "stream":
-        events = list(provider.stream_chat_completions(MESSAGES))
-    else:
-
-        async def collect() -> list[Any]:
-            return [e async for e in provider.astream_chat_completions(MESSAGES)]
-
-        events = loop.run_until_complete(collect())
-    assert isinstance(events[-1], Final) and sum(isinstance(e, Final) for e in events) == 1
-    return events[-1].response, events[:-1]
-
-
 @pytest.mark.parametrize(("key", "path"), _cases())
 def test_payload(key: str, path: str, server: ReplayServer, loop: asyncio.AbstractEventLoop) -> None:
     payload = PAYLOADS[key]
@@ -148,7 +132,7 @@ def test_payload(key: str, path: str, server: ReplayServer, loop: asyncio.Abstra
     config = LiteLLMConfig(
         chat_model=MODELS[family], api_base=server.base(payload), extra_params=bedrock_options(), num_retries=0
     )
-    response, events = run(path, LiteLLMProvider(config), loop)
+    response, events = on_path(LiteLLMProvider(config), path, MESSAGES, loop)
     if payload.status != 200:
         assert not response.status
         assert response.error["category"] == CATEGORY[payload.status]

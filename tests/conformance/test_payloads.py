@@ -17,10 +17,11 @@ import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
 from director_litellm.reasoning_state import unpack
-from director_litellm.stream import Final, ReasoningDelta, TextDelta
+from director_litellm.stream import ReasoningDelta, TextDelta
 from tests.conformance.expect import Expected, expected, sse_data
 from tests.conformance.known import defect_for, unchecked
 from tests.conformance.replay import Payload, ReplayServer, load_payloads
+from tests.helpers import on_path
 
 PAYLOADS = load_payloads()
 MESSAGES = [{"role": "user", "content": "Hello"}]
@@ -69,26 +70,6 @@ def _cases() -> list[Any]:
             marks = [defect.mark()] if defect else []
             cases.append(pytest.param(key, path, id=f"{key}-{path}", marks=marks))
     return cases
-
-
-def run(path: str, server: ReplayServer, payload: Payload, loop: asyncio.AbstractEventLoop) -> tuple[Any, list[Any]]:
-    """(final response, stream events before it) for one call on ``path``."""
-    provider = provider_for(server, payload)
-    if path == "sync":
-        return provider.chat_completions(MESSAGES), []
-    if path == "async":
-        return loop.run_until_complete(provider.achat_completions(MESSAGES)), []
-    if path == "stream":
-        events = list(provider.stream_chat_completions(MESSAGES))
-    else:
-
-        async def collect() -> list[Any]:
-            return [event async for event in provider.astream_chat_completions(MESSAGES)]
-
-        events = loop.run_until_complete(collect())
-    assert events and isinstance(events[-1], Final), "a stream ends with exactly one Final event"
-    assert sum(isinstance(e, Final) for e in events) == 1
-    return events[-1].response, events[:-1]
 
 
 def check_error(response: Any, exp: Expected, skip: frozenset[str]) -> None:
@@ -162,7 +143,7 @@ def test_payload(key: str, path: str, server: ReplayServer, loop: asyncio.Abstra
     if "*" in skip:
         pytest.skip(f"known litellm limitation on this stack (README): {key}")
     exp = expected(payload)
-    response, events = run(path, server, payload, loop)
+    response, events = on_path(provider_for(server, payload), path, MESSAGES, loop)
     if exp.category is not None:
         check_error(response, exp, skip)
     elif exp.mid_stream_error:
