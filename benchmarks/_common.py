@@ -115,7 +115,7 @@ def make_provider(url: str, **cfg: Any):
 def raw_kwargs(provider: Any, messages: Any, tools: Any, **extra: Any) -> dict[str, Any]:
     """What ``provider`` sends to ``litellm.completion``, built once, outside any timing.
 
-    ``build_request`` converts with ``director_litellm.formatters``; the provider then adds the
+    ``build_request`` converts with ``director_litellm._formatters``; the provider then adds the
     per-attempt ``timeout`` (see ``provider._plan``), which raw litellm gets here as the configured
     constant (what a plain litellm user would pass).
     """

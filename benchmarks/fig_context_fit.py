@@ -60,7 +60,7 @@ def providers() -> dict[str, Any]:
 def measure(rounds: int = 400, long_rounds: int = 40) -> dict[str, Any]:
     from tests.director_data import history
 
-    from director_litellm import token_counts
+    from director_litellm import _token_counts as token_counts
 
     with open(TOOLS_FILE, encoding="utf-8") as fh:
         tools = json.load(fh)

@@ -51,7 +51,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=4000)
     args = ap.parse_args()
 
-    from director_litellm import LiteLLMProvider, tracing
+    from director_litellm import LiteLLMProvider
+    from director_litellm import _tracing as tracing
 
     litellm = C.import_litellm()
     with C.server("light") as srv:

@@ -56,8 +56,12 @@ def top(stmt: Callable[[], Any], n: int, limit: int, sort: str = "tottime") -> s
 
 
 def per_call(calls: int) -> None:
-    from director_litellm import LiteLLMConfig, LiteLLMProvider, formatters, model_rules, parser, request
-    from director_litellm.response import LLMResponse
+    from director_litellm import LiteLLMConfig, LiteLLMProvider
+    from director_litellm import _formatters as formatters
+    from director_litellm import _model_rules as model_rules
+    from director_litellm import _parser as parser
+    from director_litellm import _request as request
+    from director_litellm._response import LLMResponse
 
     litellm = C.import_litellm()
     messages, tools = C.director_request()
@@ -112,7 +116,8 @@ def construction(calls: int) -> None:
     os.environ.update(
         {"LITELLM_CHAT_MODEL": C.MODEL, "LITELLM_API_KEY": C.KEY, "LITELLM_API_BASE": "http://127.0.0.1:9/v1"}
     )
-    from director_litellm import LiteLLMConfig, LiteLLMProvider, supply_chain
+    from director_litellm import LiteLLMConfig, LiteLLMProvider
+    from director_litellm import _supply_chain as supply_chain
 
     config = LiteLLMConfig()
     rows = [
@@ -145,8 +150,8 @@ IMPORTS = [
     ("import pydantic", "import pydantic"),
     ("import pydantic_settings", "import pydantic_settings"),
     ("import asyncio", "import asyncio"),
-    ("import director_litellm.response", "import director_litellm.response"),
-    ("import director_litellm.config", "import director_litellm.config"),
+    ("import director_litellm._response", "import director_litellm._response"),
+    ("import director_litellm._config", "import director_litellm._config"),
     ("import director_litellm.provider", "import director_litellm.provider"),
     ("provider module + LiteLLMProvider()", "from director_litellm.provider import LiteLLMProvider as P; P()"),
 ]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from director_litellm.reasoning_state import MAX_STATE_CHARS, State, encode, unpack
+from director_litellm._reasoning_state import MAX_STATE_CHARS, State, encode, unpack
 
 
 def prose(chars: int) -> str:

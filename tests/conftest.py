@@ -101,7 +101,7 @@ def columns(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def fresh_routers() -> Iterator[None]:
     """Each test gets its own Routers (cooldowns and counters are per Router)."""
-    from director_litellm import router
+    from director_litellm import _router as router
 
     router.clear_cache()
     yield

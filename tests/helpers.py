@@ -86,7 +86,7 @@ def on_path(
 ) -> tuple[Any, list[Any]]:
     """(final response, stream events before it) of one call on ``path`` (sync, async, stream, astream);
     async paths run on ``loop``. A stream must end with exactly one ``Final`` event."""
-    from director_litellm.stream import Final
+    from director_litellm._stream import Final
 
     if path == "sync":
         return provider.chat_completions(messages), []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from director_litellm import aws_credentials as aws
+from director_litellm import _aws_credentials as aws
 
 MODEL = "bedrock/converse/amazon.nova-lite-v1:0"
 

@@ -32,7 +32,7 @@ def no_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith("AWS_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setattr("director_litellm.aws_credentials._EC2_MARKERS", ())
+    monkeypatch.setattr("director_litellm._aws_credentials._EC2_MARKERS", ())
 
 
 def on(fake: FakeBedrock, model: str = NOVA, **cfg: Any) -> LiteLLMProvider:
@@ -421,7 +421,7 @@ class TestMissingPackage:
         ],
     )
     def test_classified_as_config(self, exc: BaseException, advice: str) -> None:
-        from director_litellm.errors import classify
+        from director_litellm._errors import classify
 
         info = classify(exc, model="bedrock/x")
         assert (info.category, info.retryable, info.status_code) == ("config", False, None)
@@ -431,7 +431,7 @@ class TestMissingPackage:
         """The install command in the hint table installs what pyproject's ``bedrock`` extra declares."""
         import tomllib
 
-        from director_litellm.error_hints import INSTALL_COMMANDS
+        from director_litellm._error_hints import INSTALL_COMMANDS
 
         extras = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"][
             "optional-dependencies"
@@ -462,7 +462,7 @@ class TestRule6:
         ],
     )
     def test_blank_becomes(self, message: dict, sent: Any) -> None:
-        from director_litellm.model_rules import shape_conversation
+        from director_litellm._model_rules import shape_conversation
 
         shaped = shape_conversation(NOVA.replace("converse/", ""), [{"role": "user", "content": "q"}, message], True)
         assert shaped[1]["content"] == sent
@@ -471,7 +471,7 @@ class TestRule6:
         }
 
     def test_nothing_blank_is_the_same_list(self) -> None:
-        from director_litellm.model_rules import shape_conversation
+        from director_litellm._model_rules import shape_conversation
 
         messages = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "tool_calls": self.CALL}]
         assert shape_conversation(NOVA, messages, True) is messages

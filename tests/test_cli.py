@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from director_litellm import __version__, cli, discovery, supply_chain
-from director_litellm.cli import console as console_module
-from director_litellm.cli.settings import resolve
-from director_litellm.errors import ConfigProblem
+from director_litellm import __version__, cli, discovery
+from director_litellm import _supply_chain as supply_chain
+from director_litellm._errors import ConfigProblem
+from director_litellm.cli import _console as console_module
+from director_litellm.cli._settings import resolve
 from tests.environment import COLUMNS as WIDTH
 from tests.environment import OFFLINE_ENV
 from tests.fakes import FakeAnthropic, FakeOpenAI, running
@@ -403,7 +404,7 @@ class TestDemo:
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
         """The exit code is the demo's: 1 when run() reports a failure."""
-        from director_litellm import demo
+        from director_litellm.cli import _demo as demo
 
         monkeypatch.setattr(demo, "run", lambda write, **_: write("demo failed at start: boom") or 1)
         assert cli.main(["demo"]) == 1

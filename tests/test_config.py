@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from director_litellm.config import ConfigError, LiteLLMConfig, configuration_table, load_config
-from director_litellm.errors import ConfigProblem
+from director_litellm._config import ConfigError, LiteLLMConfig, configuration_table, load_config
+from director_litellm._errors import ConfigProblem
 
 CONFIGURATION_DOC = Path(__file__).parents[1] / "docs" / "configuration.md"
 
@@ -217,5 +217,5 @@ class TestConfigurationTable:
         match = re.search(r"<!-- config-table:start -->\n(.*?)\n<!-- config-table:end -->", text, re.S)
         assert match, "docs/configuration.md lacks the config-table markers"
         assert match.group(1).strip() == configuration_table().strip(), (
-            "docs/configuration.md table is stale: run `python -m director_litellm.config` and paste it"
+            "docs/configuration.md table is stale: run `python -m director_litellm._config` and paste it"
         )

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, _litellm, cli, token_counts
-from director_litellm.config import ConfigError, load_config
-from director_litellm.context_fit import ContextFit
+from director_litellm import LiteLLMConfig, LiteLLMProvider, _litellm, cli
+from director_litellm import _token_counts as token_counts
+from director_litellm._config import ConfigError, load_config
+from director_litellm._context_fit import ContextFit
 from tests.fakes import FakeAnthropic, FakeOpenAI
 
 KEY = "sk-test-key-0123456789abcdef"
@@ -205,9 +206,9 @@ class TestRefitDeadline:
     """The refit after a provider's ``context_window`` happens within the model's deadline (retry.plan)."""
 
     def plan(self, now: list[float]) -> tuple[Any, Any]:
-        from director_litellm import retry
-        from director_litellm.errors import classify
-        from director_litellm.request import new_call
+        from director_litellm import _retry as retry
+        from director_litellm._errors import classify
+        from director_litellm._request import new_call
 
         cfg = LiteLLMConfig.from_values(
             chat_model="openai/gpt-4o-mini", api_key=KEY, num_retries=0, timeout=10, max_tokens=500
@@ -226,7 +227,7 @@ class TestRefitDeadline:
 
     def test_with_time_left_the_attempt_goes_once_more_fitted_tighter(self) -> None:
         """Refused with 9 of 10 seconds left: a second Send, with fewer tokens; refused again: it stands."""
-        from director_litellm.retry import Send
+        from director_litellm._retry import Send
 
         now = [0.0]
         call, steps = self.plan(now)

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from director_litellm.context_fit import KEEP_HEAD, KEEP_TAIL, SHORTEN_ABOVE, ContextFit, fit, shortened
-from director_litellm.errors import ContextWindowError, InvalidInputError
+from director_litellm._context_fit import KEEP_HEAD, KEEP_TAIL, SHORTEN_ABOVE, ContextFit, fit, shortened
+from director_litellm._errors import ContextWindowError, InvalidInputError
 
 
 def count(message: dict[str, Any]) -> int:

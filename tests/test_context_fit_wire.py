@@ -288,9 +288,10 @@ class TestWhatLitellmLoses:
         (both lines); on 1.60 also a call left without its result, which the providers refuse."""
         from litellm.utils import trim_messages
 
-        from director_litellm import _litellm, token_counts
-        from director_litellm.context_fit import fit
-        from director_litellm.formatters import convert_messages
+        from director_litellm import _litellm
+        from director_litellm import _token_counts as token_counts
+        from director_litellm._context_fit import fit
+        from director_litellm._formatters import convert_messages
 
         messages = [{"role": "system", "content": "sys"}]
         for t in range(6):

@@ -15,8 +15,8 @@ import sys
 
 import pytest
 
-from director_litellm import demo
-from director_litellm._demo_server import DemoServer
+from director_litellm.cli import _demo as demo
+from director_litellm.cli._demo_server import DemoServer
 
 KEY = "sk-test-demo"
 
@@ -210,15 +210,15 @@ class TestDemoRun:
 
 
 def test_python_m_runs_the_demo(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """`python -m director_litellm.demo` runs the demo and exits with its code (0).
+    """`python -m director_litellm.cli._demo` runs the demo and exits with its code (0).
 
     In this process; the console script's test runs the same demo in a fresh process, where litellm
     is first imported and its import-time warnings would show.
     """
-    monkeypatch.setattr(sys, "argv", ["python -m director_litellm.demo"])
-    monkeypatch.delitem(sys.modules, "director_litellm.demo")  # runpy warns when re-running a loaded module
+    monkeypatch.setattr(sys, "argv", ["python -m director_litellm.cli._demo"])
+    monkeypatch.delitem(sys.modules, "director_litellm.cli._demo")  # runpy warns when re-running a loaded module
     with pytest.raises(SystemExit) as done:
-        runpy.run_module("director_litellm.demo", run_name="__main__")
+        runpy.run_module("director_litellm.cli._demo", run_name="__main__")
     out, err = capsys.readouterr()
     assert done.value.code == 0, out + err
     assert err == "" and out.startswith("director-litellm demo:") and "\nDemo passed: 3 calls" in out

@@ -116,5 +116,5 @@ class TestLayout:
         text = (ROOT / "docs" / "layout.md").read_text(encoding="utf-8")
         modules = {path.relative_to(package).as_posix() for path in package.rglob("*.py")}
         named = set(re.findall(r"`([\w/]+\.py)`", text))
-        assert {"error_hints.py", "cli/doctor.py"} <= modules  # the check sees both levels
+        assert {"_error_hints.py", "cli/_doctor.py"} <= modules  # the check sees both levels
         assert sorted(modules - named) == [] and sorted(named - modules) == []

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from director_litellm import cli, director_check, supply_chain
-from director_litellm.cli import settings
-from director_litellm.cli.console import Console
-from director_litellm.cli.doctor import Setup, check_dotenv, check_litellm, check_observability
-from director_litellm.cli.model_checks import _environment_cleared, check_router, missing_v1
-from director_litellm.cli.report import FACT_KEYS, Section
+from director_litellm import _supply_chain as supply_chain
+from director_litellm import cli, director_check
+from director_litellm.cli import _settings as settings
+from director_litellm.cli._console import Console
+from director_litellm.cli._doctor import Setup, check_dotenv, check_litellm, check_observability
+from director_litellm.cli._model_checks import _environment_cleared, check_router, missing_v1
+from director_litellm.cli._report import FACT_KEYS, Section
 from tests.environment import COLUMNS as WIDTH
 from tests.helpers import copy_director, pythonpath
 
@@ -600,7 +601,7 @@ class TestStandInWording:
 class TestCommandLineDocSample:
     def test_the_sample_counts_the_settings_it_does_not_show(self) -> None:
         """docs/command-line.md's doctor sample: 'N other settings' is the number of settings it leaves out."""
-        from director_litellm.config import LiteLLMConfig
+        from director_litellm._config import LiteLLMConfig
 
         text = (REPO / "docs" / "command-line.md").read_text(encoding="utf-8")
         sample = text.split("Configuration\n", 1)[1].split("\n\n", 1)[0].splitlines()

@@ -22,7 +22,7 @@ def no_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith("AWS_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setattr("director_litellm.aws_credentials._EC2_MARKERS", ())
+    monkeypatch.setattr("director_litellm._aws_credentials._EC2_MARKERS", ())
 
 
 def doctor(

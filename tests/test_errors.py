@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from director_litellm.errors import RETRYABLE, ConfigError, InvalidInputError, classify
+from director_litellm._errors import RETRYABLE, ConfigError, InvalidInputError, classify
 
 
 def err(

@@ -7,7 +7,7 @@ from importlib.metadata import version
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from director_litellm.errors import classify
+from director_litellm._errors import classify
 from tests.fakes import FakeVertex
 
 LITELLM_160 = tuple(int(p) for p in version("litellm").split(".")[:2]) < (1, 61)

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from director_litellm import LiteLLMProvider, LLMResponse
-from director_litellm.stream import Final
+from director_litellm._stream import Final
 from tests.exit_support.loops_at_exit import PHASE_MARK
 from tests.fakes import FakeOpenAI
 from tests.helpers import provider_for, pythonpath

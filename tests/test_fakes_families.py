@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from director_litellm.stream import TextDelta
+from director_litellm._stream import TextDelta
 from tests.conformance.known import OLD_STACK
 from tests.fakes import FakeAzureOpenAI, FakeCohere, FakeMistral, FakeOllama, Reply
 from tests.fakes.rules import azure

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from director_litellm.stream import Final
+from director_litellm._stream import Final
 from tests.director_data import director_tools, history
 from tests.fakes import FakeAnthropic, FakeOpenAI, Recorded, Reply
 from tests.helpers import KEY, provider_for

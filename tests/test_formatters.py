@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from director_litellm.errors import InvalidInputError
-from director_litellm.formatters import format_messages, format_response_format, format_stop, format_tools
+from director_litellm._errors import InvalidInputError
+from director_litellm._formatters import format_messages, format_response_format, format_stop, format_tools
 
 CIRCULAR: dict = {"q": "x"}
 CIRCULAR["self"] = CIRCULAR
@@ -305,7 +305,7 @@ class TestMarkedFlag:
         ],
     )
     def test_a_mark_anywhere_is_reported(self, messages: list) -> None:
-        from director_litellm.formatters import convert_messages
+        from director_litellm._formatters import convert_messages
 
         out, marked = convert_messages(messages)
         assert "cache_control" in json.dumps(out) and marked
@@ -319,13 +319,13 @@ class TestMarkedFlag:
         ],
     )
     def test_a_marked_tool_is_reported(self, tools: list) -> None:
-        from director_litellm.formatters import convert_tools
+        from director_litellm._formatters import convert_tools
 
         out, marked = convert_tools(tools)
         assert "cache_control" in json.dumps(out) and marked
 
     def test_directors_request_carries_none(self) -> None:
-        from director_litellm.formatters import convert_messages, convert_tools
+        from director_litellm._formatters import convert_messages, convert_tools
         from tests.director_data import director_tools, history
 
         (messages, marked_messages), (tools, marked_tools) = (

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from director_litellm import reasoning_rules
-from director_litellm.formatters import format_messages
-from director_litellm.history import ANTHROPIC, MISTRAL, OPENAI, id_rule, mapped_id, prepare
-from director_litellm.reasoning_state import State, encode
+from director_litellm import _reasoning_rules as reasoning_rules
+from director_litellm._formatters import format_messages
+from director_litellm._history import ANTHROPIC, MISTRAL, OPENAI, id_rule, mapped_id, prepare
+from director_litellm._reasoning_state import State, encode
 
 CLAUDE = "anthropic/claude-sonnet-4-5-20250929"
 OPUS = "anthropic/claude-opus-4-1"
@@ -101,7 +101,7 @@ class TestPrepare:
         """Two different ids never share one mapped id in a request."""
         history = _history(_turn(["a", "b"]))
         first = mapped_id("a", MISTRAL)
-        from director_litellm import history as module
+        from director_litellm import _history as module
 
         original = module.mapped_id
         try:

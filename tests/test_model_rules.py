@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, model_rules
-from director_litellm.errors import InvalidInputError
-from director_litellm.model_rules import (
+from director_litellm import LiteLLMConfig, LiteLLMProvider
+from director_litellm import _model_rules as model_rules
+from director_litellm._errors import InvalidInputError
+from director_litellm._model_rules import (
     claude_version,
     sampling_params,
     shape_conversation,

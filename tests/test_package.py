@@ -20,11 +20,11 @@ def run_python(code: str) -> dict:
 
 # public name -> the module that defines it (DESIGN.md's public API, plus warm_up)
 EXPORTS = {
-    "LLMResponse": "director_litellm.response",
-    "LLMResponseStatus": "director_litellm.response",
-    "LiteLLMConfig": "director_litellm.config",
+    "LLMResponse": "director_litellm._response",
+    "LLMResponseStatus": "director_litellm._response",
+    "LiteLLMConfig": "director_litellm._config",
     "LiteLLMProvider": "director_litellm.provider",
-    "warm_up": "director_litellm.warm",
+    "warm_up": "director_litellm._warm",
 }
 
 

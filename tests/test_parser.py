@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from director_litellm.parser import parse_arguments, parse_response
-from director_litellm.response import LLMResponse, LLMResponseStatus
+from director_litellm._parser import parse_arguments, parse_response
+from director_litellm._response import LLMResponse, LLMResponseStatus
 
 
 def completion(content: Any = "hi", tool_calls: Any = None, finish: Any = "stop", usage: Any = "default") -> dict:
@@ -76,7 +76,7 @@ class TestParseResponse:
     @pytest.mark.parametrize("raw", ['{"q": "x"', "oops", "[1]"])
     def test_malformed_arguments_are_kept_and_logged(self, raw: str, caplog: pytest.LogCaptureFixture) -> None:
         """Unusable arguments become {} with the raw text on the response and a warning."""
-        with caplog.at_level(logging.WARNING, logger="director_litellm.parser"):
+        with caplog.at_level(logging.WARNING, logger="director_litellm._parser"):
             r = parse_response(completion(tool_calls=[call(raw)]))
         assert r.tool_calls[0]["tool"]["arguments"] == {}
         assert r.raw_tool_arguments == {"c1": raw}
@@ -129,7 +129,7 @@ class TestParseResponse:
     @pytest.mark.parametrize("finish", ["length", "max_tokens", "MAX_TOKENS"])
     def test_cut_off_tool_call_is_not_callable(self, finish: str, caplog: pytest.LogCaptureFixture) -> None:
         """Output cut off inside a tool call: finish_reason length, the call not returned, its raw text kept."""
-        with caplog.at_level(logging.WARNING, logger="director_litellm.parser"):
+        with caplog.at_level(logging.WARNING, logger="director_litellm._parser"):
             r = parse_response(completion(content="Let me search.", tool_calls=[call('{"q": "ca')], finish=finish))
         assert (r.status, r.finish_reason, r.tool_calls, r.content) == (True, "length", [], "Let me search.")
         assert r.raw_tool_arguments == {"c1": '{"q": "ca'}
@@ -356,7 +356,7 @@ class TestFieldOnModels:
     def test_stored_extra_computed_and_absent(self) -> None:
         from pydantic import BaseModel, ConfigDict
 
-        from director_litellm.fields import field
+        from director_litellm._fields import field
 
         class Message(BaseModel):
             model_config = ConfigDict(extra="allow")
@@ -376,7 +376,7 @@ class TestFieldOnModels:
     def test_a_model_with_its_own_getattr_is_asked(self) -> None:
         from pydantic import BaseModel
 
-        from director_litellm.fields import field
+        from director_litellm._fields import field
 
         class Lazy(BaseModel):
             def __getattr__(self, name: str) -> Any:

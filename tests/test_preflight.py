@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, _litellm, preflight
+from director_litellm import LiteLLMConfig, LiteLLMProvider, _litellm
+from director_litellm import _preflight as preflight
 from tests.environment import OFFLINE_ENV
 from tests.fakes import FakeOpenAI
 
@@ -88,7 +89,7 @@ class TestBeforeImport:
     def test_litellm_is_not_imported(self) -> None:
         """The check reads litellm's bundled map without importing litellm (its import takes seconds)."""
         probe = (
-            "import sys; from director_litellm import preflight; from director_litellm.config import LiteLLMConfig; "
+            "import sys; from director_litellm import _preflight as preflight; from director_litellm._config import LiteLLMConfig; "
             "print(preflight.before_import(LiteLLMConfig.from_values(chat_model='gpt4o'), {})); "
             "print('litellm' in sys.modules)"
         )

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from director_litellm.model_rules import cache_breakpoint_minimum, cache_minimum_tokens, takes_cache_control
-from director_litellm.prompt_cache import count_marks, place_breakpoints, without_marks
+from director_litellm._model_rules import cache_breakpoint_minimum, cache_minimum_tokens, takes_cache_control
+from director_litellm._prompt_cache import count_marks, place_breakpoints, without_marks
 
 MARK = {"type": "ephemeral"}
 LONG = "x" * 8000  # 2,000 estimated tokens: above every minimum but 4,096

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from director_litellm.reasoning_state import unpack
+from director_litellm._reasoning_state import unpack
 from tests.director_loop import PATHS, Session, new_process, run_message, script_message
 from tests.fakes import FakeAnthropic
 from tests.helpers import provider_for

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from director_litellm.reasoning_state import MARK, THOUGHT, unpack
+from director_litellm._reasoning_state import MARK, THOUGHT, unpack
 from tests.director_loop import PATHS, Session, new_process, run_message, script_message
 from tests.fakes import FakeAnthropic, FakeGemini, FakeVertex
 from tests.fakes.rules.gemini import PLACEHOLDER_SIGNATURES

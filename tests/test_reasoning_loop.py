@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from director_litellm.reasoning_state import unpack
-from director_litellm.stream import ReasoningDelta
+from director_litellm._reasoning_state import unpack
+from director_litellm._stream import ReasoningDelta
 from tests.director_loop import PATHS, Session, new_process, run_message, script_message
 from tests.fakes import FakeAnthropic, FakeDeepSeek, FakeOpenAI, Reply, rules, running
 from tests.helpers import KEY, provider_for

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from director_litellm import reasoning_state
-from director_litellm.parser import parse_response
-from director_litellm.reasoning_state import MARK, MAX_STATE_CHARS, State, encode, pack, stream_blocks, unpack
-from director_litellm.stream import StreamAccumulator
+from director_litellm import _reasoning_state as reasoning_state
+from director_litellm._parser import parse_response
+from director_litellm._reasoning_state import MARK, MAX_STATE_CHARS, State, encode, pack, stream_blocks, unpack
+from director_litellm._stream import StreamAccumulator
 
 CLAUDE = "anthropic/claude-sonnet-4-5-20250929"
 # litellm's message for a Claude answer with thinking (shape: litellm's ``thinking_blocks``, Anthropic's
@@ -73,7 +73,7 @@ class TestCodec:
         noise = os.urandom(MAX_STATE_CHARS).hex()  # incompressible
         assert encode("toolu_1", State(model=CLAUDE, reasoning=noise)) is None
         message = {"thinking_blocks": [{"type": "thinking", "thinking": noise, "signature": "s"}]}
-        with caplog.at_level(logging.WARNING, logger="director_litellm.reasoning_state"):
+        with caplog.at_level(logging.WARNING, logger="director_litellm._reasoning_state"):
             calls = pack(_calls("toolu_1"), message, CLAUDE, None)
         assert calls[0]["id"] == "toolu_1"
         assert len([r for r in caplog.records if "not kept" in r.getMessage()]) == 1

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from director_litellm.config import ConfigError, UnknownSettingError
+from director_litellm._config import ConfigError, UnknownSettingError
 from tests.fakes import FakeAnthropic, FakeAzureOpenAI, FakeOpenAI, Reply, running
 
 MODEL = "openai/gpt-4o-mini"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from director_litellm.errors import ErrorInfo
-from director_litellm.retry import RetryPolicy, retry_after_seconds
+from director_litellm._errors import ErrorInfo
+from director_litellm._retry import RetryPolicy, retry_after_seconds
 from tests.fakes import FakeAnthropic, FakeOpenAI, Reply
 
 

@@ -22,9 +22,10 @@ from typing import Any
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus, router
+from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus
+from director_litellm import _router as router
+from director_litellm._errors import ConfigError, classify
 from director_litellm._litellm import import_litellm
-from director_litellm.errors import ConfigError, classify
 from tests.fakes import FakeAnthropic, FakeOpenAI, running
 
 try:
@@ -557,7 +558,7 @@ class TestAdapter:
             backend.adapt({**request, "model": "other"})
 
     def test_router_does_not_import_litellm(self) -> None:
-        code = "import sys, director_litellm.router as g; g.read_router_file; print('litellm' in sys.modules)"
+        code = "import sys, director_litellm._router as g; g.read_router_file; print('litellm' in sys.modules)"
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
         assert out.returncode == 0 and out.stdout.strip() == "False", out.stderr[-2000:]
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from director_litellm.scrub import GUARDED_LOGGERS, SecretScrubbingFilter, protect_logs, scrub
+from director_litellm._scrub import GUARDED_LOGGERS, SecretScrubbingFilter, protect_logs, scrub
 
 # (text, what must disappear, what must remain) — one or more rows per pattern in scrub._PATTERNS
 MASKED = [

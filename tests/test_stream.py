@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel
 
 from director_litellm import LiteLLMProvider, LLMResponseStatus
-from director_litellm.stream import Final, ReasoningDelta, StreamAccumulator, TextDelta
+from director_litellm._stream import Final, ReasoningDelta, StreamAccumulator, TextDelta
 from tests.director_data import director_tools, history
 from tests.fakes import FakeAnthropic, FakeOpenAI
 from tests.helpers import provider_for
@@ -481,7 +481,7 @@ class TestStructuredOutput:
     ) -> None:
         """A model without schema support gets json_object plus the schema as an instruction, and it is logged."""
         openai_fake.reply('{"title": "Dogs", "start": 0, "end": 2}')
-        with caplog.at_level("INFO", logger="director_litellm.model_rules"):
+        with caplog.at_level("INFO", logger="director_litellm._model_rules"):
             r = provider_for(openai_fake, "openai/unknown-model-x").chat_completions(
                 [{"role": "user", "content": "x"}], response_format=Clip
             )

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from director_litellm import LLMResponseStatus, supply_chain
+from director_litellm import LLMResponseStatus
+from director_litellm import _supply_chain as supply_chain
 from tests.fakes import FakeOpenAI
 from tests.helpers import provider_for
 
@@ -75,10 +76,10 @@ class TestGuardInTheProvider:
         """litellm 1.106.2: one warning naming the release; calls still go out and succeed."""
         litellm_version("1.106.2")  # type: ignore[operator]
         openai_fake.reply("still works")
-        with caplog.at_level(logging.WARNING, logger="director_litellm.supply_chain"):
+        with caplog.at_level(logging.WARNING, logger="director_litellm._supply_chain"):
             provider = provider_for(openai_fake)
             provider_for(openai_fake)  # the verdict is logged once per process, not per provider
-        warned = [r for r in caplog.records if r.name == "director_litellm.supply_chain"]
+        warned = [r for r in caplog.records if r.name == "director_litellm._supply_chain"]
         assert len(warned) == 1 and warned[0].levelno == logging.WARNING and "1.106.2" in warned[0].getMessage()
         response = provider.chat_completions(HELLO)
         assert response.status == LLMResponseStatus.SUCCESS and response.content == "still works"

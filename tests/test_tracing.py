@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from director_litellm import LiteLLMProvider, tracing
-from director_litellm.stream import Final
+from director_litellm import LiteLLMProvider
+from director_litellm import _tracing as tracing
+from director_litellm._stream import Final
 from tests.fakes import FakeOpenAI, Reply
 from tests.fakes.base import DEFAULT_USAGE
 from tests.helpers import KEY, provider_for, pythonpath

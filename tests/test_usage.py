@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from director_litellm import LLMResponse
-from director_litellm.usage import Usage, UsageTotals
+from director_litellm._usage import Usage, UsageTotals
 from tests.fakes import FakeOpenAI, Reply
 from tests.helpers import provider_for
 

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 import director_litellm
-from director_litellm import discovery, warm
+from director_litellm import _warm as warm
+from director_litellm import discovery
 
 SRC = Path(warm.__file__).resolve().parents[1]
 
@@ -88,7 +89,7 @@ class TestWarmUp:
 
         monkeypatch.setattr(warm, "_import_litellm", slow_import)
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test-warm-0123456789")  # the rehearsal builds the default model's call
-        with caplog.at_level(logging.DEBUG, logger="director_litellm.warm"):
+        with caplog.at_level(logging.DEBUG, logger="director_litellm._warm"):
             started = time.perf_counter()
             thread = director_litellm.warm_up()
             returned_after = time.perf_counter() - started

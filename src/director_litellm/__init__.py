@@ -28,18 +28,18 @@ __all__ = [
 
 # public name -> module that defines it
 _LAZY = {
-    "LiteLLMConfig": "director_litellm.config",
+    "LiteLLMConfig": "director_litellm._config",
     "LiteLLMProvider": "director_litellm.provider",
-    "LLMResponse": "director_litellm.response",
-    "LLMResponseStatus": "director_litellm.response",
-    "warm_up": "director_litellm.warm",
+    "LLMResponse": "director_litellm._response",
+    "LLMResponseStatus": "director_litellm._response",
+    "warm_up": "director_litellm._warm",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from director_litellm.config import LiteLLMConfig
+    from director_litellm._config import LiteLLMConfig
+    from director_litellm._response import LLMResponse, LLMResponseStatus
+    from director_litellm._warm import warm_up
     from director_litellm.provider import LiteLLMProvider
-    from director_litellm.response import LLMResponse, LLMResponseStatus
-    from director_litellm.warm import warm_up
 
 
 def __getattr__(name: str) -> Any:

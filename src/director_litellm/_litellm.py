@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
-    from director_litellm.router import RouterBackend
+    from director_litellm._router import RouterBackend
 
 OFFLINE_DATA_VARIABLES = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
 # Ours, not litellm's (litellm reads no variable of this name): whether to set litellm's
@@ -90,7 +90,7 @@ def _with_callbacks(inner: Any, names: tuple[str, ...], langfuse: bool) -> Backe
             logger.warning("enable_langfuse is set but the langfuse package is not installed: pip install langfuse")
         else:
             resolved.append("langfuse")
-    from director_litellm.observe import WithCallbacks
+    from director_litellm._observe import WithCallbacks
 
     return cast(Backend, WithCallbacks(inner, resolved) if resolved else inner)
 
@@ -136,7 +136,7 @@ def callbacks_in_use(names: Sequence[str], langfuse: bool) -> list[str]:
 
 def router_backend(router_config: str) -> RouterBackend:
     """The shared ``litellm.Router`` for ``router_config`` (built once per version of the file)."""
-    from director_litellm import router
+    from director_litellm import _router as router
 
     return router.router_for(router_config, import_litellm())
 

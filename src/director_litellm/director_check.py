@@ -165,6 +165,6 @@ def check_director(
 
 
 if __name__ == "__main__":  # pragma: no cover
-    from director_litellm.cli.director_check import main
+    from director_litellm.cli._director_check import main
 
     raise SystemExit(main())

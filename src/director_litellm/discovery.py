@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from director_litellm.errors import DirectorLiteLLMError
+from director_litellm._errors import DirectorLiteLLMError
 
 if TYPE_CHECKING:  # pragma: no cover
     from importlib.metadata import EntryPoint, PackageMetadata  # importing importlib.metadata costs ~40 ms
@@ -323,7 +323,7 @@ def warm_up_selected(env_var: str = "DEFAULT_LLM") -> Any:
     try:
         if selected_name(env_var) != ENTRY_POINT_NAME:
             return None
-        from director_litellm.warm import warm_up
+        from director_litellm._warm import warm_up
 
         return warm_up()
     except Exception as exc:  # a host's start-up must never fail for a warm-up

@@ -25,18 +25,20 @@ from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from director_litellm import _litellm, finish, supply_chain
+from director_litellm import _finish as finish
+from director_litellm import _litellm
+from director_litellm import _supply_chain as supply_chain
+from director_litellm._config import ConfigError, LiteLLMConfig, UnknownSettingError, load_config, secrets
 from director_litellm._director import base_llm
-from director_litellm.config import ConfigError, LiteLLMConfig, UnknownSettingError, load_config, secrets
-from director_litellm.errors import DirectorLiteLLMError, ErrorInfo, InvalidInputError, classify
-from director_litellm.observe import Usage, watch
-from director_litellm.response import LLMResponse
-from director_litellm.scrub import protect_logs, scrub
+from director_litellm._errors import DirectorLiteLLMError, ErrorInfo, InvalidInputError, classify
+from director_litellm._observe import Usage, watch
+from director_litellm._response import LLMResponse
+from director_litellm._scrub import protect_logs, scrub
 
 if TYPE_CHECKING:  # imported by the first call (module docstring)
-    from director_litellm import retry
-    from director_litellm.request import Call
-    from director_litellm.stream import StreamEvent
+    from director_litellm import _retry as retry
+    from director_litellm._request import Call
+    from director_litellm._stream import StreamEvent
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +85,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         try:
             checked = {}
             if overrides:
-                from director_litellm.call_options import validate_overrides
+                from director_litellm._call_options import validate_overrides
 
                 checked = validate_overrides(overrides)
             if config is None:
@@ -128,7 +130,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             call = self._start(messages, tools, stop, response_format, overrides, stream=False)
             if isinstance(call, LLMResponse):
                 return call
-            from director_litellm import retry
+            from director_litellm import _retry as retry
 
             completion = self._completion()
             return finish.completed(
@@ -149,7 +151,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             call = self._start(messages, tools, stop, response_format, overrides, stream=False)
             if isinstance(call, LLMResponse):
                 return call
-            from director_litellm import retry
+            from director_litellm import _retry as retry
 
             acompletion = self._completion(asynchronous=True)
             return finish.completed(
@@ -170,8 +172,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         Failures before the first chunk are retried like any call; a stream that breaks
         later ends with a ``Final`` ERROR response keeping the text so far. Never raises.
         """
-        from director_litellm import retry
-        from director_litellm.stream import Final, StreamAccumulator
+        from director_litellm import _retry as retry
+        from director_litellm._stream import Final, StreamAccumulator
 
         with self._never_raises() as guard:
             call = self._start(messages, tools, stop, response_format, overrides, stream=True)
@@ -211,8 +213,8 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         **overrides: Any,
     ) -> AsyncIterator[StreamEvent]:
         """Async ``stream_chat_completions``; same events, never raises."""
-        from director_litellm import retry
-        from director_litellm.stream import Final, StreamAccumulator
+        from director_litellm import _retry as retry
+        from director_litellm._stream import Final, StreamAccumulator
 
         with self._never_raises() as guard:
             call = self._start(messages, tools, stop, response_format, overrides, stream=True)
@@ -257,7 +259,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
     def _new_call(
         self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool
     ) -> Call:
-        from director_litellm.request import new_call
+        from director_litellm._request import new_call
 
         given = (self.config, messages, tools, stop, response_format, overrides)
         if self.config.router_config is not None:  # the group's deployments decide the rules

@@ -20,8 +20,8 @@ import httpx
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from director_litellm.reasoning_state import unpack
-from director_litellm.stream import TextDelta
+from director_litellm._reasoning_state import unpack
+from director_litellm._stream import TextDelta
 from tests.conformance.replay import Payload, ReplayServer
 from tests.fakes import eventstream
 from tests.fakes.fake_bedrock import bedrock_options
@@ -148,7 +148,7 @@ def test_payload(key: str, path: str, server: ReplayServer, loop: asyncio.Abstra
         exp.text, exp.reasoning = before + after, exp.reasoning + thought
     assert response.status, response.error
     assert response.content == exp.text
-    # the provider's own id (a reasoning model's state rides after it: director_litellm.reasoning_state)
+    # the provider's own id (a reasoning model's state rides after it: director_litellm._reasoning_state)
     calls = [(unpack(c["id"])[0], c["tool"]["name"], c["tool"]["arguments"]) for c in response.tool_calls]
     assert calls == exp.tool_calls
     assert response.finish_reason == exp.finish

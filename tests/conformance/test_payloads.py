@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from director_litellm.reasoning_state import unpack
-from director_litellm.stream import ReasoningDelta, TextDelta
+from director_litellm._reasoning_state import unpack
+from director_litellm._stream import ReasoningDelta, TextDelta
 from tests.conformance.expect import Expected, expected, sse_data
 from tests.conformance.known import defect_for, unchecked
 from tests.conformance.replay import Payload, ReplayServer, load_payloads
@@ -103,7 +103,7 @@ def check_answer(response: Any, exp: Expected, skip: frozenset[str], events: lis
     if "finish_reason" not in skip:
         assert response.finish_reason == exp.finish_reason
     # tool calls: Director's shape, arguments a dict, ids kept, complete calls only
-    # the provider's own id (a reasoning model's state rides after it: director_litellm.reasoning_state)
+    # the provider's own id (a reasoning model's state rides after it: director_litellm._reasoning_state)
     ids_recorded = all(call_id is not None for call_id, _, _ in exp.tool_calls)  # Gemini sends none
     got = [
         (unpack(c["id"])[0] if ids_recorded else None, c["tool"]["name"], c["tool"]["arguments"])

@@ -36,9 +36,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from director_litellm import __version__, supply_chain
-from director_litellm.cli import chat
-from director_litellm.cli.console import (
+from director_litellm import __version__
+from director_litellm import _supply_chain as supply_chain
+from director_litellm.cli import _chat as chat
+from director_litellm.cli._console import (
     EXIT_FAIL,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -52,8 +53,8 @@ from director_litellm.cli.console import (
     stdout_caught,
     terminal_width,
 )
-from director_litellm.cli.doctor import cmd_doctor
-from director_litellm.cli.help_texts import (
+from director_litellm.cli._doctor import cmd_doctor
+from director_litellm.cli._help_texts import (
     CHAT_EPILOG,
     CHAT_HELP,
     DEMO_EPILOG,
@@ -117,8 +118,8 @@ def cmd_providers(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
-    """The offline demo (``director_litellm.demo``), its lines on our stdout; its exit code."""
-    from director_litellm import demo
+    """The offline demo (``director_litellm.cli._demo``), its lines on our stdout; its exit code."""
+    from director_litellm.cli import _demo as demo
 
     return demo.run(console.line, loading=console.loading)
 

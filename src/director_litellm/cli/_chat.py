@@ -17,11 +17,11 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from director_litellm import supply_chain
-from director_litellm.cli import settings
-from director_litellm.cli.console import EXIT_FAIL, EXIT_OK, Console, short
-from director_litellm.cli.model_checks import missing_v1
-from director_litellm.cli.settings import Resolved
+from director_litellm import _supply_chain as supply_chain
+from director_litellm.cli import _settings as settings
+from director_litellm.cli._console import EXIT_FAIL, EXIT_OK, Console, short
+from director_litellm.cli._model_checks import missing_v1
+from director_litellm.cli._settings import Resolved
 
 # config field -> flag
 FLAGS = {
@@ -56,7 +56,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_chat(args: argparse.Namespace, console: Console) -> int:
-    from director_litellm import preflight
+    from director_litellm import _preflight as preflight
 
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     given = {name: getattr(args, flag[2:].replace("-", "_")) for name, flag in FLAGS.items()}
@@ -120,7 +120,7 @@ def cmd_chat(args: argparse.Namespace, console: Console) -> int:
 
 def _streamed(provider: Any, messages: list[dict[str, Any]], tools: Any, console: Console, echo: bool) -> Any:
     """A streamed call's final response; with ``echo``, its text written to stdout as the pieces arrive."""
-    from director_litellm.stream import Final, TextDelta
+    from director_litellm._stream import Final, TextDelta
 
     response, wrote = None, False
     for event in provider.stream_chat_completions(messages, tools=tools):
@@ -137,7 +137,7 @@ def _streamed(provider: Any, messages: list[dict[str, Any]], tools: Any, console
 
 def _unprefixed(text: str) -> str:
     """The sentence without the package's name in it: the command's prefix already names it."""
-    from director_litellm.errors import user_message
+    from director_litellm._errors import user_message
 
     text = text.removeprefix(user_message("config") + ": ")
     return text.replace("invalid director-litellm configuration: ", "invalid configuration: ", 1)
@@ -186,7 +186,7 @@ def _missing_v1(resolved: Resolved) -> str:
 
 def _refused_at(text: str, resolved: Resolved) -> str:
     """'Could not connect to the LLM provider at host:port (--api-base URL).'"""
-    from director_litellm.scrub import scrub
+    from director_litellm._scrub import scrub
 
     endpoint = _endpoint(resolved)
     parts = urlsplit(endpoint[0]) if endpoint else None

@@ -17,21 +17,21 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel
 
 from director_litellm import (
+    _aws_credentials,
+    _context_call,
+    _formatters,
+    _history,
     _litellm,
-    aws_credentials,
-    context_call,
-    formatters,
-    history,
-    model_rules,
-    preflight,
-    prompt_cache,
-    reasoning_rules,
+    _model_rules,
+    _preflight,
+    _prompt_cache,
+    _reasoning_rules,
 )
-from director_litellm.call_options import split_options
-from director_litellm.config import FallbackModel, LiteLLMConfig
-from director_litellm.context_fit import ContextFit
-from director_litellm.errors import ConfigError
-from director_litellm.retry import RetryPolicy
+from director_litellm._call_options import split_options
+from director_litellm._config import FallbackModel, LiteLLMConfig
+from director_litellm._context_fit import ContextFit
+from director_litellm._errors import ConfigError
+from director_litellm._retry import RetryPolicy
 
 # What the provider itself decides; extra_params and per-call keywords cannot replace these.
 OWNED = frozenset({"model", "messages", "tools", "tool_choice", "stream", "api_key", "num_retries", "max_retries"})
@@ -60,7 +60,7 @@ class _Static(NamedTuple):
     rules: str  # the model the per-model rules decide for
     instruction: str | None  # a system message the response format needs (models without JSON schema)
     cache_minimum: int | None  # prompt-cache breakpoints: the prefix they need, or None for none
-    ids: history.IdRule  # the tool-call ids the model's wire takes
+    ids: _history.IdRule  # the tool-call ids the model's wire takes
 
 
 @dataclass
@@ -84,7 +84,7 @@ class Call:
     marked: bool = True  # False: no cache_control came through formatting, so there is none to strip
     # per model; shared by the calls made from one unchanged config (see ``new_call``'s ``memo``)
     statics: dict[str, _Static] = field(default_factory=dict)
-    context: context_call.Context | None = None  # fitting into the model's window (``context_fit``); None: off
+    context: _context_call.Context | None = None  # fitting into the model's window (``context_fit``); None: off
     fits: dict[str, ContextFit | None] = field(default_factory=dict)  # per model, what fitting did
 
     def request_for(self, target: Target) -> dict[str, Any]:
@@ -92,7 +92,7 @@ class Call:
 
     def refit(self, target: Target) -> tuple[Target, dict[str, Any]] | None:
         """After the provider answered ``context_window``: what to send once more, or None."""
-        return context_call.refit(self, target, lambda squeeze: _build(self, target, squeeze))
+        return _context_call.refit(self, target, lambda squeeze: _build(self, target, squeeze))
 
 
 def targets(model: str, fallbacks: list[str | FallbackModel]) -> list[Target]:
@@ -159,8 +159,8 @@ def new_call(
 
 
 def _formatted(messages: Any, tools: Any) -> dict[str, Any]:
-    formatted_messages, marked_messages = formatters.convert_messages(messages)
-    formatted_tools, marked_tools = formatters.convert_tools(tools)
+    formatted_messages, marked_messages = _formatters.convert_messages(messages)
+    formatted_tools, marked_tools = _formatters.convert_tools(tools)
     return {"messages": formatted_messages, "tools": formatted_tools, "marked": marked_messages or marked_tools}
 
 
@@ -178,10 +178,10 @@ def _snapshot(cfg: LiteLLMConfig) -> dict[str, Any]:
 
 
 def _checked(call: Call, cfg: LiteLLMConfig) -> Call:
-    context_call.context_first(call, request_for)
+    _context_call.context_first(call, request_for)
     request_for(call, call.targets[0])  # the primary's rules are checked before anything is sent
     if cfg.router_config is None:  # a Router's deployments bring their own keys
-        preflight.check_routes(
+        _preflight.check_routes(
             (t.model, t.endpoint.get("api_base") or call.common.get("api_base")) for t in call.targets
         )
         check_credentials(call)
@@ -215,7 +215,7 @@ def _settled(cfg: LiteLLMConfig, given: tuple[Any, ...], stream: bool, rules_mod
         num_retries=num_retries if router_mode else 0,
         max_retries=0,
     )
-    stop_list = formatters.format_stop(stop)
+    stop_list = _formatters.format_stop(stop)
     if stop_list:
         common["stop"] = stop_list
     common.update(_endpoint(cfg))
@@ -236,7 +236,7 @@ def _settled(cfg: LiteLLMConfig, given: tuple[Any, ...], stream: bool, rules_mod
             top_p_set=options.top_p is not None or "top_p" in set_fields,
         ),
         reasoning_effort=options.reasoning_effort or cfg.reasoning_effort,
-        response_format=formatters.format_response_format(response_format),
+        response_format=_formatters.format_response_format(response_format),
         schema_class=schema_class,
         targets=targets(
             options.model or cfg.chat_model, cfg.fallbacks if options.fallbacks is None else options.fallbacks
@@ -251,7 +251,7 @@ def _settled(cfg: LiteLLMConfig, given: tuple[Any, ...], stream: bool, rules_mod
         prompt_caching=cfg.prompt_caching,
         context=None
         if cfg.context_fit == "off"
-        else context_call.Context(
+        else _context_call.Context(
             cfg.context_window, Target(cfg.context_fallback, {}) if cfg.context_fallback else None
         ),
         thinking_budget=cfg.thinking_budget,
@@ -273,8 +273,8 @@ def check_credentials(call: Call) -> None:
     model needs AWS credentials and a region from any of their sources (``aws_credentials``).
     """
     for target in call.targets:
-        if aws_credentials.is_bedrock(target.model, None):
-            problem = aws_credentials.missing_setup(target.model, {**call.common, **target.endpoint})
+        if _aws_credentials.is_bedrock(target.model, None):
+            problem = _aws_credentials.missing_setup(target.model, {**call.common, **target.endpoint})
             if problem:
                 raise ConfigError(problem)
     if call.common.get("api_key"):  # the configured key goes to every model
@@ -288,7 +288,7 @@ def check_credentials(call: Call) -> None:
         api_base = target.endpoint.get("api_base") or call.common.get("api_base")
         missing = _litellm.missing_key_variables(target.model, api_base)
         if missing:
-            raise ConfigError(preflight.no_key(target.model, missing, api_base))
+            raise ConfigError(_preflight.no_key(target.model, missing, api_base))
 
 
 def request_for(call: Call, target: Target) -> dict[str, Any]:
@@ -305,19 +305,19 @@ def _build(call: Call, target: Target, squeeze: int | None = None) -> dict[str, 
     messages = call.messages
     if call.context is not None:  # fitted first: whole turns and whole call/result units go or stay
         max_tokens = int(static.base.get("max_tokens") or 0)
-        messages = context_call.fitted(call, target.model, static.rules, max_tokens, squeeze)
+        messages = _context_call.fitted(call, target.model, static.rules, max_tokens, squeeze)
     messages = _with_reasoning(call, target, static, request, messages)
-    messages = model_rules.shape_conversation(static.rules, messages, bool(call.tools))
+    messages = _model_rules.shape_conversation(static.rules, messages, bool(call.tools))
     if static.instruction:
         messages = [*messages, {"role": "system", "content": static.instruction}]
-        messages = model_rules.shape_conversation(static.rules, messages, bool(call.tools))
-    tools = model_rules.tools_for(static.rules, call.tools)
+        messages = _model_rules.shape_conversation(static.rules, messages, bool(call.tools))
+    tools = _model_rules.tools_for(static.rules, call.tools)
     if static.cache_minimum is None:
         if call.marked:
-            messages, tools = prompt_cache.without_marks(messages, tools)
+            messages, tools = _prompt_cache.without_marks(messages, tools)
     else:
-        messages, tools = prompt_cache.place_breakpoints(
-            messages, tools, min_tokens=static.cache_minimum, max_breakpoints=model_rules.MAX_CACHE_BREAKPOINTS
+        messages, tools = _prompt_cache.place_breakpoints(
+            messages, tools, min_tokens=static.cache_minimum, max_breakpoints=_model_rules.MAX_CACHE_BREAKPOINTS
         )
     request["messages"] = messages
     if tools:
@@ -332,10 +332,10 @@ def _with_reasoning(
 ) -> list[dict[str, Any]]:
     """``messages`` for this model (``history``: ids it takes, state only its own) and rule 12's thinking."""
     effort = "reasoning_effort" in request
-    budget = call.thinking_budget or reasoning_rules.given_budget(request.get("thinking"))
+    budget = call.thinking_budget or _reasoning_rules.given_budget(request.get("thinking"))
     # thinking asked of a non-Claude model: reasoning_effort, or litellm's own ``thinking`` (DeepSeek takes it)
-    prepared = history.prepare(messages, target.model, static.ids, thinking=effort or "thinking" in request)
-    thinking = reasoning_rules.thinking_params(
+    prepared = _history.prepare(messages, target.model, static.ids, thinking=effort or "thinking" in request)
+    thinking = _reasoning_rules.thinking_params(
         static.rules,
         budget,
         int(request.get("max_tokens") or 0),
@@ -357,12 +357,12 @@ def _static(call: Call, target: Target) -> _Static:
     """What one model's request takes from the call's settings (kept on the call, shared by its copies)."""
     base = {**call.common, **target.endpoint}
     base["model"] = target.model
-    if aws_credentials.is_bedrock(target.model, None):  # the region botocore would use, on every litellm
-        base.update(aws_credentials.region_option(target.model, base))
+    if _aws_credentials.is_bedrock(target.model, None):  # the region botocore would use, on every litellm
+        base.update(_aws_credentials.region_option(target.model, base))
     rules = call.rules_model(target.model)
     sampling = call.sampling
     base.update(
-        model_rules.sampling_params(
+        _model_rules.sampling_params(
             rules,
             sampling.temperature,
             sampling.top_p,
@@ -370,13 +370,13 @@ def _static(call: Call, target: Target) -> _Static:
             top_p_set=sampling.top_p_set,
         )
     )
-    if base.get("stream") and model_rules.stream_whole(target.model, _litellm.cohere_v2):
+    if base.get("stream") and _model_rules.stream_whole(target.model, _litellm.cohere_v2):
         base["fake_stream"] = True  # rule 8: litellm asks for the whole answer and streams it on
-    if call.reasoning_effort and model_rules.send_reasoning_effort(rules, _litellm.takes_param):
+    if call.reasoning_effort and _model_rules.send_reasoning_effort(rules, _litellm.takes_param):
         base["reasoning_effort"] = call.reasoning_effort
     instruction = None
     if call.response_format is not None:
-        base["response_format"], instruction = model_rules.response_format_for(
+        base["response_format"], instruction = _model_rules.response_format_for(
             rules, call.response_format, _litellm.supports_response_schema
         )
     # prompt-cache breakpoints (``prompt_cache``) where rule 9 allows them, the caller's own included;
@@ -384,10 +384,10 @@ def _static(call: Call, target: Target) -> _Static:
     # every deployment the group can reach must take them.
     minimum = None
     if call.prompt_caching == "auto":
-        minimum = model_rules.cache_breakpoint_minimum(
+        minimum = _model_rules.cache_breakpoint_minimum(
             call.deployments(target.model), _litellm.route, _litellm.supports_prompt_caching
         )
-    ids = history.id_rule(call.deployments(target.model), _litellm.route)
+    ids = _history.id_rule(call.deployments(target.model), _litellm.route)
     static = _Static(base, rules, instruction or None, minimum, ids)
     call.statics[target.model] = static
     return static

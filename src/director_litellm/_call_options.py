@@ -15,9 +15,9 @@ from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model, field_validator
 
-from director_litellm.config import FallbackModel, LiteLLMConfig, UnknownSettingError
-from director_litellm.errors import InvalidInputError
-from director_litellm.scrub import scrub
+from director_litellm._config import FallbackModel, LiteLLMConfig, UnknownSettingError
+from director_litellm._errors import InvalidInputError
+from director_litellm._scrub import scrub
 
 
 class CallOptions(BaseModel):

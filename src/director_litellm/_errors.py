@@ -55,8 +55,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
-from director_litellm import error_hints as hints
-from director_litellm.scrub import scrub
+from director_litellm import _error_hints as hints
+from director_litellm._scrub import scrub
 
 
 class DirectorLiteLLMError(Exception):
@@ -203,7 +203,7 @@ def _true_status(exc: BaseException, lowered_text: str) -> int | None:
 
 
 def _retry_after(exc: BaseException) -> float | None:
-    from director_litellm.retry import retry_after_seconds  # retry imports this module
+    from director_litellm._retry import retry_after_seconds  # retry imports this module
 
     for err in _chain(exc):
         response = getattr(err, "response", None)

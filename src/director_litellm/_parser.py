@@ -36,10 +36,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from director_litellm.errors import ErrorInfo
-from director_litellm.fields import field
-from director_litellm.reasoning_state import pack
-from director_litellm.response import LLMResponse, LLMResponseStatus
+from director_litellm._errors import ErrorInfo
+from director_litellm._fields import field
+from director_litellm._reasoning_state import pack
+from director_litellm._response import LLMResponse, LLMResponseStatus
 
 logger = logging.getLogger(__name__)
 

@@ -14,12 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from director_litellm import _litellm, context_fit, token_counts
-from director_litellm.errors import ContextWindowError
+from director_litellm import _context_fit as context_fit
+from director_litellm import _litellm
+from director_litellm import _token_counts as token_counts
+from director_litellm._errors import ContextWindowError
 
 if TYPE_CHECKING:
-    from director_litellm.request import Call, Target
-    from director_litellm.response import LLMResponse
+    from director_litellm._request import Call, Target
+    from director_litellm._response import LLMResponse
 
 logger = logging.getLogger(__name__)
 

@@ -14,13 +14,13 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from director_litellm import supply_chain
-from director_litellm.cli.report import Section
-from director_litellm.cli.settings import field_var
-from director_litellm.scrub import scrub
+from director_litellm import _supply_chain as supply_chain
+from director_litellm._scrub import scrub
+from director_litellm.cli._report import Section
+from director_litellm.cli._settings import field_var
 
 if TYPE_CHECKING:
-    from director_litellm.cli.doctor import Setup
+    from director_litellm.cli._doctor import Setup
 
 # Azure's data-plane API versions: a date, a dated preview, or the v1 API's names
 # (learn.microsoft.com/en-us/azure/ai-foundry/openai/api-version-lifecycle)

@@ -14,15 +14,15 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from director_litellm import _litellm
-from director_litellm.config import LiteLLMConfig, secrets
-from director_litellm.errors import ErrorInfo, classify
-from director_litellm.response import LLMResponse
-from director_litellm.scrub import scrub
+from director_litellm._config import LiteLLMConfig, secrets
+from director_litellm._errors import ErrorInfo, classify
+from director_litellm._response import LLMResponse
+from director_litellm._scrub import scrub
 
 if TYPE_CHECKING:
-    from director_litellm import retry
-    from director_litellm.request import Call
-    from director_litellm.stream import StreamAccumulator
+    from director_litellm import _retry as retry
+    from director_litellm._request import Call
+    from director_litellm._stream import StreamAccumulator
 
 logger = logging.getLogger("director_litellm.provider")
 
@@ -48,15 +48,15 @@ def _log_traceback(exc: BaseException, info: ErrorInfo) -> None:
 
 def failed(info: ErrorInfo) -> LLMResponse:
     """The ERROR response of a failed call, after its one WARNING line."""
-    from director_litellm.parser import error_response
+    from director_litellm._parser import error_response
 
     return error_response(logged(info))
 
 
 def completed(call: Call, config: LiteLLMConfig, outcome: retry.Success[Any] | ErrorInfo) -> LLMResponse:
     """A finished call's response: parsed, priced with its cache tokens, checked against its schema."""
-    from director_litellm.context_call import reported
-    from director_litellm.parser import parse_response
+    from director_litellm._context_call import reported
+    from director_litellm._parser import parse_response
 
     if isinstance(outcome, ErrorInfo):
         return failed(outcome)
@@ -100,7 +100,7 @@ def stream_response(
     """A stream's final response: what arrived, or an ERROR keeping the text so far if it broke."""
     if broke is not None and not acc.ended_without_finish_reason(broke):
         return acc.failed(logged(attempt_failed(config, broke, outcome.model, outcome.attempts, streamed=True)))
-    from director_litellm.context_call import reported
+    from director_litellm._context_call import reported
 
     result = reported(acc.response(), call, outcome.model)
     result.model = result.model or outcome.model

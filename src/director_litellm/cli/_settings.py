@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
-from director_litellm.cli.console import mask, mask_tree, short
+from director_litellm.cli._console import mask, mask_tree, short
 
 if TYPE_CHECKING:
-    from director_litellm.config import LiteLLMConfig
-    from director_litellm.errors import ConfigProblem
+    from director_litellm._config import LiteLLMConfig
+    from director_litellm._errors import ConfigProblem
 
 
 @dataclass(frozen=True)
@@ -67,21 +67,21 @@ def env_name(name: str) -> str | None:
 
 
 def field_var(field_name: str) -> str:
-    from director_litellm.config import ENV_PREFIX
+    from director_litellm._config import ENV_PREFIX
 
     return f"{ENV_PREFIX}{field_name.upper()}"
 
 
 def config_fields() -> list[str]:
-    from director_litellm.config import LiteLLMConfig
+    from director_litellm._config import LiteLLMConfig
 
     return list(LiteLLMConfig.model_fields)
 
 
 def resolve(overrides: Mapping[str, Any], flags: Mapping[str, str]) -> Resolved:
     """The config from the environment and ``overrides`` (field -> value given by ``flags[field]``)."""
-    from director_litellm.config import LiteLLMConfig, load_config
-    from director_litellm.errors import ConfigError
+    from director_litellm._config import LiteLLMConfig, load_config
+    from director_litellm._errors import ConfigError
 
     problems: tuple[ConfigProblem, ...] = ()
     try:
@@ -135,7 +135,7 @@ def misspelled() -> list[tuple[str, str]]:
     ``("LITELLM_CHAT_MODLE", "LITELLM_CHAT_MODEL")``: such a variable is ignored."""
     import difflib
 
-    from director_litellm.config import ENV_PREFIX
+    from director_litellm._config import ENV_PREFIX
 
     ours = [field_var(n) for n in config_fields()]
     found = []

@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
-from director_litellm.errors import ErrorInfo
-from director_litellm.fields import field
-from director_litellm.parser import choice_zero, error_response, parse_response, reasoning_text
-from director_litellm.reasoning_state import stream_blocks
-from director_litellm.response import LLMResponse
+from director_litellm._errors import ErrorInfo
+from director_litellm._fields import field
+from director_litellm._parser import choice_zero, error_response, parse_response, reasoning_text
+from director_litellm._reasoning_state import stream_blocks
+from director_litellm._response import LLMResponse
 
 logger = logging.getLogger(__name__)
 

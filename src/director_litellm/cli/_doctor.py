@@ -20,14 +20,17 @@ from functools import cached_property
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from director_litellm import supply_chain
-from director_litellm.cli import family_checks, model_checks, settings, vertex_check
-from director_litellm.cli.console import Console, short, stdout_caught
-from director_litellm.cli.report import Report, Section
-from director_litellm.cli.settings import Resolved, env_name, field_var
+from director_litellm import _supply_chain as supply_chain
+from director_litellm.cli import _family_checks as family_checks
+from director_litellm.cli import _model_checks as model_checks
+from director_litellm.cli import _settings as settings
+from director_litellm.cli import _vertex_check as vertex_check
+from director_litellm.cli._console import Console, short, stdout_caught
+from director_litellm.cli._report import Report, Section
+from director_litellm.cli._settings import Resolved, env_name, field_var
 
 if TYPE_CHECKING:
-    from director_litellm.config import LiteLLMConfig
+    from director_litellm._config import LiteLLMConfig
 
 # the settings shown in their own rows; the others only when set
 HEADLINE = ("chat_model", "api_key", "api_base")
@@ -313,7 +316,8 @@ def check_pins(s: Section, location: str) -> None:
 
 def check_observability(setup: Setup) -> Section:
     """Where spans go (opentelemetry installed? a TracerProvider configured? its exporters) and litellm's callbacks."""
-    from director_litellm import _litellm, tracing
+    from director_litellm import _litellm
+    from director_litellm import _tracing as tracing
 
     config, status = setup.config, tracing.status()
     names = list(config.callbacks) + (["langfuse"] if config.enable_langfuse else [])

@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from director_litellm.scrub import scrub
+from director_litellm._scrub import scrub
 
 __all__ = ["CAPTURE_CONTENT_VARIABLE", "SEMCONV_VERSION", "CallSpan", "start", "status"]
 

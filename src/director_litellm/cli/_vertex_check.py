@@ -13,10 +13,10 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
-from director_litellm.cli.report import Section
+from director_litellm.cli._report import Section
 
 if TYPE_CHECKING:
-    from director_litellm.cli.doctor import Setup
+    from director_litellm.cli._doctor import Setup
 
 VERTEX_ROUTES = frozenset({"vertex_ai", "vertex_ai_beta"})
 INSTALL = 'pip install "director-litellm[vertex]"'

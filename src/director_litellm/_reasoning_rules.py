@@ -29,7 +29,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from director_litellm.model_rules import is_claude
+from director_litellm._model_rules import is_claude
 
 logger = logging.getLogger(__name__)
 

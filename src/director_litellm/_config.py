@@ -22,8 +22,8 @@ from typing import Any, Literal, TypedDict
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
-from director_litellm.errors import ConfigError, ConfigProblem
-from director_litellm.scrub import scrub
+from director_litellm._errors import ConfigError, ConfigProblem
+from director_litellm._scrub import scrub
 
 ENV_PREFIX = "LITELLM_"
 

@@ -14,17 +14,19 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from director_litellm import aws_credentials, error_hints, supply_chain
+from director_litellm import _aws_credentials as aws_credentials
+from director_litellm import _error_hints as error_hints
+from director_litellm import _supply_chain as supply_chain
+from director_litellm._errors import ConfigError
 from director_litellm._litellm import AMBIENT_CREDENTIALS as AMBIENT
 from director_litellm._litellm import is_key_variable
-from director_litellm.cli.console import mask, short, stdout_caught
-from director_litellm.cli.report import Section
-from director_litellm.cli.settings import env_name, field_var
-from director_litellm.errors import ConfigError
-from director_litellm.scrub import scrub
+from director_litellm._scrub import scrub
+from director_litellm.cli._console import mask, short, stdout_caught
+from director_litellm.cli._report import Section
+from director_litellm.cli._settings import env_name, field_var
 
 if TYPE_CHECKING:
-    from director_litellm.cli.doctor import Setup
+    from director_litellm.cli._doctor import Setup
 
 # providers whose get_model_info asks a server (Ollama, the Hugging Face hub): read the bundled map only
 ASKS_A_SERVER = frozenset({"ollama", "ollama_chat", "huggingface", "lemonade"})
@@ -314,7 +316,7 @@ def check_router(setup: Setup) -> Section | None:
     path = config.router_config
     if not path:
         return None
-    from director_litellm.router_file import ENV_VAR, read_router_file
+    from director_litellm._router_file import ENV_VAR, read_router_file
 
     facts: dict[str, Any] = {"path": path, "error": None, "groups": {}, "chat_model_group": None}
     s = Section("Router", {"router": facts})

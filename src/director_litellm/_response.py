@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from director_litellm._context_fit import ContextFit
 from director_litellm._director import director_base
-from director_litellm.context_fit import ContextFit
 
 _base = director_base()
 

@@ -30,8 +30,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from director_litellm import model_rules, reasoning_rules
-from director_litellm.reasoning_state import MARK, THOUGHT, State, unpack
+from director_litellm import _model_rules as model_rules
+from director_litellm import _reasoning_rules as reasoning_rules
+from director_litellm._reasoning_state import MARK, THOUGHT, State, unpack
 
 Message = dict[str, Any]
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -100,7 +100,7 @@ def _rehearse(litellm: Any) -> None:
             response = litellm.completion(**request)
     else:  # other wires: litellm's own mock, which stops before the provider's handler
         response = litellm.completion(**request, mock_response="warm-up")
-    from director_litellm.parser import parse_response
+    from director_litellm._parser import parse_response
 
     parse_response(response, model=request["model"])
 
@@ -156,7 +156,7 @@ def _run() -> None:
         _rehearse(litellm)
         logger.debug("warm-up finished in %.2f s", time.perf_counter() - started)
     except BaseException as exc:  # a daemon thread must not print a traceback into the host's stderr
-        from director_litellm.scrub import scrub  # credential shapes masked: the text may quote a request
+        from director_litellm._scrub import scrub  # credential shapes masked: the text may quote a request
 
         detail = scrub(exc)[:300]
         logger.debug("warm-up failed after %.2f s: %s: %s", time.perf_counter() - started, type(exc).__name__, detail)

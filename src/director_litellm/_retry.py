@@ -29,11 +29,11 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from director_litellm import observe
-from director_litellm.errors import ErrorInfo, InvalidInputError, classify
+from director_litellm import _observe as observe
+from director_litellm._errors import ErrorInfo, InvalidInputError, classify
 
 if TYPE_CHECKING:
-    from director_litellm.request import Call
+    from director_litellm._request import Call
 
 logger = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from director_litellm.errors import ContextWindowError
+from director_litellm._errors import ContextWindowError
 
 #: the kept part may grow to this share of the budget before a step trims it ...
 TRIGGER = 0.9

@@ -18,8 +18,8 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Itera
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from director_litellm import tracing
-from director_litellm.usage import Usage
+from director_litellm import _tracing as tracing
+from director_litellm._usage import Usage
 
 __all__ = ["CallObserver", "Usage", "WithCallbacks", "current", "watch"]
 
@@ -48,7 +48,7 @@ class CallObserver:
         self.attempts += 1
         self.target = model
         if self.span is not None:
-            from director_litellm.config import secrets
+            from director_litellm._config import secrets
 
             self.span.attempt(model, number, request, self.attempts == 1, secrets(self.provider.config))
 
@@ -139,7 +139,7 @@ def _async(method: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Cor
 def _stream(method: Callable[..., Generator[Any, None, None]]) -> Callable[..., Iterator[Any]]:
     @functools.wraps(method)
     def call(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        from director_litellm.stream import Final
+        from director_litellm._stream import Final
 
         observer = CallObserver(self, kwargs, stream=True)
         events = method(self, *args, **kwargs)
@@ -166,7 +166,7 @@ def _stream(method: Callable[..., Generator[Any, None, None]]) -> Callable[..., 
 def _astream(method: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
     @functools.wraps(method)
     async def call(self: Any, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
-        from director_litellm.stream import Final
+        from director_litellm._stream import Final
 
         observer = CallObserver(self, kwargs, stream=True)
         events = method(self, *args, **kwargs).__aiter__()

@@ -33,8 +33,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from director_litellm.fields import field
-from director_litellm.reasoning_rules import keeps_reasoning
+from director_litellm._fields import field
+from director_litellm._reasoning_rules import keeps_reasoning
 
 logger = logging.getLogger(__name__)
 

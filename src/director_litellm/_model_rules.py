@@ -99,8 +99,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from director_litellm import shapes
-from director_litellm.errors import InvalidInputError
+from director_litellm import _shapes as shapes
+from director_litellm._errors import InvalidInputError
 
 logger = logging.getLogger(__name__)
 

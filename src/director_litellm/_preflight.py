@@ -25,10 +25,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from director_litellm import _litellm
-from director_litellm.errors import ConfigError
+from director_litellm._errors import ConfigError
 
 if TYPE_CHECKING:
-    from director_litellm.config import LiteLLMConfig
+    from director_litellm._config import LiteLLMConfig
 
 # providers whose one key variable litellm reads is known and the same on litellm 1.60 and 1.110
 PROVIDER_KEYS = {

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from director_litellm.errors import ConfigError
+from director_litellm._errors import ConfigError
 
 ENV_VAR = "LITELLM_ROUTER_CONFIG"
 ENV_REF = "os.environ/"

@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any, TypeGuard
 
-from director_litellm.errors import InvalidInputError
+from director_litellm._errors import InvalidInputError
 
 Message = dict[str, Any]
 

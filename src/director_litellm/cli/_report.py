@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from director_litellm import __version__
-from director_litellm.cli.console import EXIT_FAIL, EXIT_OK, PROG, Console, fit
+from director_litellm.cli._console import EXIT_FAIL, EXIT_OK, PROG, Console, fit
 
 Level = Literal["ok", "note", "warn", "problem"]
 MARKS: dict[Level, str] = {"ok": "ok", "note": "note", "warn": "WARN", "problem": "FAIL"}

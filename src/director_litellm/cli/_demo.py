@@ -12,7 +12,7 @@ litellm through the turn Director makes:
 
 Each step prints what reached the wire, what came back, tokens and latency. Nothing but the
 endpoint differs from a real call. ``run()`` returns 0, or 1 after one line giving the reason.
-``python -m director_litellm.demo`` runs it without the CLI.
+``python -m director_litellm.cli._demo`` runs it without the CLI.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
 
-from director_litellm._demo_server import DemoServer, Received
+from director_litellm.cli._demo_server import DemoServer, Received
 
 WIDTH = 100  # columns the demo's lines are wrapped to (the tool call's JSON stays on one line)
 MODEL = "openai/gpt-4o-mini"
@@ -91,7 +91,7 @@ def run(
     except DemoFailed as exc:
         write(f"demo failed at {step}: {exc}")
     except Exception as exc:  # the demo reports; it never raises
-        from director_litellm.scrub import scrub
+        from director_litellm._scrub import scrub
 
         write(f"demo failed at {step}: {type(exc).__name__}: {scrub(exc)}")
     return 1
@@ -106,7 +106,7 @@ class _Demo:
         write: Callable[[str], None],
         loading: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext,
     ) -> None:
-        from director_litellm.config import LiteLLMConfig
+        from director_litellm._config import LiteLLMConfig
         from director_litellm.provider import LiteLLMProvider
 
         self.server = server
@@ -183,7 +183,7 @@ class _Demo:
         self._usage(response, ms)
 
     def stream(self) -> None:
-        from director_litellm.stream import Final, TextDelta
+        from director_litellm._stream import Final, TextDelta
 
         self._heading("4/4", "A short streamed answer")
         self._field("user", STREAM_QUESTION)

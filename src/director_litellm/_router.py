@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from director_litellm import model_rules
-from director_litellm.errors import ConfigError
-from director_litellm.router_file import ENV_VAR, RouterFile, config_problem, read_router_file
-from director_litellm.scrub import scrub
+from director_litellm import _model_rules as model_rules
+from director_litellm._errors import ConfigError
+from director_litellm._router_file import ENV_VAR, RouterFile, config_problem, read_router_file
+from director_litellm._scrub import scrub
 
 logger = logging.getLogger(__name__)
 # per-call keys that name an endpoint or credential; in router mode the deployment's own win
