@@ -165,10 +165,12 @@ def test_litellm_logging_is_drained_with_the_loop(openai_fake: FakeOpenAI, path:
 
 # stderr lines that must never appear at exit: asyncio's complaints, a closed loop used again, a crash
 _NEVER = ("Task was destroyed", "Task exception was never retrieved", "Traceback", "Segmentation fault", "Fatal Python")
-# (mode, wire, asyncio.run calls) of the fresh processes the exit tests read; started together, read once
+# (mode, wire, asyncio.run calls) of the fresh processes the exit tests read, started together: the
+# issue's 200 calls on the OpenAI wire, fewer on the Anthropic wire and for plain litellm's proof (suite
+# time; the 20-run tally runs 200 on both wires)
 _RUNS = {
     "openai": ("package", "openai", 200),
-    "anthropic": ("package", "anthropic", 200),
+    "anthropic": ("package", "anthropic", 60),
     "plain": ("plain", "openai", 10),
 }
 
@@ -187,6 +189,7 @@ def exits() -> dict[str, subprocess.CompletedProcess[str]]:
             env=env,
         )
         for name, (mode, wire, calls) in _RUNS.items()
+        if name != "plain" or _has_logging_worker()  # plain litellm's proof is about 1.110's worker
     }
     done = {}
     for name, proc in procs.items():
@@ -197,7 +200,8 @@ def exits() -> dict[str, subprocess.CompletedProcess[str]]:
 
 @pytest.mark.parametrize("wire", ["openai", "anthropic"])
 def test_many_loops_then_exit_is_clean(exits: dict[str, subprocess.CompletedProcess[str]], wire: str) -> None:
-    """200 asyncio.run calls (every tenth streamed), 4 threads with their own loops, then exit: exit 0,
+    """200 asyncio.run calls (every tenth streamed; 60 on the Anthropic wire), 4 threads with their own
+    loops, then exit: exit 0,
     no call failed, no destroyed task, traceback or closed loop, and nothing from litellm's logging
     worker during the asyncio.run phase (what its worker prints while loops run in several threads at
     once: test_concurrent_loops_exit_quietly)."""
