@@ -24,6 +24,7 @@ import pytest
 from director_litellm import LiteLLMProvider, LLMResponse
 from director_litellm._stream import Final
 from tests.exit_support.loops_at_exit import PHASE_MARK
+from tests.exit_support.tally import unclean_lines
 from tests.fakes import FakeOpenAI
 from tests.helpers import provider_for, pythonpath
 
@@ -162,26 +163,88 @@ def test_litellm_logging_is_drained_with_the_loop(openai_fake: FakeOpenAI, path:
         assert worker.pending_count == 0
 
 
-# stderr lines that must never appear at exit: litellm's worker of a collected loop, asyncio's complaints
-_NEVER = ("Task was destroyed", "Task exception was never retrieved", "Traceback", "Segmentation fault")
+# stderr lines that must never appear at exit: asyncio's complaints, a closed loop used again, a crash
+_NEVER = ("Task was destroyed", "Task exception was never retrieved", "Traceback", "Segmentation fault", "Fatal Python")
+# (mode, wire, asyncio.run calls) of the fresh processes the exit tests read, started together: the
+# issue's 200 calls on the OpenAI wire, fewer on the Anthropic wire and for plain litellm's proof (suite
+# time; the 20-run tally runs 200 on both wires)
+_RUNS = {
+    "openai": ("package", "openai", 200),
+    "anthropic": ("package", "anthropic", 60),
+    "plain": ("plain", "openai", 10),
+}
 
 
-def test_many_loops_then_exit_is_clean() -> None:
-    """200 asyncio.run calls (every tenth streamed), 4 threads with their own loops, then exit: exit 0,
-    no call failed, no destroyed task or traceback, and no logging-worker line during the asyncio.run
-    phase. (During the threads' phase litellm 1.110's own worker, one for all loops, still reports the
-    loop changes: docs/observability.md. The 20-run figure is measured by hand, not here.)"""
+@pytest.fixture(scope="module")
+def exits() -> dict[str, subprocess.CompletedProcess[str]]:
+    """The ``loops_at_exit`` runs, side by side (one per wire, and plain litellm's): exit code, stdout, stderr.
+    The 20-run figure is measured by ``python -m tests.exit_support.tally``, not here."""
     env = {**os.environ, "PYTHONPATH": pythonpath(), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.exit_support.loops_at_exit", "package", "openai"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=240,
-        check=False,
-    )
+    procs = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "tests.exit_support.loops_at_exit", mode, wire, str(calls)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for name, (mode, wire, calls) in _RUNS.items()
+        if name != "plain" or _has_logging_worker()  # plain litellm's proof is about 1.110's worker
+    }
+    done = {}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=240)
+        done[name] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    return done
+
+
+@pytest.mark.parametrize("wire", ["openai", "anthropic"])
+def test_many_loops_then_exit_is_clean(exits: dict[str, subprocess.CompletedProcess[str]], wire: str) -> None:
+    """200 asyncio.run calls (every tenth streamed; 60 on the Anthropic wire), 4 threads with their own
+    loops, then exit: exit 0,
+    no call failed, no destroyed task, traceback or closed loop, and nothing from litellm's logging
+    worker during the asyncio.run phase (what its worker prints while loops run in several threads at
+    once: test_concurrent_loops_exit_quietly)."""
+    done = exits[wire]
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip() == "failed calls: 0 []"
-    before = done.stderr.partition(PHASE_MARK)[0]
     assert [line for line in done.stderr.splitlines() if line.startswith(_NEVER)] == []
-    assert "LoggingWorker" not in before and "never awaited" not in before, before[-2000:]
+    assert "Event loop is closed" not in done.stderr
+    before = done.stderr.partition(PHASE_MARK)[0]
+    assert unclean_lines(before) == [], before[-2000:]
+
+
+@pytest.mark.parametrize("wire", ["openai", "anthropic"])
+def test_concurrent_loops_exit_quietly(
+    exits: dict[str, subprocess.CompletedProcess[str]], wire: str, request: pytest.FixtureRequest
+) -> None:
+    """Issue 24's bar: no stderr line at all from litellm's logging worker, destroyed tasks or
+    never-awaited coroutines, threads' phase included. Not met on litellm 1.110 (strict xfail, so a
+    litellm that fixes its worker shows here): its one process-wide worker is moved between the loops
+    running at once in the threads, and plain litellm does the same (test_plain_litellm_worker_...)."""
+    if _has_logging_worker():
+        reason = "litellm 1.110's one logging worker, shared by loops running at once (docs/observability.md)"
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+    done = exits[wire]
+    assert done.returncode == 0
+    assert unclean_lines(done.stderr) == []
+
+
+def test_plain_litellm_worker_reports_loop_changes(exits: dict[str, subprocess.CompletedProcess[str]]) -> None:
+    """litellm's own part, proved with plain ``litellm.acompletion``: 10 asyncio.run calls, then 4
+    threads with their own loops. litellm 1.110's worker reports carrying its queue to each new loop,
+    in sequence and while the threads' loops run at once. (litellm 1.60 has no such worker.)"""
+    if not _has_logging_worker():
+        pytest.skip("this litellm has no logging worker (1.60 logs on tasks of the call's own loop)")
+    done = exits["plain"]
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "failed calls: 0 []"
+    before, _, threads = done.stderr.partition(PHASE_MARK)
+    assert "LoggingWorker: event loop changed" in before
+    assert "LoggingWorker: event loop changed" in threads
+
+
+def _has_logging_worker() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("litellm.litellm_core_utils.logging_worker") is not None

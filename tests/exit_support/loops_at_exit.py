@@ -1,8 +1,8 @@
 """Run as a script: many event loops, then interpreter exit (issue 24, item 5).
 
-    python -m tests.exit_support.loops_at_exit {package|plain} {openai|anthropic}
+    python -m tests.exit_support.loops_at_exit {package|plain} {openai|anthropic} [CALLS]
 
-200 ``asyncio.run`` calls (every tenth one streamed), then 4 threads that each make 5 calls, each
+CALLS (default 200) ``asyncio.run`` calls (every tenth one streamed), then 4 threads that each make 5 calls, each
 through ``asyncio.run`` on the thread's own loop, against a loopback fake started here. ``package``
 calls go through ``LiteLLMProvider``; ``plain`` ones through ``litellm.acompletion`` itself (to tell
 litellm's part from the package's). Prints the number of failed calls on stdout; stderr gets a line
@@ -26,7 +26,7 @@ USER = [{"role": "user", "content": "hi"}]
 PHASE_MARK = "PHASE threads"
 
 
-def main(mode: str, wire: str) -> None:
+def main(mode: str, wire: str, calls: int = 200) -> None:
     cls: Any = FakeOpenAI if wire == "openai" else FakeAnthropic
     model = "openai/gpt-4o-mini" if wire == "openai" else "anthropic/claude-3-5-sonnet-20241022"
     failed: list[str] = []
@@ -60,7 +60,7 @@ def main(mode: str, wire: str) -> None:
             except Exception as exc:
                 failed.append(repr(exc)[:200])
 
-        for i in range(200):
+        for i in range(calls):
             run(i)
         print(PHASE_MARK, file=sys.stderr, flush=True)
         threads = [threading.Thread(target=lambda k=k: [run(k * 10 + 5 + i) for i in range(5)]) for k in range(4)]
@@ -72,4 +72,4 @@ def main(mode: str, wire: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 200)
