@@ -96,6 +96,29 @@ def test_no_test_module_imports_another() -> None:
     assert offenders == []
 
 
+def _is_main_block(node: ast.AST) -> bool:
+    """``if __name__ == "__main__":``: run only as a script (``python -m``), never when imported."""
+    test = node.test if isinstance(node, ast.If) else None
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
+
+
+def _imported_when_loaded(tree: ast.Module) -> list[ast.AST]:
+    """Every node of ``tree`` outside a ``__main__`` block: run as a script, a module is ``__main__``, a
+    different module from the one its imports load, so what that block imports is no edge of the graph."""
+    found: list[ast.AST] = []
+    todo: list[ast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        todo.extend(child for child in ast.iter_child_nodes(node) if not _is_main_block(child))
+    return found
+
+
 def _import_graph() -> dict[str, set[str]]:
     """Each module of the package and the package modules it imports, at module or function level.
 
@@ -109,7 +132,7 @@ def _import_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {name: set() for name in mods}
     for name, path in mods.items():
         base = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-        for node in ast.walk(_SOURCES[path]):
+        for node in _imported_when_loaded(_SOURCES[path]):
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
@@ -157,6 +180,12 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if v not in index:
             visit(v)
     return sorted(found)
+
+
+def test_a_main_block_is_no_import() -> None:
+    tree = ast.parse("import a\nif __name__ == '__main__':\n    import b\ndef f():\n    import c\n")
+    seen = {alias.name for node in _imported_when_loaded(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert seen == {"a", "c"}
 
 
 def test_the_cycle_finder_sees_a_cycle() -> None:

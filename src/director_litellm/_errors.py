@@ -56,6 +56,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
 from director_litellm import _error_hints as hints
+from director_litellm._retry_after import retry_after_seconds
 from director_litellm._scrub import scrub
 
 
@@ -203,8 +204,6 @@ def _true_status(exc: BaseException, lowered_text: str) -> int | None:
 
 
 def _retry_after(exc: BaseException) -> float | None:
-    from director_litellm._retry import retry_after_seconds  # retry imports this module
-
     for err in _chain(exc):
         response = getattr(err, "response", None)
         headers = getattr(response, "headers", None) or getattr(err, "headers", None)

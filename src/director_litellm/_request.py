@@ -32,17 +32,10 @@ from director_litellm._config import FallbackModel, LiteLLMConfig
 from director_litellm._context_fit import ContextFit
 from director_litellm._errors import ConfigError
 from director_litellm._retry import RetryPolicy
+from director_litellm._target import Target
 
 # What the provider itself decides; extra_params and per-call keywords cannot replace these.
 OWNED = frozenset({"model", "messages", "tools", "tool_choice", "stream", "api_key", "num_retries", "max_retries"})
-
-
-@dataclass(frozen=True)
-class Target:
-    """One model to try, with endpoint options replacing the config's (a fallback's own endpoint)."""
-
-    model: str
-    endpoint: dict[str, Any]
 
 
 @dataclass(frozen=True)
