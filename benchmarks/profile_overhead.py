@@ -62,6 +62,7 @@ def per_call(calls: int) -> None:
     from director_litellm import _parser as parser
     from director_litellm import _request as request
     from director_litellm._response import LLMResponse
+    from director_litellm.provider import _Given
 
     litellm = C.import_litellm()
     messages, tools = C.director_request()
@@ -75,7 +76,7 @@ def per_call(calls: int) -> None:
     os.environ.setdefault("OPENAI_API_KEY", C.KEY)
     keyless = LiteLLMProvider(LiteLLMConfig(chat_model=C.MODEL, api_base=srv.url))
     keyless._backend = lambda: backend
-    keyless_call = keyless._new_call(messages, tools, None, None, {}, stream=False)
+    keyless_call = keyless._new_call(_Given(messages, tools, None, None, {}), stream=False)
     formatted = formatters.format_messages(messages)
     rows = [
         (
