@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from director_litellm import _tracing as tracing
+from director_litellm._error_types import Category
 from director_litellm._usage import Usage
 
 __all__ = ["CallObserver", "Usage", "current", "watch"]
@@ -52,7 +53,7 @@ class CallObserver:
 
             self.span.attempt(model, number, request, self.attempts == 1, secrets(self.provider.config))
 
-    def failed(self, category: str, model: str, number: int, delay: float | None) -> None:
+    def failed(self, category: Category, model: str, number: int, delay: float | None) -> None:
         """``retry.plan`` saw attempt ``number`` fail; it waits ``delay`` seconds before the next (None: no retry)."""
         if self.span is not None:
             self.span.failed(category, model, number, delay)

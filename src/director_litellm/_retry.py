@@ -2,7 +2,7 @@
 
 The provider does all retrying itself (litellm and the openai client are told to
 make exactly one attempt each), so ``num_retries=N`` means exactly ``N + 1``
-requests at most, per model. Only retryable categories (``errors.RETRYABLE``:
+requests at most, per model. Only retryable categories (``error_types.RETRYABLE``:
 rate_limit, timeout, connection, server) are retried; a request litellm refuses before
 sending (``invalid_input``) counts no attempt and moves on to the next fallback model.
 The wait is exponential with jitter, at least the provider's ``Retry-After`` when it sent one (a
