@@ -23,8 +23,7 @@ status codes, class names and texts they look for are in ``error_hints``)
 (transport failures along the exception chain first, then known texts, then
 litellm's most specific classes, then the true HTTP status, then the remaining
 classes), because litellm's own mapping is lossy: a refused connection arrives as
-a 500 ``InternalServerError``, a 403 as a generic ``APIError``, 408 and 504 as
-``Timeout``.
+a 500 ``InternalServerError``, a 403 as a generic ``APIError``, 408 and 504 as ``Timeout``.
 
     category            retryable  typical cause
     auth                no         401, bad or missing key
@@ -53,12 +52,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from director_litellm import _error_hints as hints
-from director_litellm._error_types import RETRYABLE, Category, ErrorDetails
+from director_litellm._error_types import RETRYABLE, Category
 from director_litellm._retry_after import retry_after_seconds
 from director_litellm._scrub import scrub
+
+if TYPE_CHECKING:
+    from director_litellm._error_details import ErrorDetails
 
 
 class DirectorLiteLLMError(Exception):
@@ -109,7 +111,7 @@ class ErrorInfo:
     attempts: int = 1
 
     def as_dict(self) -> ErrorDetails:
-        return cast(ErrorDetails, asdict(self))
+        return cast("ErrorDetails", asdict(self))
 
 
 def user_message(category: Category, detail: str = "") -> str:

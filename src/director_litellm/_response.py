@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from director_litellm._context_fit import ContextFit
 from director_litellm._director import director_base
-from director_litellm._error_types import ErrorDetails
+from director_litellm._error_details import ErrorDetails
 
 _base = director_base()
 

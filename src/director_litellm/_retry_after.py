@@ -1,14 +1,17 @@
 """The provider's ``Retry-After``: how long it asked us to wait, read from its response headers.
 
 A leaf: ``_errors`` reads it when classifying a failure and ``_retry`` waits at least that long.
+``datetime`` and ``email.utils`` are imported only for an HTTP-date: ``discovery`` imports ``errors``,
+and stays light (tests/test_discovery.py).
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 def retry_after_seconds(headers: Any, *, now: datetime | None = None) -> float | None:
@@ -30,6 +33,9 @@ def retry_after_seconds(headers: Any, *, now: datetime | None = None) -> float |
     seconds = _non_negative(value)
     if seconds is not None or not isinstance(value, str):
         return seconds
+    from datetime import datetime, timezone
+    from email.utils import parsedate_to_datetime
+
     try:
         when = parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError, OverflowError):
