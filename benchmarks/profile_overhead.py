@@ -62,6 +62,7 @@ def per_call(calls: int) -> None:
     from director_litellm import _parser as parser
     from director_litellm import _request as request
     from director_litellm._response import LLMResponse
+    from director_litellm.provider import _Given
 
     litellm = C.import_litellm()
     messages, tools = C.director_request()
@@ -75,8 +76,8 @@ def per_call(calls: int) -> None:
     os.environ.setdefault("OPENAI_API_KEY", C.KEY)
     keyless = LiteLLMProvider(LiteLLMConfig(chat_model=C.MODEL, api_base=srv.url))
     keyless._backend = lambda: backend
-    keyless_call = keyless._new_call(messages, tools, None, None, {}, stream=False)
-    formatted = formatters.format_messages(messages)
+    keyless_call = keyless._new_call(_Given(messages, tools, None, None, {}), stream=False)
+    formatted = formatters.convert_messages(messages).messages
     rows = [
         (
             "chat_completions, litellm taken out (total own cost)",
@@ -88,8 +89,8 @@ def per_call(calls: int) -> None:
         ),
         ("  request.check_credentials, no api_key", lambda: request.check_credentials(keyless_call)),
         ("  build_request (format + model rules)", lambda: provider.build_request(messages, tools=tools)),
-        ("    formatters.format_tools(25 tools)", lambda: formatters.format_tools(tools)),
-        ("    formatters.format_messages(21 msgs)", lambda: formatters.format_messages(messages)),
+        ("    formatters.convert_tools(25 tools)", lambda: formatters.convert_tools(tools)),
+        ("    formatters.convert_messages(21 msgs)", lambda: formatters.convert_messages(messages)),
         ("    model_rules.shape_conversation", lambda: model_rules.shape_conversation(C.MODEL, formatted, True)),
         ("  parser.parse_response", lambda: parser.parse_response(response, model=C.MODEL)),
         (

@@ -190,3 +190,31 @@ def test_retry_after_detail_and_provider() -> None:
     assert info.detail is not None and info.detail.startswith("RateLimitError: ")
     assert "sk-abcdefghijklmnop1234" not in info.detail and "***" in info.detail
     assert "slow down" not in info.message  # the user's text never carries upstream text
+
+
+def test_every_category_has_its_user_text_and_no_other() -> None:
+    """The ``Category`` vocabulary is the table in ``_errors``' docstring, and each has the sentence users see."""
+    from typing import get_args
+
+    from director_litellm._error_hints import USER_TEXT
+    from director_litellm._error_types import RETRYABLE, Category
+
+    documented = {
+        *(["auth", "permission", "not_found", "bad_request", "context_window", "content_policy", "unsupported_params"]),
+        *(
+            [
+                "rate_limit",
+                "timeout",
+                "connection",
+                "server",
+                "bad_response",
+                "invalid_input",
+                "config",
+                "blocked_version",
+                "unknown",
+            ]
+        ),
+    }
+    assert set(get_args(Category)) == documented
+    assert set(USER_TEXT) == documented
+    assert {"rate_limit", "timeout", "connection", "server"} == RETRYABLE

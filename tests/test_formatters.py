@@ -7,7 +7,7 @@ import json
 import pytest
 
 from director_litellm._errors import InvalidInputError
-from director_litellm._formatters import format_messages, format_response_format, format_stop, format_tools
+from director_litellm._formatters import convert_messages, convert_tools, format_response_format, format_stop
 
 CIRCULAR: dict = {"q": "x"}
 CIRCULAR["self"] = CIRCULAR
@@ -22,7 +22,7 @@ class TestFormatMessages:
             {"role": "user", "content": "hi"},
             {"role": "assistant", "content": "hello"},
         ]
-        assert format_messages(msgs) == msgs
+        assert convert_messages(msgs).messages == msgs
 
     @pytest.mark.parametrize("kind", ["function", "tool_use"])
     def test_director_tool_call_becomes_openai_call(self, kind: str) -> None:
@@ -32,7 +32,7 @@ class TestFormatMessages:
             {"role": "assistant", "content": [], "tool_calls": [{**CALL, "type": kind}]},
             {"role": "tool", "content": "3 cats", "tool_call_id": "call_1"},
         ]
-        out = format_messages(msgs)
+        out = convert_messages(msgs).messages
         assert out[1] == {
             "role": "assistant",
             "content": None,
@@ -49,9 +49,9 @@ class TestFormatMessages:
     def test_openai_shaped_call_passes_through(self) -> None:
         """A tool call already in OpenAI shape keeps its string arguments."""
         call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": '{"a":1}'}}
-        out = format_messages(
+        out = convert_messages(
             [{"role": "user", "content": "x"}, {"role": "assistant", "content": "", "tool_calls": [call]}]
-        )
+        ).messages
         assert out[1]["tool_calls"] == [call]
 
     @pytest.mark.parametrize(
@@ -67,7 +67,7 @@ class TestFormatMessages:
                 "tool_calls": [{"id": "c", "tool": {"name": "f", "arguments": arguments}}],
             },
         ]
-        assert format_messages(msgs)[1]["tool_calls"][0]["function"]["arguments"] == sent
+        assert convert_messages(msgs).messages[1]["tool_calls"][0]["function"]["arguments"] == sent
 
     def test_system_message_last_is_kept(self) -> None:
         """A trailing system message stays a system message (shaping is model_rules' job)."""
@@ -76,7 +76,7 @@ class TestFormatMessages:
             {"role": "assistant", "content": "y"},
             {"role": "system", "content": "z"},
         ]
-        assert format_messages(msgs)[-1] == {"role": "system", "content": "z"}
+        assert convert_messages(msgs).messages[-1] == {"role": "system", "content": "z"}
 
     def test_user_parts_and_director_image(self) -> None:
         """Text and image_url parts pass; Director's image part becomes image_url."""
@@ -85,7 +85,7 @@ class TestFormatMessages:
             {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
             {"type": "image", "image": {"url": "https://example.com/a.png"}},
         ]
-        out = format_messages([{"role": "user", "content": parts}])
+        out = convert_messages([{"role": "user", "content": parts}]).messages
         assert out[0]["content"] == [
             {"type": "text", "text": "look"},
             {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
@@ -99,13 +99,13 @@ class TestFormatMessages:
             {"role": "assistant", "content": "", "tool_calls": [CALL]},
             {"role": "tool", "content": {"ok": True}, "tool_call_id": "call_1"},
         ]
-        assert json.loads(format_messages(msgs)[2]["content"]) == {"ok": True}
+        assert json.loads(convert_messages(msgs).messages[2]["content"]) == {"ok": True}
 
     def test_input_is_not_mutated(self) -> None:
         """The caller's messages are left untouched."""
         msgs = [{"role": "user", "content": "x"}, {"role": "assistant", "content": [], "tool_calls": [dict(CALL)]}]
         before = json.dumps(msgs, sort_keys=True)
-        format_messages(msgs)
+        convert_messages(msgs)
         assert json.dumps(msgs, sort_keys=True) == before
 
     @pytest.mark.parametrize(
@@ -173,7 +173,7 @@ class TestFormatMessages:
     def test_malformed_messages_are_refused(self, messages: object, problem: str) -> None:
         """Each malformed message shape raises InvalidInputError naming the problem."""
         with pytest.raises(InvalidInputError, match=problem):
-            format_messages(messages)
+            convert_messages(messages)
 
 
 class TestFormatTools:
@@ -184,24 +184,24 @@ class TestFormatTools:
             "description": "d",
             "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
         }
-        assert format_tools([tool]) == [{"type": "function", "function": tool}]
+        assert convert_tools([tool]).tools == [{"type": "function", "function": tool}]
 
     def test_openai_tool_passes_through(self) -> None:
         """A tool already in OpenAI shape is unchanged."""
         tool = {"type": "function", "function": {"name": "f", "description": "d", "parameters": {"type": "object"}}}
-        assert format_tools([tool]) == [tool]
+        assert convert_tools([tool]).tools == [tool]
 
     @pytest.mark.parametrize(
         "tool", [{"name": "f"}, {"name": "f", "parameters": None}, {"name": "f", "parameters": {}}]
     )
     def test_missing_parameters_get_empty_schema(self, tool: dict) -> None:
         """A tool without parameters (absent, null or {}) gets an empty object schema."""
-        assert format_tools([tool])[0]["function"]["parameters"] == {"type": "object", "properties": {}}
+        assert convert_tools([tool]).tools[0]["function"]["parameters"] == {"type": "object", "properties": {}}
 
     @pytest.mark.parametrize("tools", [None, []])
     def test_no_tools_is_none(self, tools: object) -> None:
         """None and [] both mean: send no tools."""
-        assert format_tools(tools) is None
+        assert convert_tools(tools).tools is None
 
     @pytest.mark.parametrize(
         "tools, problem",
@@ -230,7 +230,7 @@ class TestFormatTools:
     def test_malformed_tools_are_refused(self, tools: object, problem: str) -> None:
         """Each malformed tool list raises InvalidInputError naming the problem."""
         with pytest.raises(InvalidInputError, match=problem):
-            format_tools(tools)
+            convert_tools(tools)
 
 
 class TestStopAndResponseFormat:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from director_litellm import _reasoning_rules as reasoning_rules
-from director_litellm._formatters import format_messages
+from director_litellm._formatters import convert_messages
 from director_litellm._history import ANTHROPIC, MISTRAL, OPENAI, id_rule, mapped_id, prepare
 from director_litellm._reasoning_state import State, encode
 
@@ -37,7 +37,7 @@ def _history(*turns: list[dict[str, Any]], answered: bool = False) -> list[dict[
         messages += turn
     if answered:
         messages.append({"role": "assistant", "content": "Done."})
-    return format_messages(messages)
+    return convert_messages(messages).messages
 
 
 def _packed(call_id: str, **state: Any) -> str:

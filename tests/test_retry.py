@@ -11,7 +11,8 @@ import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
 from director_litellm._errors import ErrorInfo
-from director_litellm._retry import RetryPolicy, retry_after_seconds
+from director_litellm._retry import RetryPolicy
+from director_litellm._retry_after import retry_after_seconds
 from tests.fakes import FakeAnthropic, FakeOpenAI, Reply
 
 

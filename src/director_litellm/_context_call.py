@@ -12,15 +12,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from director_litellm import _context_fit as context_fit
 from director_litellm import _litellm
 from director_litellm import _token_counts as token_counts
 from director_litellm._errors import ContextWindowError
+from director_litellm._target import Target
 
 if TYPE_CHECKING:
-    from director_litellm._request import Call, Target
+    from director_litellm._context_fit import ContextFit
     from director_litellm._response import LLMResponse
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,25 @@ class Context:
 
     window: int | None
     fallback: Target | None
+
+
+class Call(Protocol):
+    """What fitting reads and keeps of one call (``_request.Call``)."""
+
+    messages: list[dict[str, Any]]
+    tools: list[dict[str, Any]] | None
+    targets: list[Target]
+    requests: dict[str, dict[str, Any]]
+    context: Context | None
+    fits: dict[str, ContextFit | None]
+
+    @property
+    def rules_model(self) -> Callable[[str], str]: ...
+
+    def request_for(self, target: Target) -> dict[str, Any]: ...
+
+
+C = TypeVar("C", bound=Call)
 
 
 def fitted(call: Call, model: str, rules: str, max_tokens: int, squeeze: int | None = None) -> list[dict[str, Any]]:
@@ -61,7 +81,7 @@ def fitted(call: Call, model: str, rules: str, max_tokens: int, squeeze: int | N
     return messages
 
 
-def context_first(call: Call, request_for: Callable[[Call, Target], dict[str, Any]]) -> None:
+def context_first(call: C, request_for: Callable[[C, Target], dict[str, Any]]) -> None:
     """The context fallback goes first when the chat model would have to be trimmed and it holds the whole."""
     fallback = call.context.fallback if call.context is not None else None
     if fallback is None or fallback.model == call.targets[0].model:

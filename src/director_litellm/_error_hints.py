@@ -7,8 +7,10 @@ lower-cased.
 
 from __future__ import annotations
 
+from director_litellm._error_types import Category
+
 # what an end user is told; never upstream text
-USER_TEXT = {
+USER_TEXT: dict[Category, str] = {
     "auth": "The LLM provider rejected the API key. Check the key configured for this model.",
     "permission": "The API key is not allowed to use this model or endpoint.",
     "not_found": "The model or endpoint was not found. Check the model name and API base URL.",
@@ -27,7 +29,7 @@ USER_TEXT = {
     "unknown": "The LLM call failed unexpectedly.",
 }
 
-BY_STATUS = {
+BY_STATUS: dict[int, Category] = {
     400: "bad_request",
     401: "auth",
     402: "permission",
@@ -46,14 +48,14 @@ BY_STATUS = {
 }
 
 # litellm classes whose meaning is more specific than any status code (checked before the status)
-SPECIFIC_CLASSES = (
+SPECIFIC_CLASSES: tuple[tuple[str, Category], ...] = (
     ("ContextWindowExceededError", "context_window"),
     ("ContentPolicyViolationError", "content_policy"),
     ("UnsupportedParamsError", "unsupported_params"),
     ("BudgetExceededError", "rate_limit"),
 )
 # litellm / openai classes that say what happened when no status code came with them
-GENERAL_CLASSES = (
+GENERAL_CLASSES: tuple[tuple[str, Category], ...] = (
     ("AuthenticationError", "auth"),
     ("PermissionDeniedError", "permission"),
     ("NotFoundError", "not_found"),
@@ -171,7 +173,7 @@ INSTALL_COMMANDS = (
     ("botocore", 'pip install "director-litellm[bedrock]"'),
 )
 # LiteLLM Proxy / Router answers whose status code says less than their text (seen at the wire)
-GATEWAY_HINTS = (
+GATEWAY_HINTS: tuple[tuple[str, Category], ...] = (
     # a proxy without a database answers any key but its master key with 400 "No connected db."
     ("no connected db", "auth"),
     # the Router: every deployment cooling down, over its budget or rpm (litellm 1.60: no status)

@@ -18,13 +18,12 @@ The package's own exceptions::
 ``chat_completions`` never raises: failures become an ERROR ``LLMResponse`` whose
 ``content`` is a short sentence safe to show an end user and whose ``error`` is
 ``ErrorInfo.as_dict()``. Upstream (litellm) failures are classified into the
-categories below by what actually happened, by the ordered rules in ``_RULES`` (the
+categories below (``error_types.Category``) by what actually happened, by the ordered rules in ``_RULES`` (the
 status codes, class names and texts they look for are in ``error_hints``)
 (transport failures along the exception chain first, then known texts, then
 litellm's most specific classes, then the true HTTP status, then the remaining
 classes), because litellm's own mapping is lossy: a refused connection arrives as
-a 500 ``InternalServerError``, a 403 as a generic ``APIError``, 408 and 504 as
-``Timeout``.
+a 500 ``InternalServerError``, a 403 as a generic ``APIError``, 408 and 504 as ``Timeout``.
 
     category            retryable  typical cause
     auth                no         401, bad or missing key
@@ -53,10 +52,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from director_litellm import _error_hints as hints
+from director_litellm._error_types import RETRYABLE, Category
+from director_litellm._retry_after import retry_after_seconds
 from director_litellm._scrub import scrub
+
+if TYPE_CHECKING:
+    from director_litellm._error_details import ErrorDetails
 
 
 class DirectorLiteLLMError(Exception):
@@ -92,14 +96,11 @@ class ContextWindowError(InvalidInputError):
     """Even the system messages and the current run alone exceed the model's window; nothing was sent."""
 
 
-RETRYABLE = frozenset({"rate_limit", "timeout", "connection", "server"})
-
-
 @dataclass(frozen=True)
 class ErrorInfo:
     """A classified failure; travels on the response as ``response.error``."""
 
-    category: str
+    category: Category
     message: str  # short, safe, shown to end users
     retryable: bool = False
     status_code: int | None = None
@@ -109,11 +110,11 @@ class ErrorInfo:
     detail: str | None = None  # scrubbed, truncated upstream text, for operators
     attempts: int = 1
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def as_dict(self) -> ErrorDetails:
+        return cast("ErrorDetails", asdict(self))
 
 
-def user_message(category: str, detail: str = "") -> str:
+def user_message(category: Category, detail: str = "") -> str:
     base = hints.USER_TEXT.get(category, hints.USER_TEXT["unknown"])
     return f"{base}: {detail}" if detail else base
 
@@ -203,8 +204,6 @@ def _true_status(exc: BaseException, lowered_text: str) -> int | None:
 
 
 def _retry_after(exc: BaseException) -> float | None:
-    from director_litellm._retry import retry_after_seconds  # retry imports this module
-
     for err in _chain(exc):
         response = getattr(err, "response", None)
         headers = getattr(response, "headers", None) or getattr(err, "headers", None)
@@ -230,19 +229,23 @@ class _Evidence:
         return any(hint in self.text for hint in hints)
 
 
-def _when(category: str, test: Callable[[_Evidence], bool]) -> Callable[[_Evidence], str | None]:
+#: one classification rule: the category it gives for the evidence, or None when it does not apply
+_Rule = Callable[["_Evidence"], Category | None]
+
+
+def _when(category: Category, test: Callable[[_Evidence], bool]) -> _Rule:
     return lambda e: category if test(e) else None
 
 
-def _says(hint: str, category: str) -> Callable[[_Evidence], str | None]:
+def _says(hint: str, category: Category) -> _Rule:
     return _when(category, lambda e: hint in e.text)
 
 
-def _is(class_name: str, category: str) -> Callable[[_Evidence], str | None]:
+def _is(class_name: str, category: Category) -> _Rule:
     return _when(category, lambda e: class_name in e.names)
 
 
-def _by_status(e: _Evidence) -> str | None:
+def _by_status(e: _Evidence) -> Category | None:
     if e.status is None:
         return None
     if e.status in hints.BY_STATUS:
@@ -297,39 +300,36 @@ def _refused_credentials(e: _Evidence) -> str | None:
 
 
 # The classification rules, in order: the first that gives a category wins; none gives "unknown".
-_RULES: tuple[tuple[str, Callable[[_Evidence], str | None]], ...] = (
+_RULES: tuple[_Rule, ...] = (
     # a package the route needs is missing (litellm 1.60 says so in an APIConnectionError, 1.110
     # raises ModuleNotFoundError): nothing was sent and no retry can help
-    ("missing package", _when("config", lambda e: missing_package(e) is not None)),
-    ("no cloud credentials", _when("config", lambda e: _missing_credentials(e) is not None)),
-    ("cloud credentials refused", _when("auth", lambda e: _refused_credentials(e) is not None)),
+    _when("config", lambda e: missing_package(e) is not None),
+    _when("config", lambda e: _missing_credentials(e) is not None),
+    _when("auth", lambda e: _refused_credentials(e) is not None),
     # transport failures first: litellm reports a refused connection as a 500
-    ("transport timeout", _when("timeout", lambda e: bool(e.names & hints.TRANSPORT_TIMEOUT))),
-    (
-        "transport connection",
-        _when("connection", lambda e: bool(e.names & hints.TRANSPORT_CONNECTION) or e.says(hints.CONNECTION_HINTS)),
-    ),
+    _when("timeout", lambda e: bool(e.names & hints.TRANSPORT_TIMEOUT)),
+    _when("connection", lambda e: bool(e.names & hints.TRANSPORT_CONNECTION) or e.says(hints.CONNECTION_HINTS)),
     # litellm's per-call num_retries needs tenacity, which litellm does not install
-    ("tenacity missing", _when("config", lambda e: "tenacity" in e.text and "import" in e.text)),
+    _when("config", lambda e: "tenacity" in e.text and "import" in e.text),
     # the provider answered, but not with JSON we can read (litellm reports a 500)
-    ("unreadable body", _when("bad_response", lambda e: "JSONDecodeError" in e.names or e.says(hints.BAD_BODY_HINTS))),
+    _when("bad_response", lambda e: "JSONDecodeError" in e.names or e.says(hints.BAD_BODY_HINTS)),
     # the openai client raises before sending when no key is found; litellm maps that to a 500
-    ("missing or bad key", _when("auth", lambda e: e.says(hints.AUTH_HINTS))),
-    *((f"gateway says {hint!r}", _says(hint, category)) for hint, category in hints.GATEWAY_HINTS),
+    _when("auth", lambda e: e.says(hints.AUTH_HINTS)),
+    *(_says(hint, category) for hint, category in hints.GATEWAY_HINTS),
     # litellm refused the request itself: ours to fix, not the provider's (before "unreadable
     # answer": a message litellm cannot convert fails with an IndexError or ValueError inside)
-    ("refused by litellm before sending", _when("invalid_input", _refused_locally)),
-    ("unreadable answer", _when("bad_response", lambda e: _unreadable_answer(e.exc))),
-    *((f"class {name}", _is(name, category)) for name, category in hints.SPECIFIC_CLASSES),
-    ("HTTP status", _by_status),
-    *((f"class {name}", _is(name, category)) for name, category in hints.GENERAL_CLASSES),
-    ("overloaded text", _when("server", lambda e: "overloaded" in e.text)),
-    ("rate limit text", _when("rate_limit", lambda e: "rate limit" in e.text)),
+    _when("invalid_input", _refused_locally),
+    _when("bad_response", lambda e: _unreadable_answer(e.exc)),
+    *(_is(name, category) for name, category in hints.SPECIFIC_CLASSES),
+    _by_status,
+    *(_is(name, category) for name, category in hints.GENERAL_CLASSES),
+    _when("server", lambda e: "overloaded" in e.text),
+    _when("rate_limit", lambda e: "rate limit" in e.text),
 )
 
 
-def _category(evidence: _Evidence) -> str:
-    for _, rule in _RULES:
+def _category(evidence: _Evidence) -> Category:
+    for rule in _RULES:
         category = rule(evidence)
         if category is not None:
             return category

@@ -29,7 +29,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from enum import Enum
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 from director_litellm._errors import InvalidInputError
 
@@ -199,14 +199,14 @@ def _assistant(message: Mapping[str, Any], content: Any, i: int, converted: Mess
         converted["content"] = text
 
 
-def format_messages(messages: Any) -> list[Message]:
-    """Convert Director's messages to OpenAI chat format, validating as it goes."""
-    return convert_messages(messages)[0]
+class Messages(NamedTuple):
+    messages: list[Message]
+    marked: bool  # False: no ``cache_control`` mark can have come through
 
 
-def convert_messages(messages: Any) -> tuple[list[Message], bool]:
-    """``format_messages``, and False when no ``cache_control`` mark can have come through (so the
-    request needs no look for marks to strip: ``request``)."""
+def convert_messages(messages: Any) -> Messages:
+    """Director's messages in OpenAI chat format, validated as it goes, and False when no ``cache_control``
+    mark can have come through (so the request needs no look for marks to strip: ``request``)."""
     if type(messages) is not list and (isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence)):
         raise InvalidInputError("messages must be a list of message objects")
     if not messages:
@@ -255,7 +255,7 @@ def convert_messages(messages: Any) -> tuple[list[Message], bool]:
             marked = True
             _keep_mark(message, converted)
         out.append(converted)
-    return out, marked
+    return Messages(out, marked)
 
 
 def _parameters(parameters: Any, where: str) -> Any:
@@ -309,19 +309,20 @@ def _any_tool(tool: Any, where: str) -> dict[str, Any]:
     return _keep_mark(tool if "cache_control" in tool else body, {"type": "function", "function": function})
 
 
-def format_tools(tools: Any) -> list[dict[str, Any]] | None:
-    """Convert Director tools to OpenAI tools; ``None`` or ``[]`` means no tools."""
-    return convert_tools(tools)[0]
+class Tools(NamedTuple):
+    tools: list[dict[str, Any]] | None  # None: no tools
+    marked: bool  # False: no tool carries a ``cache_control`` mark
 
 
-def convert_tools(tools: Any) -> tuple[list[dict[str, Any]] | None, bool]:
-    """``format_tools``, and False when no tool carries a ``cache_control`` mark."""
+def convert_tools(tools: Any) -> Tools:
+    """Director tools as OpenAI tools (``None`` or ``[]``: no tools), and False when no tool carries a
+    ``cache_control`` mark."""
     if tools is None:
-        return None, False
+        return Tools(None, False)
     if type(tools) is not list and (isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Sequence)):
         raise InvalidInputError("tools must be a list of tool definitions")
     if not tools:
-        return None, False
+        return Tools(None, False)
     marked = False
     out: list[dict[str, Any]] = []
     for i, tool in enumerate(tools):
@@ -346,7 +347,7 @@ def convert_tools(tools: Any) -> tuple[list[dict[str, Any]] | None, bool]:
     if len(set(names)) < len(names):
         duplicates = {name for name in names if names.count(name) > 1}
         raise InvalidInputError(f"tools: duplicate tool names {', '.join(sorted(duplicates))}")
-    return out, marked
+    return Tools(out, marked)
 
 
 def format_stop(stop: Any) -> list[str] | None:
@@ -382,10 +383,10 @@ def format_response_format(response_format: Any) -> dict[str, Any] | None:
 
 __all__ = [
     "ROLES",
+    "Messages",
+    "Tools",
     "convert_messages",
     "convert_tools",
-    "format_messages",
     "format_response_format",
     "format_stop",
-    "format_tools",
 ]

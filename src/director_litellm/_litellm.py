@@ -83,14 +83,14 @@ def backend(router_config: str | None, callbacks: Sequence[str] = (), langfuse: 
 
 @functools.lru_cache(maxsize=64)
 def _with_callbacks(inner: Any, names: tuple[str, ...], langfuse: bool) -> Backend:
-    """``inner`` whose calls carry the callbacks ``names`` resolve to (``observe.WithCallbacks``)."""
+    """``inner`` whose calls carry the callbacks ``names`` resolve to (``_callbacks.WithCallbacks``)."""
     resolved = [found for found in map(_callback, names) if found is not None]
     if langfuse and "langfuse" not in resolved:
         if importlib.util.find_spec("langfuse") is None:
             logger.warning("enable_langfuse is set but the langfuse package is not installed: pip install langfuse")
         else:
             resolved.append("langfuse")
-    from director_litellm._observe import WithCallbacks
+    from director_litellm._callbacks import WithCallbacks
 
     return cast(Backend, WithCallbacks(inner, resolved) if resolved else inner)
 

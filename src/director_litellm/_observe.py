@@ -19,9 +19,10 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from director_litellm import _tracing as tracing
+from director_litellm._error_types import Category
 from director_litellm._usage import Usage
 
-__all__ = ["CallObserver", "Usage", "WithCallbacks", "current", "watch"]
+__all__ = ["CallObserver", "Usage", "current", "watch"]
 
 _current: ContextVar[CallObserver | None] = ContextVar("director_litellm_call", default=None)
 
@@ -52,7 +53,7 @@ class CallObserver:
 
             self.span.attempt(model, number, request, self.attempts == 1, secrets(self.provider.config))
 
-    def failed(self, category: str, model: str, number: int, delay: float | None) -> None:
+    def failed(self, category: Category, model: str, number: int, delay: float | None) -> None:
         """``retry.plan`` saw attempt ``number`` fail; it waits ``delay`` seconds before the next (None: no retry)."""
         if self.span is not None:
             self.span.failed(category, model, number, delay)
@@ -195,31 +196,3 @@ def _astream(method: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIt
             await events.aclose()  # type: ignore[attr-defined]
 
     return call
-
-
-# --------------------------------------------------------------------------- litellm's callbacks, per call
-# litellm takes callbacks per call as ``success_callback=[...]`` / ``failure_callback=[...]`` and
-# leaves its process-wide lists alone then; its ``callbacks=[...]`` keyword adds to those lists
-# (litellm 1.110) or is ignored (1.60), so it is not used. litellm 1.60 does not run a CustomLogger
-# given per call on ``acompletion`` (docs/observability.md, known limitation).
-
-
-class WithCallbacks:
-    """A backend whose calls carry litellm callbacks; everything else is the backend's own."""
-
-    def __init__(self, inner: Any, callbacks: list[Any]) -> None:
-        self._inner = inner
-        self._callbacks = callbacks
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def _kwargs(self) -> dict[str, Any]:
-        # fresh lists each call: litellm 1.60 moves async entries out of them in place
-        return {"success_callback": list(self._callbacks), "failure_callback": list(self._callbacks)}
-
-    def completion(self, **request: Any) -> Any:
-        return self._inner.completion(**request, **self._kwargs())
-
-    async def acompletion(self, **request: Any) -> Any:
-        return await self._inner.acompletion(**request, **self._kwargs())

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 #: The ``cache_control`` value added (Anthropic's only type; default TTL, 5 minutes).
 EPHEMERAL: dict[str, str] = {"type": "ephemeral"}
@@ -153,6 +153,13 @@ class _Prefix:
         return self.tokens >= self.minimum
 
 
+class _Point(NamedTuple):
+    """A prompt-cache breakpoint: on the tool at ``at``, or on the message there."""
+
+    kind: Literal["tool", "message"]
+    at: int
+
+
 def place_breakpoints(
     messages: list[dict[str, Any]],
     tools: list[dict[str, Any]] | None,
@@ -168,10 +175,10 @@ def place_breakpoints(
     systems = [i for i, m in enumerate(messages) if m.get("role") == "system"]
     history = _history_point(messages)
     prefix = _Prefix(min_tokens, count_tokens)
-    points: list[tuple[str, int]] = []  # in wire order
+    points: list[_Point] = []  # in wire order
     # each prefix is counted first (``prefix.add``), whether or not its point can be marked
     if tools and prefix.add(json.dumps(t, separators=(",", ":")) for t in tools) and "cache_control" not in tools[-1]:
-        points.append(("tool", len(tools) - 1))
+        points.append(_Point("tool", len(tools) - 1))
     last_system = messages[systems[-1]] if systems else {}
     if (
         systems
@@ -179,20 +186,20 @@ def place_breakpoints(
         and _markable(last_system)
         and not _is_marked(last_system)
     ):
-        points.append(("message", systems[-1]))
+        points.append(_Point("message", systems[-1]))
     if history is not None:
         before = (m for m in messages[: history + 1] if m.get("role") not in ("system", "developer"))
         if prefix.add(_message_text(m) for m in before) and not _is_marked(messages[history]):
-            points.append(("message", history))
+            points.append(_Point("message", history))
     if not points:
         return messages, tools
     out_messages, out_tools = list(messages), list(tools) if tools else tools
-    for kind, index in points[-budget:]:
-        if kind == "tool":
+    for point in points[-budget:]:
+        if point.kind == "tool":
             assert out_tools is not None
-            out_tools[index] = {**out_tools[index], "cache_control": dict(EPHEMERAL)}
+            out_tools[point.at] = {**out_tools[point.at], "cache_control": dict(EPHEMERAL)}
         else:
-            out_messages[index] = _marked(out_messages[index])
+            out_messages[point.at] = _marked(out_messages[point.at])
     return out_messages, out_tools
 
 

@@ -2,9 +2,7 @@
 
 ``new_call`` validates and formats a call once (messages, tools, options); ``request_for`` turns it
 into ``litellm.completion`` keyword arguments for one model. Nothing here does I/O: capability
-lookups come from ``_litellm`` (cached, offline data) and are passed to ``model_rules``.
-
-Per-call keywords are checked in ``call_options``; any that is not a call option is passed to
+lookups come from ``_litellm`` (cached, offline data) and are passed to ``model_rules``. Per-call keywords are checked in ``call_options``; any that is not a call option is passed to
 litellm as it is, except the keys the provider owns (``OWNED``).
 """
 
@@ -32,17 +30,10 @@ from director_litellm._config import FallbackModel, LiteLLMConfig
 from director_litellm._context_fit import ContextFit
 from director_litellm._errors import ConfigError
 from director_litellm._retry import RetryPolicy
+from director_litellm._target import Target
 
 # What the provider itself decides; extra_params and per-call keywords cannot replace these.
 OWNED = frozenset({"model", "messages", "tools", "tool_choice", "stream", "api_key", "num_retries", "max_retries"})
-
-
-@dataclass(frozen=True)
-class Target:
-    """One model to try, with endpoint options replacing the config's (a fallback's own endpoint)."""
-
-    model: str
-    endpoint: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -95,6 +86,14 @@ class Call:
         return _context_call.refit(self, target, lambda squeeze: _build(self, target, squeeze))
 
 
+class Remembered(NamedTuple):
+    """What ``new_call``'s memo keeps per stream flag: the config it was built from, the call without caller data."""
+
+    values: dict[str, Any]  # the config's values (``_snapshot``)
+    fields_set: set[str]  # the config's fields set explicitly
+    prototype: Call
+
+
 def targets(model: str, fallbacks: list[str | FallbackModel]) -> list[Target]:
     """The primary and its fallbacks, each model once."""
     seen: dict[str, dict[str, Any]] = {model: {}}
@@ -129,7 +128,7 @@ def new_call(
     stream: bool,
     rules_model: Callable[[str], str] = str,
     deployments: Callable[[str], list[str]] | None = None,
-    memo: dict[bool, tuple[dict[str, Any], set[str], Call]] | None = None,
+    memo: dict[bool, Remembered] | None = None,
 ) -> Call:
     """Validate and format once; raises ``InvalidInputError`` before anything is sent.
 
@@ -142,8 +141,12 @@ def new_call(
         memo = None  # per-call options: this call's settings are its own
     if memo is not None:
         remembered = memo.get(stream)
-        if remembered is not None and remembered[0] == cfg.__dict__ and remembered[1] == cfg.model_fields_set:
-            prototype = remembered[2]
+        if (
+            remembered is not None
+            and remembered.values == cfg.__dict__
+            and remembered.fields_set == cfg.model_fields_set
+        ):
+            prototype = remembered.prototype
             call = Call(**{**prototype.__dict__, **_formatted(messages, tools), "requests": {}, "fits": {}})
             return _checked(call, cfg)
     call = _settled(cfg, (messages, tools, stop, response_format, overrides), stream, rules_model)
@@ -154,7 +157,7 @@ def new_call(
         prototype = Call(
             **{**call.__dict__, "messages": [], "tools": None, "requests": {}, "fits": {}}
         )  # no caller data
-        memo[stream] = (_snapshot(cfg), set(cfg.model_fields_set), prototype)
+        memo[stream] = Remembered(_snapshot(cfg), set(cfg.model_fields_set), prototype)
     return call
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from director_litellm._context_fit import ContextFit
 from director_litellm._director import director_base
+from director_litellm._error_details import ErrorDetails
 
 _base = director_base()
 
@@ -69,7 +70,7 @@ class LLMResponse(_ResponseBase):  # type: ignore[valid-type,misc]
     reasoning_content: str | None = None
     model: str | None = None
     deployment: str | None = None
-    error: dict[str, Any] | None = None
+    error: ErrorDetails | None = None
     raw_tool_arguments: dict[str, str] = {}
     partial_content: str | None = None
     refusal: str | None = None

@@ -2,7 +2,7 @@
 
 The provider does all retrying itself (litellm and the openai client are told to
 make exactly one attempt each), so ``num_retries=N`` means exactly ``N + 1``
-requests at most, per model. Only retryable categories (``errors.RETRYABLE``:
+requests at most, per model. Only retryable categories (``error_types.RETRYABLE``:
 rate_limit, timeout, connection, server) are retried; a request litellm refuses before
 sending (``invalid_input``) counts no attempt and moves on to the next fallback model.
 The wait is exponential with jitter, at least the provider's ``Retry-After`` when it sent one (a
@@ -23,17 +23,28 @@ import logging
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable, Generator, Iterator
+from collections.abc import Awaitable, Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from director_litellm import _observe as observe
 from director_litellm._errors import ErrorInfo, InvalidInputError, classify
+from director_litellm._target import Target
 
-if TYPE_CHECKING:
-    from director_litellm._request import Call
+
+class Attempts(Protocol):
+    """What the plan reads of one call (``_request.Call``): the models to try, in order, and their requests."""
+
+    @property
+    def targets(self) -> Sequence[Target]: ...
+
+    @property
+    def policy(self) -> RetryPolicy: ...
+
+    def request_for(self, target: Target) -> dict[str, Any]: ...
+
+    def refit(self, target: Target) -> tuple[Target, dict[str, Any]] | None: ...
+
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +137,7 @@ Failed = Callable[[BaseException, str, int], ErrorInfo]
 Plan = Generator[Send | Sleep, R | BaseException | None, Success[R] | ErrorInfo]
 
 
-def plan(call: Call, failed: Failed) -> Plan[R]:
+def plan(call: Attempts, failed: Failed) -> Plan[R]:
     """Every attempt of one call, in order, without doing I/O (see the module docstring)."""
     info: ErrorInfo | None = None
     observer = observe.current()  # the call's span and ledger see each attempt (None outside a provider call)
@@ -190,84 +201,48 @@ def plan(call: Call, failed: Failed) -> Plan[R]:
     return info
 
 
-def drive(call: Call, failed: Failed, perform: Callable[[dict[str, Any]], R]) -> Success[R] | ErrorInfo:
+def drive(call: Attempts, failed: Failed, perform: Callable[[dict[str, Any]], R]) -> Success[R] | ErrorInfo:
     """Run the plan synchronously; ``perform(request)`` makes one attempt."""
     steps: Plan[R] = plan(call, failed)
-    try:
-        step = next(steps)
-        while True:
-            if isinstance(step, Sleep):
-                time.sleep(step.seconds)
-                step = steps.send(None)
-                continue
-            try:
-                outcome: R | BaseException = perform(step.request)
-            except Exception as exc:
-                outcome = exc
-            step = steps.send(outcome)
-    except StopIteration as done:
-        result: Success[R] | ErrorInfo = done.value
-        return result
+    step = _advance(steps, None)
+    while isinstance(step, Send | Sleep):
+        if isinstance(step, Sleep):
+            time.sleep(step.seconds)
+        step = _advance(steps, None if isinstance(step, Sleep) else _attempt(perform, step.request))
+    return step
 
 
 async def adrive(
-    call: Call, failed: Failed, perform: Callable[[dict[str, Any]], Awaitable[R]]
+    call: Attempts, failed: Failed, perform: Callable[[dict[str, Any]], Awaitable[R]]
 ) -> Success[R] | ErrorInfo:
     """Run the plan on the event loop; ``await perform(request)`` makes one attempt."""
     steps: Plan[R] = plan(call, failed)
+    step = _advance(steps, None)
+    while isinstance(step, Send | Sleep):
+        if isinstance(step, Sleep):
+            await asyncio.sleep(step.seconds)
+        step = _advance(steps, None if isinstance(step, Sleep) else await _aattempt(perform, step.request))
+    return step
+
+
+def _advance(steps: Plan[R], value: R | BaseException | None) -> Send | Sleep | Success[R] | ErrorInfo:
+    """The plan's next step after ``value`` (the first step for None), or what it returned."""
     try:
-        step = next(steps)
-        while True:
-            if isinstance(step, Sleep):
-                await asyncio.sleep(step.seconds)
-                step = steps.send(None)
-                continue
-            try:
-                outcome: R | BaseException = await perform(step.request)
-            except Exception as exc:
-                outcome = exc
-            step = steps.send(outcome)
+        return steps.send(value)
     except StopIteration as done:
         result: Success[R] | ErrorInfo = done.value
         return result
 
 
-# --- the provider's Retry-After ---------------------------------------------------------
-
-
-def retry_after_seconds(headers: Any, *, now: datetime | None = None) -> float | None:
-    """Seconds the provider asked to wait before retrying, or None when it did not say.
-
-    Reads, in order: ``retry-after-ms`` (milliseconds; OpenAI sends it), then ``Retry-After``
-    as seconds or as an HTTP-date (RFC 9110 section 10.2.3; a date already past means 0).
-    Header names are matched case-insensitively; a value that is not a finite, non-negative
-    number or a date is ignored. Never raises.
-    """
+async def _aattempt(perform: Callable[[dict[str, Any]], Awaitable[R]], request: dict[str, Any]) -> R | BaseException:
     try:
-        found = {str(name).lower(): value for name, value in headers.items()}
-    except Exception:
-        return None
-    millis = _non_negative(found.get("retry-after-ms"))
-    if millis is not None:
-        return millis / 1000
-    value = found.get("retry-after")
-    seconds = _non_negative(value)
-    if seconds is not None or not isinstance(value, str):
-        return seconds
-    try:
-        when = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:  # an HTTP-date is GMT; parsedate gives naive for "-0000"
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        return await perform(request)
+    except Exception as exc:
+        return exc
 
 
-def _non_negative(value: Any) -> float | None:
-    if isinstance(value, bytes):
-        value = value.decode("latin-1")
+def _attempt(perform: Callable[[dict[str, Any]], R], request: dict[str, Any]) -> R | BaseException:
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) and number >= 0 else None
+        return perform(request)
+    except Exception as exc:
+        return exc

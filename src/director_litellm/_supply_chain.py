@@ -20,17 +20,25 @@ import site
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 logger = logging.getLogger(__name__)
 
 SAFE_INSTALL = 'pip install "litellm>=1.60.0,<2,!=1.82.7,!=1.82.8,!=1.106.1,!=1.106.2"'
 
-# version -> (blocked?, reason)
-KNOWN_BAD = {
-    "1.82.7": (True, "supply-chain compromise: ships a credential-stealing litellm_init.pth file"),
-    "1.82.8": (True, "supply-chain compromise: ships a credential-stealing litellm_init.pth file"),
-    "1.106.1": (False, "imports the optional 'mcp' package whenever tools= is passed (ModuleNotFoundError)"),
-    "1.106.2": (False, "imports the optional 'mcp' package whenever tools= is passed (ModuleNotFoundError)"),
+
+class KnownBad(NamedTuple):
+    """Why a litellm release is listed: ``blocked`` (never imported: compromised) or only warned about."""
+
+    blocked: bool
+    reason: str
+
+
+KNOWN_BAD = {  # version -> why
+    "1.82.7": KnownBad(True, "supply-chain compromise: ships a credential-stealing litellm_init.pth file"),
+    "1.82.8": KnownBad(True, "supply-chain compromise: ships a credential-stealing litellm_init.pth file"),
+    "1.106.1": KnownBad(False, "imports the optional 'mcp' package whenever tools= is passed (ModuleNotFoundError)"),
+    "1.106.2": KnownBad(False, "imports the optional 'mcp' package whenever tools= is passed (ModuleNotFoundError)"),
 }
 
 
@@ -50,8 +58,8 @@ def verdict(version: str | None) -> VersionProblem | None:
     """The problem with ``version``, or None when it is not known to be bad."""
     if version is None or version not in KNOWN_BAD:
         return None
-    blocked, reason = KNOWN_BAD[version]
-    return VersionProblem(version, blocked, reason)
+    bad = KNOWN_BAD[version]
+    return VersionProblem(version, bad.blocked, bad.reason)
 
 
 def installed_version() -> str | None:

@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from director_litellm._error_types import Category
 from director_litellm._scrub import scrub
 
 __all__ = ["CAPTURE_CONTENT_VARIABLE", "SEMCONV_VERSION", "CallSpan", "start", "status"]
@@ -162,7 +163,7 @@ class CallSpan:
             event["director_litellm.attempt.wait_s"] = round(now - self._failed_at, 6)
         span.add_event("director_litellm.attempt", event)
 
-    def failed(self, category: str, model: str, number: int, delay: float | None) -> None:
+    def failed(self, category: Category, model: str, number: int, delay: float | None) -> None:
         """An attempt failed; ``delay``: the wait before the retry (None: no retry of this model)."""
         self._failed_at = time.monotonic()
         event: dict[str, Any] = {

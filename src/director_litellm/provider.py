@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from director_litellm import _finish as finish
 from director_litellm import _litellm
@@ -36,8 +36,8 @@ from director_litellm._response import LLMResponse
 from director_litellm._scrub import protect_logs, scrub
 
 if TYPE_CHECKING:  # imported by the first call (module docstring)
-    from director_litellm import _retry as retry
-    from director_litellm._request import Call
+    from director_litellm import _retry
+    from director_litellm._request import Call, Remembered
     from director_litellm._stream import StreamEvent
 
 logger = logging.getLogger(__name__)
@@ -65,6 +65,32 @@ class _NeverRaises:
     def response(self) -> LLMResponse:
         assert self.failed is not None, "read only after the with block swallowed an exception"
         return self.failed
+
+
+class _Given(NamedTuple):
+    """What a public call method was given, as Director passes it."""
+
+    messages: list[dict[str, Any]]
+    tools: list[dict[str, Any]] | None
+    stop: object
+    response_format: object
+    overrides: dict[str, Any]
+
+
+class _Ready(NamedTuple):
+    """A call set up to be sent: the ``Call``, and litellm's function that sends one request of it (async
+    or not)."""
+
+    call: Call
+    send: Callable[..., Any]
+
+
+@dataclass
+class _Opening:
+    """A stream being opened: ``sent`` once litellm returned the stream, so a failure after that was
+    reading it, after the request went out."""
+
+    sent: bool = False
 
 
 @watch  # each call gets its span and a line in the ledger (``observe``)
@@ -101,7 +127,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         super().__init__(config)
         self.config: LiteLLMConfig = config
         self._version_problem = supply_chain.check_installed()
-        self._calls: dict[Any, Any] = {}  # what calls take from the config alone (request.new_call's memo)
+        self._calls: dict[bool, Remembered] = {}  # what calls take from the config alone (request.new_call's memo)
         self.usage = Usage()  # this provider's ledger: calls, attempts, tokens, cost (``usage``)
 
     def __repr__(self) -> str:
@@ -112,7 +138,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         self, messages: Any, tools: Any = None, stop: Any = None, response_format: Any = None, **overrides: Any
     ) -> dict[str, Any]:
         """The keyword arguments ``chat_completions`` would pass to ``litellm.completion``."""
-        call = self._new_call(messages, tools, stop, response_format, overrides, stream=False)
+        call = self._new_call(_Given(messages, tools, stop, response_format, overrides), stream=False)
         return call.request_for(call.targets[0])
 
     # ------------------------------------------------------------------ public calls
@@ -126,16 +152,14 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         **overrides: Any,
     ) -> LLMResponse:
         """One completion. Never raises: failures return ``status=ERROR`` (see ``errors``)."""
-        with self._never_raises() as guard:
-            call = self._start(messages, tools, stop, response_format, overrides, stream=False)
-            if isinstance(call, LLMResponse):
-                return call
-            from director_litellm import _retry as retry
+        from director_litellm import _retry as retry
 
-            completion = self._completion()
-            return finish.completed(
-                call, self.config, retry.drive(call, self._classified, lambda request: completion(**request))
-            )
+        with self._never_raises() as guard:
+            ready = self._start(_Given(messages, tools, stop, response_format, overrides))
+            if isinstance(ready, LLMResponse):
+                return ready
+            call, send = ready
+            return finish.completed(call, self.config, retry.drive(call, self._classified, lambda r: send(**r)))
         return guard.response
 
     async def achat_completions(
@@ -147,16 +171,15 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         **overrides: Any,
     ) -> LLMResponse:
         """Async ``chat_completions``; same contract, never raises."""
-        with self._never_raises() as guard:
-            call = self._start(messages, tools, stop, response_format, overrides, stream=False)
-            if isinstance(call, LLMResponse):
-                return call
-            from director_litellm import _retry as retry
+        from director_litellm import _retry as retry
 
-            acompletion = self._completion(asynchronous=True)
-            return finish.completed(
-                call, self.config, await retry.adrive(call, self._classified, lambda r: acompletion(**r))
-            )
+        with self._never_raises() as guard:
+            ready = self._start(_Given(messages, tools, stop, response_format, overrides), asynchronous=True)
+            if isinstance(ready, LLMResponse):
+                return ready
+            call, send = ready
+            outcome = await retry.adrive(call, self._classified, lambda r: send(**r))
+            return finish.completed(call, self.config, outcome)
         return guard.response
 
     def stream_chat_completions(
@@ -176,19 +199,19 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         from director_litellm._stream import Final, StreamAccumulator
 
         with self._never_raises() as guard:
-            call = self._start(messages, tools, stop, response_format, overrides, stream=True)
-            if isinstance(call, LLMResponse):
-                yield Final(call)
+            ready = self._start(_Given(messages, tools, stop, response_format, overrides), stream=True)
+            if isinstance(ready, LLMResponse):
+                yield Final(ready)
                 return
-            completion, reading = self._completion(), [False]
+            (call, send), opening = ready, _Opening()
 
-            def first_chunk(request: dict[str, Any]) -> tuple[Iterator[Any], Any]:
-                reading[0] = False
-                chunks = iter(completion(**request))
-                reading[0] = True
+            def first_chunk(request: dict[str, Any]) -> tuple[Iterator[object], object]:
+                opening.sent = False
+                chunks = iter(send(**request))
+                opening.sent = True
                 return chunks, next(chunks, None)
 
-            outcome = retry.drive(call, self._stream_failed(reading), first_chunk)
+            outcome = retry.drive(call, self._stream_failed(opening), first_chunk)
             if isinstance(outcome, ErrorInfo):
                 yield Final(finish.failed(outcome))
                 return
@@ -217,22 +240,24 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         from director_litellm._stream import Final, StreamAccumulator
 
         with self._never_raises() as guard:
-            call = self._start(messages, tools, stop, response_format, overrides, stream=True)
-            if isinstance(call, LLMResponse):
-                yield Final(call)
+            ready = self._start(
+                _Given(messages, tools, stop, response_format, overrides), stream=True, asynchronous=True
+            )
+            if isinstance(ready, LLMResponse):
+                yield Final(ready)
                 return
-            acompletion, reading = self._completion(asynchronous=True), [False]
+            (call, send), opening = ready, _Opening()
 
-            async def first_chunk(request: dict[str, Any]) -> tuple[AsyncIterator[Any], Any]:
-                reading[0] = False
-                chunks = (await acompletion(**request)).__aiter__()
-                reading[0] = True
+            async def first_chunk(request: dict[str, Any]) -> tuple[AsyncIterator[object], object]:
+                opening.sent = False
+                chunks = (await send(**request)).__aiter__()
+                opening.sent = True
                 try:
                     return chunks, await chunks.__anext__()
                 except StopAsyncIteration:
                     return chunks, None
 
-            outcome = await retry.adrive(call, self._stream_failed(reading), first_chunk)
+            outcome = await retry.adrive(call, self._stream_failed(opening), first_chunk)
             if isinstance(outcome, ErrorInfo):
                 yield Final(finish.failed(outcome))
                 return
@@ -256,15 +281,14 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         """The last line of defence: any exception becomes an ERROR response (category from ``classify``)."""
         return _NeverRaises(lambda exc: finish.failed(self._classified(exc, self.config.chat_model, 0)))
 
-    def _new_call(
-        self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool
-    ) -> Call:
+    def _new_call(self, given: _Given, stream: bool) -> Call:
         from director_litellm._request import new_call
 
-        given = (self.config, messages, tools, stop, response_format, overrides)
         if self.config.router_config is not None:  # the group's deployments decide the rules
-            return new_call(*given, stream=stream, rules_model=self._rules_model, deployments=self._deployments)
-        return new_call(*given, stream=stream, memo=self._calls)
+            return new_call(
+                self.config, *given, stream=stream, rules_model=self._rules_model, deployments=self._deployments
+            )
+        return new_call(self.config, *given, stream=stream, memo=self._calls)
 
     def _deployments(self, group: str) -> list[str]:
         return _litellm.router_backend(self.config.router_config or "").deployment_models(group)
@@ -277,7 +301,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         """What calls go through: litellm itself, or a shared ``litellm.Router`` in router mode."""
         return _litellm.backend(self.config.router_config, self.config.callbacks, self.config.enable_langfuse)
 
-    def _completion(self, asynchronous: bool = False) -> Any:
+    def _completion(self, asynchronous: bool = False) -> Callable[..., Any]:
         """litellm's ``completion``/``acompletion``, given a client of ours where litellm needs one: one of the
         running event loop (``_loop_clients``); on litellm 1.60, an Azure one making one attempt (``_azure_client``)."""
         from director_litellm import _azure_client, _loop_clients
@@ -287,13 +311,13 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
             return backend.acompletion if asynchronous else backend.completion
         if asynchronous:
             return lambda **request: backend.acompletion(**request, **_loop_clients.client_kwargs(backend, request))
-        return _azure_client.completion(backend, _loop_clients.provider_of)
+        send: Callable[..., Any] = _azure_client.completion(backend, _loop_clients.provider_of)
+        return send
 
-    def _start(
-        self, messages: Any, tools: Any, stop: Any, response_format: Any, overrides: dict[str, Any], stream: bool
-    ) -> Call | LLMResponse:
-        """A ``Call``, or an ERROR response when nothing may be sent."""
-        model = str(overrides.get("model") or self.config.chat_model)
+    def _start(self, given: _Given, *, stream: bool = False, asynchronous: bool = False) -> _Ready | LLMResponse:
+        """The one setup step of the four public methods: the call and what sends it, or an ERROR response
+        when nothing may be sent."""
+        model = str(given.overrides.get("model") or self.config.chat_model)
         if self._setup_error is not None:
             return finish.failed(replace(classify(self._setup_error, model=model), attempts=0))
         problem = self._version_problem
@@ -302,18 +326,18 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
                 ErrorInfo("blocked_version", problem.message, model=model, detail=problem.reason, attempts=0)
             )
         try:
-            call = self._new_call(messages, tools, stop, response_format, overrides, stream)
+            call = self._new_call(given, stream)
         except (InvalidInputError, ConfigError) as exc:
             return finish.failed(replace(classify(exc, model=model), attempts=0))
         protect_logs(secrets(self.config))
-        return call
+        return _Ready(call, self._completion(asynchronous))
 
     def _classified(self, exc: BaseException, model: str, attempts: int, streamed: bool = False) -> ErrorInfo:
         return finish.attempt_failed(self.config, exc, model, attempts, streamed)
 
-    def _stream_failed(self, reading: list[bool]) -> retry.Failed:
-        """Classifies a stream's failed start; ``reading[0]``: it failed reading the stream, so it was sent."""
-        return lambda exc, model, attempts: self._classified(exc, model, attempts, streamed=reading[0])
+    def _stream_failed(self, opening: _Opening) -> _retry.Failed:
+        """Classifies a stream's failed start; ``opening.sent``: it failed reading the stream, so it was sent."""
+        return lambda exc, model, attempts: self._classified(exc, model, attempts, streamed=opening.sent)
 
 
 __all__ = ["LiteLLMProvider"]
