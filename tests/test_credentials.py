@@ -122,7 +122,7 @@ def test_azure_with_its_key_set(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_key_the_host_gave_litellm_itself(monkeypatch: pytest.MonkeyPatch) -> None:
     """A host that set ``litellm.api_key`` or ``litellm.anthropic_key`` is not refused."""
-    litellm = _litellm.import_litellm()
+    litellm = _litellm._module()
     assert _litellm.missing_key_variables("anthropic/claude-3-5-haiku-latest") == ["ANTHROPIC_API_KEY"]
     monkeypatch.setattr(litellm, "anthropic_key", KEY)
     assert _litellm.missing_key_variables("anthropic/claude-3-5-haiku-latest") == []

@@ -88,7 +88,7 @@ def cmd_chat(args: argparse.Namespace, console: Console) -> int:
     if not blocked:
         try:
             with console.loading():  # before the clock starts: latency is the call's, not the import's
-                settings.import_litellm()
+                settings.ensure_litellm()
         except Exception as exc:
             console.error(f"litellm cannot be imported: {type(exc).__name__}: {short(exc)}")
             return EXIT_FAIL

@@ -33,7 +33,7 @@ OLLAMA_PROBE_SECONDS = 1.0  # the whole probe: connect, GET /, read the first by
 
 def check_family(setup: Setup) -> Section | None:
     """Azure or Ollama: their own section; any other provider: None."""
-    if setup.litellm is None or setup.config.router_config or setup.route is None:
+    if not setup.litellm or setup.config.router_config or setup.route is None:
         return None
     bare, provider = setup.route
     if provider == "azure":
