@@ -17,8 +17,8 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import director_litellm.cli._settings as settings
 from director_litellm import _supply_chain as supply_chain
-from director_litellm.cli import _settings as settings
 from director_litellm.cli._console import EXIT_FAIL, EXIT_OK, Console, short
 from director_litellm.cli._model_checks import missing_v1
 from director_litellm.cli._settings import Resolved

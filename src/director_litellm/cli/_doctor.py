@@ -15,49 +15,26 @@ import json
 import os
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import director_litellm.cli._family_checks as family_checks
+import director_litellm.cli._model_checks as model_checks
+import director_litellm.cli._settings as settings
+import director_litellm.cli._vertex_check as vertex_check
 from director_litellm import _environment as environment
 from director_litellm import _litellm
 from director_litellm import _supply_chain as supply_chain
-from director_litellm.cli import _family_checks as family_checks
-from director_litellm.cli import _model_checks as model_checks
-from director_litellm.cli import _settings as settings
-from director_litellm.cli import _vertex_check as vertex_check
 from director_litellm.cli._console import Console, short, stdout_caught
 from director_litellm.cli._report import Report, Section
 from director_litellm.cli._settings import Resolved, env_name, field_var
+from director_litellm.cli._setup import Setup
 
 if TYPE_CHECKING:
-    from director_litellm._config import LiteLLMConfig
+    pass
 
 # the settings shown in their own rows; the others only when set
 HEADLINE = ("chat_model", "api_key", "api_base")
 _FALSY = frozenset({"0", "false", "no", "off"})
-
-
-@dataclass(frozen=True)
-class Setup:
-    """What the checks look at: the resolved configuration and whether litellm could be imported."""
-
-    resolved: Resolved
-    litellm: bool
-    console: Console
-
-    @property
-    def config(self) -> LiteLLMConfig:
-        return self.resolved.config
-
-    @cached_property
-    def route(self) -> tuple[str, str] | None:
-        """(model name without prefix, litellm provider) for ``chat_model``, or None if litellm cannot tell."""
-        if not self.litellm:
-            return None
-        with stdout_caught(self.console):
-            found = _litellm.resolve(self.config.chat_model, self.config.api_base)
-        return None if found is None else (found.model, found.provider)
 
 
 Check = Callable[[Setup], "Section | None"]

@@ -20,7 +20,7 @@ from director_litellm.cli._report import Section
 from director_litellm.cli._settings import field_var
 
 if TYPE_CHECKING:
-    from director_litellm.cli._doctor import Setup
+    from director_litellm.cli._setup import Setup
 
 # Azure's data-plane API versions: a date, a dated preview, or the v1 API's names
 # (learn.microsoft.com/en-us/azure/ai-foundry/openai/api-version-lifecycle)

@@ -28,7 +28,7 @@ from director_litellm.cli._report import Section
 from director_litellm.cli._settings import env_name, field_var
 
 if TYPE_CHECKING:
-    from director_litellm.cli._doctor import Setup
+    from director_litellm.cli._setup import Setup
 
 # providers whose get_model_info asks a server (Ollama, the Hugging Face hub): read the bundled map only
 ASKS_A_SERVER = frozenset({"ollama", "ollama_chat", "huggingface", "lemonade"})

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from director_litellm.cli._report import Section
 
 if TYPE_CHECKING:
-    from director_litellm.cli._doctor import Setup
+    from director_litellm.cli._setup import Setup
 
 VERTEX_ROUTES = frozenset({"vertex_ai", "vertex_ai_beta"})
 INSTALL = 'pip install "director-litellm[vertex]"'
