@@ -77,4 +77,13 @@ def default_offline_data() -> None:
         os.environ.setdefault(variable.name, variable.default)
 
 
-__all__ = ["VARIABLES", "Variable", "default_offline_data", "enabled", "read"]
+def markdown_table() -> str:
+    """The table docs/configuration.md shows between its ``environment-table`` markers (a test compares them)."""
+    rows = ["| Variable | Default | Whose | Meaning |", "| --- | --- | --- | --- |"]
+    for v in VARIABLES:
+        default = f"`{v.default}`" if v.default else "unset"
+        rows.append(f"| `{v.name}` | {default} | {'ours' if v.ours else 'litellm'} | {v.meaning} |")
+    return "\n".join(rows)
+
+
+__all__ = ["VARIABLES", "Variable", "default_offline_data", "enabled", "markdown_table", "read"]
