@@ -91,11 +91,18 @@ def server(kind: str = "strict", python: str | None = None) -> Iterator[Server]:
 
 def import_litellm() -> Any:
     """litellm, imported the way the provider imports it (offline data files), else plainly."""
-    try:
-        from director_litellm._litellm import import_litellm
-    except ImportError:  # a checkout from before the _litellm module (--src)
-        from director_litellm.provider import import_litellm  # type: ignore[attr-defined,no-redef]
-    return import_litellm()
+    try:  # _litellm hands the module out no more: import it the provider's way, then take it
+        from director_litellm._litellm import ensure_imported
+    except ImportError:  # a checkout from before the seam (--src)
+        try:
+            from director_litellm._litellm import import_litellm
+        except ImportError:  # a checkout from before the _litellm module
+            from director_litellm.provider import import_litellm  # type: ignore[attr-defined,no-redef]
+        return import_litellm()
+    ensure_imported()
+    import litellm
+
+    return litellm
 
 
 # ------------------------------------------------------------------------------------------ workload

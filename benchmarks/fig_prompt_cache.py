@@ -56,10 +56,10 @@ def turn(earlier: int = 5) -> list[tuple[list[dict[str, Any]], list[dict[str, An
 
 
 def prices() -> tuple[tuple[float, float, float], str]:
-    from director_litellm._litellm import import_litellm
+    from director_litellm import _litellm
 
     try:
-        info = import_litellm().get_model_info(model=MODEL)
+        info = _litellm.model_info(MODEL) or {}
         found = (
             info["input_cost_per_token"],
             info["cache_creation_input_token_cost"],

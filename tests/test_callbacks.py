@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from director_litellm import _litellm
+from director_litellm import _backend, _litellm
 from tests.fakes import FakeOpenAI, Reply
 from tests.helpers import provider_for
 
@@ -26,7 +26,7 @@ LITELLM_1_60 = importlib.metadata.version("litellm").startswith("1.60.")
 
 
 def _logger_base() -> type:
-    from director_litellm._litellm import import_litellm
+    from director_litellm._litellm import _module as import_litellm
 
     import_litellm()
     from litellm.integrations.custom_logger import CustomLogger
@@ -70,7 +70,7 @@ def waited(check: Callable[[], bool], seconds: float = 5.0) -> bool:
 
 
 def litellm_globals() -> dict[str, int]:
-    litellm = _litellm.import_litellm()
+    litellm = _litellm._module()
     names = ("callbacks", "success_callback", "failure_callback", "_async_success_callback", "_async_failure_callback")
     return {name: len(getattr(litellm, name)) for name in names}
 
@@ -79,12 +79,12 @@ def litellm_globals() -> dict[str, int]:
 def recorder(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, Any]]]:
     """LITELLM_CALLBACKS names the Recorder; yields what it is told."""
     monkeypatch.setenv("LITELLM_CALLBACKS", '["tests.test_callbacks:Recorder"]')
-    _litellm._with_callbacks.cache_clear()
-    _litellm._callback.cache_clear()
+    _backend._with_callbacks.cache_clear()
+    _litellm.callback.cache_clear()
     SEEN.clear()
     yield SEEN
-    _litellm._with_callbacks.cache_clear()
-    _litellm._callback.cache_clear()
+    _backend._with_callbacks.cache_clear()
+    _litellm.callback.cache_clear()
 
 
 class TestCallbacks:
@@ -129,8 +129,8 @@ class TestCallbacks:
     ) -> None:
         """An entry that names nothing usable: one WARNING naming it, and calls go on."""
         monkeypatch.setenv("LITELLM_CALLBACKS", '["no_such_module_here:Logger", "tests.test_callbacks:USER"]')
-        _litellm._with_callbacks.cache_clear()
-        _litellm._callback.cache_clear()
+        _backend._with_callbacks.cache_clear()
+        _litellm.callback.cache_clear()
         provider = provider_for(openai_fake)
         with caplog.at_level(logging.WARNING, logger="director_litellm"):
             assert provider.chat_completions(USER).status and provider.chat_completions(USER).status
@@ -145,7 +145,7 @@ class TestCallbacks:
         pytest.importorskip("litellm")
         if importlib.util.find_spec("langfuse") is not None:
             pytest.skip("langfuse is installed here")
-        _litellm._with_callbacks.cache_clear()
+        _backend._with_callbacks.cache_clear()
         provider = provider_for(openai_fake, enable_langfuse=True)
         with caplog.at_level(logging.WARNING, logger="director_litellm"):
             assert all(provider.chat_completions(USER).status for _ in range(2))
@@ -157,19 +157,19 @@ def test_enable_langfuse_with_langfuse_installed_sends_it_per_call(monkeypatch: 
     """With the langfuse package importable, enable_langfuse puts litellm's "langfuse" in each call's lists."""
     real = importlib.util.find_spec
     monkeypatch.setattr(
-        _litellm.importlib.util, "find_spec", lambda name, *a: object() if name == "langfuse" else real(name, *a)
+        _backend.importlib.util, "find_spec", lambda name, *a: object() if name == "langfuse" else real(name, *a)
     )
-    _litellm._with_callbacks.cache_clear()
+    _backend._with_callbacks.cache_clear()
     sent: list[dict[str, Any]] = []
     inner = type("Inner", (), {"completion": staticmethod(lambda **kw: sent.append(kw))})()
-    _litellm._with_callbacks(inner, (), True).completion(model="m")
-    _litellm._with_callbacks.cache_clear()
+    _backend._with_callbacks(inner, (), True).completion(model="m")
+    _backend._with_callbacks.cache_clear()
     assert sent == [{"model": "m", "success_callback": ["langfuse"], "failure_callback": ["langfuse"]}]
 
 
 def test_plain_litellm_per_call_logger_on_acompletion() -> None:
     """Plain litellm: a CustomLogger passed per call reaches ``acompletion``'s success on 1.110, not on 1.60."""
-    litellm = _litellm.import_litellm()
+    litellm = _litellm._module()
     seen: list[str] = []
 
     class Plain(_logger_base()):  # type: ignore[misc]

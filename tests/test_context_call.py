@@ -102,8 +102,8 @@ class TestLookups:
 
     def test_each_message_is_counted_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The same message (an equal copy too) is counted by litellm once per model; a changed one again."""
-        spy = _Spy(_litellm.import_litellm())
-        monkeypatch.setattr(_litellm, "import_litellm", lambda: spy)
+        spy = _Spy(_litellm._module())
+        monkeypatch.setattr(_litellm, "_module", lambda: spy)
         message = {"role": "tool", "content": "memo check " * 300, "tool_call_id": "call_memo_1"}
         first = token_counts.message_tokens("gpt-4o-mini", message, _litellm.count_tokens)
         assert first == spy.litellm.token_counter(model="gpt-4o-mini", messages=[message])
@@ -118,8 +118,8 @@ class TestLookups:
 
     def test_tool_schemas_are_counted_once_per_set(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The same schema objects are counted once; new tools again."""
-        spy = _Spy(_litellm.import_litellm())
-        monkeypatch.setattr(_litellm, "import_litellm", lambda: spy)
+        spy = _Spy(_litellm._module())
+        monkeypatch.setattr(_litellm, "_module", lambda: spy)
         parameters = {"type": "object", "properties": {"q": {"type": "string", "description": "what"}}}
         tools = [{"type": "function", "function": {"name": "memo_tool", "description": "d", "parameters": parameters}}]
         again = [{"type": "function", "function": {"name": "memo_tool", "description": "d", "parameters": parameters}}]
@@ -220,7 +220,7 @@ class TestRefitDeadline:
 
     @staticmethod
     def refused() -> Exception:
-        litellm = _litellm.import_litellm()
+        litellm = _litellm._module()
         return litellm.ContextWindowExceededError(
             message="This model's maximum context length is 8000 tokens.", model="gpt-4o-mini", llm_provider="openai"
         )

@@ -316,7 +316,7 @@ class TestWhatLitellmLoses:
 
     def test_litellm_160_has_no_window_for_newer_claude_models(self, anthropic_fake: FakeAnthropic) -> None:
         """litellm 1.60's model data lacks Claude Sonnet 4.5: without LITELLM_CONTEXT_WINDOW it goes whole there."""
-        from director_litellm._litellm import import_litellm
+        from director_litellm._litellm import _module as import_litellm
 
         litellm = import_litellm()
         messages = [{"role": "system", "content": SYSTEM}, *run(0), answer(0), *run(1)]

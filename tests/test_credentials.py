@@ -122,10 +122,52 @@ def test_azure_with_its_key_set(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_key_the_host_gave_litellm_itself(monkeypatch: pytest.MonkeyPatch) -> None:
     """A host that set ``litellm.api_key`` or ``litellm.anthropic_key`` is not refused."""
-    litellm = _litellm.import_litellm()
+    litellm = _litellm._module()
     assert _litellm.missing_key_variables("anthropic/claude-3-5-haiku-latest") == ["ANTHROPIC_API_KEY"]
     monkeypatch.setattr(litellm, "anthropic_key", KEY)
     assert _litellm.missing_key_variables("anthropic/claude-3-5-haiku-latest") == []
     monkeypatch.setattr(litellm, "anthropic_key", None)
     monkeypatch.setattr(litellm, "api_key", KEY)
     assert _litellm.missing_key_variables("anthropic/claude-3-5-haiku-latest") == []
+
+
+class TestDoctorAndTheCallAgree:
+    """Doctor (``cli/_model_checks``) and a call decide credentials with the same function (issue 25): an Azure AD
+    token stands in for ``AZURE_API_KEY`` in both, and without it both refuse."""
+
+    BASE = "http://127.0.0.1:9"  # nothing listens: a call past the key check fails in litellm, never sent
+
+    def verdicts(self, monkeypatch: pytest.MonkeyPatch, **env: str) -> tuple[str | None, list[str]]:
+        import io
+
+        from director_litellm.cli import _settings as settings
+        from director_litellm.cli._console import Console
+        from director_litellm.cli._doctor import Setup
+        from director_litellm.cli._model_checks import check_credentials
+
+        monkeypatch.delenv("AZURE_API_KEY", raising=False)
+        monkeypatch.delenv("AZURE_OPENAI_API_KEY", raising=False)
+        for name in ("LITELLM_CHAT_MODEL", "LITELLM_API_BASE", "AZURE_API_VERSION", *env):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("LITELLM_CHAT_MODEL", "azure/gpt-4o")
+        monkeypatch.setenv("LITELLM_API_BASE", self.BASE)
+        monkeypatch.setenv("AZURE_API_VERSION", "2024-06-01")
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        error = LiteLLMProvider(num_retries=0, timeout=5).chat_completions(USER).error
+        call = None if error is None else error["category"]
+        section = check_credentials(
+            Setup(settings.resolve({}, {}), True, Console(out=io.StringIO(), err=io.StringIO()))
+        )
+        assert section is not None
+        return call, [f.text for f in section.findings if f.level == "problem"]
+
+    def test_an_azure_ad_token_is_enough_for_both(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        call, problems = self.verdicts(monkeypatch, AZURE_AD_TOKEN="eyJ0eXAiOiJKV1QiLCJhbGciOi.test")
+        assert call != "config"  # past the key check: litellm decides (no ConfigError of ours)
+        assert problems == []
+
+    def test_without_it_both_refuse(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        call, problems = self.verdicts(monkeypatch)
+        assert call == "config"
+        assert [p for p in problems if "AZURE_API_KEY" in p] != []

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from director_litellm import _litellm, cli, director_check
 from director_litellm import _supply_chain as supply_chain
-from director_litellm import cli, director_check
 from director_litellm.cli import _settings as settings
 from director_litellm.cli._console import Console
 from director_litellm.cli._doctor import Setup, check_dotenv, check_litellm, check_observability
@@ -168,7 +168,7 @@ class TestReport:
     ) -> None:
         """A compromised litellm version is a FAIL with the install advice; model checks are skipped."""
         monkeypatch.setattr(supply_chain, "installed_version", lambda: "1.82.7")
-        monkeypatch.setattr(settings, "import_litellm", lambda: pytest.fail("litellm must not be imported"))
+        monkeypatch.setattr(settings, "ensure_litellm", lambda: pytest.fail("litellm must not be imported"))
         code, data = doctor_json(monkeypatch, capsys)
         assert code == 1 and data["litellm"]["verdict"] == "blocked"
         assert any("1.82.7 is blocked" in p and supply_chain.SAFE_INSTALL in p for p in data["problems"])
@@ -182,7 +182,7 @@ class TestReport:
         def broken() -> ModuleType:
             raise ModuleNotFoundError("No module named 'tokenizers'")
 
-        monkeypatch.setattr(settings, "import_litellm", broken)
+        monkeypatch.setattr(settings, "ensure_litellm", broken)
         code, data = doctor_json(monkeypatch, capsys)
         assert code == 1 and data["litellm"]["importable"] is False
         assert any("cannot be imported" in p and "tokenizers" in p for p in data["problems"])
@@ -219,14 +219,14 @@ class TestDotenv:
         monkeypatch.setenv("LITELLM_TIMEOUT", "")
         monkeypatch.delenv("LITELLM_TIMEOUT")  # restored (unset) after the test
 
-        def import_loading_dotenv() -> ModuleType:
+        def import_loading_dotenv() -> None:
             os.environ["LITELLM_TIMEOUT"] = "5"
-            return fake
 
-        monkeypatch.setattr(settings, "import_litellm", import_loading_dotenv)
+        monkeypatch.setattr(settings, "ensure_litellm", import_loading_dotenv)
+        monkeypatch.setattr(_litellm, "install_dir", lambda: os.path.dirname(str(fake.__file__)))
         monkeypatch.setattr(supply_chain, "installed_version", lambda: "1.60.0")
-        s, litellm = check_litellm(console(), [os.devnull])
-        assert litellm is fake
+        s, imported = check_litellm(console(), [os.devnull])
+        assert imported is True
         assert s.facts["dotenv"] == {"path": str(tmp_path / ".env"), "loaded": ["LITELLM_TIMEOUT"]}
         assert any(f.level == "warn" and "LITELLM_TIMEOUT set only in" in f.text for f in s.findings)
 
@@ -370,7 +370,7 @@ class TestRouter:
     def test_unreadable_file_fails_without_litellm(self, tmp_path: Path) -> None:
         """The file is read without litellm: a missing one is a FAIL even when litellm is unusable."""
         resolved = settings.resolve({"router_config": str(tmp_path / "nope.yaml")}, {})
-        section = check_router(Setup(resolved, None, console()))
+        section = check_router(Setup(resolved, False, console()))
         assert section is not None
         assert [(f.level, f.text) for f in section.findings] == [
             ("problem", f"LITELLM_ROUTER_CONFIG={tmp_path / 'nope.yaml'}: file not found")
@@ -623,14 +623,14 @@ class TestObservability:
         return trace.set_tracer_provider
 
     def observability(self, monkeypatch: pytest.MonkeyPatch, **env: str) -> Section:
-        from director_litellm import _litellm
+        from director_litellm import _backend, _litellm
 
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        _litellm._with_callbacks.cache_clear()
-        _litellm._callback.cache_clear()
+        _backend._with_callbacks.cache_clear()
+        _litellm.callback.cache_clear()
         resolved = settings.resolve({}, {})
-        return check_observability(Setup(resolved, _litellm.import_litellm(), console()))
+        return check_observability(Setup(resolved, True, console()))
 
     def test_tracing_off_and_the_callbacks_listed(self, monkeypatch: pytest.MonkeyPatch, tracer_provider: Any) -> None:
         """No TracerProvider: tracing off; the callbacks calls carry are listed, an unusable one is a WARN."""

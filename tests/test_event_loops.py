@@ -125,10 +125,9 @@ def test_one_loop_reuses_its_connection(fake: Any) -> None:
 def test_loop_clients_are_closed_with_the_loop(fake: Any, path: str) -> None:
     """asyncio.run shuts the loop down: the loop's clients close their connections then, on the loop
     (no connection left open at the server, nothing kept for the dead loop)."""
-    from director_litellm import _loop_clients
-    from director_litellm._litellm import import_litellm
+    from director_litellm import _litellm, _loop_clients
 
-    if isinstance(fake, FakeOpenAI) and _loop_clients._cache_is_per_loop(import_litellm()):
+    if isinstance(fake, FakeOpenAI) and _litellm.caches_clients_per_loop():
         pytest.skip("this litellm keys its own OpenAI clients by loop: no client of ours to close")
     provider = loop_provider(fake)
     check([asyncio.run(PATHS[path](provider))], fake, 1)
@@ -140,7 +139,7 @@ def test_loop_clients_are_closed_with_the_loop(fake: Any, path: str) -> None:
 
 
 def _logging_worker() -> Any:
-    from director_litellm._litellm import import_litellm
+    from director_litellm._litellm import _module as import_litellm
 
     import_litellm()
     try:

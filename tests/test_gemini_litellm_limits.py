@@ -23,7 +23,7 @@ MODEL = "gemini-2.5-flash"
 
 @pytest.fixture(scope="module")
 def litellm() -> Any:
-    from director_litellm._litellm import import_litellm
+    from director_litellm._litellm import _module as import_litellm
 
     return import_litellm()
 

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider, _litellm
+from director_litellm import _credentials as credentials
 from director_litellm import _preflight as preflight
 from tests.environment import OFFLINE_ENV
 from tests.fakes import FakeOpenAI
@@ -45,7 +46,7 @@ class TestUnroutableModel:
     @pytest.mark.parametrize("model", ["gpt4o", "llama3", "gpt-4o-mini", "o1", "ft:gpt-4o-mini-2024-07-18:org::abc"])
     def test_routable_agrees_with_litellm(self, model: str) -> None:
         """_litellm.routable is False exactly when litellm's get_llm_provider refuses the name for want of a provider."""
-        litellm = _litellm.import_litellm()
+        litellm = _litellm._module()
         try:
             litellm.get_llm_provider(model=model)
             expected = True
@@ -102,9 +103,9 @@ class TestProviderKeys:
     @pytest.mark.parametrize("provider", sorted(preflight.PROVIDER_KEYS))
     def test_the_table_is_what_litellm_asks_for(self, provider: str, monkeypatch: pytest.MonkeyPatch) -> None:
         """With no variable set, litellm's validate_environment names exactly the table's key variable."""
-        litellm = _litellm.import_litellm()
+        litellm = _litellm._module()
         for name in list(os.environ):
             if name not in OFFLINE_ENV:
                 monkeypatch.delenv(name)
         missing = litellm.validate_environment(model=f"{provider}/some-model").get("missing_keys") or []
-        assert [n for n in missing if _litellm.is_key_variable(n)] == [preflight.PROVIDER_KEYS[provider]]
+        assert [n for n in missing if credentials.is_key_variable(n)] == [preflight.PROVIDER_KEYS[provider]]

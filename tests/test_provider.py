@@ -243,7 +243,7 @@ class TestNoGlobals:
         Taken after the first import: ``import_litellm`` sets ``suppress_debug_info`` once, there
         (the documented opt-out default); a call changes nothing.
         """
-        from director_litellm._litellm import import_litellm
+        from director_litellm._litellm import _module as import_litellm
 
         litellm = import_litellm()
 

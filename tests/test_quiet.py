@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from director_litellm import LiteLLMConfig, LiteLLMProvider
-from director_litellm._litellm import import_litellm
+from director_litellm._litellm import _module as import_litellm
 
 KEY = "sk-test-key-0123456789abcdef"
 USER = [{"role": "user", "content": "hi"}]

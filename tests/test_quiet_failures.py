@@ -78,15 +78,15 @@ def test_opting_out_gives_litellm_its_banner_back(
 
     In this process: the switch is read where litellm is imported, so the import step runs again.
     """
-    litellm = _litellm.import_litellm()
+    litellm = _litellm._module()
     monkeypatch.setattr(litellm, "suppress_debug_info", False)  # as a fresh import of litellm leaves it
     monkeypatch.setenv("LITELLM_SUPPRESS_DEBUG_INFO", "false")
-    _litellm.import_litellm.cache_clear()
+    _litellm._module.cache_clear()
     try:
-        assert _litellm.import_litellm() is litellm and litellm.suppress_debug_info is False
+        assert _litellm._module() is litellm and litellm.suppress_debug_info is False
         cfg = LiteLLMConfig(chat_model="openai/gpt-4o-mini", api_base=_refused_url(), api_key=KEY, num_retries=0)
         response = LiteLLMProvider(cfg).chat_completions([{"role": "user", "content": "Find clips with cats"}])
     finally:
-        _litellm.import_litellm.cache_clear()  # the next caller imports with the default again
+        _litellm._module.cache_clear()  # the next caller imports with the default again
     assert not response.status and response.error["category"] == "connection"
     assert BANNER in capsys.readouterr().out

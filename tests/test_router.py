@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus
+from director_litellm import LiteLLMConfig, LiteLLMProvider, LLMResponseStatus, _litellm
 from director_litellm import _router as router
 from director_litellm._errors import ConfigError, classify
-from director_litellm._litellm import import_litellm
+from director_litellm._litellm import _module as import_litellm
 from tests.fakes import FakeAnthropic, FakeOpenAI, running
 
 try:
@@ -232,7 +232,7 @@ class TestRouting:
         for fake in (dep_a, dep_b):
             fake.default(status=500, raw_body=SERVER_ERROR)
         path = write_config(tmp_path, two_deployments(dep_a, dep_b), allowed_fails=1000, num_retries=5)
-        backend = router.router_for(str(path), litellm_module())
+        backend = router.router_for(str(path))
         for retries, expected in ((0, 1), (2, 3)):
             before = chat_posts(dep_a, dep_b)
             with pytest.raises(Exception) as caught:
@@ -298,8 +298,8 @@ class TestOneRouterPerFile:
 
         assert len(results) == 80 and all(r.status == LLMResponseStatus.SUCCESS for r in results)
         assert len(built) == 1
-        backend = router.router_for(str(path), litellm)
-        assert backend is router.router_for(str(path), litellm) and backend.router is built[0]
+        backend = router.router_for(str(path))
+        assert backend is router.router_for(str(path)) and backend.router is built[0]
         assert chat_posts(dep_a, dep_b) == 80 and dep_a.violations == [] and dep_b.violations == []
 
     def test_editing_the_file_builds_a_new_router_and_retires_the_old(
@@ -308,15 +308,15 @@ class TestOneRouterPerFile:
         litellm = litellm_module()
 
         def callbacks() -> int:
-            return sum(len(getattr(litellm, n, None) or []) for n in router._CALLBACK_LISTS)
+            return sum(len(getattr(litellm, n, None) or []) for n in _litellm._ROUTER_CALLBACK_LISTS)
 
         path = write_config(tmp_path, two_deployments(dep_a, dep_b))
-        first = router.router_for(str(path), litellm)
+        first = router.router_for(str(path))
         registered = callbacks()
         seen = [first]
         for i in range(5):
             write_config(tmp_path, two_deployments(dep_a, dep_b, weights=(1, i + 2)))
-            backend = router.router_for(str(path), litellm)
+            backend = router.router_for(str(path))
             assert all(backend is not old for old in seen)
             seen.append(backend)
         assert callbacks() == registered  # retired Routers leave nothing behind in litellm's globals
@@ -327,7 +327,7 @@ class TestOneRouterPerFile:
     ) -> None:
         litellm = litellm_module()
         monkeypatch.setattr(litellm, "suppress_debug_info", False)
-        router.router_for(str(write_config(tmp_path, two_deployments(dep_a, dep_b))), litellm)
+        router.router_for(str(write_config(tmp_path, two_deployments(dep_a, dep_b))))
         assert litellm.suppress_debug_info is False
 
 
@@ -477,7 +477,7 @@ class TestConfigFile:
         monkeypatch.setattr(router, "read_router_file", lambda p: reads.append(p) or real(p))
         for _ in range(3):
             with pytest.raises(ConfigError, match="LITELLM_ROUTER_CONFIG"):
-                router.router_for(str(path), litellm_module())
+                router.router_for(str(path))
         assert len(reads) == 1
 
     def test_unknown_model_group_is_refused_before_sending(
@@ -510,7 +510,7 @@ class TestConfigFile:
             )
         )
         with pytest.raises(ConfigError, match="litellm.Router refused the configuration: ValueError") as caught:
-            router.router_for(str(path), litellm)
+            router.router_for(str(path))
         assert "plainsecret0123" not in str(caught.value)
 
 
@@ -531,7 +531,7 @@ class TestAdapter:
                 }
             )
         )
-        backend = router.router_for(str(path), litellm_module())
+        backend = router.router_for(str(path))
         metadata = {"trace": "t1"}
         request = {
             "model": GROUP,
@@ -579,7 +579,7 @@ class TestAdapter:
                 }
             )
         )
-        backend = router.router_for(str(path), litellm_module())
+        backend = router.router_for(str(path))
         assert backend.deployment_models(GROUP) == ["openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5"]
         assert backend.rules_model(GROUP) == "anthropic/claude-sonnet-4-5"
         assert backend.rules_model("plain") == "plain"

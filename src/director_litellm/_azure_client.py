@@ -20,14 +20,16 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from director_litellm import _litellm
+
 __all__ = ["async_client", "completion", "sync_kwargs"]
 
 _clients: dict[tuple[str, str, str], Any] = {}
 _lock = threading.Lock()
 
 
-@functools.lru_cache(maxsize=8)
-def _retries_inside(litellm: Any) -> bool:
+@functools.cache
+def _retries_inside() -> bool:
     """litellm 1.60.x: its Azure handler ignores ``max_retries`` (checked at the wire on both stacks)."""
     from importlib.metadata import version
 
@@ -38,31 +40,29 @@ def _retries_inside(litellm: Any) -> bool:
     return (major, minor) < (1, 61)
 
 
-def endpoint(litellm: Any, request: dict[str, Any]) -> tuple[str, str, str] | None:
+def endpoint(request: dict[str, Any]) -> tuple[str, str, str] | None:
     """(api_base, api_key, api_version) litellm 1.60 would use for an ``azure/`` call, or None if unknown."""
-    if not _retries_inside(litellm):
+    if not _retries_inside():
         return None
-    base = request.get("api_base") or getattr(litellm, "api_base", None) or os.environ.get("AZURE_API_BASE")
+    base = request.get("api_base") or _litellm.setting("api_base") or os.environ.get("AZURE_API_BASE")
     key = (
         request.get("api_key")
-        or getattr(litellm, "api_key", None)
-        or getattr(litellm, "azure_key", None)
+        or _litellm.setting("api_key")
+        or _litellm.setting("azure_key")
         or os.environ.get("AZURE_OPENAI_API_KEY")
         or os.environ.get("AZURE_API_KEY")
     )
-    api_version = (
-        request.get("api_version") or getattr(litellm, "api_version", None) or os.environ.get("AZURE_API_VERSION")
-    )
+    api_version = request.get("api_version") or _litellm.setting("api_version") or os.environ.get("AZURE_API_VERSION")
     if not (base and key and api_version):
         return None
     return str(base), str(key), str(api_version)
 
 
-def sync_kwargs(litellm: Any, request: dict[str, Any], provider: str | None) -> dict[str, Any]:
+def sync_kwargs(request: dict[str, Any], provider: str | None) -> dict[str, Any]:
     """``{"client": AzureOpenAI(max_retries=0)}`` for an ``azure/`` call on litellm 1.60, else ``{}``."""
     if provider != "azure" or "client" in request:
         return {}
-    found = endpoint(litellm, request)
+    found = endpoint(request)
     if found is None:
         return {}
     client = _clients.get(found)
@@ -77,9 +77,9 @@ def sync_kwargs(litellm: Any, request: dict[str, Any], provider: str | None) -> 
     return {"client": client}
 
 
-def async_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ...], Any] | None:
+def async_client(request: dict[str, Any]) -> tuple[tuple[Any, ...], Any] | None:
     """(cache key, builder) of an ``AsyncAzureOpenAI(max_retries=0)`` for ``_loop_clients``, or None."""
-    found = endpoint(litellm, request)
+    found = endpoint(request)
     if found is None:
         return None
     base, key, api_version = found
@@ -92,9 +92,7 @@ def async_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ...]
     return ("azure", *found), build
 
 
-def completion(backend: Any, provider_of: Callable[[Any, dict[str, Any]], str | None]) -> Any:
+def completion(backend: Any, provider_of: Callable[[dict[str, Any]], str | None]) -> Any:
     """``backend.completion``, given the one-attempt client where ``sync_kwargs`` says so
     (``provider_of``: litellm's provider for a request, ``_loop_clients.provider_of``)."""
-    return lambda **request: backend.completion(
-        **request, **sync_kwargs(backend, request, provider_of(backend, request))
-    )
+    return lambda **request: backend.completion(**request, **sync_kwargs(request, provider_of(request)))

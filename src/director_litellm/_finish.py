@@ -13,7 +13,7 @@ import traceback
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from director_litellm import _litellm
+from director_litellm import _litellm, _pricing
 from director_litellm._config import LiteLLMConfig, secrets
 from director_litellm._errors import ErrorInfo, classify
 from director_litellm._response import LLMResponse
@@ -63,7 +63,8 @@ def completed(call: Call, config: LiteLLMConfig, outcome: retry.Success[Any] | E
     result = reported(parse_response(outcome.response, model=outcome.model), call, outcome.model)
     if result.status and (result.cached_tokens or result.cache_write_tokens):
         result.cost = (
-            _litellm.cache_cost(
+            _pricing.cache_cost(
+                _litellm.prices,
                 *(outcome.model, result.send_tokens, result.recv_tokens),
                 *(result.cached_tokens, result.cache_write_tokens),
             )
@@ -104,8 +105,10 @@ def stream_response(
 
     result = reported(acc.response(), call, outcome.model)
     result.model = result.model or outcome.model
-    result.cost = _litellm.stream_cost(
-        *(outcome.model, result.send_tokens, result.recv_tokens, result.cached_tokens, result.cache_write_tokens)
+    result.cost = _pricing.stream_cost(
+        _litellm.prices,
+        _litellm.token_cost,
+        *(outcome.model, result.send_tokens, result.recv_tokens, result.cached_tokens, result.cache_write_tokens),
     )
     return validated(result, call, config)
 

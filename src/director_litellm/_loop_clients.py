@@ -39,12 +39,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import os
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from director_litellm import _litellm
 
 __all__ = ["client_kwargs"]
 
@@ -60,35 +61,20 @@ _loops: dict[asyncio.AbstractEventLoop, _Loop] = {}
 _lock = threading.Lock()
 
 
-@functools.lru_cache(maxsize=8)
-def _cache_is_per_loop(litellm: Any) -> bool:
-    """litellm keys its cached clients by event loop (``LLMClientCache.update_cache_key_with_event_loop``)."""
-    cache = getattr(litellm, "in_memory_llm_clients_cache", None)
-    return hasattr(cache, "update_cache_key_with_event_loop")
-
-
-@functools.lru_cache(maxsize=256)
-def _resolved(litellm: Any, model: str, api_base: str | None) -> tuple[str | None, str | None, str | None]:
+def _resolved(model: str, api_base: str | None) -> tuple[str | None, str | None, str | None]:
     """(provider, api key, api base) as litellm resolves them for ``model``; Nones when it cannot."""
-    try:
-        _, provider, key, base = litellm.get_llm_provider(model=model, api_base=api_base)
-    except Exception:
-        return None, None, None
-    return str(provider), key or None, base or None
+    found = _litellm.resolve(model, api_base)
+    return (None, None, None) if found is None else (found.provider, found.api_key, found.api_base)
 
 
-def _provider(litellm: Any, model: str, api_base: str | None) -> str | None:
-    return _resolved(litellm, model, api_base)[0]
-
-
-def provider_of(litellm: Any, request: dict[str, Any]) -> str | None:
+def provider_of(request: dict[str, Any]) -> str | None:
     """litellm's provider for a request (``azure``, ``openai``, ...), cached."""
-    return _provider(litellm, request["model"], request.get("api_base"))
+    return _litellm.route(request["model"], request.get("api_base"))
 
 
-def _compatible_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ...], Any] | None:
+def _compatible_client(request: dict[str, Any]) -> tuple[tuple[Any, ...], Any] | None:
     """An ``AsyncOpenAI`` for an OpenAI-compatible provider's endpoint, when litellm resolves both its base and key."""
-    provider, key, base = _resolved(litellm, request["model"], request.get("api_base"))
+    provider, key, base = _resolved(request["model"], request.get("api_base"))
     key = request.get("api_key") or key
     base = request.get("api_base") or base
     if not key or not base:
@@ -103,21 +89,21 @@ def _compatible_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any
     return ident, build
 
 
-def _openai_client(litellm: Any, request: dict[str, Any]) -> tuple[tuple[Any, ...], Any] | None:
+def _openai_client(request: dict[str, Any]) -> tuple[tuple[Any, ...], Any] | None:
     """An ``AsyncOpenAI`` for the endpoint litellm would use, or None (leave it to litellm)."""
     base = (
         request.get("api_base")
-        or getattr(litellm, "api_base", None)
+        or _litellm.setting("api_base")
         or os.environ.get("OPENAI_API_BASE")
         or "https://api.openai.com/v1"
     )
     key = (
         request.get("api_key")
-        or getattr(litellm, "api_key", None)
-        or getattr(litellm, "openai_key", None)
+        or _litellm.setting("api_key")
+        or _litellm.setting("openai_key")
         or os.environ.get("OPENAI_API_KEY")
     )
-    org = request.get("organization") or getattr(litellm, "organization", None) or os.environ.get("OPENAI_ORGANIZATION")
+    org = request.get("organization") or _litellm.setting("organization") or os.environ.get("OPENAI_ORGANIZATION")
     if not key:
         return None  # litellm reports the missing key itself
     ident = ("openai", base, key, org)
@@ -192,23 +178,23 @@ def _entry(loop: asyncio.AbstractEventLoop) -> _Loop:
     return entry
 
 
-def client_kwargs(litellm: Any, request: dict[str, Any]) -> dict[str, Any]:
+def client_kwargs(request: dict[str, Any]) -> dict[str, Any]:
     """``{"client": <client of the running loop>}`` for litellm's ``acompletion``, or ``{}``.
 
     Every loop that makes a call is registered, client or not: its shutdown drains litellm's logging.
     """
     entry = _entry(asyncio.get_running_loop())
-    provider = _provider(litellm, request["model"], request.get("api_base"))
-    if provider == "openai" and not _cache_is_per_loop(litellm):
-        found = _openai_client(litellm, request)
-    elif provider in getattr(litellm, "openai_compatible_providers", ()) and not _cache_is_per_loop(litellm):
-        found = _compatible_client(litellm, request)
+    provider = provider_of(request)
+    if provider == "openai" and not _litellm.caches_clients_per_loop():
+        found = _openai_client(request)
+    elif provider in _litellm.openai_compatible_providers() and not _litellm.caches_clients_per_loop():
+        found = _compatible_client(request)
     elif provider == "azure":
         from director_litellm import _azure_client
 
-        found = _azure_client.async_client(litellm, request)
+        found = _azure_client.async_client(request)
     elif provider == "anthropic" or (
-        provider in ("bedrock", "gemini", "vertex_ai") and not _cache_is_per_loop(litellm)
+        provider in ("bedrock", "gemini", "vertex_ai") and not _litellm.caches_clients_per_loop()
     ):
         found = _http_handler(provider)
     else:

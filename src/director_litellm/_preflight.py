@@ -24,6 +24,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from director_litellm import _environment as environment
 from director_litellm import _litellm
 from director_litellm._errors import ConfigError
 
@@ -120,7 +121,8 @@ def before_import(config: LiteLLMConfig, environ: Mapping[str, str] | None = Non
 
 def _bundled_map_in_use(env: Mapping[str, str]) -> bool:
     """litellm reads its bundled map (the package sets this unless the host chose to fetch one)."""
-    return env.get("LITELLM_LOCAL_MODEL_COST_MAP", "True").strip().lower() == "true"
+    variable = environment.LOCAL_MODEL_COST_MAP
+    return env.get(variable.name, variable.default).strip().lower() == "true"
 
 
 def _has_credential(config: LiteLLMConfig) -> bool:

@@ -2,24 +2,23 @@
 
 Set ``LITELLM_ROUTER_CONFIG`` to a YAML or JSON file (the LiteLLM Proxy's ``model_list`` /
 ``router_settings`` format) and ``LITELLM_CHAT_MODEL`` to one of its model groups; every call then
-goes through ``router_for(path, litellm)``, whose ``RouterBackend`` has the litellm module's
+goes through ``router_for(path)``, whose ``RouterBackend`` has the litellm module's
 ``completion`` / ``acompletion`` surface. The Router owns retries in this mode. This module never
-imports litellm: ``_litellm`` passes the module in. Reading the file is ``router_file``; the user
+touches litellm: ``_litellm.build_router`` builds the Router, ``_litellm.unregister`` undoes its callbacks. Reading the file is ``router_file``; the user
 documentation is docs/router.md.
 """
 
 from __future__ import annotations
 
 import copy
-import inspect
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
+from director_litellm import _litellm
 from director_litellm import _model_rules as model_rules
 from director_litellm._errors import ConfigError
 from director_litellm._router_file import ENV_VAR, RouterFile, config_problem, read_router_file
@@ -33,20 +32,8 @@ DEPLOYMENT_KEYS = ("api_base", "base_url", "api_key", "api_version", "organizati
 # ---------------------------------------------------------------------------------- the Router
 
 
-def _router_parameters(litellm: ModuleType) -> Sequence[str] | None:
-    """``litellm.Router``'s keyword arguments, or None when they cannot be known."""
-    try:
-        signature = inspect.signature(litellm.Router.__init__)
-    except (TypeError, ValueError):
-        return None
-    params = signature.parameters.values()
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
-        return None
-    return [p.name for p in params if p.name not in ("self", "_host") and not p.name.startswith("_")]
-
-
-def _build_router(source: RouterFile, litellm: ModuleType) -> Any:
-    known = _router_parameters(litellm)
+def _build_router(source: RouterFile) -> Any:
+    known = _litellm.router_arguments()
     if known is not None:
         unknown = sorted(set(source.settings) - set(known))
         if unknown:
@@ -55,34 +42,15 @@ def _build_router(source: RouterFile, litellm: ModuleType) -> Any:
                 f"unknown litellm.Router setting(s) {', '.join(unknown)} "
                 "(put Router arguments in router_settings; see litellm's Router docs)",
             )
-    kwargs = copy.deepcopy(source.settings)
-    suppress = getattr(litellm, "suppress_debug_info", None)
     try:
-        return litellm.Router(model_list=copy.deepcopy(source.model_list), **kwargs)
+        return _litellm.build_router(copy.deepcopy(source.model_list), copy.deepcopy(source.settings))
     except Exception as exc:
         secrets = [d["litellm_params"].get("api_key") for d in source.model_list]
         detail = scrub(f"{type(exc).__name__}: {exc}", [s for s in secrets if isinstance(s, str)])
         raise config_problem(source.path, f"litellm.Router refused the configuration: {detail[:300]}") from None
-    finally:
-        if suppress is not None and getattr(litellm, "suppress_debug_info", None) != suppress:
-            # Not a setting of ours: litellm 1.60's Router turns this on process-wide as a side
-            # effect of construction; writing back the host's own value undoes that.
-            setattr(litellm, "suppress_debug_info", suppress)  # noqa: B010 - litellm declares no such attribute
 
 
-_CALLBACK_LISTS = (
-    "callbacks",
-    "success_callback",
-    "failure_callback",
-    "input_callback",
-    "service_callback",
-    "_async_success_callback",
-    "_async_failure_callback",
-    "_async_input_callback",
-)
-
-
-def _retire(router: Any, litellm: ModuleType) -> None:
+def _retire(router: Any) -> None:
     """Undo what building ``router`` registered in litellm's globals; never raises."""
     try:
         retire = getattr(router, "retire", None) or getattr(router, "discard", None)
@@ -93,13 +61,7 @@ def _retire(router: Any, litellm: ModuleType) -> None:
     try:
         owned = {id(router)}
         owned.update(id(v) for v in vars(router).values() if hasattr(v, "log_success_event"))
-        for name in _CALLBACK_LISTS:
-            callbacks = getattr(litellm, name, None)
-            if not isinstance(callbacks, list):
-                continue
-            keep = [cb for cb in callbacks if id(getattr(cb, "__self__", cb)) not in owned and id(cb) not in owned]
-            if len(keep) != len(callbacks):
-                callbacks[:] = keep
+        _litellm.unregister(owned)
     except Exception:  # pragma: no cover - best effort
         logger.debug("removing a retired litellm.Router's callbacks failed", exc_info=True)
 
@@ -110,7 +72,6 @@ class RouterBackend:
 
     router: Any
     source: RouterFile
-    litellm: ModuleType = field(repr=False)
     _warned: set[str] = field(default_factory=set, repr=False)
 
     @property
@@ -180,7 +141,6 @@ class RouterBackend:
 @dataclass
 class _Entry:
     key: tuple[int, int, int]
-    litellm_id: int
     backend: RouterBackend | None = None
     error: str | None = None
 
@@ -200,7 +160,7 @@ def _stat(path: str) -> tuple[str, tuple[int, int, int]]:
     return resolved, (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def router_for(path: str, litellm: ModuleType) -> RouterBackend:
+def router_for(path: str) -> RouterBackend:
     """The shared ``RouterBackend`` for the config at ``path``; raises ``ConfigError``.
 
     Thread-safe; builds at most one ``litellm.Router`` per version of the file.
@@ -210,12 +170,12 @@ def router_for(path: str, litellm: ModuleType) -> RouterBackend:
     resolved, key = _stat(path)
     with _lock:
         entry = _cache.get(resolved)
-        if entry is None or entry.key != key or entry.litellm_id != id(litellm):
+        if entry is None or entry.key != key:
             previous = entry
-            entry = _Entry(key, id(litellm))
+            entry = _Entry(key)
             try:
                 source = read_router_file(path)
-                entry.backend = RouterBackend(_build_router(source, litellm), source, litellm)
+                entry.backend = RouterBackend(_build_router(source), source)
                 if source.ignored_sections:
                     logger.info(
                         "%s=%s: ignoring %s (proxy or process-wide settings; not applied in router mode)",
@@ -228,7 +188,7 @@ def router_for(path: str, litellm: ModuleType) -> RouterBackend:
                 entry.error = str(exc)
             _cache[resolved] = entry
             if previous is not None and previous.backend is not None:
-                _retire(previous.backend.router, previous.backend.litellm)
+                _retire(previous.backend.router)
         if entry.error is not None:
             raise ConfigError(entry.error)
         assert entry.backend is not None
@@ -242,7 +202,7 @@ def clear_cache() -> None:
         _cache.clear()
     for entry in entries:
         if entry.backend is not None:
-            _retire(entry.backend.router, entry.backend.litellm)
+            _retire(entry.backend.router)
 
 
 __all__ = ["ENV_VAR", "RouterBackend", "RouterFile", "clear_cache", "read_router_file", "router_for"]

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from director_litellm import _environment as environment
 from director_litellm._errors import ConfigError
 
-ENV_VAR = "LITELLM_ROUTER_CONFIG"
+ENV_VAR = environment.ROUTER_CONFIG.name
 ENV_REF = "os.environ/"
 
 # sections of a LiteLLM Proxy config that are not Router arguments; ignored in router mode

@@ -11,15 +11,14 @@ to turn it off. Importing this module imports nothing heavy.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from typing import Any, cast
 
+from director_litellm import _environment as environment
+
 logger = logging.getLogger(__name__)
 
-WARM_UP_VARIABLE = "LITELLM_WARM_UP"
-_OFF = frozenset({"0", "false", "no", "off"})
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
@@ -33,8 +32,8 @@ def warm_up() -> threading.Thread | None:
     """
     global _thread
     try:
-        if os.environ.get(WARM_UP_VARIABLE, "").strip().lower() in _OFF:
-            logger.debug("warm-up turned off by %s", WARM_UP_VARIABLE)
+        if not environment.enabled(environment.WARM_UP):
+            logger.debug("warm-up turned off by %s", environment.WARM_UP.name)
             return None
         with _lock:
             if _thread is None:
@@ -47,13 +46,12 @@ def warm_up() -> threading.Thread | None:
         return None
 
 
-def _import_litellm() -> Any:
-    from director_litellm._litellm import import_litellm
+def _import_litellm() -> None:
+    from director_litellm._litellm import ensure_imported
 
-    return import_litellm()
+    ensure_imported()
 
 
-_CALLBACK_LISTS = ("callbacks", "input_callback", "success_callback", "failure_callback", "_async_success_callback")
 _WARM_TOOL = {"name": "warm_up", "description": "-", "parameters": {"type": "object", "properties": {}}}
 # every message shape Director sends (the SDKs prepare each shape's types the first time they see it)
 _WARM_MESSAGES = [
@@ -69,7 +67,7 @@ _WARM_MESSAGES = [
 ]
 
 
-def _rehearse(litellm: Any) -> None:
+def _rehearse() -> None:
     """One call through litellm with ``mock_response``: nothing is sent, but litellm's lazy imports
     on the request path (request pre-processing, response types) and the provider's own per-model
     lookups for the configured model are done now instead of in the first real call.
@@ -77,7 +75,9 @@ def _rehearse(litellm: Any) -> None:
     Skipped when the host registered litellm callbacks or a cache (they would record a call
     that never happened) and in Router mode.
     """
-    if any(getattr(litellm, name, None) for name in _CALLBACK_LISTS) or getattr(litellm, "cache", None) is not None:
+    from director_litellm import _litellm
+
+    if _litellm.has_host_hooks():
         logger.debug("warm-up: the host set litellm callbacks or a cache; no rehearsal call")
         return
     from director_litellm.provider import LiteLLMProvider
@@ -86,7 +86,7 @@ def _rehearse(litellm: Any) -> None:
     if provider.config.router_config is not None:
         return
     request = provider.build_request(_WARM_MESSAGES, tools=[_WARM_TOOL])
-    _, wire, _, _ = litellm.get_llm_provider(model=request["model"], api_base=request.get("api_base"))
+    wire = _litellm.route(request["model"], request.get("api_base"))
     if wire == "openai":
         # the whole request path, handler and SDK included, answered in process by a mock transport
         import httpx
@@ -97,9 +97,9 @@ def _rehearse(litellm: Any) -> None:
             request["client"] = openai.OpenAI(
                 api_key="warm-up", base_url="http://warm-up.invalid/v1", http_client=cast(Any, http_client)
             )
-            response = litellm.completion(**request)
+            response = _litellm.complete(**request)
     else:  # other wires: litellm's own mock, which stops before the provider's handler
-        response = litellm.completion(**request, mock_response="warm-up")
+        response = _litellm.complete(**request, mock_response="warm-up")
     from director_litellm._parser import parse_response
 
     parse_response(response, model=request["model"])
@@ -151,9 +151,9 @@ def _first_request_path() -> None:
 def _run() -> None:
     started = time.perf_counter()
     try:
-        litellm = _import_litellm()
+        _import_litellm()
         _first_request_path()
-        _rehearse(litellm)
+        _rehearse()
         logger.debug("warm-up finished in %.2f s", time.perf_counter() - started)
     except BaseException as exc:  # a daemon thread must not print a traceback into the host's stderr
         from director_litellm._scrub import scrub  # credential shapes masked: the text may quote a request

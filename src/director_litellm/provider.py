@@ -25,8 +25,8 @@ from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from director_litellm import _backend
 from director_litellm import _finish as finish
-from director_litellm import _litellm
 from director_litellm import _supply_chain as supply_chain
 from director_litellm._config import ConfigError, LiteLLMConfig, UnknownSettingError, load_config, secrets
 from director_litellm._director import base_llm
@@ -291,15 +291,15 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         return new_call(self.config, *given, stream=stream, memo=self._calls)
 
     def _deployments(self, group: str) -> list[str]:
-        return _litellm.router_backend(self.config.router_config or "").deployment_models(group)
+        return _backend.router_backend(self.config.router_config or "").deployment_models(group)
 
     def _rules_model(self, group: str) -> str:
         """Router mode: the Router picks the deployment later, so the strictest reachable one counts."""
-        return _litellm.router_backend(self.config.router_config or "").rules_model(group)
+        return _backend.router_backend(self.config.router_config or "").rules_model(group)
 
-    def _backend(self) -> _litellm.Backend:
+    def _backend(self) -> _backend.Backend:
         """What calls go through: litellm itself, or a shared ``litellm.Router`` in router mode."""
-        return _litellm.backend(self.config.router_config, self.config.callbacks, self.config.enable_langfuse)
+        return _backend.backend(self.config.router_config, self.config.callbacks, self.config.enable_langfuse)
 
     def _completion(self, asynchronous: bool = False) -> Callable[..., Any]:
         """litellm's ``completion``/``acompletion``, given a client of ours where litellm needs one: one of the
@@ -310,7 +310,7 @@ class LiteLLMProvider(_BaseLLM):  # type: ignore[misc,valid-type]
         if self.config.router_config is not None:  # the Router owns its deployments' clients
             return backend.acompletion if asynchronous else backend.completion
         if asynchronous:
-            return lambda **request: backend.acompletion(**request, **_loop_clients.client_kwargs(backend, request))
+            return lambda **request: backend.acompletion(**request, **_loop_clients.client_kwargs(request))
         send: Callable[..., Any] = _azure_client.completion(backend, _loop_clients.provider_of)
         return send
 

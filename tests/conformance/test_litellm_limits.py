@@ -24,7 +24,7 @@ MESSAGES = [{"role": "user", "content": "Hello"}]
 
 @pytest.fixture(scope="module")
 def litellm() -> Any:
-    from director_litellm._litellm import import_litellm
+    from director_litellm._litellm import _module as import_litellm
 
     return import_litellm()
 

@@ -17,8 +17,8 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import director_litellm.cli._settings as settings
 from director_litellm import _supply_chain as supply_chain
-from director_litellm.cli import _settings as settings
 from director_litellm.cli._console import EXIT_FAIL, EXIT_OK, Console, short
 from director_litellm.cli._model_checks import missing_v1
 from director_litellm.cli._settings import Resolved
@@ -88,7 +88,7 @@ def cmd_chat(args: argparse.Namespace, console: Console) -> int:
     if not blocked:
         try:
             with console.loading():  # before the clock starts: latency is the call's, not the import's
-                settings.import_litellm()
+                settings.ensure_litellm()
         except Exception as exc:
             console.error(f"litellm cannot be imported: {type(exc).__name__}: {short(exc)}")
             return EXIT_FAIL

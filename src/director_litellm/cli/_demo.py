@@ -137,13 +137,13 @@ class _Demo:
         w(f'  config    LiteLLMConfig.from_values(chat_model="{MODEL}", api_base=<endpoint>,')
         w("            api_key=<dummy>): LITELLM_* variables are ignored")
         started = time.perf_counter()
-        from director_litellm._litellm import import_litellm
+        from director_litellm._litellm import ensure_imported
 
         # once, up front, so the calls' latency is the calls'; what litellm's import prints or
         # warns about itself (pydantic config warnings on 1.60) is not the demo's to show
         with _quiet(), warnings.catch_warnings(), self.loading():
             warnings.simplefilter("ignore")
-            import_litellm()
+            ensure_imported()
         w(f"  litellm   {metadata.version('litellm')}, imported in {time.perf_counter() - started:.1f} s")
         w("  latency   per call, as the caller sees it; the first call of each kind includes")
         w("            litellm's one-time set-up (HTTP client, stream handler)")

@@ -15,53 +15,26 @@ import json
 import os
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from functools import cached_property
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import director_litellm.cli._family_checks as family_checks
+import director_litellm.cli._model_checks as model_checks
+import director_litellm.cli._settings as settings
+import director_litellm.cli._vertex_check as vertex_check
+from director_litellm import _environment as environment
+from director_litellm import _litellm
 from director_litellm import _supply_chain as supply_chain
-from director_litellm.cli import _family_checks as family_checks
-from director_litellm.cli import _model_checks as model_checks
-from director_litellm.cli import _settings as settings
-from director_litellm.cli import _vertex_check as vertex_check
 from director_litellm.cli._console import Console, short, stdout_caught
 from director_litellm.cli._report import Report, Section
 from director_litellm.cli._settings import Resolved, env_name, field_var
+from director_litellm.cli._setup import Setup
 
 if TYPE_CHECKING:
-    from director_litellm._config import LiteLLMConfig
+    pass
 
 # the settings shown in their own rows; the others only when set
 HEADLINE = ("chat_model", "api_key", "api_base")
 _FALSY = frozenset({"0", "false", "no", "off"})
-
-
-@dataclass(frozen=True)
-class Setup:
-    """What the checks look at: the resolved configuration and litellm (None: not importable)."""
-
-    resolved: Resolved
-    litellm: ModuleType | None
-    console: Console
-
-    @property
-    def config(self) -> LiteLLMConfig:
-        return self.resolved.config
-
-    @cached_property
-    def route(self) -> tuple[str, str] | None:
-        """(model name without prefix, litellm provider) for ``chat_model``, or None if litellm cannot tell."""
-        if self.litellm is None:
-            return None
-        try:
-            with stdout_caught(self.console):
-                bare, provider, _, _ = self.litellm.get_llm_provider(
-                    self.config.chat_model, api_base=self.config.api_base
-                )
-        except Exception:
-            return None
-        return str(bare), str(provider)
 
 
 Check = Callable[[Setup], "Section | None"]
@@ -100,7 +73,7 @@ _UNSET = {
 }
 
 
-def check_litellm(console: Console, site_packages: Sequence[str] | None) -> tuple[Section, ModuleType | None]:
+def check_litellm(console: Console, site_packages: Sequence[str] | None) -> tuple[Section, bool]:
     """Version verdict and stray .pth files without importing litellm; then the import itself."""
     version = supply_chain.installed_version()
     problem = supply_chain.verdict(version)
@@ -131,22 +104,22 @@ def check_litellm(console: Console, site_packages: Sequence[str] | None) -> tupl
     if version is None or (problem is not None and problem.blocked):
         if version is not None:
             s.add("note", "litellm was not imported: model and key checks skipped")
-        return s, None
+        return s, False
     before = set(os.environ)
     started = time.monotonic()
     try:
         with stdout_caught(console), console.loading():
-            litellm = settings.import_litellm()
+            settings.ensure_litellm()
     except Exception as exc:
         facts["importable"] = False
         s.add("problem", f"litellm cannot be imported: {type(exc).__name__}: {short(exc)}")
-        return s, None
+        return s, False
     facts["importable"] = True
-    bundled = os.environ.get("LITELLM_LOCAL_MODEL_COST_MAP", "").strip().lower() == "true"
+    bundled = environment.read(environment.LOCAL_MODEL_COST_MAP).strip().lower() == "true"
     where = "bundled model map (no network)" if bundled else "model map fetched over the network"
     s.row("import", f"{time.monotonic() - started:.1f} s, {where}")
-    check_dotenv(s, dotenv_file(litellm), set(os.environ) - before)
-    return s, litellm
+    check_dotenv(s, dotenv_file(_litellm.install_dir()), set(os.environ) - before)
+    return s, True
 
 
 def check_dotenv(s: Section, path: str | None, new: Collection[str]) -> None:
@@ -177,11 +150,10 @@ def check_dotenv(s: Section, path: str | None, new: Collection[str]) -> None:
         )
 
 
-def dotenv_file(litellm: ModuleType) -> str | None:
-    """The .env python-dotenv finds for litellm: the first one walking up from litellm's directory."""
-    if os.environ.get("LITELLM_MODE", "DEV") != "DEV":
+def dotenv_file(directory: str) -> str | None:
+    """The .env python-dotenv finds for litellm: the first one walking up from litellm's ``directory``."""
+    if environment.read(environment.MODE) != "DEV":
         return None
-    directory = os.path.dirname(os.path.abspath(getattr(litellm, "__file__", None) or "."))
     while True:
         candidate = os.path.join(directory, ".env")
         if os.path.isfile(candidate):
@@ -212,7 +184,7 @@ def check_environment(setup: Setup) -> Section:
             "setting (on litellm 1.60 any non-empty value, even 'false', turns it on); "
             f"use {field_var('drop_unsupported_params')} for this provider",
         )
-    if os.environ.get("LITELLM_LOG", "").upper() == "DEBUG":
+    if environment.read(environment.LOG).upper() == "DEBUG":
         s.add("warn", "LITELLM_LOG=DEBUG: litellm logs whole requests; API keys can end up in logs")
     default_llm = os.environ.get("DEFAULT_LLM")
     if default_llm is None:
@@ -316,7 +288,6 @@ def check_pins(s: Section, location: str) -> None:
 
 def check_observability(setup: Setup) -> Section:
     """Where spans go (opentelemetry installed? a TracerProvider configured? its exporters) and litellm's callbacks."""
-    from director_litellm import _litellm
     from director_litellm import _tracing as tracing
 
     config, status = setup.config, tracing.status()
@@ -335,7 +306,7 @@ def check_observability(setup: Setup) -> Section:
     s.row("message content", "recorded (scrubbed)" if status.get("capture_content") else "not recorded")
     s.row("litellm callbacks", ", ".join(used) or "none")
     for name in names:
-        if setup.litellm is not None and not any(entry == name or entry.startswith(f"{name} ") for entry in used):
+        if setup.litellm and not any(entry == name or entry.startswith(f"{name} ") for entry in used):
             s.add(
                 "warn", f"litellm callback {name!r} is not used: it cannot be loaded, or names no litellm CustomLogger"
             )

@@ -20,7 +20,7 @@ from director_litellm.cli._report import Section
 from director_litellm.cli._settings import field_var
 
 if TYPE_CHECKING:
-    from director_litellm.cli._doctor import Setup
+    from director_litellm.cli._setup import Setup
 
 # Azure's data-plane API versions: a date, a dated preview, or the v1 API's names
 # (learn.microsoft.com/en-us/azure/ai-foundry/openai/api-version-lifecycle)
@@ -33,7 +33,7 @@ OLLAMA_PROBE_SECONDS = 1.0  # the whole probe: connect, GET /, read the first by
 
 def check_family(setup: Setup) -> Section | None:
     """Azure or Ollama: their own section; any other provider: None."""
-    if setup.litellm is None or setup.config.router_config or setup.route is None:
+    if not setup.litellm or setup.config.router_config or setup.route is None:
         return None
     bare, provider = setup.route
     if provider == "azure":

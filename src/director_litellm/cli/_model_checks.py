@@ -15,18 +15,20 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from director_litellm import _aws_credentials as aws_credentials
+from director_litellm import _credentials as credentials
 from director_litellm import _error_hints as error_hints
+from director_litellm import _litellm
 from director_litellm import _supply_chain as supply_chain
+from director_litellm._credentials import AMBIENT_CREDENTIALS as AMBIENT
+from director_litellm._credentials import is_key_variable
 from director_litellm._errors import ConfigError
-from director_litellm._litellm import AMBIENT_CREDENTIALS as AMBIENT
-from director_litellm._litellm import is_key_variable
 from director_litellm._scrub import scrub
 from director_litellm.cli._console import mask, short, stdout_caught
 from director_litellm.cli._report import Section
 from director_litellm.cli._settings import env_name, field_var
 
 if TYPE_CHECKING:
-    from director_litellm.cli._doctor import Setup
+    from director_litellm.cli._setup import Setup
 
 # providers whose get_model_info asks a server (Ollama, the Hugging Face hub): read the bundled map only
 ASKS_A_SERVER = frozenset({"ollama", "ollama_chat", "huggingface", "lemonade"})
@@ -45,15 +47,15 @@ LOOKALIKE_CUTOFF = 0.75
 
 
 def check_model(setup: Setup) -> Section | None:
-    litellm, config = setup.litellm, setup.config
-    if litellm is None or config.router_config:
+    config = setup.config
+    if not setup.litellm or config.router_config:
         return None
     model = config.chat_model
     facts: dict[str, Any] = {"name": model, "provider": None, "known": False}
     s = Section(f"Model {model}", {"model": facts})
     if setup.route is None:
         prefix = model.split("/", 1)[0] if "/" in model else ""
-        names = [getattr(p, "value", str(p)) for p in getattr(litellm, "provider_list", [])]
+        names = _litellm.provider_names()
         close = difflib.get_close_matches(prefix, names, n=1, cutoff=0.7) if prefix else []
         hint = f"Did you mean {close[0]}/...?" if close else "Put the provider in front, e.g. openai/<model>."
         s.add("problem", f"litellm cannot tell which provider serves {model!r}. {hint}")
@@ -64,8 +66,8 @@ def check_model(setup: Setup) -> Section | None:
     _endpoint(s, setup, provider)
 
     candidates = list(dict.fromkeys([model, f"{provider}/{bare}", bare]))
-    key = next((c for c in candidates if c in litellm.model_cost), None)
-    if key is None:
+    entry = next((e for e in map(_litellm.model_entry, candidates) if e is not None), None)
+    if entry is None:
         s.add(
             "warn",
             f"unknown model: litellm {supply_chain.installed_version()} has no entry for {model!r} in its "
@@ -73,7 +75,7 @@ def check_model(setup: Setup) -> Section | None:
         )
         return s
     facts["known"] = True
-    info: dict[str, Any] = dict(litellm.model_cost[key])
+    info: dict[str, Any] = entry
     caps = {
         "function_calling": info.get("supports_function_calling"),
         "response_schema": info.get("supports_response_schema"),
@@ -81,11 +83,11 @@ def check_model(setup: Setup) -> Section | None:
     }
     if provider not in ASKS_A_SERVER:  # these would ask a server; the map entry is all we read
         with stdout_caught(setup.console):
-            with contextlib.suppress(Exception):
-                info.update(litellm.get_model_info(model))
+            info.update(_litellm.model_info(model) or {})
             for name in caps:
-                with contextlib.suppress(Exception):
-                    caps[name] = getattr(litellm, f"supports_{name}")(model)
+                found = _litellm.supports(model, name)
+                if found is not None:
+                    caps[name] = found
     for name in ("max_input_tokens", "max_output_tokens", "input_cost_per_token", "output_cost_per_token"):
         facts[name] = info.get(name)
     facts.update(caps)
@@ -153,8 +155,8 @@ def missing_v1(provider: str, api_base: str) -> str | None:
 
 
 def check_credentials(setup: Setup) -> Section | None:
-    litellm, config = setup.litellm, setup.config
-    if litellm is None or config.router_config or setup.route is None:
+    config = setup.config
+    if not setup.litellm or config.router_config or setup.route is None:
         return None
     provider = setup.route[1]
     model = config.chat_model
@@ -164,16 +166,14 @@ def check_credentials(setup: Setup) -> Section | None:
     try:
         with stdout_caught(setup.console):
             with _environment_cleared():  # then missing_keys lists every variable the provider reads
-                needed = list(litellm.validate_environment(model).get("missing_keys") or [])
-            missing = list(
-                litellm.validate_environment(model, api_key=key, api_base=config.api_base).get("missing_keys") or []
-            )
+                needed = _litellm.environment_missing(model)
+            missing = _litellm.environment_missing(model, api_key=key, api_base=config.api_base)
     except Exception as exc:
         s.add("warn", f"litellm could not say which variables {model!r} needs: {short(exc)}")
         return s
     facts["needed"] = needed
     key_vars = [n for n in needed if is_key_variable(n)]
-    used = _key_used(s, key, key_vars, provider, model)
+    used = _key_used(s, key, key_vars, provider, model, config.api_base)
     if used is not None:
         _placeholder(s, used[0], provider, config.api_base)
         facts["key_variable"], facts["key"] = used
@@ -234,8 +234,14 @@ def _aws_setup(s: Section, facts: dict[str, Any], model: str, options: dict[str,
         s.add("ok", f"AWS credentials and region {region} found; litellm signs each call")
 
 
-def _key_used(s: Section, key: str | None, key_vars: list[str], provider: str, model: str) -> tuple[str, str] | None:
-    """(variable, masked key) of the key calls will send, with what to say about it; None: no key."""
+def _key_used(
+    s: Section, key: str | None, key_vars: list[str], provider: str, model: str, api_base: str | None
+) -> tuple[str, str] | None:
+    """(variable, masked key) of the key calls will send, with what to say about it; None: no key.
+
+    Whether a call without a key is refused is the call path's own verdict (``_litellm.missing_key_variables``
+    over ``_credentials``), so doctor and a call cannot disagree (Azure AD's token or client credentials).
+    """
     if key is not None:
         var = env_name(field_var("api_key")) or field_var("api_key")
         instead = f" (in place of {', '.join(key_vars)})" if key_vars else ""
@@ -253,6 +259,13 @@ def _key_used(s: Section, key: str | None, key_vars: list[str], provider: str, m
     if present:
         s.add("ok", f"litellm reads {present[0]} for {provider}")
         return present[0], mask(os.environ[present[0]])
+    if key_vars and not _litellm.missing_key_variables(model, api_base):
+        alternative = credentials.azure_alternative(os.environ)
+        if alternative and provider == "azure":
+            s.add("ok", f"{alternative} is set: Azure AD credentials stand in for {' or '.join(key_vars)}")
+        else:
+            s.add("ok", f"litellm has a key of its own for {provider} (set on litellm by the host)")
+        return None
     if key_vars:
         hint = _lookalikes(key_vars)
         s.add(

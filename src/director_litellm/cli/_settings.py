@@ -11,7 +11,6 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
 from director_litellm.cli._console import mask, mask_tree, short
@@ -156,11 +155,11 @@ def misspelling(name: str, meant: str) -> str:
     return f"{name} is not a director-litellm setting (ignored): did you mean {meant}?"
 
 
-def import_litellm() -> ModuleType:
-    """litellm, imported the way the provider imports it (no network fetch of the cost map)."""
-    from director_litellm._litellm import import_litellm as provider_import
+def ensure_litellm() -> None:
+    """Import litellm the way the provider imports it (no network fetch of the cost map); hands nothing out."""
+    from director_litellm._litellm import ensure_imported
 
-    return provider_import()
+    ensure_imported()
 
 
 HISTORY_HELP = (

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from director_litellm.cli._report import Section
 
 if TYPE_CHECKING:
-    from director_litellm.cli._doctor import Setup
+    from director_litellm.cli._setup import Setup
 
 VERTEX_ROUTES = frozenset({"vertex_ai", "vertex_ai_beta"})
 INSTALL = 'pip install "director-litellm[vertex]"'
@@ -61,7 +61,7 @@ def _read_credentials(s: Section, where: str, value: str) -> dict[str, Any] | No
 
 
 def check_vertex(setup: Setup) -> Section | None:
-    if setup.litellm is None or setup.config.router_config or setup.route is None:
+    if not setup.litellm or setup.config.router_config or setup.route is None:
         return None
     if setup.route[1] not in VERTEX_ROUTES:
         return None
@@ -72,11 +72,7 @@ def check_vertex(setup: Setup) -> Section | None:
         s.row("google-auth", "installed")
     else:
         s.add("problem", "google-auth is not installed; every vertex_ai/ call needs it. Install it:", INSTALL)
-    if (
-        "claude" in setup.config.chat_model.lower()
-        and _litellm_before(setup.litellm, (1, 61))
-        and not _importable("vertexai")
-    ):
+    if "claude" in setup.config.chat_model.lower() and _litellm_before((1, 61)) and not _importable("vertexai"):
         s.add("problem", "litellm 1.60 needs google-cloud-aiplatform for Claude on Vertex AI. Install it:", AIPLATFORM)
     credentials = None
     found = _first(setup, "vertex_credentials", "VERTEXAI_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS")
@@ -120,7 +116,7 @@ def _importable(name: str) -> bool:
         return False
 
 
-def _litellm_before(litellm: Any, version: tuple[int, int]) -> bool:
+def _litellm_before(version: tuple[int, int]) -> bool:
     from importlib.metadata import PackageNotFoundError
     from importlib.metadata import version as installed
 
