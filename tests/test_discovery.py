@@ -214,6 +214,30 @@ class TestAvailableProviders:
         assert "fine" in names and "nometa" not in names
         assert "no_meta-1.0.dist-info" in caplog.text
 
+    def test_skips_a_distribution_with_a_malformed_entry_points_file(
+        self, fake_site: Any, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """An entry_points.txt line without '=' (which fails the stdlib's whole entry_points() scan) is
+        logged with its distribution and skipped; the other distributions' providers are still listed."""
+        info_dir = fake_site.add_dist("mangled-dist", "1.0", {"mangled": "m:M"})
+        (info_dir / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nno equals sign here\n", encoding="utf-8")
+        fake_site.add_dist("fine-dist", "1.0", {"fine": "fine_mod:Provider"})
+        names = {i.name for i in refresh_providers()}
+        assert "fine" in names
+        assert "mangled" not in names
+        assert "mangled_dist-1.0.dist-info" in caplog.text
+
+    def test_with_a_malformed_file_present_an_earlier_copy_still_shadows(
+        self, fake_site: Any, earlier_site: Any
+    ) -> None:
+        """Reading distributions one by one (after a malformed file) keeps the first sys.path copy only."""
+        info_dir = fake_site.add_dist("mangled-dist", "1.0", {"mangled": "m:M"})
+        (info_dir / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nno equals sign here\n", encoding="utf-8")
+        fake_site.add_dist("twice-dist", "1.0", {"twice": "old_mod:Provider"})
+        earlier_site.add_dist("twice-dist", "2.0", {"twice": "new_mod:Provider"})
+        infos = [i for i in refresh_providers() if i.distribution == "twice-dist"]
+        assert infos == [ProviderInfo("twice", "new_mod:Provider", "twice-dist", "2.0")]
+
     def test_a_caller_cannot_alter_the_cached_scan(self, fake_site: Any) -> None:
         """Renaming an entry or clearing the returned list changes neither the next listing nor loading."""
         good = fake_site.add_module("good_plugin", WORKING_PLUGIN)

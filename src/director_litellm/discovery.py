@@ -38,15 +38,15 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from director_litellm._errors import DirectorLiteLLMError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from importlib.metadata import EntryPoint, PackageMetadata  # importing importlib.metadata costs ~40 ms
+    # importing importlib.metadata costs ~40 ms
+    from importlib.metadata import Distribution, EntryPoint, PackageMetadata
 
 logger = logging.getLogger(__name__)
 
@@ -138,42 +138,49 @@ def _header(metadata: PackageMetadata, key: str) -> str | None:
     return str(values[0]) if values else None
 
 
+def _described(ep: EntryPoint) -> ProviderInfo:
+    """``ep`` with its distribution's name and version, read from METADATA (only for the group's entries)."""
+    headers = ep.dist.metadata if ep.dist else None
+    name = _header(headers, "Name") if headers else None
+    if headers is None or not name:
+        raise ValueError("no Name in metadata")
+    return ProviderInfo(ep.name, ep.value, name, _header(headers, "Version") or "(unknown version)")
+
+
+def _one_by_one(dists: Iterable[Distribution]) -> Iterator[EntryPoint]:
+    """The group's entry points read per distribution, so a malformed file skips only its own (the first
+    copy of a name on sys.path wins, as in ``entry_points()``)."""
+    seen: set[str] = set()
+    for dist in dists:
+        try:
+            eps = dist.entry_points.select(group=ENTRY_POINT_GROUP)
+        except Exception as exc:
+            logger.warning("skipping distribution with unreadable entry points at %s: %s", _where(dist), exc)
+            continue
+        name = _key(_header(dist.metadata, "Name") or "") if eps else ""
+        if name not in seen:  # a nameless one goes on, for _described to report
+            seen.add(name or str(_where(dist)))
+            yield from eps
+
+
+def _where(dist: Distribution | None) -> object:
+    return getattr(dist, "_path", dist)  # the .dist-info directory, for the log line
+
+
 def _scan() -> tuple[_Entry, ...]:
     from importlib import metadata  # ~40 ms; paid on the first scan, not on import
 
+    try:  # the first copy of each distribution on sys.path; METADATA is parsed only for the group's
+        eps: Iterable[EntryPoint] = metadata.entry_points(group=ENTRY_POINT_GROUP)
+    except Exception as exc:  # one malformed entry_points.txt anywhere fails the stdlib's whole scan
+        logger.debug("reading each distribution's entry points on its own: %s: %s", type(exc).__name__, exc)
+        eps = _one_by_one(metadata.distributions())
     found: list[_Entry] = []
-    seen: set[str] = set()
-    for dist in metadata.distributions():
+    for ep in eps:
         try:
-            # Parsing METADATA costs ~1 ms per distribution; the name from the directory and
-            # entry_points.txt cost ~10 µs, so METADATA is read only for a distribution that
-            # declares the group (the first one on sys.path per name, as in entry_points()).
-            quick = getattr(dist, "_normalized_name", None)  # 3.10+: from the .dist-info path
-            if quick is not None:
-                quick = re.sub(r"[-_.]+", "-", quick).lower()
-                if quick in seen:
-                    continue
-                seen.add(quick)
-            text = dist.read_text("entry_points.txt")
-            if not text or ENTRY_POINT_GROUP not in text:
-                continue
-            headers = dist.metadata
-            dist_name = _header(headers, "Name")
-            if not dist_name:
-                raise ValueError("no Name in metadata")
-            normalized = re.sub(r"[-_.]+", "-", dist_name).lower()
-            if quick is None:
-                if normalized in seen:
-                    continue  # shadowed by an earlier sys.path entry, as in entry_points()
-                seen.add(normalized)
-            version = _header(headers, "Version") or "(unknown version)"
-            entry_points = list(dist.entry_points.select(group=ENTRY_POINT_GROUP))
+            found.append((_described(ep), ep))
         except Exception as exc:  # one unreadable distribution must not hide the others
-            where = getattr(dist, "_path", dist)
-            logger.warning("skipping distribution with unreadable metadata at %s: %s", where, exc)
-            continue
-        for ep in entry_points:
-            found.append((ProviderInfo(ep.name, ep.value, dist_name, version), ep))
+            logger.warning("skipping distribution with unreadable metadata at %s: %s", _where(ep.dist), exc)
     found.sort(key=lambda entry: (entry[0].name, entry[0].distribution))
     logger.debug("found %d LLM provider entry point(s) in %r", len(found), ENTRY_POINT_GROUP)
     return tuple(found)
