@@ -539,3 +539,21 @@ class TestImportCost:
         # -S: no site-packages .pth hooks, which may import anything at start-up
         result = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True)
         assert result.stdout.strip() == "[]"
+
+    def test_import_loads_only_the_exception_root_and_its_leaves(self) -> None:
+        """A host importing discovery loads, of this package, only the module of the exception root and the
+        two leaves it is built from: none of the call path, nothing that takes part in an import cycle."""
+        code = (
+            f"import sys; sys.path.insert(0, {str(SRC_DIR)!r}); "
+            "import director_litellm.discovery; "
+            "print(sorted(m for m in sys.modules if m.startswith('director_litellm')))"
+        )
+        result = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True)
+        loaded = ast.literal_eval(result.stdout.strip())
+        assert loaded == [
+            "director_litellm",
+            "director_litellm._error_hints",
+            "director_litellm._errors",
+            "director_litellm._scrub",
+            "director_litellm.discovery",
+        ]

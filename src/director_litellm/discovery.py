@@ -6,31 +6,19 @@ distribution can register a provider class under :data:`ENTRY_POINT_GROUP`, and
 ``DEFAULT_LLM``, when set, picks one by name and wins over whatever API keys are
 in the environment.
 
-Listing providers reads distribution metadata only; loading imports the one
-chosen entry point and nothing else, so a broken, unrelated plugin cannot break
-start-up. The loaded object is checked before use: a class with a callable
-``chat_completions`` whose ``PROVIDER_API_VERSION`` has our major version.
-
-Errors::
-
-    ProviderLoadError                                     a provider could not be used
-     ├── ProviderNotFoundError      (LookupError)         no provider by that name
-     ├── DuplicateProviderError     (LookupError)         name declared by two distributions
-     ├── ProviderImportError        (ImportError)         the entry point failed to import
-     └── IncompatibleProviderError  (TypeError)           the loaded object breaks the protocol
+Listing providers reads distribution metadata only (``entry_points(group=...)`` and
+``ep.dist``); loading imports the one chosen entry point and nothing else, so a broken,
+unrelated plugin cannot break start-up. The loaded object is checked before use: a class
+with a callable ``chat_completions`` whose ``PROVIDER_API_VERSION`` has our major version.
+Each failure is a :class:`ProviderLoadError` that is also the matching built-in kind
+(``LookupError``, ``ImportError``, ``TypeError``); the package's whole exception tree is
+drawn in ``director_litellm._errors``.
 
 Integrating with Director: ``integrations/director/director-litellm.patch`` appends
 :data:`DIRECTOR_SNIPPET` to Director's ``director/llm/__init__.py``. The snippet keeps
 Director's own function as ``_director_get_default_llm`` and rebinds ``get_default_llm``
 to one that calls :func:`get_default_llm` here with Director's four built-ins (keyed by
-its own ``LLMType``) and Director's function as ``fallback``:
-
-- ``DEFAULT_LLM`` unset or blank: ``fallback()`` (Director's key sniffing, unchanged);
-- a built-in's name: that built-in, whatever API keys are set;
-- a plugin's name: that plugin's class, instantiated with no arguments;
-- any other name: ``fallback()`` with one WARNING naming what exists (so a value that
-  chose a provider before the change still chooses it); with no ``fallback`` it is a
-  :class:`ProviderNotFoundError`.
+its own ``LLMType``) and Director's function as ``fallback``.
 """
 
 from __future__ import annotations
