@@ -214,6 +214,30 @@ class TestAvailableProviders:
         assert "fine" in names and "nometa" not in names
         assert "no_meta-1.0.dist-info" in caplog.text
 
+    def test_skips_a_distribution_with_a_malformed_entry_points_file(
+        self, fake_site: Any, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """An entry_points.txt line without '=' (which fails the stdlib's whole entry_points() scan) is
+        logged with its distribution and skipped; the other distributions' providers are still listed."""
+        info_dir = fake_site.add_dist("mangled-dist", "1.0", {"mangled": "m:M"})
+        (info_dir / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nno equals sign here\n", encoding="utf-8")
+        fake_site.add_dist("fine-dist", "1.0", {"fine": "fine_mod:Provider"})
+        names = {i.name for i in refresh_providers()}
+        assert "fine" in names
+        assert "mangled" not in names
+        assert "mangled_dist-1.0.dist-info" in caplog.text
+
+    def test_with_a_malformed_file_present_an_earlier_copy_still_shadows(
+        self, fake_site: Any, earlier_site: Any
+    ) -> None:
+        """Reading distributions one by one (after a malformed file) keeps the first sys.path copy only."""
+        info_dir = fake_site.add_dist("mangled-dist", "1.0", {"mangled": "m:M"})
+        (info_dir / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nno equals sign here\n", encoding="utf-8")
+        fake_site.add_dist("twice-dist", "1.0", {"twice": "old_mod:Provider"})
+        earlier_site.add_dist("twice-dist", "2.0", {"twice": "new_mod:Provider"})
+        infos = [i for i in refresh_providers() if i.distribution == "twice-dist"]
+        assert infos == [ProviderInfo("twice", "new_mod:Provider", "twice-dist", "2.0")]
+
     def test_a_caller_cannot_alter_the_cached_scan(self, fake_site: Any) -> None:
         """Renaming an entry or clearing the returned list changes neither the next listing nor loading."""
         good = fake_site.add_module("good_plugin", WORKING_PLUGIN)
@@ -515,3 +539,21 @@ class TestImportCost:
         # -S: no site-packages .pth hooks, which may import anything at start-up
         result = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True)
         assert result.stdout.strip() == "[]"
+
+    def test_import_loads_only_the_exception_root_and_its_leaves(self) -> None:
+        """A host importing discovery loads, of this package, only the module of the exception root and the
+        two leaves it is built from: none of the call path, nothing that takes part in an import cycle."""
+        code = (
+            f"import sys; sys.path.insert(0, {str(SRC_DIR)!r}); "
+            "import director_litellm.discovery; "
+            "print(sorted(m for m in sys.modules if m.startswith('director_litellm')))"
+        )
+        result = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True)
+        loaded = ast.literal_eval(result.stdout.strip())
+        assert loaded == [
+            "director_litellm",
+            "director_litellm._error_hints",
+            "director_litellm._errors",
+            "director_litellm._scrub",
+            "director_litellm.discovery",
+        ]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
+import re
 import subprocess
 import sys
+import types
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 
@@ -18,14 +22,50 @@ def run_python(code: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-# public name -> the module that defines it (DESIGN.md's public API, plus warm_up)
+ROOT = Path(__file__).resolve().parents[1]
+
+# public name -> the module that defines it (DESIGN.md's public API, plus warm_up, the exception tree
+# drawn in _errors' docstring, and the stream events docs/streaming.md shows)
 EXPORTS = {
     "LLMResponse": "director_litellm._response",
     "LLMResponseStatus": "director_litellm._response",
     "LiteLLMConfig": "director_litellm._config",
     "LiteLLMProvider": "director_litellm.provider",
     "warm_up": "director_litellm._warm",
+    "DirectorLiteLLMError": "director_litellm._errors",
+    "ConfigError": "director_litellm._errors",
+    "InvalidInputError": "director_litellm._errors",
+    "ContextWindowError": "director_litellm._errors",
+    "UnknownSettingError": "director_litellm._config",
+    "ProviderLoadError": "director_litellm.discovery",
+    "ProviderNotFoundError": "director_litellm.discovery",
+    "DuplicateProviderError": "director_litellm.discovery",
+    "ProviderImportError": "director_litellm.discovery",
+    "IncompatibleProviderError": "director_litellm.discovery",
+    "TextDelta": "director_litellm._stream",
+    "ReasoningDelta": "director_litellm._stream",
+    "Final": "director_litellm._stream",
+    "StreamEvent": "director_litellm._stream",
 }
+
+
+def _defined_in_package(value: object) -> bool:
+    """A class or function of the package, or a union of them (``StreamEvent``)."""
+    if isinstance(value, types.UnionType):
+        return all(_defined_in_package(arg) for arg in value.__args__)
+    return str(getattr(value, "__module__", "")).startswith("director_litellm")
+
+
+def _doc_imports() -> list[tuple[str, int, ast.Import | ast.ImportFrom]]:
+    """Every ``import director_litellm...`` / ``from director_litellm... import`` line in README.md and docs/."""
+    found = []
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(r"\s*(from|import)\s+director_litellm\b", line):
+                node = ast.parse(line.strip()).body[0]
+                assert isinstance(node, ast.Import | ast.ImportFrom), line
+                found.append((str(path.relative_to(ROOT)), number, node))
+    return found
 
 
 class TestPublicAPI:
@@ -39,10 +79,32 @@ class TestPublicAPI:
         exported = {
             name
             for name, value in vars(director_litellm).items()
-            if not name.startswith("_") and getattr(value, "__module__", "").startswith("director_litellm")
+            if not name.startswith("_") and _defined_in_package(value)
         }
         assert exported == set(EXPORTS)
         assert set(dir(director_litellm)) >= set(director_litellm.__all__)
+
+    def test_every_name_in_all_resolves_in_a_fresh_process(self) -> None:
+        """Each name in __all__ resolves through the package face alone, in a process that imported nothing else."""
+        state = run_python(
+            "import json, director_litellm as d\n"
+            "print(json.dumps({n: getattr(getattr(d, n), '__module__', None) for n in d.__all__}))"
+        )
+        # StreamEvent is a union of the three event classes: a types.UnionType, with no module of its own
+        assert state == {**EXPORTS, "StreamEvent": "types", "__version__": None}
+
+    def test_docs_import_only_public_modules_and_names(self) -> None:
+        """Every import line in README.md and docs/ names a public module (no ``_`` part) and names it has."""
+        found = _doc_imports()
+        assert any(where == "docs/streaming.md" for where, _, _ in found)  # the scan sees the docs' code
+        for where, number, node in found:
+            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for module in modules:
+                assert not any(part.startswith("_") for part in module.split(".")), f"{where}:{number}: {module}"
+                imported = importlib.import_module(module)
+                if isinstance(node, ast.ImportFrom):
+                    for alias in node.names:
+                        assert hasattr(imported, alias.name), f"{where}:{number}: {module}.{alias.name}"
 
     def test_unknown_attribute_raises(self) -> None:
         """A misspelt name is an AttributeError, not None."""

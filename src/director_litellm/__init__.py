@@ -18,10 +18,24 @@ __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
+    "ConfigError",
+    "ContextWindowError",
+    "DirectorLiteLLMError",
+    "DuplicateProviderError",
+    "Final",
+    "IncompatibleProviderError",
+    "InvalidInputError",
     "LLMResponse",
     "LLMResponseStatus",
     "LiteLLMConfig",
     "LiteLLMProvider",
+    "ProviderImportError",
+    "ProviderLoadError",
+    "ProviderNotFoundError",
+    "ReasoningDelta",
+    "StreamEvent",
+    "TextDelta",
+    "UnknownSettingError",
     "__version__",
     "warm_up",
 ]
@@ -33,12 +47,37 @@ _LAZY = {
     "LLMResponse": "director_litellm._response",
     "LLMResponseStatus": "director_litellm._response",
     "warm_up": "director_litellm._warm",
+    # the exception tree (drawn in _errors' docstring); discovery's branch is importable without pydantic
+    "DirectorLiteLLMError": "director_litellm._errors",
+    "ConfigError": "director_litellm._errors",
+    "InvalidInputError": "director_litellm._errors",
+    "ContextWindowError": "director_litellm._errors",
+    "UnknownSettingError": "director_litellm._config",
+    "ProviderLoadError": "director_litellm.discovery",
+    "ProviderNotFoundError": "director_litellm.discovery",
+    "DuplicateProviderError": "director_litellm.discovery",
+    "ProviderImportError": "director_litellm.discovery",
+    "IncompatibleProviderError": "director_litellm.discovery",
+    # what the stream methods yield
+    "TextDelta": "director_litellm._stream",
+    "ReasoningDelta": "director_litellm._stream",
+    "Final": "director_litellm._stream",
+    "StreamEvent": "director_litellm._stream",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from director_litellm._config import LiteLLMConfig
+    from director_litellm._config import LiteLLMConfig, UnknownSettingError
+    from director_litellm._errors import ConfigError, ContextWindowError, DirectorLiteLLMError, InvalidInputError
     from director_litellm._response import LLMResponse, LLMResponseStatus
+    from director_litellm._stream import Final, ReasoningDelta, StreamEvent, TextDelta
     from director_litellm._warm import warm_up
+    from director_litellm.discovery import (
+        DuplicateProviderError,
+        IncompatibleProviderError,
+        ProviderImportError,
+        ProviderLoadError,
+        ProviderNotFoundError,
+    )
     from director_litellm.provider import LiteLLMProvider
 
 

@@ -6,31 +6,19 @@ distribution can register a provider class under :data:`ENTRY_POINT_GROUP`, and
 ``DEFAULT_LLM``, when set, picks one by name and wins over whatever API keys are
 in the environment.
 
-Listing providers reads distribution metadata only; loading imports the one
-chosen entry point and nothing else, so a broken, unrelated plugin cannot break
-start-up. The loaded object is checked before use: a class with a callable
-``chat_completions`` whose ``PROVIDER_API_VERSION`` has our major version.
-
-Errors::
-
-    ProviderLoadError                                     a provider could not be used
-     ├── ProviderNotFoundError      (LookupError)         no provider by that name
-     ├── DuplicateProviderError     (LookupError)         name declared by two distributions
-     ├── ProviderImportError        (ImportError)         the entry point failed to import
-     └── IncompatibleProviderError  (TypeError)           the loaded object breaks the protocol
+Listing providers reads distribution metadata only (``entry_points(group=...)`` and
+``ep.dist``); loading imports the one chosen entry point and nothing else, so a broken,
+unrelated plugin cannot break start-up. The loaded object is checked before use: a class
+with a callable ``chat_completions`` whose ``PROVIDER_API_VERSION`` has our major version.
+Each failure is a :class:`ProviderLoadError` that is also the matching built-in kind
+(``LookupError``, ``ImportError``, ``TypeError``); the package's whole exception tree is
+drawn in ``director_litellm._errors``.
 
 Integrating with Director: ``integrations/director/director-litellm.patch`` appends
 :data:`DIRECTOR_SNIPPET` to Director's ``director/llm/__init__.py``. The snippet keeps
 Director's own function as ``_director_get_default_llm`` and rebinds ``get_default_llm``
 to one that calls :func:`get_default_llm` here with Director's four built-ins (keyed by
-its own ``LLMType``) and Director's function as ``fallback``:
-
-- ``DEFAULT_LLM`` unset or blank: ``fallback()`` (Director's key sniffing, unchanged);
-- a built-in's name: that built-in, whatever API keys are set;
-- a plugin's name: that plugin's class, instantiated with no arguments;
-- any other name: ``fallback()`` with one WARNING naming what exists (so a value that
-  chose a provider before the change still chooses it); with no ``fallback`` it is a
-  :class:`ProviderNotFoundError`.
+its own ``LLMType``) and Director's function as ``fallback``.
 """
 
 from __future__ import annotations
@@ -38,15 +26,15 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from director_litellm._errors import DirectorLiteLLMError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from importlib.metadata import EntryPoint, PackageMetadata  # importing importlib.metadata costs ~40 ms
+    # importing importlib.metadata costs ~40 ms
+    from importlib.metadata import Distribution, EntryPoint, PackageMetadata
 
 logger = logging.getLogger(__name__)
 
@@ -138,42 +126,49 @@ def _header(metadata: PackageMetadata, key: str) -> str | None:
     return str(values[0]) if values else None
 
 
+def _described(ep: EntryPoint) -> ProviderInfo:
+    """``ep`` with its distribution's name and version, read from METADATA (only for the group's entries)."""
+    headers = ep.dist.metadata if ep.dist else None
+    name = _header(headers, "Name") if headers else None
+    if headers is None or not name:
+        raise ValueError("no Name in metadata")
+    return ProviderInfo(ep.name, ep.value, name, _header(headers, "Version") or "(unknown version)")
+
+
+def _one_by_one(dists: Iterable[Distribution]) -> Iterator[EntryPoint]:
+    """The group's entry points read per distribution, so a malformed file skips only its own (the first
+    copy of a name on sys.path wins, as in ``entry_points()``)."""
+    seen: set[str] = set()
+    for dist in dists:
+        try:
+            eps = dist.entry_points.select(group=ENTRY_POINT_GROUP)
+        except Exception as exc:
+            logger.warning("skipping distribution with unreadable entry points at %s: %s", _where(dist), exc)
+            continue
+        name = _key(_header(dist.metadata, "Name") or "") if eps else ""
+        if name not in seen:  # a nameless one goes on, for _described to report
+            seen.add(name or str(_where(dist)))
+            yield from eps
+
+
+def _where(dist: Distribution | None) -> object:
+    return getattr(dist, "_path", dist)  # the .dist-info directory, for the log line
+
+
 def _scan() -> tuple[_Entry, ...]:
     from importlib import metadata  # ~40 ms; paid on the first scan, not on import
 
+    try:  # the first copy of each distribution on sys.path; METADATA is parsed only for the group's
+        eps: Iterable[EntryPoint] = metadata.entry_points(group=ENTRY_POINT_GROUP)
+    except Exception as exc:  # one malformed entry_points.txt anywhere fails the stdlib's whole scan
+        logger.debug("reading each distribution's entry points on its own: %s: %s", type(exc).__name__, exc)
+        eps = _one_by_one(metadata.distributions())
     found: list[_Entry] = []
-    seen: set[str] = set()
-    for dist in metadata.distributions():
+    for ep in eps:
         try:
-            # Parsing METADATA costs ~1 ms per distribution; the name from the directory and
-            # entry_points.txt cost ~10 µs, so METADATA is read only for a distribution that
-            # declares the group (the first one on sys.path per name, as in entry_points()).
-            quick = getattr(dist, "_normalized_name", None)  # 3.10+: from the .dist-info path
-            if quick is not None:
-                quick = re.sub(r"[-_.]+", "-", quick).lower()
-                if quick in seen:
-                    continue
-                seen.add(quick)
-            text = dist.read_text("entry_points.txt")
-            if not text or ENTRY_POINT_GROUP not in text:
-                continue
-            headers = dist.metadata
-            dist_name = _header(headers, "Name")
-            if not dist_name:
-                raise ValueError("no Name in metadata")
-            normalized = re.sub(r"[-_.]+", "-", dist_name).lower()
-            if quick is None:
-                if normalized in seen:
-                    continue  # shadowed by an earlier sys.path entry, as in entry_points()
-                seen.add(normalized)
-            version = _header(headers, "Version") or "(unknown version)"
-            entry_points = list(dist.entry_points.select(group=ENTRY_POINT_GROUP))
+            found.append((_described(ep), ep))
         except Exception as exc:  # one unreadable distribution must not hide the others
-            where = getattr(dist, "_path", dist)
-            logger.warning("skipping distribution with unreadable metadata at %s: %s", where, exc)
-            continue
-        for ep in entry_points:
-            found.append((ProviderInfo(ep.name, ep.value, dist_name, version), ep))
+            logger.warning("skipping distribution with unreadable metadata at %s: %s", _where(ep.dist), exc)
     found.sort(key=lambda entry: (entry[0].name, entry[0].distribution))
     logger.debug("found %d LLM provider entry point(s) in %r", len(found), ENTRY_POINT_GROUP)
     return tuple(found)
