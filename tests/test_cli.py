@@ -28,7 +28,6 @@ from tests.fakes import FakeAnthropic, FakeOpenAI, running
 SCRIPT = Path(sys.executable).parent / "director-litellm"
 KEY = "sk-test-cli-0123456789abcdefXYZ"
 pytestmark = pytest.mark.usefixtures("columns")
-CHAT_ANSWER = "Hello from the fake."
 
 
 def run_script(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -66,7 +65,7 @@ def run_with_tty_stderr(command: list[str], *args: str, env: dict[str, str]) -> 
 def piped_chat() -> Iterator[tuple[subprocess.CompletedProcess[str], FakeOpenAI]]:
     """`director-litellm chat "Say hello"` through the fake, stderr on a pipe (CI, a log file)."""
     with running(FakeOpenAI) as fake:
-        fake.reply(CHAT_ANSWER)
+        fake.reply("Hello from the fake.")
         env = {"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "LITELLM_API_BASE": fake.url, "LITELLM_API_KEY": KEY}
         yield run_script("chat", "Say hello", env=env), fake
 
