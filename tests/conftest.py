@@ -9,24 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.environment import COLUMNS, OFFLINE_ENV
+from tests.environment import COLUMNS, ISOLATED_PREFIXES, OFFLINE_ENV
 
 pytest_plugins = ["tests.fakes.fixtures"]
 
 TESTS = Path(__file__).parent
-# variables whose outer values must not leak into a test
-_ISOLATED_PREFIXES = (
-    "LITELLM_",
-    "OPENAI_",
-    "ANTHROPIC_",
-    "AZURE_",
-    "GROQ_",
-    "GEMINI_",
-    "MISTRAL_",
-    "OLLAMA_",
-    "COHERE_",
-    "DEFAULT_LLM",
-)
 
 # litellm must never reach the network for its data files, in any test (set before any import)
 os.environ.update(OFFLINE_ENV)
@@ -42,7 +29,7 @@ if os.environ.get("PYTHONPATH"):
 def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test starts with no provider keys and no LITELLM_* settings from outside."""
     for name in list(os.environ):
-        if name.startswith(_ISOLATED_PREFIXES) and name not in OFFLINE_ENV:
+        if name.startswith(ISOLATED_PREFIXES) and name not in OFFLINE_ENV:
             monkeypatch.delenv(name)
 
 

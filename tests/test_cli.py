@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,12 +22,59 @@ from director_litellm._errors import ConfigProblem
 from director_litellm.cli import _console as console_module
 from director_litellm.cli._settings import resolve
 from tests.environment import COLUMNS as WIDTH
-from tests.environment import OFFLINE_ENV
+from tests.environment import OFFLINE_ENV, isolated
 from tests.fakes import FakeAnthropic, FakeOpenAI, running
 
 SCRIPT = Path(sys.executable).parent / "director-litellm"
 KEY = "sk-test-cli-0123456789abcdefXYZ"
 pytestmark = pytest.mark.usefixtures("columns")
+
+
+def run_script(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The installed console script in a fresh process, stdout and stderr on pipes, no outer settings."""
+    full = {**isolated(dict(os.environ)), "COLUMNS": str(WIDTH), **env}
+    return subprocess.run([str(SCRIPT), *args], env=full, capture_output=True, text=True, timeout=120)
+
+
+def run_with_tty_stderr(command: list[str], *args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """``command`` in a fresh process, stderr on a pseudo-terminal, stdout on a pipe, no outer settings."""
+    import pty
+
+    primary, secondary = pty.openpty()
+    full = {**isolated(dict(os.environ)), "COLUMNS": str(WIDTH), **env}
+    try:
+        proc = subprocess.Popen([*command, *args], stdout=subprocess.PIPE, stderr=secondary, env=full, text=True)
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        os.close(primary)
+    return proc.returncode, out, b"".join(chunks).decode()
+
+
+# Each fresh process imports litellm (seconds): tests that read the same run's output share it.
+@pytest.fixture(scope="module")
+def piped_chat() -> Iterator[tuple[subprocess.CompletedProcess[str], FakeOpenAI]]:
+    """`director-litellm chat "Say hello"` through the fake, stderr on a pipe (CI, a log file)."""
+    with running(FakeOpenAI) as fake:
+        fake.reply("Hello from the fake.")
+        env = {"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "LITELLM_API_BASE": fake.url, "LITELLM_API_KEY": KEY}
+        yield run_script("chat", "Say hello", env=env), fake
+
+
+@pytest.fixture(scope="module")
+def doctor_json_on_a_terminal() -> tuple[int, str, str]:
+    """`director-litellm doctor --json` for an unroutable model (litellm prints "Provider List" banners for
+    it, after its import), stderr on a terminal: (exit code, stdout, terminal output)."""
+    return run_with_tty_stderr([str(SCRIPT)], "doctor", "--json", env={"LITELLM_CHAT_MODEL": "foo/bar-unknown"})
 
 
 def openai_env(monkeypatch: pytest.MonkeyPatch, fake: FakeOpenAI) -> None:
@@ -477,33 +525,28 @@ class TestConsole:
 class TestSmoke:
     """The installed console script in a fresh process: the entry point, and a stdout litellm prints on."""
 
-    @staticmethod
-    def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-        clean = dict(os.environ)  # conftest's isolated_env has removed the outer LITELLM_* and keys
-        clean.update({"COLUMNS": str(WIDTH), **OFFLINE_ENV, **env})
-        return subprocess.run([str(SCRIPT), *args], env=clean, capture_output=True, text=True, timeout=120)
-
-    def test_chat(self, openai_fake: FakeOpenAI) -> None:
+    def test_chat(self, piped_chat: tuple[subprocess.CompletedProcess[str], FakeOpenAI]) -> None:
         """`director-litellm chat` answers through the fake: only the answer on stdout."""
-        openai_fake.reply("Hello from the fake.")
-        env = {"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "LITELLM_API_BASE": openai_fake.url, "LITELLM_API_KEY": KEY}
-        result = self.run("chat", "Say hello", env=env)
+        result, fake = piped_chat
         assert result.returncode == 0, result.stderr
         assert result.stdout == "Hello from the fake.\n" and "15 tokens" in result.stderr
+        assert [r.body["messages"] for r in fake.requests] == [[{"role": "user", "content": "Say hello"}]]
 
-    def test_doctor_json_is_pure_even_when_litellm_prints_banners(self) -> None:
+    def test_doctor_json_is_pure_even_when_litellm_prints_banners(
+        self, doctor_json_on_a_terminal: tuple[int, str, str]
+    ) -> None:
         """An unroutable model makes litellm print "Provider List" banners; stdout is still only JSON."""
-        result = self.run("doctor", "--json", env={"LITELLM_CHAT_MODEL": "foo/bar-unknown"})
-        data = json.loads(result.stdout)  # the assertion: nothing but JSON on stdout
-        assert "Provider List" not in result.stdout + result.stderr
-        assert result.returncode == 1 and any("foo/bar-unknown" in p for p in data["problems"])
+        code, out, err = doctor_json_on_a_terminal
+        data = json.loads(out)  # the assertion: nothing but JSON on stdout
+        assert "Provider List" not in out + err
+        assert code == 1 and any("foo/bar-unknown" in p for p in data["problems"])
 
     def test_demo_without_a_key(self) -> None:
         """`director-litellm demo` in a fresh process with no key and no LITELLM_* setting: stdout is the demo.
 
         A fresh process is where litellm is first imported (its import-time warnings would show on stderr).
         """
-        result = self.run("demo", env={})
+        result = run_script("demo", env={})
         assert result.returncode == 0, result.stdout + result.stderr
         assert result.stderr == ""
         assert result.stdout.startswith("director-litellm demo:")
@@ -511,7 +554,7 @@ class TestSmoke:
 
     def test_providers_check(self) -> None:
         """`providers --check` loads this package's provider through its entry point in a fresh process."""
-        result = self.run("providers", "--check", env={})
+        result = run_script("providers", "--check", env={})
         assert result.returncode == 0, result.stdout + result.stderr
         assert result.stdout.splitlines()[-1].split() == ["litellm", "OK"]
 
@@ -648,58 +691,28 @@ class TestChatErrors:
 class TestProgress:
     """While litellm is first imported (seconds), a terminal's stderr says so; a pipe or --json gets nothing."""
 
-    @staticmethod
-    def run_with_tty_stderr(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
-        """The command in a fresh process, stderr on a pseudo-terminal, stdout on a pipe."""
-        import pty
-
-        primary, secondary = pty.openpty()
-        full = {**os.environ, "COLUMNS": str(WIDTH), **OFFLINE_ENV, **env}
-        try:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "director_litellm", *args],
-                stdout=subprocess.PIPE,
-                stderr=secondary,
-                env=full,
-                text=True,
-            )
-            os.close(secondary)
-            chunks = []
-            while True:
-                try:
-                    chunk = os.read(primary, 4096)
-                except OSError:  # the terminal closed with the process
-                    break
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            out, _ = proc.communicate(timeout=120)
-        finally:
-            os.close(primary)
-        return proc.returncode, out, b"".join(chunks).decode()
-
     def test_chat_shows_the_import_on_a_terminal(self, openai_fake: FakeOpenAI) -> None:
         """One progress line on the terminal, erased once litellm is in; stdout is only the answer."""
         openai_fake.reply("Hello from the fake.")
         env = {"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "LITELLM_API_BASE": openai_fake.url, "LITELLM_API_KEY": KEY}
-        code, out, err = self.run_with_tty_stderr("chat", "hi", env=env)
+        code, out, err = run_with_tty_stderr([sys.executable, "-m", "director_litellm"], "chat", "hi", env=env)
         assert code == 0, err
         assert out == "Hello from the fake.\n"
         assert err.count("director-litellm: loading litellm") == 1
         assert "\r\x1b[K" in err.split("director-litellm: loading litellm", 1)[1]  # erased, then the summary
         assert "15 tokens" in err
 
-    def test_json_on_a_terminal_has_no_progress_line(self) -> None:
+    def test_json_on_a_terminal_has_no_progress_line(self, doctor_json_on_a_terminal: tuple[int, str, str]) -> None:
         """doctor --json: no progress line even when stderr is a terminal."""
-        _, out, err = self.run_with_tty_stderr("doctor", "--json", env={"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini"})
+        _, out, err = doctor_json_on_a_terminal
         json.loads(out)
         assert "loading litellm" not in err
 
-    def test_a_pipe_gets_no_progress_line(self, openai_fake: FakeOpenAI) -> None:
+    def test_a_pipe_gets_no_progress_line(
+        self, piped_chat: tuple[subprocess.CompletedProcess[str], FakeOpenAI]
+    ) -> None:
         """stderr on a pipe (CI, a log file): nothing but the summary."""
-        openai_fake.reply("Hello from the fake.")
-        env = {"LITELLM_CHAT_MODEL": "openai/gpt-4o-mini", "LITELLM_API_BASE": openai_fake.url, "LITELLM_API_KEY": KEY}
-        result = TestSmoke.run("chat", "hi", env=env)
+        result, _ = piped_chat
         assert result.returncode == 0 and "loading litellm" not in result.stderr
 
 

@@ -115,13 +115,15 @@ class TestErrors:
         """No credentials file, no gcloud login (a fresh process): ``config`` naming the variable to set,
         never retried, nothing sent (litellm reported google-auth's DefaultCredentialsError as a 500)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GOOGLE_", "VERTEX", "CLOUDSDK_"))}
-        # no home gcloud login; the GCE metadata server is a closed loopback port (no network)
+        # no home gcloud login; the GCE metadata server is a closed loopback port (no network), asked once:
+        # google-auth's default is three tries with 1 s and 2 s backoff sleeps between them
         env.update(
             OFFLINE_ENV,
             HOME=str(tmp_path),
             CLOUDSDK_CONFIG=str(tmp_path / "gcloud"),
             GCE_METADATA_HOST="127.0.0.1:9",
             GCE_METADATA_IP="127.0.0.1:9",
+            GCE_METADATA_DETECT_RETRIES="1",
             PYTHONPATH=pythonpath(ROOT),
         )
         status, content, error = _vertex_call_in_a_new_process(vertex_fake, env)
