@@ -22,7 +22,9 @@ class TestMissingSetup:
         """No source at all: the credential variables and the region variable are named."""
         problem = aws.missing_setup(MODEL, {}, {"HOME": str(home)})
         assert problem is not None
-        assert "AWS_ACCESS_KEY_ID" in problem and "AWS_SECRET_ACCESS_KEY" in problem and "AWS_REGION_NAME" in problem
+        assert "AWS_ACCESS_KEY_ID" in problem
+        assert "AWS_SECRET_ACCESS_KEY" in problem
+        assert "AWS_REGION_NAME" in problem
 
     @pytest.mark.parametrize(
         ("options", "environ"),

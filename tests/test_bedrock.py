@@ -59,7 +59,8 @@ class TestDirectorsLoop:
         assert first.ok, first.failed and first.failed.error
         assert [c["tool"]["name"] for c in first.tool_calls] == ["search", "summarize_video"]
         assert all(c["id"].startswith("tooluse_") for c in first.tool_calls)
-        assert first.summary is not None and first.summary.content == "I searched and summarised."
+        assert first.summary is not None
+        assert first.summary.content == "I searched and summarised."
         script_message(bedrock_fake, TWO_STEPS[:1], summary="Second summary.")
         second = run_message(provider, Session.loads(session.dumps()), "Now dogs", path=path)
         assert second.ok, second.failed and second.failed.error
@@ -157,8 +158,10 @@ class TestSetup:
             [{"role": "user", "content": "Hello"}]
         )
         assert not response.status
-        assert response.error["category"] == "config" and not response.error["retryable"]
-        assert "AWS_ACCESS_KEY_ID" in response.content and "AWS_SECRET_ACCESS_KEY" in response.content
+        assert response.error["category"] == "config"
+        assert not response.error["retryable"]
+        assert "AWS_ACCESS_KEY_ID" in response.content
+        assert "AWS_SECRET_ACCESS_KEY" in response.content
         assert "region" not in response.content
         assert bedrock_fake.requests == []
 
@@ -167,7 +170,8 @@ class TestSetup:
         options = {k: v for k, v in bedrock_options().items() if k != "aws_region_name"}
         response = on(bedrock_fake, extra_params=options).chat_completions([{"role": "user", "content": "Hello"}])
         assert response.error["category"] == "config"
-        assert "AWS_REGION_NAME" in response.content and "AWS_ACCESS_KEY_ID" not in response.content
+        assert "AWS_REGION_NAME" in response.content
+        assert "AWS_ACCESS_KEY_ID" not in response.content
         assert bedrock_fake.requests == []
 
     def test_credentials_and_region_from_the_environment(
@@ -206,7 +210,8 @@ class TestSetup:
             [{"role": "user", "content": "Hello"}]
         )
         assert not response.status
-        assert response.error["category"] == "config" and not response.error["retryable"]
+        assert response.error["category"] == "config"
+        assert not response.error["retryable"]
         assert 'pip install "director-litellm[bedrock]"' in response.content
         assert response.error["attempts"] == 1
         assert bedrock_fake.requests == []
@@ -245,7 +250,8 @@ class TestFailures:
         assert response.content == "Sorry, the model cannot answer this question."
         bedrock_fake.enqueue(Reply.success(None, finish_reason=stop))
         response = complete(provider, hello, path=path)
-        assert not response.status and response.error["category"] == "content_policy"
+        assert not response.status
+        assert response.error["category"] == "content_policy"
 
     def test_a_bad_key_is_auth(self) -> None:
         """UnrecognizedClientException (403, a key AWS does not know) says: check the key."""

@@ -95,7 +95,8 @@ class TestCallbacks:
         before = litellm_globals()
         openai_fake.enqueue(Reply.success("from the fake"))
         response = provider_for(openai_fake).chat_completions(USER)
-        assert response.status and response.content == "from the fake"
+        assert response.status
+        assert response.content == "from the fake"
         assert waited(lambda: ("success", "from the fake") in recorder), recorder
         assert litellm_globals() == before  # nothing process-wide was added
 
@@ -133,10 +134,12 @@ class TestCallbacks:
         _litellm.callback.cache_clear()
         provider = provider_for(openai_fake)
         with caplog.at_level(logging.WARNING, logger="director_litellm"):
-            assert provider.chat_completions(USER).status and provider.chat_completions(USER).status
+            assert provider.chat_completions(USER).status
+            assert provider.chat_completions(USER).status
         lines = [r.getMessage() for r in caplog.records if "LITELLM_CALLBACKS" in r.getMessage()]
         assert len(lines) == 2, lines
-        assert "no_such_module_here:Logger" in lines[0] and "not a litellm CustomLogger" in lines[1]
+        assert "no_such_module_here:Logger" in lines[0]
+        assert "not a litellm CustomLogger" in lines[1]
 
     def test_enable_langfuse_without_langfuse_warns_once(
         self, openai_fake: FakeOpenAI, caplog: pytest.LogCaptureFixture

@@ -109,7 +109,8 @@ class TestChat:
         out, err = capsys.readouterr()
         assert code == 0, err
         assert out == "Hello from the fake.\n"
-        assert "15 tokens" in err and " ms " in err
+        assert "15 tokens" in err
+        assert " ms " in err
         assert openai_fake.violations == []
         request = openai_fake.requests[-1]
         assert request.headers["authorization"] == f"Bearer {KEY}"
@@ -139,8 +140,11 @@ class TestChat:
         out, err = capsys.readouterr()
         assert code == 0, err
         data = json.loads(out)
-        assert data["status"] and data["content"] == "" and data["total_tokens"] == 15
-        assert data["latency_ms"] > 0 and data["model"]
+        assert data["status"]
+        assert data["content"] == ""
+        assert data["total_tokens"] == 15
+        assert data["latency_ms"] > 0
+        assert data["model"]
         usage = data["usage"]  # the provider's ledger: this one call, the fake's usage (10 in, 5 out)
         assert (usage["calls"], usage["attempts"], usage["input_tokens"], usage["output_tokens"]) == (1, 1, 10, 5)
         assert usage["by_model"]["openai/gpt-4o-mini"]["calls"] == 1
@@ -149,7 +153,8 @@ class TestChat:
         ]
         body = openai_fake.requests[-1].body
         assert body["messages"][0] == {"role": "system", "content": "Be brief."}
-        assert body["max_tokens"] == 77 and body["tools"][0]["function"]["name"] == "search"
+        assert body["max_tokens"] == 77
+        assert body["tools"][0]["function"]["name"] == "search"
 
     def test_tool_calls_are_printed_and_prompt_read_from_stdin(
         self,
@@ -176,9 +181,12 @@ class TestChat:
         openai_fake.reply_error(401, f"Incorrect API key provided: {KEY}.")
         code = cli.main(["chat", "Hello"])
         out, err = capsys.readouterr()
-        assert code == 1 and out == ""
+        assert code == 1
+        assert out == ""
         assert len(err.splitlines()) == 1, err
-        assert err.startswith("director-litellm: error: ") and "API key" in err and "[auth, HTTP 401" in err
+        assert err.startswith("director-litellm: error: ")
+        assert "API key" in err
+        assert "[auth, HTTP 401" in err
         assert KEY not in out + err
 
     def test_no_key_anywhere_is_a_config_error(
@@ -188,7 +196,8 @@ class TestChat:
         assert cli.main(["chat", "hi"]) == 1
         out, err = capsys.readouterr()
         assert out == "" and len(err.splitlines()) == 1, err
-        assert "set OPENAI_API_KEY (or LITELLM_API_KEY)" in err and "[config" in err
+        assert "set OPENAI_API_KEY (or LITELLM_API_KEY)" in err
+        assert "[config" in err
         assert "rejected the API key" not in err
         monkeypatch.setenv("LITELLM_API_BASE", openai_fake.url)
         assert cli.main(["chat", "hi"]) == 1
@@ -210,7 +219,8 @@ class TestChat:
         assert out == "Hello from Claude.\n"
         assert anthropic_fake.violations == []
         request = anthropic_fake.requests[-1]
-        assert request.path == "/v1/messages" and request.headers["x-api-key"] == KEY
+        assert request.path == "/v1/messages"
+        assert request.headers["x-api-key"] == KEY
         assert request.body["temperature"] == 0.2
 
     def anthropic_env(self, monkeypatch: pytest.MonkeyPatch, fake: FakeAnthropic) -> None:
@@ -241,7 +251,8 @@ class TestChat:
             summaries.append(capsys.readouterr().err.split(" | ")[1])
         first, second = summaries
         written = int(first.split("(")[1].split()[0])
-        assert written > 1024 and first.split("(")[1].startswith(f"{written} written)")
+        assert written > 1024
+        assert first.split("(")[1].startswith(f"{written} written)")
         assert second.split("(")[1].startswith(f"{written} cached)")
         assert first.split(" in ")[0] == second.split(" in ")[0]  # the same input, counted whole both times
         assert anthropic_fake.violations == []
@@ -253,7 +264,8 @@ class TestChat:
         openai_env(monkeypatch, openai_fake)
         code = cli.main(["chat", "Hello", "--temperature", "7"])
         out, err = capsys.readouterr()
-        assert code == 1 and out == ""
+        assert code == 1
+        assert out == ""
         assert err.splitlines() == [
             "director-litellm: error: invalid configuration: --temperature 7.0: Input should be less than or equal to 2"
         ]
@@ -267,8 +279,10 @@ class TestChat:
         monkeypatch.setenv("LITELLM_MAX_TOKENS", "0")
         code = cli.main(["chat", "Hello", "--temperature", "0.5"])
         err = capsys.readouterr().err
-        assert code == 1 and 'LITELLM_MAX_TOKENS "0": Input should be greater than 0' in err
-        assert "--max-tokens" not in err and openai_fake.requests == []
+        assert code == 1
+        assert 'LITELLM_MAX_TOKENS "0": Input should be greater than 0' in err
+        assert "--max-tokens" not in err
+        assert openai_fake.requests == []
 
     def test_chat_with_a_blocked_release_sends_nothing(
         self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -281,8 +295,11 @@ class TestChat:
         finally:
             supply_chain.check_installed.cache_clear()
         out, err = capsys.readouterr()
-        assert code == 1 and out == ""
-        assert len(err.splitlines()) == 1 and "blocked_version" in err and supply_chain.SAFE_INSTALL in err
+        assert code == 1
+        assert out == ""
+        assert len(err.splitlines()) == 1
+        assert "blocked_version" in err
+        assert supply_chain.SAFE_INSTALL in err
         assert openai_fake.requests == []
 
     def test_unknown_option_prints_chats_own_usage(self, capsys: pytest.CaptureFixture[str]) -> None:
@@ -300,7 +317,8 @@ class TestChat:
             cli.main(["--bogus", "chat", "hi"])
         err = capsys.readouterr().err
         assert exited.value.code == 2
-        assert err.startswith("usage: director-litellm [-h]") and "unrecognized arguments: --bogus" in err
+        assert err.startswith("usage: director-litellm [-h]")
+        assert "unrecognized arguments: --bogus" in err
 
 
 class TestResolvedConfig:
@@ -321,7 +339,8 @@ class TestResolvedConfig:
         monkeypatch.setenv("LITELLM_TEMPERATURE", "hot")
         monkeypatch.setenv("LITELLM_MAX_TOKENS", "123")
         resolved = resolve({}, {})
-        assert resolved.config.temperature == 0.9 and resolved.config.max_tokens == 123
+        assert resolved.config.temperature == 0.9
+        assert resolved.config.max_tokens == 123
         assert resolved.shown()["temperature"] == "(invalid)"
         assert resolved.sources == {"temperature": "LITELLM_TEMPERATURE", "max_tokens": "LITELLM_MAX_TOKENS"}
 
@@ -342,7 +361,8 @@ class TestProviders:
     def test_json(self, capsys: pytest.CaptureFixture[str]) -> None:
         code = cli.main(["providers", "--json"])
         data = json.loads(capsys.readouterr().out)
-        assert code == 0 and data["group"] == "director.llm_providers"
+        assert code == 0
+        assert data["group"] == "director.llm_providers"
         assert {"name": "litellm", "target": "director_litellm.provider:LiteLLMProvider"}.items() <= next(
             p for p in data["providers"] if p["name"] == "litellm"
         ).items()
@@ -373,7 +393,8 @@ class TestProviders:
         monkeypatch.setattr(discovery, "load_provider", load)
         code = cli.main(["providers", "--check"])
         out = " ".join(capsys.readouterr().out.split())  # undo the wrapping
-        assert code == 1 and asked == ["broken", "litellm"]
+        assert code == 1
+        assert asked == ["broken", "litellm"]
         assert out.endswith(
             "broken FAILED: ProviderImportError: LLM provider 'broken' failed to import: boom litellm OK"
         )
@@ -398,7 +419,8 @@ class TestExits:
         monkeypatch.setattr(discovery, "available_providers", interrupted)
         code = cli.main(["providers"])
         out, err = capsys.readouterr()
-        assert code == 130 and out == ""
+        assert code == 130
+        assert out == ""
         assert err == "director-litellm: error: interrupted\n"
 
     def test_broken_pipe_exits_zero_and_silences_stdout(self, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -413,7 +435,8 @@ class TestExits:
         code = cli.main(["providers"])
         swapped = sys.stdout
         assert code == 0
-        assert swapped is not closed and swapped.name == os.devnull
+        assert swapped is not closed
+        assert swapped.name == os.devnull
         swapped.close()
 
     def test_exit_codes_are_documented(self) -> None:
@@ -444,9 +467,11 @@ class TestDemo:
         assert code == 0, out + err
         headings = [line.split("]")[0] + "]" for line in out.splitlines() if line.startswith("[")]
         assert headings == ["[1/4]", "[2/4]", "[3/4]", "[4/4]"]
-        assert "  tool call " in out and '"arguments": {"video_id": "m-1234"' in out
+        assert "  tool call " in out
+        assert '"arguments": {"video_id": "m-1234"' in out
         assert out.count("\n  sent      POST /v1/chat/completions") == 3
-        assert "Demo passed: 3 calls, 3 requests" in out and err == ""
+        assert "Demo passed: 3 calls, 3 requests" in out
+        assert err == ""
 
     def test_a_failed_step_is_exit_one(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -467,7 +492,8 @@ class TestHelp:
             cli.main([*command, "--help"])
         out = capsys.readouterr().out
         assert exited.value.code == 0
-        assert "examples:" in out and "director-litellm " in out
+        assert "examples:" in out
+        assert "director-litellm " in out
         assert_fits(out)
 
     @pytest.mark.parametrize("command", ["doctor", "chat"])
@@ -486,7 +512,8 @@ class TestHelp:
             "http://localhost:1234/v1",
         ]
         rest = " ".join(lines[without + 1 : without + 4])
-        assert "https://api.anthropic.com" in rest and "https://NAME.openai.azure.com" in rest
+        assert "https://api.anthropic.com" in rest
+        assert "https://NAME.openai.azure.com" in rest
         assert "/v1" not in rest
 
     def test_version(self, capsys: pytest.CaptureFixture[str]) -> None:
@@ -512,7 +539,8 @@ class TestConsole:
     def test_long_paths_are_cut_from_the_left(self) -> None:
         """A long interpreter path keeps its end and fits the width; a short one is unchanged."""
         long = "/tmp/director-litellm-ci.BlmZJN/some/very/long/folder/name/A/bin/python3"
-        assert len(console_module.fit(long, 40)) == 40 and console_module.fit(long, 40).endswith("A/bin/python3")
+        assert len(console_module.fit(long, 40)) == 40
+        assert console_module.fit(long, 40).endswith("A/bin/python3")
         assert console_module.fit("/usr/bin/python3", 40) == "/usr/bin/python3"
 
     def test_table_cuts_the_shrinking_column(self) -> None:
@@ -529,7 +557,8 @@ class TestSmoke:
         """`director-litellm chat` answers through the fake: only the answer on stdout."""
         result, fake = piped_chat
         assert result.returncode == 0, result.stderr
-        assert result.stdout == "Hello from the fake.\n" and "15 tokens" in result.stderr
+        assert result.stdout == "Hello from the fake.\n"
+        assert "15 tokens" in result.stderr
         assert [r.body["messages"] for r in fake.requests] == [[{"role": "user", "content": "Say hello"}]]
 
     def test_doctor_json_is_pure_even_when_litellm_prints_banners(
@@ -539,7 +568,8 @@ class TestSmoke:
         code, out, err = doctor_json_on_a_terminal
         data = json.loads(out)  # the assertion: nothing but JSON on stdout
         assert "Provider List" not in out + err
-        assert code == 1 and any("foo/bar-unknown" in p for p in data["problems"])
+        assert code == 1
+        assert any("foo/bar-unknown" in p for p in data["problems"])
 
     def test_demo_without_a_key(self) -> None:
         """`director-litellm demo` in a fresh process with no key and no LITELLM_* setting: stdout is the demo.
@@ -578,7 +608,8 @@ class TestEntryPoints:
                 cli.main([flag])
             assert exited.value.code == 0
             printed.append(capsys.readouterr().out)
-        assert printed[0] == printed[1] and printed[0].startswith("director-litellm ")
+        assert printed[0] == printed[1]
+        assert printed[0].startswith("director-litellm ")
 
 
 class _ServesUnderV1Only(FakeOpenAI):
@@ -594,7 +625,8 @@ class TestChatErrors:
         out, err = capsys.readouterr()
         assert code == 1 and out == "" and len(err.splitlines()) == 1, err
         assert err.startswith("director-litellm: error: "), err
-        assert "director-litellm is misconfigured" not in err and "invalid director-litellm configuration" not in err
+        assert "director-litellm is misconfigured" not in err
+        assert "invalid director-litellm configuration" not in err
         return err.strip()
 
     def test_a_misspelt_setting_is_named(
@@ -614,8 +646,10 @@ class TestChatErrors:
         monkeypatch.setenv("OPENAI_API_KEY", KEY)
         err = self.one_line(capsys, cli.main(["chat", "hi", "--model", "gpt4o"]))
         assert "cannot tell which provider serves 'gpt4o': put the provider in front of the name" in err
-        assert "did you mean 'gpt-4o'?" in err and err.endswith("[config, gpt4o]")
-        assert "LLM Provider NOT provided" not in err and "https://" not in err
+        assert "did you mean 'gpt-4o'?" in err
+        assert err.endswith("[config, gpt4o]")
+        assert "LLM Provider NOT provided" not in err
+        assert "https://" not in err
 
     def test_a_404_from_a_base_without_v1_names_the_missing_v1(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -629,7 +663,8 @@ class TestChatErrors:
             assert [r.path for r in server.requests] == ["/chat/completions"]
         err = self.one_line(capsys, code)
         assert "[not_found, HTTP 404, openai/llama3]" in err
-        assert f"--api-base {base} has no path" in err and f"use {base}/v1" in err
+        assert f"--api-base {base} has no path" in err
+        assert f"use {base}/v1" in err
 
     def test_a_connection_error_names_host_and_port(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -713,7 +748,8 @@ class TestProgress:
     ) -> None:
         """stderr on a pipe (CI, a log file): nothing but the summary."""
         result, _ = piped_chat
-        assert result.returncode == 0 and "loading litellm" not in result.stderr
+        assert result.returncode == 0
+        assert "loading litellm" not in result.stderr
 
 
 class TestStream:
@@ -737,7 +773,8 @@ class TestStream:
         assert out == "Hello from the fake stream.\n"
         assert openai_fake.requests[-1].body["stream"] is True
         assert [w for w in writes if w != "\n"] == ["Hello ", "from the ", "fake stream."]  # piece by piece
-        assert " tokens | " in err and err.rstrip().endswith("stop]")
+        assert " tokens | " in err
+        assert err.rstrip().endswith("stop]")
 
     def test_stream_with_json_prints_the_whole_response(
         self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -768,4 +805,6 @@ class TestMalformedJsonSetting:
 
         monkeypatch.setenv("LITELLM_EXTRA_HEADERS", "{not json")
         r = LiteLLMProvider().chat_completions([{"role": "user", "content": "hi"}])
-        assert not r.status and r.error["category"] == "config" and "LITELLM_EXTRA_HEADERS" in r.content
+        assert not r.status
+        assert r.error["category"] == "config"
+        assert "LITELLM_EXTRA_HEADERS" in r.content

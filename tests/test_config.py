@@ -26,7 +26,8 @@ class TestLiteLLMConfig:
             120,
             False,
         )
-        assert c.api_key is None and c.api_base is None
+        assert c.api_key is None
+        assert c.api_base is None
 
     def test_reads_prefixed_env(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """LITELLM_* variables fill the fields, JSON ones parsed, unknown ones ignored."""
@@ -37,20 +38,24 @@ class TestLiteLLMConfig:
         monkeypatch.setenv("LITELLM_SOMETHING_ELSE", "x")
         c = LiteLLMConfig()
         assert c.chat_model == "anthropic/claude-sonnet-4-5"
-        assert c.api_key is not None and c.api_key.get_secret_value() == "sk-env-secret-123456"
-        assert c.extra_headers == {"X-Team": "video"} and c.fallbacks == ["openai/gpt-4o-mini"]
+        assert c.api_key is not None
+        assert c.api_key.get_secret_value() == "sk-env-secret-123456"
+        assert c.extra_headers == {"X-Team": "video"}
+        assert c.fallbacks == ["openai/gpt-4o-mini"]
 
     def test_explicit_fields_are_known(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """model_fields_set tells a value the user gave (env or constructor) from a default."""
         monkeypatch.setenv("LITELLM_TOP_P", "1")
         c = LiteLLMConfig(temperature=0.2)
-        assert {"top_p", "temperature"} <= c.model_fields_set and "max_tokens" not in c.model_fields_set
+        assert {"top_p", "temperature"} <= c.model_fields_set
+        assert "max_tokens" not in c.model_fields_set
 
     def test_key_never_prints(self) -> None:
         """The key is masked in repr and str; URL credentials are scrubbed from repr."""
         c = LiteLLMConfig(api_key="sk-canary-abcdef123456", api_base="https://user:pw-canary@proxy.local/v1")
         for text in (repr(c), str(c)):
-            assert "sk-canary" not in text and "pw-canary" not in text
+            assert "sk-canary" not in text
+            assert "pw-canary" not in text
 
     def test_repr_reads_cleanly(self) -> None:
         """repr/str show a masked key as pydantic does, balanced, with URL and header credentials still scrubbed."""
@@ -63,7 +68,8 @@ class TestLiteLLMConfig:
         for text in (repr(c), str(c)):
             assert "canary" not in text
             assert "api_key=SecretStr('**********')" in text
-            assert text.count("(") == text.count(")") and text.count("'") % 2 == 0
+            assert text.count("(") == text.count(")")
+            assert text.count("'") % 2 == 0
         assert repr(c).startswith("LiteLLMConfig(llm_type='litellm', api_key=SecretStr('**********'), ")
         assert repr(c.fallbacks[0]) == (
             "FallbackModel(model='anthropic/claude-sonnet-4-5', api_base=None, "
@@ -109,7 +115,8 @@ class TestLiteLLMConfig:
         monkeypatch.setenv("LITELLM_API_KEY", "")
         monkeypatch.setenv("LITELLM_API_BASE", " ")
         c = LiteLLMConfig()
-        assert c.api_key is None and c.api_base is None
+        assert c.api_key is None
+        assert c.api_base is None
 
     @pytest.mark.parametrize(
         "var, value",
@@ -160,7 +167,8 @@ class TestExplicitValuesAndEnvironment:
         monkeypatch.setenv("LITELLM_CHAT_MODEL", "anthropic/claude-sonnet-4-5")
         monkeypatch.setenv("LITELLM_MAX_TOKENS", "77")
         c = LiteLLMConfig(chat_model="openai/gpt-4o-mini")
-        assert c.chat_model == "openai/gpt-4o-mini" and c.max_tokens == 77
+        assert c.chat_model == "openai/gpt-4o-mini"
+        assert c.max_tokens == 77
 
     def test_from_values_ignores_the_environment(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """from_values: the given values and the defaults only; no LITELLM_* variable is read."""
@@ -169,16 +177,21 @@ class TestExplicitValuesAndEnvironment:
         monkeypatch.setenv("LITELLM_FALLBACKS", '["openai/gpt-4o"]')
         monkeypatch.setenv("LITELLM_TEMPERATURE", "hot")  # would fail validation if read
         c = LiteLLMConfig.from_values(chat_model="openai/gpt-4o-mini", api_key="sk-given")
-        assert c.max_tokens == 4096 and c.fallbacks == [] and c.temperature == 0.9
-        assert c.api_key is not None and c.api_key.get_secret_value() == "sk-given"
-        assert {"chat_model", "api_key"} <= c.model_fields_set and "max_tokens" not in c.model_fields_set
+        assert c.max_tokens == 4096
+        assert c.fallbacks == []
+        assert c.temperature == 0.9
+        assert c.api_key is not None
+        assert c.api_key.get_secret_value() == "sk-given"
+        assert {"chat_model", "api_key"} <= c.model_fields_set
+        assert "max_tokens" not in c.model_fields_set
         assert type(c) is LiteLLMConfig
 
     def test_from_values_leaves_later_configs_reading_env(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """The switch is per build: the next LiteLLMConfig() and load_config() read the environment again."""
         monkeypatch.setenv("LITELLM_MAX_TOKENS", "77")
         LiteLLMConfig.from_values()
-        assert LiteLLMConfig().max_tokens == 77 and load_config().max_tokens == 77
+        assert LiteLLMConfig().max_tokens == 77
+        assert load_config().max_tokens == 77
 
     def test_from_values_validates_like_the_constructor(self) -> None:
         """A bad value is refused with pydantic's ValidationError naming the field."""
@@ -191,8 +204,10 @@ class TestLoadConfig:
         """The same environment gives equal, separate configs that remember which fields were set."""
         monkeypatch.setenv("LITELLM_TOP_P", "0.5")
         first, second = load_config(), load_config()
-        assert first == second and first is not second
-        assert "top_p" in second.model_fields_set and "temperature" not in second.model_fields_set
+        assert first == second
+        assert first is not second
+        assert "top_p" in second.model_fields_set
+        assert "temperature" not in second.model_fields_set
         second.extra_headers["x"] = "y"
         assert load_config().extra_headers == {}
 

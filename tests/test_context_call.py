@@ -75,7 +75,8 @@ class TestSettings:
 def _bundled_window(model: str) -> int:
     """``max_input_tokens`` in litellm's bundled model data file, read without litellm."""
     spec = importlib.util.find_spec("litellm")
-    assert spec is not None and spec.origin is not None
+    assert spec is not None
+    assert spec.origin is not None
     data = json.loads((Path(spec.origin).parent / "model_prices_and_context_window_backup.json").read_text())
     return int(data[model]["max_input_tokens"])
 
@@ -107,9 +108,8 @@ class TestLookups:
         message = {"role": "tool", "content": "memo check " * 300, "tool_call_id": "call_memo_1"}
         first = token_counts.message_tokens("gpt-4o-mini", message, _litellm.count_tokens)
         assert first == spy.litellm.token_counter(model="gpt-4o-mini", messages=[message])
-        assert (
-            token_counts.message_tokens("gpt-4o-mini", dict(message), _litellm.count_tokens) == first and spy.calls == 1
-        )
+        assert token_counts.message_tokens("gpt-4o-mini", dict(message), _litellm.count_tokens) == first
+        assert spy.calls == 1
         token_counts.message_tokens(
             "gpt-4o-mini", {**message, "content": message["content"] + "!"}, _litellm.count_tokens
         )
@@ -137,7 +137,8 @@ class TestResponse:
         """A conversation inside the window: context_fit None and no log line about fitting."""
         caplog.set_level(logging.INFO, logger="director_litellm")
         response = provider(openai_fake).chat_completions(long_session())
-        assert response.status and response.context_fit is None
+        assert response.status
+        assert response.context_fit is None
         assert "fitted" not in caplog.text
 
     def test_one_info_line_says_what_was_done(self, openai_fake: FakeOpenAI, caplog: pytest.LogCaptureFixture) -> None:
@@ -145,9 +146,11 @@ class TestResponse:
         caplog.set_level(logging.INFO, logger="director_litellm")
         response = provider(openai_fake, context_window=6000, max_tokens=500).chat_completions(long_session())
         fit = response.context_fit
-        assert isinstance(fit, ContextFit) and fit.tokens_after < fit.tokens_before
+        assert isinstance(fit, ContextFit)
+        assert fit.tokens_after < fit.tokens_before
         lines = [r for r in caplog.records if "fitted" in r.getMessage()]
-        assert len(lines) == 1 and lines[0].levelno == logging.INFO
+        assert len(lines) == 1
+        assert lines[0].levelno == logging.INFO
         assert (
             f"{fit.messages_dropped} message(s) dropped, {fit.tool_results_shortened} tool result(s) shortened, "
             f"{fit.tokens_before} -> {fit.tokens_after} tokens" in lines[0].getMessage()
@@ -159,7 +162,8 @@ class TestResponse:
         plain = p.chat_completions(long_session()).context_fit
         streamed = list(p.stream_chat_completions(long_session()))[-1].response.context_fit
         awaited = asyncio.run(p.achat_completions(long_session())).context_fit
-        assert plain is not None and plain == streamed == awaited
+        assert plain is not None
+        assert plain == streamed == awaited
         bodies = [r.body["messages"] for r in anthropic_fake.requests]
         assert bodies[0] == bodies[1] == bodies[2]  # the same history gives the same fitted request
         assert anthropic_fake.violations == []
@@ -232,11 +236,13 @@ class TestRefitDeadline:
         now = [0.0]
         call, steps = self.plan(now)
         first = next(steps)
-        assert isinstance(first, Send) and call.fits["openai/gpt-4o-mini"] is None  # sent whole
+        assert isinstance(first, Send)  # sent whole
+        assert call.fits["openai/gpt-4o-mini"] is None
         now[0] = 1.0
         again = steps.send(self.refused())
         size = lambda send: sum(len(str(m.get("content"))) for m in send.request["messages"])  # noqa: E731
-        assert isinstance(again, Send) and size(again) < 0.7 * size(first)
+        assert isinstance(again, Send)
+        assert size(again) < 0.7 * size(first)
         assert again.request["timeout"] <= 9.0
         with pytest.raises(StopIteration) as done:
             steps.send(self.refused())
@@ -250,4 +256,5 @@ class TestRefitDeadline:
         now[0] = 9.5
         with pytest.raises(StopIteration) as done:
             steps.send(self.refused())
-        assert done.value.value.category == "context_window" and done.value.value.attempts == 1
+        assert done.value.value.category == "context_window"
+        assert done.value.value.attempts == 1

@@ -94,7 +94,8 @@ class TestWhatIsKept:
         run = turn(30, result_chars=6000)[:3]  # user, call, result: the run in progress
         messages += run
         out, report = fitted(messages, window=9000)
-        assert report is not None and report.messages_dropped > 0
+        assert report is not None
+        assert report.messages_dropped > 0
         assert [m for m in out if m["role"] == "system"] == [m for m in messages if m["role"] == "system"]
         assert out[-3:] == run  # the run's 6,000-character result is not shortened
         pairs_whole(out)
@@ -108,7 +109,8 @@ class TestWhatIsKept:
         for window in range(1500, 6000, 250):
             out, _ = fitted(messages, window=window)
             pairs_whole(out)
-            assert out[0]["role"] == "system" and out[1]["role"] == "user"  # whole turns go
+            assert out[0]["role"] == "system"  # whole turns go
+            assert out[1]["role"] == "user"
 
     def test_oldest_turns_go_first(self) -> None:
         """What is dropped is a run of the oldest turns; the kept ones are the newest, in order."""
@@ -136,7 +138,9 @@ class TestShortening:
         messages = session(6, result_chars=20_000)
         total = sum(count(m) for m in messages)
         out, report = fitted(messages, window=int(total * 0.75) + 100)
-        assert report is not None and report.messages_dropped == 0 and report.tool_results_shortened > 0
+        assert report is not None
+        assert report.messages_dropped == 0
+        assert report.tool_results_shortened > 0
         long_before = [m for m in messages if m["role"] == "tool"]
         long_after = [m for m in out if m["role"] == "tool"]
         cut = [(b, a) for b, a in zip(long_before, long_after, strict=True) if a["content"] != b["content"]]
@@ -144,7 +148,8 @@ class TestShortening:
         assert long_after[-1] == long_before[-1]  # the newest turn's result is shortened last, not here
         for before, after in cut:
             text = before["content"]
-            assert after["content"].startswith(text[:KEEP_HEAD]) and after["content"].endswith(text[-KEEP_TAIL:])
+            assert after["content"].startswith(text[:KEEP_HEAD])
+            assert after["content"].endswith(text[-KEEP_TAIL:])
             assert f"{len(text) - KEEP_HEAD - KEEP_TAIL:,} of {len(text):,} characters cut" in after["content"]
             assert after["tool_call_id"] == before["tool_call_id"]
 
@@ -162,14 +167,17 @@ class TestShortening:
         """A result of at most SHORTEN_ABOVE characters is kept or dropped whole, never cut."""
         messages = session(80, result_chars=SHORTEN_ABOVE - 20)
         out, report = fitted(messages, window=6000)
-        assert report is not None and report.tool_results_shortened == 0
+        assert report is not None
+        assert report.tool_results_shortened == 0
         assert all("characters cut" not in (m.get("content") or "") for m in out)
 
     def test_marker_text(self) -> None:
         """The marker names the characters cut and the total, between head and tail."""
         text = "h" * KEEP_HEAD + "M" * 1000 + "t" * KEEP_TAIL
         out = shortened(text)
-        assert out.startswith("h" * KEEP_HEAD) and out.endswith("t" * KEEP_TAIL) and "M" not in out
+        assert out.startswith("h" * KEEP_HEAD)
+        assert out.endswith("t" * KEEP_TAIL)
+        assert "M" not in out
         assert "[... 1,000 of 3,000 characters cut here by director-litellm" in out
 
 
@@ -218,8 +226,10 @@ class TestTooLong:
         with pytest.raises(ContextWindowError) as raised:
             fitted(messages, window=8000, max_tokens=1000, tools=500)
         text = str(raised.value)
-        assert "window of 8,000 tokens leaves 6,500" in text and "1,000 for the answer" in text
-        assert "500 for the tool schemas" in text and "nothing was sent" in text
+        assert "window of 8,000 tokens leaves 6,500" in text
+        assert "1,000 for the answer" in text
+        assert "500 for the tool schemas" in text
+        assert "nothing was sent" in text
         assert isinstance(raised.value, InvalidInputError)
 
     def test_no_budget_at_all(self) -> None:

@@ -120,7 +120,8 @@ def test_a_300_turn_director_session_never_dies(openai_fake: FakeOpenAI, anthrop
         history += [*current, answer(t)]
     assert fitted > 290  # the window holds about two transcripts besides the tools
     for fake in fakes.values():
-        assert fake.violations == [] and fake.over_window == []
+        assert fake.violations == []
+        assert fake.over_window == []
         assert len(fake.requests) == 150
 
 
@@ -151,8 +152,10 @@ def test_claude_cache_reads_keep_hitting_between_steps(anthropic_fake: FakeAnthr
                 assert fixed <= response.cached_tokens < cached_before, t
         previous = sent, response
         history += [*current, answer(t)]
-    assert steps >= 2 and between >= 2 * steps
-    assert anthropic_fake.violations == [] and anthropic_fake.over_window == []
+    assert steps >= 2
+    assert between >= 2 * steps
+    assert anthropic_fake.violations == []
+    assert anthropic_fake.over_window == []
 
 
 class TestWhenTheEstimateIsLow:
@@ -169,16 +172,20 @@ class TestWhenTheEstimateIsLow:
         caplog.set_level(logging.INFO, logger="director_litellm")
         response = provider(fake, model, context_window=60_000, max_tokens=1000).chat_completions(messages)
         assert response.status, response.content
-        assert len(fake.requests) == 2 and len(fake.over_window) == 1
-        assert response.context_fit is not None and response.context_fit.tool_results_shortened > 0  # shortened first
-        assert "sending it once more" in caplog.text and "conversation fitted" in caplog.text
+        assert len(fake.requests) == 2
+        assert len(fake.over_window) == 1
+        assert response.context_fit is not None  # shortened first
+        assert response.context_fit.tool_results_shortened > 0
+        assert "sending it once more" in caplog.text
+        assert "conversation fitted" in caplog.text
 
     def test_a_refusal_that_nothing_can_fix_stands(self, openai_fake: FakeOpenAI) -> None:
         """When the current run alone is over the real window, the refit cannot help: context_window, 2 requests."""
         openai_fake.context_window = 3000
         messages = [{"role": "system", "content": "s"}, *run(0)]
         response = provider(openai_fake, MODELS["openai"], context_window=60_000).chat_completions(messages)
-        assert not response.status and response.error["category"] == "context_window"
+        assert not response.status
+        assert response.error["category"] == "context_window"
         assert len(openai_fake.requests) == 1  # the run alone cannot be fitted tighter: nothing more is sent
 
 
@@ -189,8 +196,10 @@ class TestTooLongToSend:
         messages = [{"role": "system", "content": SYSTEM}, *run(0)]
         response = provider(fake, model, context_window=8000).chat_completions(messages, tools=TOOLS)
         assert not response.status
-        assert response.error["category"] == "context_window" and response.error["attempts"] == 0
-        assert "window of 8,000 tokens" in response.content and "nothing was sent" in response.content
+        assert response.error["category"] == "context_window"
+        assert response.error["attempts"] == 0
+        assert "window of 8,000 tokens" in response.content
+        assert "nothing was sent" in response.content
         assert fake.requests == []
 
     def test_streams_too(self, openai_fake: FakeOpenAI) -> None:
@@ -210,9 +219,12 @@ class TestContextFallback:
         messages += run(3)
         p = provider(openai_fake, "openai/gpt-4o-mini", context_window=12_000, context_fallback="openai/gpt-4o")
         response = p.chat_completions(messages)
-        assert response.status and response.context_fit is None and response.model == "gpt-4o"
+        assert response.status
+        assert response.context_fit is None
+        assert response.model == "gpt-4o"
         body = openai_fake.requests[-1].body
-        assert body["model"] == "gpt-4o" and len(body["messages"]) == len(messages)
+        assert body["model"] == "gpt-4o"
+        assert len(body["messages"]) == len(messages)
         assert len(openai_fake.requests) == 1
 
     def test_after_the_providers_refusal_the_fallback_gets_it_whole(self, openai_fake: FakeOpenAI) -> None:
@@ -224,7 +236,8 @@ class TestContextFallback:
         messages += run(3)
         p = provider(openai_fake, "openai/gpt-4o-mini", context_fallback="openai/gpt-4o")
         response = p.chat_completions(messages)
-        assert response.status and response.context_fit is None
+        assert response.status
+        assert response.context_fit is None
         assert [r.body["model"] for r in openai_fake.requests] == ["gpt-4o-mini", "gpt-4o"]
         assert openai_fake.requests[0].body["messages"] == openai_fake.requests[1].body["messages"]
 
@@ -248,7 +261,8 @@ class TestOff:
             messages += [*run(t), answer(t)]
         p = provider(anthropic_fake, MODELS["anthropic"], context_fit="off", context_window=10_000)
         response = p.chat_completions([*messages, *run(4)])
-        assert not response.status and response.error["category"] == "context_window"
+        assert not response.status
+        assert response.error["category"] == "context_window"
         assert "prompt is too long" in response.error["detail"]
         assert len(anthropic_fake.requests) == 1
 
@@ -300,7 +314,8 @@ class TestWhatLitellmLoses:
         trimmed = trim_messages(formatted, model="gpt-4o-mini", max_tokens=12_000)
         sent = {m["tool_call_id"]: m["content"] for m in formatted if m["role"] == "tool"}
         cut = [m for m in trimmed if m["role"] == "tool" and m["content"] != sent[m["tool_call_id"]]]
-        assert cut and all("cut" not in m["content"] for m in cut)  # shorter, and nothing says so
+        assert cut  # shorter, and nothing says so
+        assert all("cut" not in m["content"] for m in cut)
         calls = {c["id"] for m in trimmed for c in m.get("tool_calls") or ()}
         answered = {m["tool_call_id"] for m in trimmed if m["role"] == "tool"}
         if LITELLM.startswith("1.60."):
@@ -321,7 +336,8 @@ class TestWhatLitellmLoses:
         litellm = import_litellm()
         messages = [{"role": "system", "content": SYSTEM}, *run(0), answer(0), *run(1)]
         response = provider(anthropic_fake, MODELS["anthropic"]).chat_completions(messages)
-        assert response.status and response.context_fit is None
+        assert response.status
+        assert response.context_fit is None
         if LITELLM.startswith("1.60."):
             with pytest.raises(Exception, match="claude-sonnet-4-5"):
                 litellm.get_model_info(model=MODELS["anthropic"])

@@ -29,8 +29,10 @@ def test_no_key_anywhere_is_a_config_error_and_sends_nothing(
     fake = openai_fake if model.startswith("openai/") else anthropic_fake
     r = _no_key(fake, model).chat_completions(USER)
     assert r.status == LLMResponseStatus.ERROR
-    assert r.error["category"] == "config" and r.error["attempts"] == 0
-    assert variable in r.content and "LITELLM_API_KEY" in r.content
+    assert r.error["category"] == "config"
+    assert r.error["attempts"] == 0
+    assert variable in r.content
+    assert "LITELLM_API_KEY" in r.content
     assert "rejected the API key" not in r.content
     assert len(fake.requests) == 0
 
@@ -40,7 +42,8 @@ def test_no_key_on_the_stream_and_async_paths(openai_fake: FakeOpenAI) -> None:
 
     provider = _no_key(openai_fake, "openai/gpt-4o-mini")
     finals = [e for e in provider.stream_chat_completions(USER) if hasattr(e, "response")]
-    assert finals and finals[-1].response.error["category"] == "config"
+    assert finals
+    assert finals[-1].response.error["category"] == "config"
     r = asyncio.run(provider.achat_completions(USER))
     assert r.error["category"] == "config"
     assert len(openai_fake.requests) == 0
@@ -52,7 +55,8 @@ def test_a_fallback_without_a_key_is_named(openai_fake: FakeOpenAI, monkeypatch:
     r = _no_key(openai_fake, "openai/gpt-4o-mini", fallbacks=["anthropic/claude-3-5-haiku-latest"]).chat_completions(
         USER
     )
-    assert r.error["category"] == "config" and "ANTHROPIC_API_KEY" in r.content
+    assert r.error["category"] == "config"
+    assert "ANTHROPIC_API_KEY" in r.content
     assert len(openai_fake.requests) == 0
 
 

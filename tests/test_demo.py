@@ -54,11 +54,14 @@ class TestDemoServer:
         assert response.getheader("x-request-id", "").startswith("req_")
         assert int(response.getheader("openai-processing-ms", "x")) >= 1
         body = json.loads(raw)
-        assert body["object"] == "chat.completion" and body["id"].startswith("chatcmpl-")
+        assert body["object"] == "chat.completion"
+        assert body["id"].startswith("chatcmpl-")
         choice = body["choices"][0]
-        assert choice["finish_reason"] == "tool_calls" and choice["message"]["content"] is None
+        assert choice["finish_reason"] == "tool_calls"
+        assert choice["message"]["content"] is None
         call = choice["message"]["tool_calls"][0]
-        assert call["type"] == "function" and call["function"]["name"] == "search"
+        assert call["type"] == "function"
+        assert call["function"]["name"] == "search"
         assert json.loads(call["function"]["arguments"]) == {
             "video_id": "m-1234",
             "query": "pricing",
@@ -74,7 +77,8 @@ class TestDemoServer:
             first, _ = _post(conn, {"model": "m", "messages": [{"role": "user", "content": "a"}]})
             sock = conn.sock
             second, _ = _post(conn, {"model": "m", "messages": [{"role": "user", "content": "b"}]})
-            assert conn.sock is sock and first.status == second.status == 200
+            assert conn.sock is sock
+            assert first.status == second.status == 200
             assert first.getheader("x-request-id") != second.getheader("x-request-id")
             conn.close()
 
@@ -97,9 +101,11 @@ class TestDemoServer:
         text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
         assert text == "Director can now use any model litellm supports."
         finishes = [c["choices"][0]["finish_reason"] for c in chunks if c["choices"]]
-        assert finishes[-1] == "stop" and set(finishes[:-1]) == {None}
+        assert finishes[-1] == "stop"
+        assert set(finishes[:-1]) == {None}
         if include_usage:
-            assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] > 0
+            assert chunks[-1]["choices"] == []
+            assert chunks[-1]["usage"]["total_tokens"] > 0
             assert all(c["usage"] is None for c in chunks[:-1])
         else:
             assert all("usage" not in c for c in chunks)
@@ -119,7 +125,8 @@ class TestDemoServer:
             response, raw = _post(conn, {"model": "m", "messages": messages})
             conn.close()
         error = json.loads(raw)["error"]
-        assert response.status == 400 and error["type"] == "invalid_request_error"
+        assert response.status == 400
+        assert error["type"] == "invalid_request_error"
         assert fragment in error["message"]
 
     def test_wrong_key_is_401(self) -> None:
@@ -128,7 +135,8 @@ class TestDemoServer:
             conn = _connect(server)
             response, raw = _post(conn, {"model": "m", "messages": [{"role": "user", "content": "a"}]}, key="other")
             conn.close()
-        assert response.status == 401 and json.loads(raw)["error"]["code"] == "invalid_api_key"
+        assert response.status == 401
+        assert json.loads(raw)["error"]["code"] == "invalid_api_key"
 
     def test_stops_and_closes_open_connections(self) -> None:
         """After the with block the port is closed, and a kept-alive connection is ended too."""
@@ -168,8 +176,10 @@ class TestDemoRun:
         headings = [line for line in lines if line.startswith("[")]
         assert [h[:5] for h in headings] == ["[1/4]", "[2/4]", "[3/4]", "[4/4]"]
         call = json.loads(_field(lines, "tool call", "[1/4]"))
-        assert set(call) == {"id", "tool", "type"} and call["type"] == "function"
-        assert isinstance(call["id"], str) and call["id"]
+        assert set(call) == {"id", "tool", "type"}
+        assert call["type"] == "function"
+        assert isinstance(call["id"], str)
+        assert call["id"]
         assert call["tool"] == {
             "name": "search",
             "arguments": {"video_id": "m-1234", "query": "pricing", "search_type": "semantic"},
@@ -181,7 +191,8 @@ class TestDemoRun:
         assert _field(lines, "answer", "[4/4]") == "Director can now use any model litellm supports."
         assert "stream_options" in _field(lines, "sent", "[4/4]")
         for step in ("[1/4]", "[3/4]", "[4/4]"):
-            assert " tokens in, " in _field(lines, "usage", step) and " ms " in _field(lines, "usage", step)
+            assert " tokens in, " in _field(lines, "usage", step)
+            assert " ms " in _field(lines, "usage", step)
         assert lines[-3].startswith("Demo passed: 3 calls, 3 requests")
         assert capsys.readouterr() == ("", "")
 
@@ -205,7 +216,8 @@ class TestDemoRun:
         code, lines = _run()
         assert code == 1
         assert lines[-1].startswith("demo failed at step 1 (tool call): ")
-        assert "[auth]" in lines[-1] and "sk-another-key" not in lines[-1]
+        assert "[auth]" in lines[-1]
+        assert "sk-another-key" not in lines[-1]
         assert capsys.readouterr() == ("", "")
 
 
@@ -221,4 +233,6 @@ def test_python_m_runs_the_demo(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
         runpy.run_module("director_litellm.cli._demo", run_name="__main__")
     out, err = capsys.readouterr()
     assert done.value.code == 0, out + err
-    assert err == "" and out.startswith("director-litellm demo:") and "\nDemo passed: 3 calls" in out
+    assert err == ""
+    assert out.startswith("director-litellm demo:")
+    assert "\nDemo passed: 3 calls" in out

@@ -101,4 +101,5 @@ def test_the_constraints_keep_directors_pins(tmp_path: Path) -> None:
     shipped = run(python, "-m", "director_litellm.director_check", "--constraints-path")
     assert shipped.returncode == 0, shipped.stderr
     path = Path(shipped.stdout.strip())
-    assert venv in path.parents and path.read_text(encoding="utf-8") == CONSTRAINTS.read_text(encoding="utf-8")
+    assert venv in path.parents
+    assert path.read_text(encoding="utf-8") == CONSTRAINTS.read_text(encoding="utf-8")

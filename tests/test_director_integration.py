@@ -381,15 +381,18 @@ class TestDirectorCheck:
     def test_change_present(self, patched: Path) -> None:
         """With the patch applied, check_director says Director honours DEFAULT_LLM and where it is."""
         status = director_check.check_director(env=_env(PYTHONPATH=str(patched / "backend")))
-        assert status.importable and status.honours_default_llm is True
+        assert status.importable
+        assert status.honours_default_llm is True
         assert status.location == str(patched / "backend" / "director")
         assert "LiteLLMProvider" in status.detail
 
     def test_change_missing(self, unpatched: Path) -> None:
         """Unpatched, the decoy OpenAI key wins: not honoured, and the command applies the shipped patch."""
         status = director_check.check_director(env=_env(PYTHONPATH=str(unpatched / "backend")))
-        assert status.importable and status.honours_default_llm is False
-        assert "OpenAI" in status.detail and director_check.DECOY_KEY not in status.detail
+        assert status.importable
+        assert status.honours_default_llm is False
+        assert "OpenAI" in status.detail
+        assert director_check.DECOY_KEY not in status.detail
         assert status.patch_command == f"cd {unpatched} && git apply {director_check.patch_path()}"
 
     def test_printed_command_fixes_a_missing_change(self, tmp_path: Path) -> None:
@@ -418,7 +421,8 @@ class TestDirectorCheck:
         blocker.mkdir(exist_ok=True)
         (blocker / "director_litellm.py").write_text("raise ImportError('blocked for this test')\n", encoding="utf-8")
         status = director_check.check_director(env=_env(PYTHONPATH=f"{blocker}{os.pathsep}{patched / 'backend'}"))
-        assert status.importable and status.honours_default_llm is False
+        assert status.importable
+        assert status.honours_default_llm is False
 
     def test_patch_command_for_a_package_outside_backend(self, tmp_path: Path) -> None:
         """A director package not under backend/ gets -p2 from its parent folder."""
@@ -439,7 +443,8 @@ class TestDirectorCheckCommand:
         )
         assert result.returncode == 0, result.stdout + result.stderr
         assert result.stdout.startswith("usage: python -m director_litellm.director_check")
-        assert "--patch-path" in result.stdout and "importable" not in result.stdout
+        assert "--patch-path" in result.stdout
+        assert "importable" not in result.stdout
 
     def test_unknown_option_is_a_usage_error(self) -> None:
         """An unknown option exits 2 with the usage, and runs no check."""
@@ -450,5 +455,6 @@ class TestDirectorCheckCommand:
             timeout=60,
             env=_env(),
         )
-        assert result.returncode == 2 and "unrecognized arguments: --bogus" in result.stderr
+        assert result.returncode == 2
+        assert "unrecognized arguments: --bogus" in result.stderr
         assert result.stdout == ""

@@ -142,9 +142,12 @@ class TestDirectorSnippet:
         """DIRECTOR_SNIPPET saves the host's function first and ends defining get_default_llm()."""
         body = ast.parse(DIRECTOR_SNIPPET).body
         first, last = body[0], body[-1]
-        assert isinstance(first, ast.Assign) and ast.unparse(first) == "_director_get_default_llm = get_default_llm"
-        assert isinstance(last, ast.FunctionDef) and last.name == "get_default_llm"
-        assert not last.args.args and not last.args.kwonlyargs
+        assert isinstance(first, ast.Assign)
+        assert ast.unparse(first) == "_director_get_default_llm = get_default_llm"
+        assert isinstance(last, ast.FunctionDef)
+        assert last.name == "get_default_llm"
+        assert not last.args.args
+        assert not last.args.kwonlyargs
 
     def test_host_keeps_its_old_behaviour_without_director_litellm(
         self, support_on_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -154,7 +157,8 @@ class TestDirectorSnippet:
         spec = importlib.util.spec_from_file_location(
             "fakehost_without_plugin", SUPPORT_DIR / "fakehost/llm/__init__.py"
         )
-        assert spec and spec.loader
+        assert spec
+        assert spec.loader
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         monkeypatch.setenv("DEFAULT_LLM", "anthropic")
@@ -211,7 +215,8 @@ class TestAvailableProviders:
         fake_site.add_dist("no-meta", "1.0", {"nometa": "x:Y"}, metadata=False)
         fake_site.add_dist("fine-dist", "1.0", {"fine": "fine_mod:Provider"})
         names = {i.name for i in refresh_providers()}
-        assert "fine" in names and "nometa" not in names
+        assert "fine" in names
+        assert "nometa" not in names
         assert "no_meta-1.0.dist-info" in caplog.text
 
     def test_skips_a_distribution_with_a_malformed_entry_points_file(
@@ -274,7 +279,8 @@ class TestLoadProvider:
         refresh_providers()
         with pytest.raises(ProviderNotFoundError, match="'nope'") as info:
             load_provider("nope")
-        assert "'alpha'" in str(info.value) and "'beta'" in str(info.value)
+        assert "'alpha'" in str(info.value)
+        assert "'beta'" in str(info.value)
         assert ENTRY_POINT_GROUP in str(info.value)
 
     def test_duplicate_name_names_both_distributions(self, fake_site: Any) -> None:
@@ -285,7 +291,8 @@ class TestLoadProvider:
         refresh_providers()
         with pytest.raises(DuplicateProviderError) as info:
             load_provider("same")
-        assert "first-dist 1.0" in str(info.value) and "second-dist 2.5" in str(info.value)
+        assert "first-dist 1.0" in str(info.value)
+        assert "second-dist 2.5" in str(info.value)
         assert fake_site.imported() == []
 
     def test_import_failure_names_distribution_version_and_cause(self, fake_site: Any) -> None:
@@ -299,7 +306,8 @@ class TestLoadProvider:
             load_provider("bad")
         message = str(info.value)
         assert "bad-dist 3.1.4" in message
-        assert "ModuleNotFoundError" in message and "a_dependency_that_is_not_installed" in message
+        assert "ModuleNotFoundError" in message
+        assert "a_dependency_that_is_not_installed" in message
         assert isinstance(info.value.__cause__, ModuleNotFoundError)
         assert load_provider("good") is sys.modules[good].Provider
 
@@ -327,7 +335,8 @@ class TestLoadProvider:
         refresh_providers()
         with pytest.raises(IncompatibleProviderError) as info:
             load_provider("odd")
-        assert "odd-dist 0.9" in str(info.value) and reason in str(info.value)
+        assert "odd-dist 0.9" in str(info.value)
+        assert reason in str(info.value)
 
     def test_accepts_a_later_minor_api_version(self, fake_site: Any, stand_ins: Any) -> None:
         """PROVIDER_API_VERSION '1.7' has our major version and is accepted."""
@@ -409,7 +418,8 @@ class TestGetDefaultLLM:
         monkeypatch.setenv("DEFAULT_LLM", "gemini")
         with pytest.raises(ProviderNotFoundError, match="DEFAULT_LLM='gemini'") as info:
             discovery.get_default_llm(builtins={"openai": object})
-        assert "'openai'" in str(info.value) and "'litellm'" in str(info.value)
+        assert "'openai'" in str(info.value)
+        assert "'litellm'" in str(info.value)
 
     @pytest.mark.parametrize("name", ["openai", "anthropic", "googleai", "videodb_proxy"])
     def test_every_director_builtin_wins_over_other_keys(
@@ -472,7 +482,8 @@ class TestGetDefaultLLM:
         """With no DEFAULT_LLM and no fallback the error says what could be chosen."""
         with pytest.raises(ProviderNotFoundError, match="DEFAULT_LLM is not set") as info:
             discovery.get_default_llm(builtins={"openai": object})
-        assert "'openai'" in str(info.value) and "'litellm'" in str(info.value)
+        assert "'openai'" in str(info.value)
+        assert "'litellm'" in str(info.value)
 
     def test_env_var_can_be_renamed(
         self, stand_in_litellm: Any, stand_ins: Any, monkeypatch: pytest.MonkeyPatch

@@ -96,7 +96,8 @@ class TestReadme:
         named = set()
         for page in PAGES:
             named |= set(re.findall(r"pip install '\.\[(\w+)\]'", page.read_text(encoding="utf-8")))
-        assert named == {"test", "bench"} and named <= set(extras)
+        assert named == {"test", "bench"}
+        assert named <= set(extras)
 
 
 class TestDocs:
@@ -104,9 +105,11 @@ class TestDocs:
     def test_each_page_has_a_title_and_an_intro(self, page: Path) -> None:
         """A page starts with one `# Title` and a paragraph of prose before its first section or example."""
         blocks = page.read_text(encoding="utf-8").split("\n\n")
-        assert blocks[0].startswith("# ") and "\n" not in blocks[0]
+        assert blocks[0].startswith("# ")
+        assert "\n" not in blocks[0]
         intro = blocks[1]
-        assert not intro.startswith(("#", "```", "|", "-", "<")) and len(intro.split()) >= 15
+        assert not intro.startswith(("#", "```", "|", "-", "<"))
+        assert len(intro.split()) >= 15
 
 
 class TestLayout:
@@ -117,4 +120,5 @@ class TestLayout:
         modules = {path.relative_to(package).as_posix() for path in package.rglob("*.py")}
         named = set(re.findall(r"`([\w/]+\.py)`", text))
         assert {"_error_hints.py", "cli/_doctor.py"} <= modules  # the check sees both levels
-        assert sorted(modules - named) == [] and sorted(named - modules) == []
+        assert sorted(modules - named) == []
+        assert sorted(named - modules) == []

@@ -64,7 +64,8 @@ class TestReport:
         )
         assert code == 0, out
         assert "Ready: no problems" in out
-        assert "function calling yes" in out and "128,000 tokens in" in out
+        assert "function calling yes" in out
+        assert "128,000 tokens in" in out
         assert f"OPENAI_API_KEY = {cli.mask(KEY)}" in out
         assert KEY not in out
         assert f"litellm {supply_chain.installed_version()} is not a known-bad release" in out
@@ -73,8 +74,10 @@ class TestReport:
     def test_json_has_every_fact_key(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
         """--json carries one key per check, null for the checks that did not run (router, here)."""
         code, data = doctor_json(monkeypatch, capsys, LITELLM_CHAT_MODEL="openai/gpt-4o-mini", OPENAI_API_KEY=KEY)
-        assert code == 0 and set(FACT_KEYS) <= set(data)
-        assert data["router"] is None and data["model"]["provider"] == "openai"
+        assert code == 0
+        assert set(FACT_KEYS) <= set(data)
+        assert data["router"] is None
+        assert data["model"]["provider"] == "openai"
         assert [s["title"] for s in data["sections"]] == [
             "Configuration",
             "litellm",
@@ -94,14 +97,17 @@ class TestReport:
         )
         assert code == 1
         fail = [line for line in out.splitlines() if line.lstrip().startswith("FAIL")]
-        assert fail and "LITELLM_TEMPERATURE" in fail[0]
-        assert "Model openai/gpt-4o-mini" in out and "Not ready" in out
+        assert fail
+        assert "LITELLM_TEMPERATURE" in fail[0]
+        assert "Model openai/gpt-4o-mini" in out
+        assert "Not ready" in out
 
     def test_bad_model_flag_is_named_by_the_flag(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
         code, data = doctor_json(monkeypatch, capsys, "--model", " ")
-        assert code == 1 and data["config"]["values"]["chat_model"] == "(invalid)"
+        assert code == 1
+        assert data["config"]["values"]["chat_model"] == "(invalid)"
         assert data["problems"][0].startswith("Configuration: invalid director-litellm configuration: --model ")
 
     def test_no_key_for_the_model_fails(
@@ -111,7 +117,8 @@ class TestReport:
         code, data = doctor_json(
             monkeypatch, capsys, LITELLM_CHAT_MODEL="anthropic/claude-sonnet-4-5", ANTHROPIC_KEY=KEY
         )
-        assert code == 1 and data["ok"] is False
+        assert code == 1
+        assert data["ok"] is False
         assert any("ANTHROPIC_API_KEY" in p and "ANTHROPIC_KEY is set" in p for p in data["problems"])
         assert KEY not in json.dumps(data)
 
@@ -123,7 +130,8 @@ class TestReport:
         code = cli.main(["doctor", "--json", "--site-packages", os.devnull])
         out, err = capsys.readouterr()
         data = json.loads(out)
-        assert code == 1 and "Provider List" not in out + err
+        assert code == 1
+        assert "Provider List" not in out + err
         assert any("Did you mean anthropic/...?" in p for p in data["problems"])
         assert data["credentials"] is None
 
@@ -139,15 +147,20 @@ class TestReport:
             LITELLM_API_KEY=KEY,
             OPENAI_API_KEY=OTHER_KEY,
         )
-        assert code == 0 and data["ok"] is True and data["problems"] == []
-        assert data["model"]["provider"] == "openai" and data["model"]["known"] is False
+        assert code == 0
+        assert data["ok"] is True
+        assert data["problems"] == []
+        assert data["model"]["provider"] == "openai"
+        assert data["model"]["known"] is False
         assert data["environment"]["misspelled"] == [{"name": "LITELLM_CHAT_MODLE", "suggestion": "LITELLM_CHAT_MODEL"}]
         warnings_text = " ".join(data["warnings"])
         assert "did you mean LITELLM_CHAT_MODEL?" in warnings_text
-        assert "LITELLM_API_KEY wins" in warnings_text and "unknown model" in warnings_text
+        assert "LITELLM_API_KEY wins" in warnings_text
+        assert "unknown model" in warnings_text
         assert data["credentials"]["key_variable"] == "LITELLM_API_KEY"
         assert data["config"]["values"]["api_key"] == cli.mask(KEY)
-        assert KEY not in json.dumps(data) and OTHER_KEY not in json.dumps(data)
+        assert KEY not in json.dumps(data)
+        assert OTHER_KEY not in json.dumps(data)
 
     def test_stray_pth_file_is_flagged(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
@@ -160,7 +173,8 @@ class TestReport:
         code = cli.main(["doctor", "--site-packages", str(tmp_path)])
         out = " ".join(capsys.readouterr().out.split())  # undo the wrapping
         assert code == 1
-        assert f"FAIL {tmp_path / 'litellm_init.pth'}" in out and "rotate every credential" in out
+        assert f"FAIL {tmp_path / 'litellm_init.pth'}" in out
+        assert "rotate every credential" in out
         assert "distutils-precedence.pth" not in out
 
     def test_blocked_release_fails_without_importing_litellm(
@@ -170,9 +184,12 @@ class TestReport:
         monkeypatch.setattr(supply_chain, "installed_version", lambda: "1.82.7")
         monkeypatch.setattr(settings, "ensure_litellm", lambda: pytest.fail("litellm must not be imported"))
         code, data = doctor_json(monkeypatch, capsys)
-        assert code == 1 and data["litellm"]["verdict"] == "blocked"
+        assert code == 1
+        assert data["litellm"]["verdict"] == "blocked"
         assert any("1.82.7 is blocked" in p and supply_chain.SAFE_INSTALL in p for p in data["problems"])
-        assert data["model"] is None and data["credentials"] is None and data["dotenv"] is None
+        assert data["model"] is None
+        assert data["credentials"] is None
+        assert data["dotenv"] is None
 
     def test_litellm_that_cannot_be_imported_fails(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -184,7 +201,8 @@ class TestReport:
 
         monkeypatch.setattr(settings, "ensure_litellm", broken)
         code, data = doctor_json(monkeypatch, capsys)
-        assert code == 1 and data["litellm"]["importable"] is False
+        assert code == 1
+        assert data["litellm"]["importable"] is False
         assert any("cannot be imported" in p and "tokenizers" in p for p in data["problems"])
 
 
@@ -205,7 +223,8 @@ class TestDotenv:
         env.write_text("OPENAI_API_KEY=x\n")
         s = Section("litellm")
         check_dotenv(s, str(env), set())  # already set before the import: not loaded from the file
-        assert s.facts == {"dotenv": {"path": str(env), "loaded": []}} and s.findings == []
+        assert s.facts == {"dotenv": {"path": str(env), "loaded": []}}
+        assert s.findings == []
 
     def test_found_walking_up_from_litellm_during_the_import(
         self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -251,7 +270,8 @@ class TestApiBase:
         if fixed is None:
             assert problem is None
         else:
-            assert problem is not None and problem.split("use ")[1].startswith(f"{fixed} ")
+            assert problem is not None
+            assert problem.split("use ")[1].startswith(f"{fixed} ")
 
     def test_doctor_warns_with_the_fix(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -338,7 +358,8 @@ class TestRouter:
         assert "WARN group smart, openai/qwen: http://gpu-b:8000 has no path" in flat
         assert "ok chat_model 'smart' is a model group" in flat
         assert "note sections not applied in router mode: litellm_settings" in flat
-        assert "Model smart" not in out and "Credentials" not in out
+        assert "Model smart" not in out
+        assert "Credentials" not in out
 
     def test_json_facts(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], router_file: Path
@@ -347,7 +368,9 @@ class TestRouter:
             monkeypatch, capsys, LITELLM_ROUTER_CONFIG=str(router_file), LITELLM_CHAT_MODEL="smart", LITELLM_API_KEY=KEY
         )
         router = data["router"]
-        assert code == 0 and data["model"] is None and data["credentials"] is None
+        assert code == 0
+        assert data["model"] is None
+        assert data["credentials"] is None
         assert router["groups"] == {
             "smart": [
                 {"model": "openai/gpt-4o", "api_base": "http://gpu-a:8000/v1"},
@@ -355,8 +378,10 @@ class TestRouter:
             ],
             "fast": [{"model": "groq/llama-3.1-8b-instant", "api_base": None}],
         }
-        assert router["chat_model_group"] == "smart" and router["ignored_settings"] == ["LITELLM_API_KEY"]
-        assert router["ignored_sections"] == ["litellm_settings"] and router["error"] is None
+        assert router["chat_model_group"] == "smart"
+        assert router["ignored_settings"] == ["LITELLM_API_KEY"]
+        assert router["ignored_sections"] == ["litellm_settings"]
+        assert router["error"] is None
 
     def test_chat_model_that_is_no_group_fails(
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], router_file: Path
@@ -457,12 +482,15 @@ class TestDirector:
             f"{level} with DEFAULT_LLM=litellm and a stand-in OpenAI key that the check sets itself (never sent "
             "anywhere), get_default_llm() built"
         )
-        assert text.endswith("Apply the shipped patch:") and lines[-1] == f"        {command}"
+        assert text.endswith("Apply the shipped patch:")
+        assert lines[-1] == f"        {command}"
         got, data = doctor_json(monkeypatch, capsys)
-        assert got == code and data["director"]["honours_default_llm"] is False
+        assert got == code
+        assert data["director"]["honours_default_llm"] is False
         assert data["director"]["patch_command"] == command
         finding = data["sections"][-1]["findings"][0]
-        assert finding["level"] == {"FAIL": "problem", "WARN": "warn"}[level] and finding["command"] == command
+        assert finding["level"] == {"FAIL": "problem", "WARN": "warn"}[level]
+        assert finding["command"] == command
         # the printed command applies the change: the next doctor says it is honoured
         subprocess.run(["bash", "-c", command], check=True)
         assert doctor_json(monkeypatch, capsys)[1]["director"]["honours_default_llm"] is True
@@ -522,7 +550,8 @@ class TestPlaceholderKey:
         code, data = doctor_json(
             monkeypatch, capsys, LITELLM_CHAT_MODEL="anthropic/claude-sonnet-4-5", ANTHROPIC_API_KEY=value
         )
-        assert code == 0 and not any("placeholder" in t for t in data["problems"] + data["warnings"] + data["notes"])
+        assert code == 0
+        assert not any("placeholder" in t for t in data["problems"] + data["warnings"] + data["notes"])
 
 
 class TestDirectorPins:
@@ -569,7 +598,8 @@ class TestDirectorPins:
             "Director runs on a version it was not tested with." in text
         )
         constraints = director_check.constraints_path()
-        assert constraints is not None and f"pip install director-litellm -c {constraints}" in out
+        assert constraints is not None
+        assert f"pip install director-litellm -c {constraints}" in out
         # the checkout pins another openai than the shipped file (Director aa35387's): said, so the file is edited first
         assert "(the shipped file holds Director aa35387's pins, openai==1.55.3" in text
         assert "change them to this checkout's first):" in text
@@ -636,10 +666,12 @@ class TestObservability:
         """No TracerProvider: tracing off; the callbacks calls carry are listed, an unusable one is a WARN."""
         s = self.observability(monkeypatch, LITELLM_CALLBACKS='["langfuse", "no_such_module_here:Logger"]')
         rows = dict(s.rows)
-        assert rows["tracing"].startswith("off in this process") and rows["litellm callbacks"] == "langfuse"
+        assert rows["tracing"].startswith("off in this process")
+        assert rows["litellm callbacks"] == "langfuse"
         assert rows["message content"] == "not recorded"
         assert s.facts["observability"]["callbacks"] == ["langfuse"]
-        assert [f.level for f in s.findings] == ["warn"] and "no_such_module_here:Logger" in s.findings[0].text
+        assert [f.level for f in s.findings] == ["warn"]
+        assert "no_such_module_here:Logger" in s.findings[0].text
 
     def test_tracing_on_names_the_exporter(self, monkeypatch: pytest.MonkeyPatch, tracer_provider: Any) -> None:
         """A configured SDK: tracing on, its exporter named; litellm's otel callback as well is a WARN."""

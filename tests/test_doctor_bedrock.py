@@ -40,7 +40,9 @@ def test_nothing_set_fails_naming_the_variables(
     code, data = doctor(monkeypatch, capsys)
     assert code == 1
     problem = next(p for p in data["problems"] if "AWS" in p)
-    assert "AWS_ACCESS_KEY_ID" in problem and "AWS_SECRET_ACCESS_KEY" in problem and "AWS_REGION_NAME" in problem
+    assert "AWS_ACCESS_KEY_ID" in problem
+    assert "AWS_SECRET_ACCESS_KEY" in problem
+    assert "AWS_REGION_NAME" in problem
 
 
 def test_credentials_and_region_set_pass(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -55,7 +57,8 @@ def test_credentials_and_region_set_pass(monkeypatch: pytest.MonkeyPatch, capsys
 def test_region_missing_is_named(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     _, data = doctor(monkeypatch, capsys, AWS_PROFILE="dev")
     problem = next(p for p in data["problems"] if "AWS" in p)
-    assert "AWS_REGION_NAME" in problem and "AWS_ACCESS_KEY_ID" not in problem
+    assert "AWS_REGION_NAME" in problem
+    assert "AWS_ACCESS_KEY_ID" not in problem
 
 
 def test_missing_sdk_names_the_extra(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -105,7 +105,8 @@ class TestVertexDoctor:
         code, data = doctor_json(
             monkeypatch, capsys, LITELLM_CHAT_MODEL=MODEL, GOOGLE_APPLICATION_CREDENTIALS=key_file, VERTEXAI_PROJECT="p"
         )
-        assert code != 0 and data["vertex"]["google_auth"] is False
+        assert code != 0
+        assert data["vertex"]["google_auth"] is False
         section = next(s for s in data["sections"] if s["title"] == "Vertex AI")
         assert any(f.get("command") == 'pip install "director-litellm[vertex]"' for f in section["findings"])
 

@@ -139,7 +139,8 @@ def test_classification_table(exc: BaseException, category: str, status: int | N
     """Each rule gives its category, in order; retryable follows the category."""
     info = classify(exc, model="m")
     assert (info.category, info.status_code) == (category, status)
-    assert info.retryable == (category in RETRYABLE) and info.model == "m"
+    assert info.retryable == (category in RETRYABLE)
+    assert info.model == "m"
 
 
 def test_subclass_names_count() -> None:
@@ -152,7 +153,9 @@ def test_subclass_names_count() -> None:
 def test_our_own_refusals() -> None:
     """InvalidInputError and ConfigError keep their message; nothing was sent, so no status."""
     bad = classify(InvalidInputError("tools[0] needs a name"))
-    assert bad.category == "invalid_input" and "tools[0] needs a name" in bad.message and bad.status_code is None
+    assert bad.category == "invalid_input"
+    assert "tools[0] needs a name" in bad.message
+    assert bad.status_code is None
     assert classify(ConfigError("LITELLM_TIMEOUT=-1: bad")).category == "config"
 
 
@@ -186,9 +189,13 @@ def test_retry_after_detail_and_provider() -> None:
     response = type("Response", (), {"status_code": 429, "headers": _Headers({"retry-after": "2.5"})})()
     exc = err("RateLimitError", "slow down, key sk-abcdefghijklmnop1234", response=response, llm_provider="openai")
     info = classify(exc, secrets=["nothing-like-it"])
-    assert info.category == "rate_limit" and info.retry_after == 2.5 and info.provider == "openai"
-    assert info.detail is not None and info.detail.startswith("RateLimitError: ")
-    assert "sk-abcdefghijklmnop1234" not in info.detail and "***" in info.detail
+    assert info.category == "rate_limit"
+    assert info.retry_after == 2.5
+    assert info.provider == "openai"
+    assert info.detail is not None
+    assert info.detail.startswith("RateLimitError: ")
+    assert "sk-abcdefghijklmnop1234" not in info.detail
+    assert "***" in info.detail
     assert "slow down" not in info.message  # the user's text never carries upstream text
 
 

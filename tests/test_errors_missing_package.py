@@ -47,7 +47,8 @@ class TestMissingPackage:
     )
     def test_config_naming_the_command(self, missing: str, text: str, command: str) -> None:
         info = classify(wrapped(missing, text))
-        assert info.category == "config" and not info.retryable
+        assert info.category == "config"
+        assert not info.retryable
         assert info.message.endswith(f"run: {command}")
         assert info.status_code == 500 or info.status_code is None
 
@@ -70,5 +71,6 @@ class TestMissingPackage:
         )
         r = provider.chat_completions([{"role": "user", "content": "hi"}])
         assert not r.status and r.error["category"] == "config", r.error
-        assert "google-cloud-aiplatform" in r.content and r.error["attempts"] == 1
+        assert "google-cloud-aiplatform" in r.content
+        assert r.error["attempts"] == 1
         assert vertex_fake.requests == []

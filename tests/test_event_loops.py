@@ -134,7 +134,8 @@ def test_loop_clients_are_closed_with_the_loop(fake: Any, path: str) -> None:
     deadline = time.monotonic() + 5
     while fake.server.open_connections() and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert fake.connections == 1 and fake.server.open_connections() == 0
+    assert fake.connections == 1
+    assert fake.server.open_connections() == 0
     assert not [loop for loop in _loop_clients._loops if loop.is_closed()]
 
 

@@ -130,8 +130,10 @@ def test_openai_refuses(openai_fake: FakeOpenAI, body: dict, needle: str) -> Non
     r = post(openai_fake, body)
     assert r.status_code == 400
     err = r.json()["error"]
-    assert set(err) == {"message", "type", "param", "code"} and err["type"] == "invalid_request_error"
-    assert needle in err["message"] and any(needle in v for v in openai_fake.violations)
+    assert set(err) == {"message", "type", "param", "code"}
+    assert err["type"] == "invalid_request_error"
+    assert needle in err["message"]
+    assert any(needle in v for v in openai_fake.violations)
     assert openai_fake.requests[0].body == body
     good = post(openai_fake, oa())
     assert good.json()["choices"][0]["message"]["content"] == "must not be consumed"
@@ -143,8 +145,10 @@ def test_anthropic_refuses(anthropic_fake: FakeAnthropic, body: dict, needle: st
     r = post(anthropic_fake, body)
     assert r.status_code == 400
     data = r.json()
-    assert data["type"] == "error" and data["error"]["type"] == "invalid_request_error"
-    assert needle in data["error"]["message"] and any(needle in v for v in anthropic_fake.violations)
+    assert data["type"] == "error"
+    assert data["error"]["type"] == "invalid_request_error"
+    assert needle in data["error"]["message"]
+    assert any(needle in v for v in anthropic_fake.violations)
     assert post(anthropic_fake, an()).json()["content"] == [{"type": "text", "text": "must not be consumed"}]
 
 
@@ -172,7 +176,8 @@ def test_good_requests_pass(openai_fake: FakeOpenAI, anthropic_fake: FakeAnthrop
         {**an(messages=[USER, {"role": "assistant", "content": "pre"}]), "model": "claude-sonnet-4-5"},
     ):
         assert post(anthropic_fake, body).status_code == 200, anthropic_fake.violations
-    assert openai_fake.violations == [] and anthropic_fake.violations == []
+    assert openai_fake.violations == []
+    assert anthropic_fake.violations == []
 
 
 @pytest.mark.parametrize(
@@ -197,16 +202,21 @@ def test_claude_family(model: str, family: Any, exclusive: bool, no_prefill: boo
 def test_auth_version_path_and_json(openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:
     openai_fake.expected_key = anthropic_fake.expected_key = "right-key-123456"
     r = post(openai_fake, oa(), headers={"authorization": "Bearer wrong-key-1234567"})
-    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_api_key"
-    assert "wrong-ke" in r.json()["error"]["message"] and "wrong-key-1234567" not in r.json()["error"]["message"]
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "invalid_api_key"
+    assert "wrong-ke" in r.json()["error"]["message"]
+    assert "wrong-key-1234567" not in r.json()["error"]["message"]
     assert post(openai_fake, oa(), headers={}).status_code == 401
     r = post(anthropic_fake, an(), headers={"x-api-key": "nope", "anthropic-version": "2023-06-01"})
-    assert r.status_code == 401 and r.json()["error"]["type"] == "authentication_error"
+    assert r.status_code == 401
+    assert r.json()["error"]["type"] == "authentication_error"
     r = post(anthropic_fake, an(), headers={"x-api-key": "right-key-123456"})
-    assert r.status_code == 400 and "anthropic-version" in r.json()["error"]["message"]
+    assert r.status_code == 400
+    assert "anthropic-version" in r.json()["error"]["message"]
     assert post(anthropic_fake, an(), path="/v1/v1/messages").json()["error"]["type"] == "not_found_error"
     assert post(openai_fake, b"{not json", headers={"authorization": "Bearer right-key-123456"}).status_code == 400
-    assert len(openai_fake.requests) == 3 and len(anthropic_fake.requests) == 3
+    assert len(openai_fake.requests) == 3
+    assert len(anthropic_fake.requests) == 3
     assert openai_fake.requests[0].headers["authorization"] == "Bearer wrong-key-1234567"
 
 
@@ -240,13 +250,16 @@ def test_openai_scripted_replies(openai_fake: FakeOpenAI) -> None:
     openai_fake.reply(text=None, tool_calls=[{"id": "c9", "name": "f", "arguments": '{"a": 1}'}])
     openai_fake.default(text="fallback")
     one, two, three = (post(openai_fake, oa()).json() for _ in range(3))
-    assert one["choices"][0]["message"]["content"] == "first" and one["model"] == "gpt-4o-mini-2024-07-18"
+    assert one["choices"][0]["message"]["content"] == "first"
+    assert one["model"] == "gpt-4o-mini-2024-07-18"
     assert one["usage"] == {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
-    assert two["choices"][0]["finish_reason"] == "tool_calls" and two["choices"][0]["message"]["content"] is None
+    assert two["choices"][0]["finish_reason"] == "tool_calls"
+    assert two["choices"][0]["message"]["content"] is None
     assert two["choices"][0]["message"]["tool_calls"] == [
         {"id": "c9", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}
     ]
-    assert three["choices"][0]["message"]["content"] == "fallback" and three["model"] == "gpt-4o-mini"
+    assert three["choices"][0]["message"]["content"] == "fallback"
+    assert three["model"] == "gpt-4o-mini"
     openai_fake.reply(usage=None)
     assert "usage" not in post(openai_fake, oa()).json()
 
@@ -254,8 +267,10 @@ def test_openai_scripted_replies(openai_fake: FakeOpenAI) -> None:
 def test_anthropic_scripted_replies(anthropic_fake: FakeAnthropic) -> None:
     anthropic_fake.reply(text="x", tool_calls=[{"name": "f", "arguments": '{"a": 1}'}], usage=(4, 2))
     body = post(anthropic_fake, an()).json()
-    assert [b["type"] for b in body["content"]] == ["text", "tool_use"] and body["content"][1]["input"] == {"a": 1}
-    assert body["stop_reason"] == "tool_use" and body["usage"] == {"input_tokens": 4, "output_tokens": 2}
+    assert [b["type"] for b in body["content"]] == ["text", "tool_use"]
+    assert body["content"][1]["input"] == {"a": 1}
+    assert body["stop_reason"] == "tool_use"
+    assert body["usage"] == {"input_tokens": 4, "output_tokens": 2}
     anthropic_fake.reply(finish_reason="length")
     assert post(anthropic_fake, an()).json()["stop_reason"] == "max_tokens"
 
@@ -266,10 +281,12 @@ def test_errors_and_raw_bodies(fake: Any) -> None:
     fake.reply(raw_body="<html>Bad Gateway</html>", status=502, headers={"content-type": "text/html"})
     fake.reply(raw_body={"error": {"message": "boom"}})
     r = post(fake, body)
-    assert r.status_code == 429 and r.headers["retry-after"] == "1"
+    assert r.status_code == 429
+    assert r.headers["retry-after"] == "1"
     data = r.json()
     if isinstance(fake, FakeOpenAI):
-        assert data["error"]["message"] == "slow down" and data["error"]["code"] == "rate_limit_exceeded"
+        assert data["error"]["message"] == "slow down"
+        assert data["error"]["code"] == "rate_limit_exceeded"
     else:
         assert data["error"] == {"type": "rate_limit_error", "message": "slow down"}
     r = post(fake, body)
@@ -288,7 +305,8 @@ def test_handler_and_concurrency(fake: Any) -> None:
 
     with http_client() as client, ThreadPoolExecutor(32) as pool:
         assert list(pool.map(call, range(64))) == [f"echo tag{i}" for i in range(64)]
-    assert len(fake.requests) == 64 and fake.violations == []
+    assert len(fake.requests) == 64
+    assert fake.violations == []
 
 
 def sse(text: str) -> list[tuple[str | None, str]]:
@@ -313,9 +331,11 @@ def test_openai_stream_framing(openai_fake: FakeOpenAI) -> None:
     chunks = oa_chunks(r)
     assert "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks) == "Hello"
     args = "".join(t["function"]["arguments"] for c in chunks for t in c["choices"][0]["delta"].get("tool_calls", []))
-    assert args == '{"a": 1}' and chunks[-1]["choices"][0]["finish_reason"] == "tool_calls"
+    assert args == '{"a": 1}'
+    assert chunks[-1]["choices"][0]["finish_reason"] == "tool_calls"
     chunks = oa_chunks(post(openai_fake, oa(stream=True, stream_options={"include_usage": True})))
-    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] == 4
+    assert chunks[-1]["choices"] == []
+    assert chunks[-1]["usage"]["total_tokens"] == 4
     assert all("usage" not in c for c in oa_chunks(post(openai_fake, oa(stream=True))))
 
 
@@ -341,7 +361,8 @@ def test_anthropic_stream_framing(anthropic_fake: FakeAnthropic) -> None:
     deltas = [e["delta"] for e in events if e["type"] == "content_block_delta"]
     assert "".join(d.get("text", "") for d in deltas) == "Hello"
     assert json.loads("".join(d.get("partial_json", "") for d in deltas)) == {"a": 1}
-    assert events[-2]["delta"]["stop_reason"] == "tool_use" and events[-2]["usage"] == {"output_tokens": 5}
+    assert events[-2]["delta"]["stop_reason"] == "tool_use"
+    assert events[-2]["usage"] == {"output_tokens": 5}
 
 
 def test_stream_faults(fake: Any) -> None:
@@ -352,7 +373,9 @@ def test_stream_faults(fake: Any) -> None:
     with pytest.raises(httpx.RemoteProtocolError):
         post(fake, body)
     frames = sse(post(fake, body).text)
-    assert len(frames) == 2 and "overloaded" in frames[-1][1] and "error" in json.loads(frames[-1][1])
+    assert len(frames) == 2
+    assert "overloaded" in frames[-1][1]
+    assert "error" in json.loads(frames[-1][1])
     assert [d for _, d in sse(post(fake, body).text)] == ['{"type": "custom"}', "verbatim"]
 
 
@@ -364,7 +387,8 @@ def test_disconnect_and_delay_are_bounded(fake: Any) -> None:
     with pytest.raises(httpx.RemoteProtocolError):
         post(fake, body)
     r = post(fake, body)
-    assert "late" in r.text and 0.3 <= time.monotonic() - start < 3
+    assert "late" in r.text
+    assert 0.3 <= time.monotonic() - start < 3
     fake.reply_delay(20)
     with pytest.raises(httpx.ReadTimeout):
         post(fake, body, timeout=0.3)
@@ -395,17 +419,20 @@ def test_connections_are_kept_alive_with_real_headers(fake: Any) -> None:
     assert [r.status_code for r in (plain, streamed, again)] == [200, 200, 200]
     assert fake.connections == 1  # three requests, one TCP connection
     assert all(r.http_version == "HTTP/1.1" and r.headers["connection"] == "keep-alive" for r in (plain, streamed))
-    assert plain.headers["content-type"] == "application/json" and int(plain.headers["content-length"]) > 0
+    assert plain.headers["content-type"] == "application/json"
+    assert int(plain.headers["content-length"]) > 0
     # SSE as the APIs send it: chunked, no length
     assert streamed.headers["content-type"] == "text/event-stream; charset=utf-8"
-    assert streamed.headers["transfer-encoding"] == "chunked" and "content-length" not in streamed.headers
+    assert streamed.headers["transfer-encoding"] == "chunked"
+    assert "content-length" not in streamed.headers
     if isinstance(fake, FakeOpenAI):
-        assert plain.headers["x-request-id"].startswith("req_") and plain.headers["openai-version"] == "2020-10-01"
-        assert plain.headers["openai-processing-ms"].isdigit() and "x-ratelimit-remaining-requests" in plain.headers
+        assert plain.headers["x-request-id"].startswith("req_")
+        assert plain.headers["openai-version"] == "2020-10-01"
+        assert plain.headers["openai-processing-ms"].isdigit()
+        assert "x-ratelimit-remaining-requests" in plain.headers
     else:
-        assert (
-            plain.headers["request-id"].startswith("req_") and "anthropic-ratelimit-requests-remaining" in plain.headers
-        )
+        assert plain.headers["request-id"].startswith("req_")
+        assert "anthropic-ratelimit-requests-remaining" in plain.headers
         assert plain.headers["anthropic-ratelimit-input-tokens-reset"].endswith("Z")
     assert plain.headers["x-request-id" if isinstance(fake, FakeOpenAI) else "request-id"] != again.headers.get(
         "x-request-id" if isinstance(fake, FakeOpenAI) else "request-id"
@@ -418,8 +445,10 @@ def test_close_mode_closes_each_connection() -> None:
         first = post(fake, oa(), client=client)
         streamed = post(fake, oa(stream=True), client=client)
         post(fake, oa(), client=client)
-        assert first.headers["connection"] == "close" and streamed.headers["connection"] == "close"
-        assert "x" in streamed.text and fake.connections == 3
+        assert first.headers["connection"] == "close"
+        assert streamed.headers["connection"] == "close"
+        assert "x" in streamed.text
+        assert fake.connections == 3
 
 
 def test_close_is_bounded_with_idle_keep_alive_connections() -> None:
@@ -428,10 +457,12 @@ def test_close_is_bounded_with_idle_keep_alive_connections() -> None:
         with running(FakeAnthropic) as fake:
             for client in clients:
                 assert post(fake, an(), client=client).status_code == 200
-            assert fake.connections == 8 and fake.server.open_connections() == 8  # idle, kept alive
+            assert fake.connections == 8  # idle, kept alive
+            assert fake.server.open_connections() == 8
             start = time.monotonic()
             fake.close()
-            assert time.monotonic() - start < 2 and fake.server.open_connections() == 0
+            assert time.monotonic() - start < 2
+            assert fake.server.open_connections() == 0
             with pytest.raises(httpx.TransportError):  # the server really is gone
                 post(fake, an(), client=clients[0], timeout=2)
     finally:
@@ -491,7 +522,8 @@ def test_litellm_reuses_the_connection(litellm: Any, keep_alive: bool) -> None:
             litellm.completion(
                 model="openai/gpt-4o-mini", api_base=fake.url, api_key="sk-test", messages=[USER], max_retries=0
             )
-        assert len(fake.requests) == 2 and fake.violations == []
+        assert len(fake.requests) == 2
+        assert fake.violations == []
         assert fake.connections == (1 if keep_alive else 2)
 
 
@@ -522,4 +554,5 @@ def test_litellm_sees_refusals_and_faults(litellm: Any, openai_fake: FakeOpenAI,
             max_tokens=10,
             max_retries=0,
         )
-    assert len(openai_fake.requests) == 1 and len(anthropic_fake.requests) == 2
+    assert len(openai_fake.requests) == 1
+    assert len(anthropic_fake.requests) == 2

@@ -150,7 +150,8 @@ class TestWire:
         buffer.add_data(response.content)
         events = [(m.headers[":event-type"], json.loads(m.payload)) for m in buffer]
         names = [name for name, _ in events]
-        assert names[0] == "messageStart" and names[-2:] == ["messageStop", "metadata"]
+        assert names[0] == "messageStart"
+        assert names[-2:] == ["messageStop", "metadata"]
         assert "contentBlockStart" in names
         assert events[-2][1]["stopReason"] == "tool_use"
         assert all("p" in payload for _, payload in events)

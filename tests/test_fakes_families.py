@@ -51,10 +51,13 @@ class TestAzure:
         """The first SSE chunk has no choices, only prompt_filter_results; the adapter reads the rest as usual."""
         got = post(azure_fake.url + AZURE_PATH, {"model": "m", "messages": USER, "stream": True}, {"api-key": KEY})
         first = json.loads(got.text.split("\n\n")[0][6:])
-        assert first["choices"] == [] and first["id"] == "" and "prompt_filter_results" in first
+        assert first["choices"] == []
+        assert first["id"] == ""
+        assert "prompt_filter_results" in first
         azure_fake.reply_stream(["Hel", "lo"])
         final = list(azure_provider(azure_fake).stream_chat_completions(USER))[-1].response
-        assert final.status and final.content == "Hello"
+        assert final.status
+        assert final.content == "Hello"
 
     def test_a_filtered_prompt_is_a_content_policy_error(self, azure_fake: FakeAzureOpenAI) -> None:
         """The 400 content-filter body (code content_filter, ResponsibleAIPolicyViolation) ends the turn as
@@ -66,18 +69,23 @@ class TestAzure:
             {"api-key": KEY},
         )
         error = raw.json()["error"]
-        assert raw.status_code == 400 and error["code"] == "content_filter" and error["param"] == "prompt"
+        assert raw.status_code == 400
+        assert error["code"] == "content_filter"
+        assert error["param"] == "prompt"
         assert error["innererror"]["code"] == "ResponsibleAIPolicyViolation"
         assert error["innererror"]["content_filter_result"]["violence"]["filtered"] is True
         r = azure_provider(azure_fake).chat_completions([{"role": "user", "content": "say forbidden things"}])
-        assert not r.status and r.error["category"] == "content_policy" and r.error["status_code"] == 400
+        assert not r.status
+        assert r.error["category"] == "content_policy"
+        assert r.error["status_code"] == 400
         assert len(azure_fake.requests) == 2
 
     def test_a_completion_stopped_by_the_output_filter(self, azure_fake: FakeAzureOpenAI) -> None:
         """finish_reason content_filter with the category that fired; the adapter keeps the text and the reason."""
         azure_fake.reply("The first part", finish_reason="content_filter")
         r = azure_provider(azure_fake).chat_completions(USER)
-        assert r.finish_reason == "content_filter" and r.content == "The first part"
+        assert r.finish_reason == "content_filter"
+        assert r.content == "The first part"
 
     def test_429_asks_for_a_wait_in_milliseconds_and_seconds(self, azure_fake: FakeAzureOpenAI) -> None:
         """Azure's 429 carries retry-after-ms and retry-after; the adapter reports the wait after one request
@@ -85,21 +93,23 @@ class TestAzure:
         azure_fake.retry_after_ms = 10
         azure_fake.default(Reply.error(429))
         r = azure_provider(azure_fake).chat_completions(USER)
-        assert not r.status and r.error["category"] == "rate_limit"
+        assert not r.status
+        assert r.error["category"] == "rate_limit"
         assert r.error["retry_after"] == azure_fake.retry_after_ms / 1000
         assert len(azure_fake.requests) == 1
         r = asyncio.run(azure_provider(azure_fake).achat_completions(USER))
-        assert r.error["category"] == "rate_limit" and len(azure_fake.requests) == 2
+        assert r.error["category"] == "rate_limit"
+        assert len(azure_fake.requests) == 2
         final = list(azure_provider(azure_fake).stream_chat_completions(USER))[-1].response
-        assert final.error["category"] == "rate_limit" and len(azure_fake.requests) == 3
+        assert final.error["category"] == "rate_limit"
+        assert len(azure_fake.requests) == 3
 
     def test_an_unknown_deployment_is_azures_404(self, azure_fake: FakeAzureOpenAI) -> None:
         """A deployment the resource does not have: 404 DeploymentNotFound, reported as not_found."""
         azure_fake.deployments = frozenset({"gpt-4o"})
         got = post(azure_fake.url + AZURE_PATH, {"model": "m", "messages": USER}, {"api-key": KEY})
-        assert got.status_code == 404 and got.json() == {
-            "error": {"code": "DeploymentNotFound", "message": azure.DEPLOYMENT_NOT_FOUND}
-        }
+        assert got.status_code == 404
+        assert got.json() == {"error": {"code": "DeploymentNotFound", "message": azure.DEPLOYMENT_NOT_FOUND}}
         r = azure_provider(azure_fake).chat_completions(USER)
         assert r.error["category"] == "not_found"
 
@@ -121,7 +131,8 @@ class TestMistral:
             mistral_fake.url + "/chat/completions",
             {"model": "mistral-small-latest", "messages": self.history("call_abc")},
         )
-        assert got.status_code == 400 and got.json() == {
+        assert got.status_code == 400
+        assert got.json() == {
             "object": "error",
             "message": "Tool call id was call_abc but must be a-z, A-Z, 0-9, with a length of 9.",
             "type": "invalid_function_call",
@@ -160,7 +171,8 @@ class TestMistral:
         assert re.fullmatch(r"[a-zA-Z0-9]{9}", body["choices"][0]["message"]["tool_calls"][0]["id"])
         text = post(mistral_fake.url + "/chat/completions", {"model": "m", "messages": USER, "stream": True}).text
         chunks = [json.loads(c[6:]) for c in text.split("\n\n") if c.startswith("data: {")]
-        assert "usage" in chunks[-1] and all("usage" not in c for c in chunks[:-1])
+        assert "usage" in chunks[-1]
+        assert all("usage" not in c for c in chunks[:-1])
 
     def test_the_adapter_sends_back_mistrals_own_ids(self, mistral_fake: FakeMistral) -> None:
         """A call and its result sent back with the id Mistral issued pass the id rule through litellm."""
@@ -192,7 +204,8 @@ class TestOllama:
         lines = [json.loads(line) for line in got.text.splitlines()]
         assert got.headers["content-type"] == "application/x-ndjson"
         assert [line["message"]["content"] for line in lines[:-1]] == ["Hel", "lo"]
-        assert lines[-1]["done"] is True and lines[-1]["done_reason"] == "stop"
+        assert lines[-1]["done"] is True
+        assert lines[-1]["done_reason"] == "stop"
         assert {"prompt_eval_count", "eval_count"} <= set(lines[-1])
 
     def test_tool_calls_carry_object_arguments_and_string_ones_are_refused(self, ollama_fake: FakeOllama) -> None:
@@ -209,21 +222,23 @@ class TestOllama:
             },
         ]
         got = post(ollama_fake.url + "/api/chat", {"model": "llama3.1", "messages": bad, "stream": False})
-        assert got.status_code == 400 and got.json() == {
-            "error": "json: cannot unmarshal string into Go struct field ChatRequest.messages.tool_calls.function."
-            "arguments of type api.ToolCallFunctionArguments"
+        assert got.status_code == 400
+        assert got.json() == {
+            "error": "json: cannot unmarshal string into Go struct field ChatRequest.messages.tool_calls.function.arguments of type api.ToolCallFunctionArguments"
         }
 
     def test_content_parts_and_unknown_models_are_refused(self, ollama_fake: FakeOllama) -> None:
         """An OpenAI parts array is a 400; a model not pulled is a 404 {"error"} the adapter reports as not_found."""
         parts = [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]
         got = post(ollama_fake.url + "/api/chat", {"model": "llama3.1", "messages": parts})
-        assert got.status_code == 400 and "cannot unmarshal array" in got.json()["error"]
+        assert got.status_code == 400
+        assert "cannot unmarshal array" in got.json()["error"]
         provider = LiteLLMProvider(
             LiteLLMConfig(chat_model="ollama_chat/phi4", api_base=ollama_fake.url, num_retries=0)
         )
         r = provider.chat_completions(USER)
-        assert not r.status and r.error["status_code"] == 404
+        assert not r.status
+        assert r.error["status_code"] == 404
         assert ollama_fake.violations[-1] == 'model "phi4" not found, try pulling it first'
 
     def test_done_reason_length_reaches_director_as_length(self, ollama_fake: FakeOllama) -> None:
@@ -233,18 +248,21 @@ class TestOllama:
             LiteLLMConfig(chat_model="ollama_chat/llama3.1", api_base=ollama_fake.url, num_retries=0)
         )
         r = provider.chat_completions(USER)
-        assert r.content == "cut sh" and r.finish_reason == ("stop" if OLD_STACK else "length")
+        assert r.content == "cut sh"
+        assert r.finish_reason == ("stop" if OLD_STACK else "length")
 
 
 class TestCohere:
     def test_errors_are_id_and_message(self, cohere_fake: FakeCohere) -> None:
         """401 'invalid api token'; a tool result for no call is a 400 'invalid request'; both {id, message}."""
         got = post(cohere_fake.chat_url, {"model": "command-a-03-2025", "messages": USER}, {"accept": "*/*"})
-        assert got.status_code == 401 and set(got.json()) == {"id", "message"}
+        assert got.status_code == 401
+        assert set(got.json()) == {"id", "message"}
         assert got.json()["message"] == "invalid api token"
         orphan = [*USER, {"role": "tool", "tool_call_id": "search_x", "content": "r"}]
         got = post(cohere_fake.chat_url, {"model": "command-a-03-2025", "messages": orphan})
-        assert got.status_code == 400 and got.json()["message"].startswith("invalid request: ")
+        assert got.status_code == 400
+        assert got.json()["message"].startswith("invalid request: ")
 
     def test_the_stream_is_typed_events(self, cohere_fake: FakeCohere) -> None:
         """message-start, tool-plan-delta, tool-call-start/delta/end, message-end: each an SSE event of its type."""
@@ -254,7 +272,8 @@ class TestCohere:
         events = [block.split("\n") for block in text.strip().split("\n\n")]
         kinds = [lines[0].removeprefix("event: ") for lines in events]
         assert all(json.loads(lines[1][6:])["type"] == kind for lines, kind in zip(events, kinds, strict=True))
-        assert kinds[0] == "message-start" and kinds[-1] == "message-end"
+        assert kinds[0] == "message-start"
+        assert kinds[-1] == "message-end"
         assert kinds[1:4] == ["tool-plan-delta"] * 3
         assert kinds[4:] == ["tool-call-start", "tool-call-delta", "tool-call-delta", "tool-call-end", "message-end"]
         usage = json.loads(events[-1][1][6:])["delta"]["usage"]
@@ -274,6 +293,10 @@ class TestCohere:
         events = list(provider.stream_chat_completions(USER))
         assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Paris is the capital."
         final = events[-1].response
-        assert final.status and final.content == "Paris is the capital." and final.finish_reason == "stop"
-        assert final.send_tokens > 0 and final.recv_tokens > 0
-        assert "stream" not in cohere_fake.requests[-1].body and cohere_fake.violations == []
+        assert final.status
+        assert final.content == "Paris is the capital."
+        assert final.finish_reason == "stop"
+        assert final.send_tokens > 0
+        assert final.recv_tokens > 0
+        assert "stream" not in cohere_fake.requests[-1].body
+        assert cohere_fake.violations == []

@@ -97,14 +97,16 @@ class TestGeminiFake:
     )
     def test_refused_contents(self, gemini_fake: FakeGemini, contents: list, message: str) -> None:
         r = post(gemini_fake, {"contents": contents})
-        assert r.status_code == 400 and message in r.json()["error"]["message"]
+        assert r.status_code == 400
+        assert message in r.json()["error"]["message"]
 
     def test_schema_subset(self, gemini_fake: FakeGemini) -> None:
         """GEMINI_SCHEMA: unknown keys and a string format other than enum/date-time are refused."""
         params = {"type": "object", "properties": {"u": {"type": "string", "format": "uri"}}, "if": {}, "then": {}}
         tools = [{"functionDeclarations": [{"name": "f", "parameters": params}]}]
         message = post(gemini_fake, {"contents": [USER], "tools": tools}).json()["error"]["message"]
-        assert 'Unknown name "if"' in message and 'Unknown name "then"' in message
+        assert 'Unknown name "if"' in message
+        assert 'Unknown name "then"' in message
         assert "only 'date-time' and 'enum' are supported for STRING type" in message
 
     def test_snake_case_fields_are_read(self, gemini_fake: FakeGemini) -> None:
@@ -148,7 +150,8 @@ class TestThoughtSignatures:
         assert ok.status_code == 200
         bad = call_turn(signature=base64.b64encode(b"made up").decode())
         r = post(gemini_fake, {"contents": [USER, bad, answer()]}, model="gemini-3-pro-preview")
-        assert r.status_code == 400 and r.json()["error"]["message"] == "Corrupted thought signature."
+        assert r.status_code == 400
+        assert r.json()["error"]["message"] == "Corrupted thought signature."
 
     def test_earlier_turns_are_not_validated(self, gemini_fake: FakeGemini) -> None:
         """GEMINI_SIGNATURES: only the current turn (from the last user text on) is checked."""
@@ -164,7 +167,8 @@ class TestVertexFake:
                 json={"contents": [USER]},
                 headers={"authorization": "Bearer not-issued"},
             )
-        assert r.status_code == 401 and r.json()["error"]["status"] == "UNAUTHENTICATED"
+        assert r.status_code == 401
+        assert r.json()["error"]["status"] == "UNAUTHENTICATED"
 
     def test_claude_body_rules(self, vertex_fake: FakeVertex) -> None:
         """VERTEX_CLAUDE: anthropic_version vertex-2023-10-16 in the body, no model in the body."""
@@ -182,6 +186,9 @@ class TestVertexFake:
                 json={**good, "model": "x", "anthropic_version": "2023-06-01"},
                 headers={"authorization": "Bearer tok"},
             )
-        assert ok.status_code == 200 and ok.json()["type"] == "message"
-        assert bad.status_code == 400 and bad.json()["type"] == "error"
-        assert "vertex-2023-10-16" in bad.json()["error"]["message"] and "model" in bad.json()["error"]["message"]
+        assert ok.status_code == 200
+        assert ok.json()["type"] == "message"
+        assert bad.status_code == 400
+        assert bad.json()["type"] == "error"
+        assert "vertex-2023-10-16" in bad.json()["error"]["message"]
+        assert "model" in bad.json()["error"]["message"]

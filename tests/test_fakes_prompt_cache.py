@@ -70,7 +70,8 @@ class TestAnthropicRules:
     def test_refused(self, anthropic_fake: FakeAnthropic, body: dict, needle: str) -> None:
         """What the API refuses, with a 400 invalid_request_error."""
         r = post(anthropic_fake, body)
-        assert r.status_code == 400 and needle in r.json()["error"]["message"]
+        assert r.status_code == 400
+        assert needle in r.json()["error"]["message"]
 
     def test_accepted_where_the_api_takes_it(self, anthropic_fake: FakeAnthropic) -> None:
         """Tools, system text, a text block, a tool_result; a 1h tool before 5m marks (tools come first); four in all."""
@@ -88,7 +89,8 @@ class TestAnthropicRules:
                 },
             ],
         }
-        assert post(anthropic_fake, body).status_code == 200 and anthropic_fake.violations == []
+        assert post(anthropic_fake, body).status_code == 200
+        assert anthropic_fake.violations == []
 
     @pytest.mark.parametrize(
         "model, minimum",
@@ -110,7 +112,8 @@ class TestAnthropicAccounting:
         body = an([text(8000, MARK)])  # ~2,010 tokens of system block
         first = post(anthropic_fake, body).json()["usage"]
         second = post(anthropic_fake, body).json()["usage"]
-        assert first["cache_read_input_tokens"] == 0 and first["cache_creation_input_tokens"] > 2000
+        assert first["cache_read_input_tokens"] == 0
+        assert first["cache_creation_input_tokens"] > 2000
         assert second["cache_read_input_tokens"] == first["cache_creation_input_tokens"]
         assert second["cache_creation_input_tokens"] == 0
         assert second["input_tokens"] == first["input_tokens"] > 0  # the user turn after the breakpoint
@@ -130,7 +133,8 @@ class TestAnthropicAccounting:
         assert post(anthropic_fake, body).json()["usage"]["cache_read_input_tokens"] == written
         now[0] = 898.0  # 300 s after the last use
         usage = post(anthropic_fake, body).json()["usage"]
-        assert usage["cache_read_input_tokens"] == 0 and usage["cache_creation_input_tokens"] == written
+        assert usage["cache_read_input_tokens"] == 0
+        assert usage["cache_creation_input_tokens"] == written
 
     def test_a_moved_breakpoint_reads_the_earlier_prefix(self, anthropic_fake: FakeAnthropic) -> None:
         """Look-back: the next step's breakpoint finds the previous step's cached prefix a few blocks back."""
@@ -140,21 +144,24 @@ class TestAnthropicAccounting:
         moved = [{"role": "user", "content": [text(8000)]}, {"role": "assistant", "content": [text(1, MARK)]}]
         step2 = {**an([]), "messages": [*moved, {"role": "user", "content": "q2"}]}
         usage = post(anthropic_fake, step2).json()["usage"]
-        assert usage["cache_read_input_tokens"] == written and 0 < usage["cache_creation_input_tokens"] < 50
+        assert usage["cache_read_input_tokens"] == written
+        assert 0 < usage["cache_creation_input_tokens"] < 50
 
     def test_stream_reports_cache_usage_in_message_start(self, anthropic_fake: FakeAnthropic) -> None:
         """SSE: message_start's usage carries the cache fields."""
         body = {**an([text(8000, MARK)]), "stream": True}
         r = post(anthropic_fake, body)
         start = next(line for line in r.text.splitlines() if line.startswith("data:") and "message_start" in line)
-        assert '"cache_creation_input_tokens": ' in start and '"cache_read_input_tokens": 0' in start
+        assert '"cache_creation_input_tokens": ' in start
+        assert '"cache_read_input_tokens": 0' in start
 
     def test_no_marks_keeps_the_default_usage_unless_counting(self, anthropic_fake: FakeAnthropic) -> None:
         """Without cache_control the fixed default usage stays; count_tokens estimates every request."""
         assert post(anthropic_fake, an([text(8000)])).json()["usage"] == {"input_tokens": 10, "output_tokens": 5}
         anthropic_fake.count_tokens = True
         usage = post(anthropic_fake, an([text(8000)])).json()["usage"]
-        assert usage["input_tokens"] > 2000 and usage["cache_creation_input_tokens"] == 0
+        assert usage["input_tokens"] > 2000
+        assert usage["cache_creation_input_tokens"] == 0
 
 
 class TestOpenAICachedTokens:
@@ -170,7 +177,8 @@ class TestOpenAICachedTokens:
         ).json()["usage"]
         assert first["prompt_tokens_details"]["cached_tokens"] == 0
         cached = second["prompt_tokens_details"]["cached_tokens"]
-        assert 1024 <= cached <= second["prompt_tokens"] and (cached - 1024) % 128 == 0
+        assert 1024 <= cached <= second["prompt_tokens"]
+        assert (cached - 1024) % 128 == 0
         short = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
         post(openai_fake, short)
         assert "prompt_tokens_details" not in post(openai_fake, short).json()["usage"]

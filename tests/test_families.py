@@ -51,7 +51,8 @@ def test_directors_loop(
     turn = run_message(family_provider(family, fake, monkeypatch), session, "Find cats and summarise", path=path)
     assert fake.violations == []
     assert turn.failed is None, turn.failed and (turn.failed.content, turn.failed.error)
-    assert turn.summary is not None and turn.summary.content == "I searched and summarised."
+    assert turn.summary is not None
+    assert turn.summary.content == "I searched and summarised."
     assert [c["tool"]["name"] for c in turn.tool_calls] == ["search", "summarize_video"]
     assert [c["tool"]["arguments"] for c in turn.tool_calls] == [STEPS[0][0][1], STEPS[1][0][1]]
     assert len(fake.requests) == 4
@@ -83,7 +84,9 @@ def test_a_stored_session_takes_the_next_message(
     session = Session.loads(first.dumps())
     turn = run_message(family_provider(family, fake, monkeypatch), session, "Now summarise it")
     assert fake.violations == []
-    assert turn.ok and turn.summary is not None and turn.summary.content == "Second summary."
+    assert turn.ok
+    assert turn.summary is not None
+    assert turn.summary.content == "Second summary."
     assert len(session.reasoning_context) == len(first.reasoning_context) + 4  # user, call, result, answer
     resent = fake.requests[-3].body  # the second message's first reasoning step: the stored history, whole
     assert len(resent["messages"]) == len(first.reasoning_context) + 1

@@ -76,7 +76,8 @@ class TestAzure:
         self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
         _, data = doctor_json(monkeypatch, capsys, LITELLM_CHAT_MODEL="openai/gpt-4o-mini", OPENAI_API_KEY=KEY)
-        assert data["azure"] is None and data["ollama"] is None
+        assert data["azure"] is None
+        assert data["ollama"] is None
 
 
 class TestOllama:
@@ -146,10 +147,12 @@ class TestOllama:
         loop = [t for t in texts if "cannot carry Director's tool loop" in t]
         base = [t for t in texts if "asks OLLAMA_API_BASE" in t]
         if OLD_STACK:
-            assert len(loop) == 1 and "openai/<model> with api_base <host>/v1" in loop[0]
+            assert len(loop) == 1
+            assert "openai/<model> with api_base <host>/v1" in loop[0]
             assert len(base) == 1  # OLLAMA_API_BASE is unset here: litellm 1.60 would ask localhost
         else:
-            assert loop == [] and base == []
+            assert loop == []
+            assert base == []
 
 
 class TestCohere:

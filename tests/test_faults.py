@@ -89,19 +89,24 @@ class TestFaultMatrix:
         fake = request.getfixturevalue(f"{protocol}_fake")
         fake.default(reply)
         r = provider(fake, timeout=READ_TIMEOUT if name == "read-timeout" else 30).chat_completions(USER)
-        assert not r.status and r.error is not None
+        assert not r.status
+        assert r.error is not None
         assert r.error["category"] == category, r.error
-        assert r.error["retryable"] is retryable and r.content == r.error["message"]
+        assert r.error["retryable"] is retryable
+        assert r.content == r.error["message"]
         assert len(fake.requests) == (RETRIES + 1 if retryable else 1)
         assert r.error["attempts"] == len(fake.requests)
-        assert "Traceback" not in r.content and len(r.content) < 200
+        assert "Traceback" not in r.content
+        assert len(r.content) < 200
 
     def test_retry_after_is_honoured(self, openai_fake: FakeOpenAI) -> None:
         """A 429 with Retry-After: 0.4 makes the next attempt wait at least that long, then succeed."""
         openai_fake.reply_error(429, "slow down", headers={"Retry-After": "0.4"})
         openai_fake.reply("fine")
         r = provider(openai_fake).chat_completions(USER)
-        assert r.status and r.content == "fine" and len(openai_fake.requests) == 2
+        assert r.status
+        assert r.content == "fine"
+        assert len(openai_fake.requests) == 2
         first, second = openai_fake.requests
         assert second.at - first.at >= 0.4
 
@@ -110,8 +115,11 @@ class TestFaultMatrix:
         openai_fake.default(Reply.error(429, "quota", headers={"Retry-After": "3600"}))
         started = time.monotonic()
         r = provider(openai_fake).chat_completions(USER)
-        assert not r.status and r.error["category"] == "rate_limit" and r.error["retry_after"] == 3600
-        assert len(openai_fake.requests) == 1 and time.monotonic() - started < 10
+        assert not r.status
+        assert r.error["category"] == "rate_limit"
+        assert r.error["retry_after"] == 3600
+        assert len(openai_fake.requests) == 1
+        assert time.monotonic() - started < 10
 
     def test_connection_refused(self) -> None:
         """Nothing listening: connection category, retried, no exception."""
@@ -122,14 +130,18 @@ class TestFaultMatrix:
             LiteLLMConfig(chat_model="openai/gpt-4o-mini", api_base=f"http://127.0.0.1:{port}/v1", api_key=KEY, **FAST)
         )
         r = p.chat_completions(USER)
-        assert not r.status and r.error["category"] == "connection" and r.error["attempts"] == RETRIES + 1
+        assert not r.status
+        assert r.error["category"] == "connection"
+        assert r.error["attempts"] == RETRIES + 1
 
     @pytest.mark.parametrize("name, reply", ODD_OPENAI, ids=[o[0] for o in ODD_OPENAI])
     def test_unusable_200s(self, openai_fake: FakeOpenAI, name: str, reply: Reply) -> None:
         """A 200 without an answer is an ERROR, not an exception, and is not retried."""
         openai_fake.default(reply)
         r = provider(openai_fake).chat_completions(USER)
-        assert not r.status and r.error["category"] == "bad_response" and len(openai_fake.requests) == 1
+        assert not r.status
+        assert r.error["category"] == "bad_response"
+        assert len(openai_fake.requests) == 1
         assert "upstream exploded" not in r.content
 
     def test_missing_usage(self, fake: Any) -> None:
@@ -137,9 +149,13 @@ class TestFaultMatrix:
         fake.reply("hi", usage=None)
         r = provider(fake).chat_completions(USER)
         if isinstance(fake, FakeOpenAI):
-            assert r.status and r.content == "hi" and r.total_tokens == 0
+            assert r.status
+            assert r.content == "hi"
+            assert r.total_tokens == 0
         else:
-            assert not r.status and r.error["category"] == "bad_response" and len(fake.requests) == 1
+            assert not r.status
+            assert r.error["category"] == "bad_response"
+            assert len(fake.requests) == 1
 
     def test_content_null_and_unknown_finish_reason(self, openai_fake: FakeOpenAI) -> None:
         """content null is an empty answer; an unknown finish_reason passes through as litellm reports it."""
@@ -150,7 +166,9 @@ class TestFaultMatrix:
         # litellm 1.60 hands an unknown reason on unchanged; newer litellm maps it to "stop" itself
         expected = map_finish_reason("weird_reason")
         assert expected in ("weird_reason", "stop")
-        assert r.status and r.content == "" and r.finish_reason == expected
+        assert r.status
+        assert r.content == ""
+        assert r.finish_reason == expected
 
     @pytest.mark.parametrize("text", [None, "", "4200"])
     def test_content_filter_finish(self, openai_fake: FakeOpenAI, text: str | None) -> None:
@@ -161,10 +179,14 @@ class TestFaultMatrix:
         for r in [p.chat_completions(USER), *final]:
             assert r.finish_reason == "content_filter"
             if text:
-                assert r.status and r.content == text
+                assert r.status
+                assert r.content == text
             else:
-                assert not r.status and r.error["category"] == "content_policy" and r.error["attempts"] == 1
-                assert r.content and "content filter" in r.content
+                assert not r.status
+                assert r.error["category"] == "content_policy"
+                assert r.error["attempts"] == 1
+                assert r.content
+                assert "content filter" in r.content
         assert len(openai_fake.requests) == 2
 
     @pytest.mark.parametrize(
@@ -182,7 +204,8 @@ class TestFaultMatrix:
             pytest.skip("Anthropic sends tool input as a JSON object; it cannot be malformed on that wire")
         fake.default(tool_reply(arguments))
         r = provider(fake).chat_completions([*history(1), {"role": "user", "content": "go"}], tools=director_tools(1))
-        assert r.status and r.finish_reason == "tool_calls"
+        assert r.status
+        assert r.finish_reason == "tool_calls"
         assert r.tool_calls[0]["tool"]["arguments"] == parsed
         assert r.raw_tool_arguments.get("call_1") == kept
 
@@ -254,8 +277,10 @@ class TestConcurrency:
 
         with ThreadPoolExecutor(max_workers=32) as pool:
             results = [ok for batch in pool.map(worker, range(32)) for ok in batch]
-        assert len(results) == 32 * self.CALLS and all(results)
-        assert len(openai_fake.requests) == 32 * self.CALLS and openai_fake.violations == []
+        assert len(results) == 32 * self.CALLS
+        assert all(results)
+        assert len(openai_fake.requests) == 32 * self.CALLS
+        assert openai_fake.violations == []
 
 
 GOOD_CALL = {"id": "c1", "tool": {"name": "f", "arguments": {}}, "type": "function"}
@@ -312,7 +337,9 @@ class TestMalformedInput:
         assert r.content.startswith(prefix) and next(iter(bad)) in r.content[len(prefix) :], r.content
         assert openai_fake.requests == []
         events = list(provider(openai_fake).stream_chat_completions(messages, **kwargs))
-        assert len(events) == 1 and isinstance(events[0], Final) and not events[0].response.status
+        assert len(events) == 1
+        assert isinstance(events[0], Final)
+        assert not events[0].response.status
         assert openai_fake.requests == []
 
 
@@ -376,11 +403,13 @@ class TestRefusedByLitellm:
         async_r = asyncio.run(p.achat_completions(messages, **keywords))
         for r in [p.chat_completions(messages, **keywords), async_r, *finals]:
             assert not r.status and r.error["category"] == "invalid_input", r.error
-            assert r.error["attempts"] == 0 and r.error["status_code"] is None and not r.error["retryable"]
-            assert (
-                r.content.startswith("The request to the LLM was malformed and was not sent: ") and names in r.content
-            )
-            assert "litellm.drop_params" not in r.content and "modify_params" not in r.content
+            assert r.error["attempts"] == 0
+            assert r.error["status_code"] is None
+            assert not r.error["retryable"]
+            assert r.content.startswith("The request to the LLM was malformed and was not sent: ")
+            assert names in r.content
+            assert "litellm.drop_params" not in r.content
+            assert "modify_params" not in r.content
         assert anthropic_fake.requests == []
 
     def test_the_next_fallback_model_is_tried(self, openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:
@@ -392,7 +421,8 @@ class TestRefusedByLitellm:
         )
         r = p.chat_completions(USER, frequency_penalty=0.5)
         assert r.status and r.model and "gpt-4o-mini" in r.model, r.error
-        assert anthropic_fake.requests == [] and len(openai_fake.requests) == 1
+        assert anthropic_fake.requests == []
+        assert len(openai_fake.requests) == 1
         assert openai_fake.requests[0].body["frequency_penalty"] == 0.5
 
 
@@ -411,8 +441,11 @@ class TestFallbacks:
             )
         )
         r = p.chat_completions([*history(1), {"role": "system", "content": "wrap up"}])
-        assert r.status and r.content == "from claude" and "claude-sonnet-4-6" in (r.model or "")
-        assert len(openai_fake.requests) == RETRIES + 1 and len(anthropic_fake.requests) == 1
+        assert r.status
+        assert r.content == "from claude"
+        assert "claude-sonnet-4-6" in (r.model or "")
+        assert len(openai_fake.requests) == RETRIES + 1
+        assert len(anthropic_fake.requests) == 1
         assert anthropic_fake.violations == []  # the fallback got Claude's conversation shape
 
     def test_no_fallback_after_non_retryable(self, openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:
@@ -428,7 +461,9 @@ class TestFallbacks:
             )
         )
         r = p.chat_completions(USER)
-        assert not r.status and r.error["category"] == "bad_request" and anthropic_fake.requests == []
+        assert not r.status
+        assert r.error["category"] == "bad_request"
+        assert anthropic_fake.requests == []
 
     def test_fallbacks_from_env(self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
         """LITELLM_FALLBACKS (JSON list of names) is tried in order with the same endpoint."""
@@ -439,5 +474,7 @@ class TestFallbacks:
         monkeypatch.setenv("LITELLM_RETRY_INITIAL_DELAY", "0.01")
         p = LiteLLMProvider(chat_model="openai/gpt-4o-mini", api_base=openai_fake.url, api_key=KEY)
         r = p.chat_completions(USER)
-        assert r.status and r.content == "second model" and r.model == "gpt-4o"
+        assert r.status
+        assert r.content == "second model"
+        assert r.model == "gpt-4o"
         assert [rec.body["model"] for rec in openai_fake.requests] == ["gpt-4o-mini"] * (RETRIES + 1) + ["gpt-4o"]

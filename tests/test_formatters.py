@@ -283,8 +283,10 @@ class TestToolSchemaAtTheWire:
             {"name": "make_clip", "description": "cut", "parameters": parameters},
         ]
         r = provider.chat_completions([{"role": "user", "content": "cut"}], tools=tools)
-        assert not r.status and r.error["category"] == "invalid_input"
-        assert "make_clip" in r.content and "parameters" in r.content
+        assert not r.status
+        assert r.error["category"] == "invalid_input"
+        assert "make_clip" in r.content
+        assert "parameters" in r.content
         assert fake.requests == []
 
 
@@ -308,7 +310,8 @@ class TestMarkedFlag:
         from director_litellm._formatters import convert_messages
 
         out, marked = convert_messages(messages)
-        assert "cache_control" in json.dumps(out) and marked
+        assert "cache_control" in json.dumps(out)
+        assert marked
 
     @pytest.mark.parametrize(
         "tools",
@@ -322,7 +325,8 @@ class TestMarkedFlag:
         from director_litellm._formatters import convert_tools
 
         out, marked = convert_tools(tools)
-        assert "cache_control" in json.dumps(out) and marked
+        assert "cache_control" in json.dumps(out)
+        assert marked
 
     def test_directors_request_carries_none(self) -> None:
         from director_litellm._formatters import convert_messages, convert_tools
@@ -332,5 +336,6 @@ class TestMarkedFlag:
             convert_messages(history(5)),
             convert_tools(director_tools()),
         )
-        assert not marked_messages and not marked_tools
+        assert not marked_messages
+        assert not marked_tools
         assert "cache_control" not in json.dumps([messages, tools])

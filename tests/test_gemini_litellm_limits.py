@@ -41,10 +41,13 @@ def test_gemini_bearer_160(litellm: Any) -> None:
             refused = exc
         sent = fake.requests[0].headers
     if LITELLM_160:
-        assert sent.get("authorization") == "Bearer k-1" and "x-goog-api-key" not in sent
-        assert refused is not None and getattr(refused, "status_code", None) == 401
+        assert sent.get("authorization") == "Bearer k-1"
+        assert "x-goog-api-key" not in sent
+        assert refused is not None
+        assert getattr(refused, "status_code", None) == 401
     else:
-        assert sent.get("x-goog-api-key") == "k-1" and "authorization" not in sent
+        assert sent.get("x-goog-api-key") == "k-1"
+        assert "authorization" not in sent
         assert refused is None
 
 
@@ -63,10 +66,13 @@ def test_vertex_claude_needs_aiplatform_on_160(litellm: Any, vertex_fake: FakeVe
     except Exception as exc:
         failed = exc
     if LITELLM_160:
-        assert failed is not None and "vertexai" in str(failed) and "google-cloud-aiplatform" in str(failed)
+        assert failed is not None
+        assert "vertexai" in str(failed)
+        assert "google-cloud-aiplatform" in str(failed)
         assert vertex_fake.requests == []
     else:
-        assert failed is None and len(vertex_fake.requests) == 1
+        assert failed is None
+        assert len(vertex_fake.requests) == 1
 
 
 def test_vertex_async_stream_uses_a_process_wide_client_on_160(litellm: Any, vertex_fake: FakeVertex) -> None:

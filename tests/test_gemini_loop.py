@@ -37,7 +37,8 @@ def assert_turn(turn, fake) -> None:  # type: ignore[no-untyped-def]
     assert turn.ok, turn.failed and (turn.failed.content, turn.failed.error)
     assert [c["tool"]["name"] for c in turn.tool_calls] == ["search"]
     assert turn.tool_calls[0]["tool"]["arguments"]["query"] == "cats"
-    assert turn.summary is not None and turn.summary.content == "Here is what I did."
+    assert turn.summary is not None
+    assert turn.summary.content == "Here is what I did."
     assert len(fake.requests) == 3
 
 

@@ -47,9 +47,11 @@ class TestToolSchemas:
         sent = declarations(vertex_fake.requests[0].body)
         assert len(sent) == len(TOOLS)
         image = sent["image_generation"]["parameters"]
-        assert "if" not in image and "then" not in image
+        assert "if" not in image
+        assert "then" not in image
         audio_url = sent["clone_voice"]["parameters"]["properties"]["audio_source"]["properties"]["audio_url"]
-        assert "format" not in audio_url and audio_url["type"].lower() == "string"
+        assert "format" not in audio_url
+        assert audio_url["type"].lower() == "string"
         # what Gemini takes is kept: enums, defaults, ranges
         engine = sent["audio_generation"]["parameters"]["properties"]["engine"]
         assert engine["enum"] == ["elevenlabs", "beatoven", "videodb"]
@@ -85,7 +87,8 @@ class TestErrors:
             )
             r = provider.chat_completions([{"role": "user", "content": "hi"}])
         assert not r.status
-        assert r.error["category"] == "auth" and r.error["status_code"] == 400
+        assert r.error["category"] == "auth"
+        assert r.error["status_code"] == 400
         assert "check the key" in r.content.lower()
         assert len(fake.requests) == 1  # not retried
         assert KEY not in str(r.error)
@@ -128,7 +131,8 @@ class TestErrors:
         )
         status, content, error = _vertex_call_in_a_new_process(vertex_fake, env)
         assert not status and error["category"] == "config" and error["retryable"] is False, error
-        assert "GOOGLE_APPLICATION_CREDENTIALS" in content and error["attempts"] == 1
+        assert "GOOGLE_APPLICATION_CREDENTIALS" in content
+        assert error["attempts"] == 1
         assert vertex_fake.requests == []
 
     def test_revoked_service_account_key_is_auth(self, vertex_fake: FakeVertex, tmp_path: Any) -> None:
@@ -139,8 +143,10 @@ class TestErrors:
         env["GOOGLE_APPLICATION_CREDENTIALS"] = vertex_fake.service_account_file(tmp_path)
         status, content, error = _vertex_call_in_a_new_process(vertex_fake, env)
         assert not status and error["category"] == "auth" and error["retryable"] is False, error
-        assert "credentials" in content.lower() and error["attempts"] == 1
-        assert vertex_fake.token_requests == 1 and vertex_fake.requests == []
+        assert "credentials" in content.lower()
+        assert error["attempts"] == 1
+        assert vertex_fake.token_requests == 1
+        assert vertex_fake.requests == []
 
 
 NO_CREDENTIALS = """

@@ -67,7 +67,8 @@ class TestIdRules:
     def test_too_long_or_bad_characters_are_mapped_within_the_rule(self) -> None:
         """OpenAI takes at most 40 characters; Anthropic only [a-zA-Z0-9_-]."""
         long_id = "fc_0f0e50a1476a6c35006912c58dc9f8819192c25864eb16f07f"  # 53 characters (agno-agi/agno#5382)
-        assert len(mapped_id(long_id, OPENAI)) <= 40 and OPENAI.pattern.fullmatch(mapped_id(long_id, OPENAI))
+        assert len(mapped_id(long_id, OPENAI)) <= 40
+        assert OPENAI.pattern.fullmatch(mapped_id(long_id, OPENAI))
         assert ANTHROPIC.pattern.fullmatch(mapped_id("call+/=", ANTHROPIC))
 
     def test_mapping_is_deterministic(self) -> None:
@@ -109,7 +110,8 @@ class TestPrepare:
             calls, results = _ids(prepare(history, "mistral/x", MISTRAL).messages)
         finally:
             module.mapped_id = original  # type: ignore[assignment]
-        assert len(set(calls)) == 2 and calls == results
+        assert len(set(calls)) == 2
+        assert calls == results
 
     def test_own_thinking_blocks_go_back_to_the_same_model(self) -> None:
         """Claude's blocks are re-attached for the model that made them, with the provider's own id."""

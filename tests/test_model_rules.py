@@ -82,7 +82,8 @@ class TestShapeConversation:
         """No tools: tool history becomes text, the trailing system message becomes a user turn."""
         out = shape_conversation("anthropic/claude-sonnet-4-6", self.FINAL_CUT, False)
         assert [m["role"] for m in out] == ["system", "user", "assistant", "user", "assistant", "user"]
-        assert "search" in out[2]["content"] and '{"q": "x"}' in out[2]["content"]
+        assert "search" in out[2]["content"]
+        assert '{"q": "x"}' in out[2]["content"]
         assert out[3]["content"].endswith("found 3 clips")
         assert out[-1] == {"role": "user", "content": "Summarise the session."}
         assert not any("tool_calls" in m or m["role"] == "tool" for m in out)
@@ -106,7 +107,8 @@ class TestShapeConversation:
             {"role": "system", "content": "s2"},
         ]
         out = shape_conversation("claude-opus-4-1", msgs, False)
-        assert out[-1] == {"role": "user", "content": "s1\n\ns2"} and len(out) == 3
+        assert out[-1] == {"role": "user", "content": "s1\n\ns2"}
+        assert len(out) == 3
 
     @pytest.mark.parametrize("roles", [["system"], ["system", "system"], ["developer", "system"]])
     def test_system_only_conversation_becomes_one_user_turn(self, roles: list[str]) -> None:
@@ -171,7 +173,8 @@ class TestShapeAtTheWire:
             [{"role": "system", "content": "You are Director."}, {"role": "system", "content": "Summarise."}]
         )
         assert r.status, r.error
-        assert r.content == "Here is the summary." and anthropic_fake.violations == []
+        assert r.content == "Here is the summary."
+        assert anthropic_fake.violations == []
         (sent,) = anthropic_fake.requests
         # Anthropic Messages: a user turn whose content is the text (a string or one text block)
         assert "system" not in sent.body
@@ -206,7 +209,8 @@ class TestGeminiRules:
             {"role": "system", "content": "summarise"},
         ]
         shaped = model_rules.shape_conversation("gemini/gemini-2.5-flash", messages, False)
-        assert shaped[-1] == {"role": "user", "content": "summarise"} and shaped[:3] == messages[:3]
+        assert shaped[-1] == {"role": "user", "content": "summarise"}
+        assert shaped[:3] == messages[:3]
 
     def test_gemini_keeps_tool_history_without_tools(self) -> None:
         """Unlike Claude, Gemini takes function calls in the history of a call without tools: not flattened."""

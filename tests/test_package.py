@@ -145,7 +145,8 @@ class TestEntryPoint:
         from importlib.metadata import entry_points
 
         eps = [ep for ep in entry_points(group="director.llm_providers") if ep.name == "litellm"]
-        assert len(eps) == 1 and eps[0].value == "director_litellm.provider:LiteLLMProvider"
+        assert len(eps) == 1
+        assert eps[0].value == "director_litellm.provider:LiteLLMProvider"
         from director_litellm.provider import LiteLLMProvider
 
         assert eps[0].load() is LiteLLMProvider
@@ -156,7 +157,8 @@ class TestDirectorCompatibility:
         """Without Director, the package's own classes carry Director's field names and status convention."""
         from director_litellm import LLMResponse, LLMResponseStatus
 
-        assert LLMResponseStatus.SUCCESS is True and LLMResponseStatus.ERROR is False
+        assert LLMResponseStatus.SUCCESS is True
+        assert LLMResponseStatus.ERROR is False
         fields = set(LLMResponse.model_fields)
         assert {
             "content",
@@ -182,4 +184,5 @@ class TestDirectorCompatibility:
         # BaseLLM.__init__ copied the config onto the instance, as Director's code expects
         assert (provider.chat_model, provider.temperature, provider.max_tokens) == ("gpt-4o-mini", 0.9, 4096)
         refused = provider.chat_completions([])
-        assert isinstance(refused, base.LLMResponse) and not refused.status  # type: ignore[attr-defined]
+        assert isinstance(refused, base.LLMResponse)  # type: ignore[attr-defined]
+        assert not refused.status

@@ -65,13 +65,15 @@ class TestParseResponse:
             "stop",
             LLMResponseStatus.SUCCESS,
         )
-        assert r.model == "m" and r.tool_calls == []
+        assert r.model == "m"
+        assert r.tool_calls == []
 
     def test_tool_calls_in_director_shape(self) -> None:
         """Tool calls come out as {id, tool{name, arguments: dict}, type} with finish_reason tool_calls."""
         r = parse_response(completion(content=None, tool_calls=[call('{"q": "x"}')], finish="stop"))
         assert r.tool_calls == [{"id": "c1", "tool": {"name": "f", "arguments": {"q": "x"}}, "type": "function"}]
-        assert r.finish_reason == "tool_calls" and r.content == ""
+        assert r.finish_reason == "tool_calls"
+        assert r.content == ""
 
     @pytest.mark.parametrize("raw", ['{"q": "x"', "oops", "[1]"])
     def test_malformed_arguments_are_kept_and_logged(self, raw: str, caplog: pytest.LogCaptureFixture) -> None:
@@ -86,13 +88,15 @@ class TestParseResponse:
     def test_blank_arguments_are_empty_without_warning(self, raw: Any, caplog: pytest.LogCaptureFixture) -> None:
         """Blank or missing arguments are {} and nothing is kept."""
         r = parse_response(completion(tool_calls=[call(raw)]))
-        assert r.tool_calls[0]["tool"]["arguments"] == {} and r.raw_tool_arguments == {}
+        assert r.tool_calls[0]["tool"]["arguments"] == {}
+        assert r.raw_tool_arguments == {}
         assert not caplog.records
 
     def test_missing_id_gets_one_and_nameless_call_is_dropped(self) -> None:
         """A call without id gets a generated one; a call without name is dropped."""
         r = parse_response(completion(tool_calls=[call("{}", id=None), call("{}", name="")]))
-        assert len(r.tool_calls) == 1 and r.tool_calls[0]["id"].startswith("call_")
+        assert len(r.tool_calls) == 1
+        assert r.tool_calls[0]["id"].startswith("call_")
 
     @pytest.mark.parametrize(
         "usage, counts",
@@ -140,7 +144,8 @@ class TestParseResponse:
         calls = [call('{"q": "cats"}', id="a"), call("{}", name="g", id="b")]  # Anthropic sends {} for a cut input
         r = parse_response(completion(content=None, tool_calls=calls, finish="length"))
         assert r.tool_calls == [{"id": "a", "tool": {"name": "f", "arguments": {"q": "cats"}}, "type": "function"}]
-        assert r.finish_reason == "length" and r.raw_tool_arguments == {"b": "{}"}
+        assert r.finish_reason == "length"
+        assert r.raw_tool_arguments == {"b": "{}"}
 
     def test_cut_off_text_is_length(self) -> None:
         """A text answer cut off (Anthropic's raw max_tokens too) reports length."""
@@ -166,13 +171,17 @@ class TestParseResponse:
         body = completion(finish=finish)
         body["choices"][0]["message"] = {"role": "assistant", **message}
         r = parse_response(body)
-        assert r.status == LLMResponseStatus.ERROR and r.finish_reason == "refusal"
+        assert r.status == LLMResponseStatus.ERROR
+        assert r.finish_reason == "refusal"
         if shown is None:
             assert "declined" in r.content
         else:
             assert r.content == shown
-        assert r.refusal == r.content and r.tool_calls == []
-        assert r.error is not None and r.error["category"] == "content_policy" and r.error["message"] == r.content
+        assert r.refusal == r.content
+        assert r.tool_calls == []
+        assert r.error is not None
+        assert r.error["category"] == "content_policy"
+        assert r.error["message"] == r.content
         assert (r.send_tokens, r.recv_tokens, r.model) == (3, 2, "m")  # the refused call was still billed
 
     def test_content_filter_with_text_keeps_the_text(self) -> None:
@@ -185,16 +194,23 @@ class TestParseResponse:
     def test_content_filter_with_nothing_is_an_error(self, content: Any) -> None:
         """The filter withheld the whole answer: ERROR (content_policy) with a sentence, not an empty SUCCESS."""
         r = parse_response(completion(content=content, finish="content_filter"))
-        assert r.status == LLMResponseStatus.ERROR and r.finish_reason == "content_filter"
-        assert r.error is not None and r.error["category"] == "content_policy" and not r.error["retryable"]
-        assert r.content == r.error["message"] and "content filter" in r.content
-        assert r.partial_content == (content or None) and r.refusal is None
+        assert r.status == LLMResponseStatus.ERROR
+        assert r.finish_reason == "content_filter"
+        assert r.error is not None
+        assert r.error["category"] == "content_policy"
+        assert not r.error["retryable"]
+        assert r.content == r.error["message"]
+        assert "content filter" in r.content
+        assert r.partial_content == (content or None)
+        assert r.refusal is None
         assert (r.send_tokens, r.recv_tokens, r.model) == (3, 2, "m")  # billed all the same
 
     def test_content_filter_with_tool_calls_keeps_them(self) -> None:
         """Tool calls that arrived are an answer: SUCCESS, finish_reason tool_calls."""
         r = parse_response(completion(content=None, tool_calls=[call('{"q": 1}')], finish="content_filter"))
-        assert r.status == LLMResponseStatus.SUCCESS and r.finish_reason == "tool_calls" and len(r.tool_calls) == 1
+        assert r.status == LLMResponseStatus.SUCCESS
+        assert r.finish_reason == "tool_calls"
+        assert len(r.tool_calls) == 1
 
     def test_content_parts_are_joined(self) -> None:
         """A list of text parts becomes one string."""
@@ -216,7 +232,9 @@ class TestParseResponse:
     def test_no_answer_is_an_error_response(self, body: Any) -> None:
         """A response with no usable choice is an ERROR response, not an exception."""
         r = parse_response(body)
-        assert r.status == LLMResponseStatus.ERROR and r.error is not None and r.content
+        assert r.status == LLMResponseStatus.ERROR
+        assert r.error is not None
+        assert r.content
 
 
 json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
@@ -265,10 +283,13 @@ class TestParserProperties:
     def test_arbitrary_input_never_raises(self, body: Any) -> None:
         """Any response-like value yields a valid LLMResponse with str content and dict arguments."""
         r = parse_response(body)
-        assert isinstance(r, LLMResponse) and isinstance(r.content, str)
+        assert isinstance(r, LLMResponse)
+        assert isinstance(r.content, str)
         assert r.status in (LLMResponseStatus.SUCCESS, LLMResponseStatus.ERROR)
         for c in r.tool_calls:
-            assert isinstance(c["tool"]["arguments"], dict) and isinstance(c["id"], str) and c["type"] == "function"
+            assert isinstance(c["tool"]["arguments"], dict)
+            assert isinstance(c["id"], str)
+            assert c["type"] == "function"
         if r.tool_calls:
             assert r.finish_reason in ("tool_calls", "length")
         assert min(r.send_tokens, r.recv_tokens, r.total_tokens) >= 0
@@ -298,7 +319,8 @@ class TestCutOffAtTheWire:
             finish_reason="length",
         )
         r = provider_for(fake).chat_completions([{"role": "user", "content": "go"}], tools=[{"name": "agent_01"}])
-        assert fake.violations == [] and r.status
+        assert fake.violations == []
+        assert r.status
         assert (r.finish_reason, r.tool_calls, r.content) == ("length", [], "Searching.")
         (kept,) = r.raw_tool_arguments.values()
         assert kept.replace(" ", "") == arguments.replace(" ", "")
@@ -331,7 +353,8 @@ class TestRefusalAtTheWire:
         )
         r = provider_for(openai_fake).chat_completions([{"role": "user", "content": "x"}])
         assert (r.status, r.content, r.refusal, r.finish_reason) == (False, OPENAI_REFUSAL, OPENAI_REFUSAL, "refusal")
-        assert r.error["category"] == "content_policy" and r.total_tokens == 27
+        assert r.error["category"] == "content_policy"
+        assert r.total_tokens == 27
 
     @pytest.mark.parametrize("text", ["I can't help with that.", None])
     def test_anthropic_refusal(self, anthropic_fake: Any, text: str | None) -> None:
@@ -343,10 +366,13 @@ class TestRefusalAtTheWire:
         r = provider_for(anthropic_fake).chat_completions([{"role": "user", "content": "x"}])
         assert anthropic_fake.violations == []
         assert (r.status, r.finish_reason, r.tool_calls) == (False, "refusal", [])
-        assert r.content == (text or r.content) and r.refusal == r.content and r.content
+        assert r.content == (text or r.content)
+        assert r.refusal == r.content
+        assert r.content
         if text is None:
             assert "declined" in r.content
-        assert r.error["category"] == "content_policy" and (r.send_tokens, r.recv_tokens) == (12, 3)
+        assert r.error["category"] == "content_policy"
+        assert (r.send_tokens, r.recv_tokens) == (12, 3)
 
 
 class TestFieldOnModels:

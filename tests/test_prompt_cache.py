@@ -77,7 +77,8 @@ class TestPlacement:
             {"role": "tool", "tool_call_id": "c2", "content": "result 2"},
         ]
         out, _ = place(messages)
-        assert marked(out, None) == ["msg:2"] and out[2]["cache_control"] == MARK
+        assert marked(out, None) == ["msg:2"]
+        assert out[2]["cache_control"] == MARK
 
     def test_agent_call_marks_only_the_system_prompt(self) -> None:
         """One user message after a long system prompt: no history exists before the newest turn."""
@@ -98,7 +99,8 @@ class TestPlacement:
         """Below the minimum nothing is marked and the very same lists are returned."""
         messages = [{"role": "system", "content": "short"}, {"role": "user", "content": "hi"}]
         out, tools = place(messages, TOOLS)
-        assert out is messages and tools is TOOLS
+        assert out is messages
+        assert tools is TOOLS
 
     def test_each_point_needs_its_own_prefix_to_reach_the_minimum(self) -> None:
         """Tools alone below the minimum are not marked; tools + system above it mark the system."""
@@ -136,7 +138,8 @@ class TestPlacement:
         """A caller's mark on the system prompt is not doubled and costs no extra slot."""
         system = {"role": "system", "content": LONG, "cache_control": {"type": "ephemeral", "ttl": "1h"}}
         out, _ = place([system, {"role": "user", "content": "hi"}])
-        assert out[0] is system and marked(out, None) == ["msg:0"]
+        assert out[0] is system
+        assert marked(out, None) == ["msg:0"]
 
     def test_without_marks_strips_every_mark(self) -> None:
         """For models that take none, the caller's marks go; unmarked input comes back as is."""
@@ -146,7 +149,8 @@ class TestPlacement:
         ]
         tools = [{**TOOLS[0], "cache_control": MARK}]
         out, out_tools = without_marks(messages, tools)
-        assert count_marks(out, out_tools) == 0 and out[1]["content"] == [{"type": "text", "text": "u"}]
+        assert count_marks(out, out_tools) == 0
+        assert out[1]["content"] == [{"type": "text", "text": "u"}]
         plain = [{"role": "user", "content": "u"}]
         assert without_marks(plain, TOOLS)[0] is plain
 

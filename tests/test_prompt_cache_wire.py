@@ -75,13 +75,16 @@ class TestPlacementPerCallShape:
     def test_agent_json_call(self, anthropic_fake: FakeAnthropic) -> None:
         """(2) System prompt + one user message with json_object: only the system prompt is marked."""
         assert provider(anthropic_fake).chat_completions(**shapes()["agent_json"]).status
-        assert marks(anthropic_fake.requests[-1].body) == ["system.0"] and anthropic_fake.violations == []
+        assert marks(anthropic_fake.requests[-1].body) == ["system.0"]
+        assert anthropic_fake.violations == []
 
     def test_final_cut_without_tools(self, anthropic_fake: FakeAnthropic) -> None:
         """(3) No tools: the system prompt and the answer before the trailing instruction (sent as a user turn)."""
         r = provider(anthropic_fake).chat_completions(final_cut())
         body = anthropic_fake.requests[-1].body
-        assert r.status and "tools" not in body and anthropic_fake.violations == []
+        assert r.status
+        assert "tools" not in body
+        assert anthropic_fake.violations == []
         assert marks(body) == ["system.0", "assistant:I found five clips about topic 2."]
         assert body["messages"][-1]["content"][-1]["text"] == "Now summarise."
 
@@ -112,7 +115,8 @@ class TestRouterMode:
     ) -> None:
         """Every deployment takes cache_control: placed as for the model itself."""
         assert self.group(tmp_path, (anthropic_fake, CLAUDE)).chat_completions(**shapes()["agent_json"]).status
-        assert marks(anthropic_fake.requests[-1].body) == ["system.0"] and anthropic_fake.violations == []
+        assert marks(anthropic_fake.requests[-1].body) == ["system.0"]
+        assert anthropic_fake.violations == []
 
     def test_a_mixed_group_gets_none(
         self, tmp_path: Path, anthropic_fake: FakeAnthropic, openai_fake: FakeOpenAI
@@ -122,7 +126,8 @@ class TestRouterMode:
         for _ in range(4):
             assert p.chat_completions(**shapes()["agent_json"]).status
         sent = [r.raw.decode() for r in (*anthropic_fake.requests, *openai_fake.requests)]
-        assert len(sent) == 4 and not any("cache_control" in body for body in sent)
+        assert len(sent) == 4
+        assert not any("cache_control" in body for body in sent)
 
 
 class TestLimits:
@@ -241,8 +246,10 @@ class TestUsageAndCost:
             "tool_calls": [{"id": "c9", "tool": {"name": "agent_01", "arguments": {}}}],
         }
         second = call([*step1, call_turn, {"role": "tool", "content": "clips: none", "tool_call_id": "c9"}])
-        assert first.cached_tokens == 0 and first.cache_write_tokens > 10_000
-        assert second.cached_tokens == first.cache_write_tokens and 0 < second.cache_write_tokens < 100
+        assert first.cached_tokens == 0
+        assert first.cache_write_tokens > 10000
+        assert second.cached_tokens == first.cache_write_tokens
+        assert 0 < second.cache_write_tokens < 100
         assert second.send_tokens > first.send_tokens > first.cache_write_tokens
         assert anthropic_fake.violations == []
 
@@ -251,5 +258,7 @@ class TestUsageAndCost:
         p = provider(openai_fake, "openai/gpt-4o-mini")
         first = p.chat_completions(**shapes()["reasoning"])
         second = p.chat_completions(**shapes()["reasoning"])
-        assert first.cached_tokens == 0 and second.cached_tokens >= 1024 and second.send_tokens == first.send_tokens
+        assert first.cached_tokens == 0
+        assert second.cached_tokens >= 1024
+        assert second.send_tokens == first.send_tokens
         assert openai_fake.requests[0].raw == openai_fake.requests[1].raw

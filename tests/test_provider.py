@@ -32,7 +32,8 @@ class TestDirectorCallShapes:
             [*history(), {"role": "user", "content": "Cut it."}], tools=director_tools()
         )
         assert fake.violations == []
-        assert r.status == LLMResponseStatus.SUCCESS and r.finish_reason == "tool_calls"
+        assert r.status == LLMResponseStatus.SUCCESS
+        assert r.finish_reason == "tool_calls"
         assert r.tool_calls == [
             {
                 "id": "call_new",
@@ -43,7 +44,8 @@ class TestDirectorCallShapes:
         body = fake.requests[-1].body
         names = [t["function"]["name"] if "function" in t else t["name"] for t in body["tools"]]
         assert names == [f"agent_{i:02d}" for i in range(25)]
-        assert r.send_tokens > 0 and r.total_tokens == r.send_tokens + r.recv_tokens
+        assert r.send_tokens > 0
+        assert r.total_tokens == r.send_tokens + r.recv_tokens
 
     @pytest.mark.parametrize("response_format", [{"type": "json_object"}, {"type": "text"}])
     def test_agent_call_with_response_format(self, fake: Any, response_format: dict) -> None:
@@ -53,9 +55,9 @@ class TestDirectorCallShapes:
             [{"role": "user", "content": "Summarise as JSON"}], response_format=response_format
         )
         assert fake.violations == []
-        assert (
-            r.status and json.loads(r.content) == {"summary": "three cats"} and r.finish_reason in ("stop", "end_turn")
-        )
+        assert r.status
+        assert json.loads(r.content) == {"summary": "three cats"}
+        assert r.finish_reason in ("stop", "end_turn")
         if isinstance(fake, FakeOpenAI):
             assert fake.requests[-1].body["response_format"] == response_format
 
@@ -64,7 +66,9 @@ class TestDirectorCallShapes:
         messages = [*history(2), {"role": "system", "content": "Now write the final summary."}]
         fake.reply("Final summary.")
         r = provider_for(fake).chat_completions(messages)
-        assert fake.violations == [] and r.status and r.content == "Final summary."
+        assert fake.violations == []
+        assert r.status
+        assert r.content == "Final summary."
         body = fake.requests[-1].body
         assert "tools" not in body
         if isinstance(fake, FakeAnthropic):
@@ -92,7 +96,8 @@ class TestDirectorCallShapes:
                 pool.map(lambda i: provider.chat_completions([{"role": "user", "content": f"q{i}"}]), range(40))
             )
         assert [r.content for r in results] == [f"echo:q{i}" for i in range(40)]
-        assert fake.violations == [] and len(fake.requests) == 40
+        assert fake.violations == []
+        assert len(fake.requests) == 40
 
     def test_construction_is_offline_and_keyless(self, fake: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         """(5) Building many providers pointed at the fake sends nothing and needs no key; a call then reaches it."""
@@ -139,27 +144,36 @@ class TestWhatIsSent:
         )
         rec = anthropic_fake.requests[-1]
         assert anthropic_fake.violations == []
-        assert rec.headers["x-api-key"] == KEY and rec.body["max_tokens"] == 55
-        assert rec.body["stop_sequences"] == ["END"] and "sys" in json.dumps(rec.body["system"])
+        assert rec.headers["x-api-key"] == KEY
+        assert rec.body["max_tokens"] == 55
+        assert rec.body["stop_sequences"] == ["END"]
+        assert "sys" in json.dumps(rec.body["system"])
 
     def test_one_parameter_claude_gets_only_top_p_when_only_top_p_set(self, anthropic_fake: FakeAnthropic) -> None:
         """On Claude 4.6 with only top_p set, top_p is sent and temperature is not."""
         r = provider_for(anthropic_fake, top_p=0.7).chat_completions([{"role": "user", "content": "x"}])
         body = anthropic_fake.requests[-1].body
-        assert r.status and anthropic_fake.violations == [] and body["top_p"] == 0.7 and "temperature" not in body
+        assert r.status
+        assert anthropic_fake.violations == []
+        assert body["top_p"] == 0.7
+        assert "temperature" not in body
 
     def test_one_parameter_claude_default_sends_temperature_only(self, anthropic_fake: FakeAnthropic) -> None:
         """Director's defaults on Claude 4.6 send temperature only, and the API accepts it."""
         r = provider_for(anthropic_fake).chat_completions([{"role": "user", "content": "x"}])
         body = anthropic_fake.requests[-1].body
-        assert r.status and body["temperature"] == 0.9 and "top_p" not in body
+        assert r.status
+        assert body["temperature"] == 0.9
+        assert "top_p" not in body
 
     def test_one_parameter_claude_both_set_is_refused_locally(self, anthropic_fake: FakeAnthropic) -> None:
         """Both temperature and top_p set on Claude 4.6: ERROR naming the variables, nothing sent."""
         r = provider_for(anthropic_fake, temperature=0.3, top_p=0.7).chat_completions(
             [{"role": "user", "content": "x"}]
         )
-        assert not r.status and "LITELLM_TOP_P" in r.content and anthropic_fake.requests == []
+        assert not r.status
+        assert "LITELLM_TOP_P" in r.content
+        assert anthropic_fake.requests == []
 
     def test_older_claude_takes_both(self, anthropic_fake: FakeAnthropic) -> None:
         """Claude 3.5 Sonnet gets temperature and top_p when both are set."""
@@ -167,7 +181,8 @@ class TestWhatIsSent:
             [{"role": "user", "content": "x"}]
         )
         body = anthropic_fake.requests[-1].body
-        assert anthropic_fake.violations == [] and (body["temperature"], body["top_p"]) == (0.9, 0.7)
+        assert anthropic_fake.violations == []
+        assert (body["temperature"], body["top_p"]) == (0.9, 0.7)
 
     def test_key_from_provider_env_when_unset(self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without LITELLM_API_KEY, litellm's own OPENAI_API_KEY is used and no api_key is forced."""
@@ -186,7 +201,9 @@ class TestWhatIsSent:
         monkeypatch.setenv("LITELLM_EXTRA_PARAMS", '{"seed": 7}')
         r = LiteLLMProvider().chat_completions([{"role": "user", "content": "x"}])
         rec = openai_fake.requests[-1]
-        assert r.status and rec.headers["x-team"] == "video" and rec.body["seed"] == 7
+        assert r.status
+        assert rec.headers["x-team"] == "video"
+        assert rec.body["seed"] == 7
 
     def test_per_call_overrides(self, openai_fake: FakeOpenAI) -> None:
         """Per-call model/temperature/max_tokens apply to that call only."""
@@ -214,14 +231,18 @@ class TestNeverRaises:
     def test_bad_input_is_refused_before_sending(self, fake: Any, messages: Any, tools: Any) -> None:
         """Malformed input returns ERROR naming the problem, and the server sees nothing."""
         r = provider_for(fake).chat_completions(messages, tools=tools)
-        assert not r.status and r.error["category"] == "invalid_input" and fake.requests == []
+        assert not r.status
+        assert r.error["category"] == "invalid_input"
+        assert fake.requests == []
 
     def test_bad_env_value_is_an_error_response(self, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
         """LITELLM_TEMPERATURE=hot: construction succeeds, calls return ERROR naming the variable."""
         monkeypatch.setenv("LITELLM_TEMPERATURE", "hot")
         monkeypatch.setenv("LITELLM_API_BASE", openai_fake.url)
         r = LiteLLMProvider().chat_completions([{"role": "user", "content": "x"}])
-        assert not r.status and "LITELLM_TEMPERATURE" in r.content and openai_fake.requests == []
+        assert not r.status
+        assert "LITELLM_TEMPERATURE" in r.content
+        assert openai_fake.requests == []
 
     @pytest.mark.parametrize(
         "status, category", [(400, "bad_request"), (401, "auth"), (404, "not_found"), (429, "rate_limit")]
@@ -230,8 +251,10 @@ class TestNeverRaises:
         """An upstream error is an ERROR response with a safe message and its category; no upstream text leaks."""
         fake.reply_error(status, "upstream secret detail sk-leak-0123456789abcdef")
         r = provider_for(fake).chat_completions([{"role": "user", "content": "x"}])
-        assert not r.status and r.error["category"] == category
-        assert "upstream" not in r.content and "sk-leak" not in r.content
+        assert not r.status
+        assert r.error["category"] == category
+        assert "upstream" not in r.content
+        assert "sk-leak" not in r.content
         assert "sk-leak-0123456789abcdef" not in json.dumps(r.error)
         assert len(fake.requests) == 1  # num_retries=0 means one request, none hidden underneath
 

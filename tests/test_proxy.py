@@ -124,8 +124,11 @@ def test_proxy_started_on_loopback_without_a_database(stack: Stack) -> None:
     status, _body = stack.proxy.request("GET", "/health/liveliness")
     assert status == 200
     log = stack.proxy.log()
-    assert "127.0.0.1" in log and "0.0.0.0" not in log
-    assert MASTER_KEY not in log and UPSTREAM_KEY_A not in log and UPSTREAM_KEY_B not in log
+    assert "127.0.0.1" in log
+    assert "0.0.0.0" not in log
+    assert MASTER_KEY not in log
+    assert UPSTREAM_KEY_A not in log
+    assert UPSTREAM_KEY_B not in log
 
 
 def test_calls_go_through_the_proxy_fail_over_and_report_usage(stack: Stack) -> None:
@@ -133,7 +136,8 @@ def test_calls_go_through_the_proxy_fail_over_and_report_usage(stack: Stack) -> 
 
     assert all(r.status == LLMResponseStatus.SUCCESS for r in answers), [r.error for r in answers]
     for r in answers:
-        assert r.content == "ok" and r.finish_reason == "stop"
+        assert r.content == "ok"
+        assert r.finish_reason == "stop"
         assert (r.send_tokens, r.recv_tokens, r.total_tokens) == (10, 5, 15)
         # litellm >= 1.10x's proxy answers with the alias the client asked for, 1.60's with the upstream's
         assert r.model in ("failover-model", "upstream-ok")
@@ -141,7 +145,8 @@ def test_calls_go_through_the_proxy_fail_over_and_report_usage(stack: Stack) -> 
     assert len(posts(stack.upstream_a, "upstream-fail")) == 1
     assert len(posts(stack.upstream_b, "upstream-ok")) == 5
     # the proxy sent each upstream its own key (the fakes check it) and a valid body
-    assert stack.upstream_a.violations == [] and stack.upstream_b.violations == []
+    assert stack.upstream_a.violations == []
+    assert stack.upstream_b.violations == []
     assert posts(stack.upstream_b, "upstream-ok")[-1].body["messages"] == MESSAGES
 
 
@@ -166,17 +171,21 @@ def test_wrong_key_is_auth(stack: Stack) -> None:
 
     # without a database the proxy cannot check virtual keys: "No connected db." (401 from litellm 1.60's
     # proxy, 400 from 1.10x's)
-    assert r.status == LLMResponseStatus.ERROR and r.error["status_code"] in (400, 401)
+    assert r.status == LLMResponseStatus.ERROR
+    assert r.error["status_code"] in (400, 401)
     assert "sk-not-the-master-key-0123" not in r.content + str(r.error)
     assert len(stack.upstream_a.requests) + len(stack.upstream_b.requests) == before  # refused by the proxy
-    assert r.error["category"] == "auth" and not r.error["retryable"]
+    assert r.error["category"] == "auth"
+    assert not r.error["retryable"]
 
 
 def test_model_not_in_the_proxy_config(stack: Stack) -> None:
     """The proxy answers 400 "Invalid model name passed in model=..."."""
     r = through_proxy(stack, "no-such-model").chat_completions(MESSAGES)
-    assert r.status == LLMResponseStatus.ERROR and r.error["status_code"] == 400
-    assert r.error["category"] in ("bad_request", "not_found") and not r.error["retryable"]
+    assert r.status == LLMResponseStatus.ERROR
+    assert r.error["status_code"] == 400
+    assert r.error["category"] in ("bad_request", "not_found")
+    assert not r.error["retryable"]
     assert "invalid model name" in r.error["detail"].lower()
 
 

@@ -48,21 +48,29 @@ def test_failed_call_logs_one_warning_line(caplog: pytest.LogCaptureFixture) -> 
     caplog.set_level(logging.DEBUG, logger="director_litellm")
     litellm = import_litellm()
     r = LiteLLMProvider(cfg).chat_completions(USER)
-    assert not r.status and r.error["category"] == "connection" and r.error["attempts"] == 3
+    assert not r.status
+    assert r.error["category"] == "connection"
+    assert r.error["attempts"] == 3
 
     warnings = _ours(caplog, logging.WARNING) + _ours(caplog, logging.ERROR)
     assert len(warnings) == 1, [w.getMessage() for w in warnings]
     line = warnings[0]
     text = line.getMessage()
-    assert line.exc_info is None and not line.exc_text and "\n" not in text
-    assert "connection" in text and "openai/gpt-4o-mini" in text and "3 attempt" in text
-    assert KEY not in text and "_Scrubbed" not in text
+    assert line.exc_info is None
+    assert not line.exc_text
+    assert "\n" not in text
+    assert "connection" in text
+    assert "openai/gpt-4o-mini" in text
+    assert "3 attempt" in text
+    assert KEY not in text
+    assert "_Scrubbed" not in text
     # the real exception type litellm raised (InternalServerError or APIConnectionError, by version)
     kind = re.search(r"\[connection\]: (\w+): ", text)
     assert kind is not None and issubclass(getattr(litellm.exceptions, kind.group(1)), Exception), text
 
     infos = _ours(caplog, logging.INFO)
-    assert len(infos) == 2 and all(r.exc_info is None and "\n" not in r.getMessage() for r in infos)
+    assert len(infos) == 2
+    assert all(r.exc_info is None and "\n" not in r.getMessage() for r in infos)
 
     tracebacks = [r for r in _ours(caplog, logging.DEBUG) if "Traceback" in r.getMessage()]
     assert len(tracebacks) == 3
@@ -75,6 +83,9 @@ def test_refused_before_sending_logs_one_warning(caplog: pytest.LogCaptureFixtur
     caplog.set_level(logging.DEBUG, logger="director_litellm")
     cfg = LiteLLMConfig(chat_model="openai/gpt-4o-mini", api_base=_refused_url(), api_key=KEY)
     r = LiteLLMProvider(cfg).chat_completions(USER, temperature="hot")
-    assert not r.status and r.error["category"] == "invalid_input"
+    assert not r.status
+    assert r.error["category"] == "invalid_input"
     warnings = _ours(caplog, logging.WARNING) + _ours(caplog, logging.ERROR)
-    assert len(warnings) == 1 and warnings[0].exc_info is None and "temperature" in warnings[0].getMessage()
+    assert len(warnings) == 1
+    assert warnings[0].exc_info is None
+    assert "temperature" in warnings[0].getMessage()

@@ -67,7 +67,8 @@ def test_direct_use_snippet_prints_only_its_own_line() -> None:
     lines = done.stdout.splitlines()
     # the snippet prints response.content on failure and nothing else (no tool calls came back)
     assert len(lines) == 1, done.stdout
-    assert BANNER not in done.stdout and "Traceback" not in done.stdout
+    assert BANNER not in done.stdout
+    assert "Traceback" not in done.stdout
     assert "connect" in lines[0].lower()
 
 
@@ -83,10 +84,12 @@ def test_opting_out_gives_litellm_its_banner_back(
     monkeypatch.setenv("LITELLM_SUPPRESS_DEBUG_INFO", "false")
     _litellm._module.cache_clear()
     try:
-        assert _litellm._module() is litellm and litellm.suppress_debug_info is False
+        assert _litellm._module() is litellm
+        assert litellm.suppress_debug_info is False
         cfg = LiteLLMConfig(chat_model="openai/gpt-4o-mini", api_base=_refused_url(), api_key=KEY, num_retries=0)
         response = LiteLLMProvider(cfg).chat_completions([{"role": "user", "content": "Find clips with cats"}])
     finally:
         _litellm._module.cache_clear()  # the next caller imports with the default again
-    assert not response.status and response.error["category"] == "connection"
+    assert not response.status
+    assert response.error["category"] == "connection"
     assert BANNER in capsys.readouterr().out

@@ -62,7 +62,9 @@ def test_two_tool_calls_in_a_row(bedrock_fake: Any, path: str) -> None:
     assert bedrock_fake.violations == []
     assert _first_blocks(bedrock_fake.requests[2].body) == ["reasoningContent", "reasoningContent"]
     state = unpack(turn.tool_calls[0]["id"])[1]
-    assert state is not None and state.model == MODEL and state.blocks[0]["type"] == "thinking"
+    assert state is not None
+    assert state.model == MODEL
+    assert state.blocks[0]["type"] == "thinking"
 
 
 def test_persisted_and_continued_in_a_new_process(bedrock_fake: Any) -> None:
@@ -98,4 +100,5 @@ def test_claude_on_anthropic_and_on_bedrock_take_turns(bedrock_fake: Any, anthro
         turn = run_message(provider, session, f"Message {n}")
         assert turn.ok, (n, turn.failed and turn.failed.content, fake.violations)
         session = Session.loads(session.dumps())
-    assert anthropic_fake.violations == [] and bedrock_fake.violations == []
+    assert anthropic_fake.violations == []
+    assert bedrock_fake.violations == []

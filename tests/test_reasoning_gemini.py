@@ -56,7 +56,9 @@ class TestGeminiSignatures:
         assert turn.ok, turn.failed and turn.failed.content
         assert gemini_fake.violations == []
         state = unpack(turn.tool_calls[0]["id"])[1]
-        assert state is not None and state.model == f"gemini/{model}" and state.signature in gemini_fake.signatures
+        assert state is not None
+        assert state.model == f"gemini/{model}"
+        assert state.signature in gemini_fake.signatures
         assert THOUGHT not in turn.tool_calls[0]["id"]  # litellm's own encoding is unpacked into the codec's
         answer_step = gemini_fake.requests[2].body
         issued = [getattr(unpack(c["id"])[1], "signature", None) for c in turn.tool_calls]
@@ -73,7 +75,8 @@ class TestGeminiSignatures:
         assert result["ok"], result
         assert gemini_fake.violations == []
         sent = _signatures(gemini_fake.requests[-2].body)
-        assert len(sent) == 4 and all(s in gemini_fake.signatures for s in sent)
+        assert len(sent) == 4
+        assert all(s in gemini_fake.signatures for s in sent)
 
     def test_another_gemini_models_signatures_are_not_sent(self, gemini_fake: FakeGemini) -> None:
         """Gemini 2.5's signatures never reach Gemini 3: its calls go with Google's placeholder instead."""
@@ -86,7 +89,8 @@ class TestGeminiSignatures:
         assert turn.ok, turn.failed and turn.failed.content
         assert gemini_fake.violations == []
         old = _signatures(gemini_fake.requests[-2].body)[:2]
-        assert not set(old) & issued and all(s in PLACEHOLDER_SIGNATURES for s in old)
+        assert not set(old) & issued
+        assert all(s in PLACEHOLDER_SIGNATURES for s in old)
 
 
 class TestClaudeAndGemini:
@@ -106,11 +110,14 @@ class TestClaudeAndGemini:
             turn = run_message(provider, session, f"Message {n}", path="sync" if n < 2 else "stream")
             assert turn.ok, (n, turn.failed and turn.failed.content, fake.violations)
             session = Session.loads(session.dumps())
-        assert anthropic_fake.violations == [] and vertex_fake.violations == []
+        assert anthropic_fake.violations == []
+        assert vertex_fake.violations == []
         claude_body = json.dumps(anthropic_fake.requests[-2].body)
         gemini_body = json.dumps(vertex_fake.requests[-2].body)
-        assert MARK not in claude_body and MARK not in gemini_body
-        assert "thoughtSignature" not in claude_body and '"thinking"' not in gemini_body
+        assert MARK not in claude_body
+        assert MARK not in gemini_body
+        assert "thoughtSignature" not in claude_body
+        assert '"thinking"' not in gemini_body
         if not LITELLM_160:  # Claude's own earlier turns come back signed (1.60 drops its blocks)
             signed = [
                 m["content"][0]["type"] == "thinking"
@@ -162,6 +169,7 @@ def test_claude_with_thinking_on_vertex(vertex_fake: FakeVertex, path: str) -> N
     assert turn.ok, turn.failed and turn.failed.content
     assert vertex_fake.violations == []
     body = vertex_fake.requests[2].body
-    assert body["thinking"] == {"type": "enabled", "budget_tokens": 2048} and body["temperature"] == 1
+    assert body["thinking"] == {"type": "enabled", "budget_tokens": 2048}
+    assert body["temperature"] == 1
     firsts = [m["content"][0]["type"] for m in body["messages"] if m["role"] == "assistant"]
     assert firsts == ["thinking", "thinking"]

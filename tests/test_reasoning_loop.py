@@ -55,7 +55,8 @@ class TestClaudeThinking:
         assert turn.ok, turn.failed and turn.failed.content
         assert anthropic_fake.violations == []
         bodies = [r.body for r in anthropic_fake.requests]
-        assert len(bodies) == 4 and all(b["temperature"] == 1 for b in bodies if "thinking" in b)
+        assert len(bodies) == 4
+        assert all(b["temperature"] == 1 for b in bodies if "thinking" in b)
         model = bodies[0]["model"]
         if LITELLM_160:  # litellm 1.60 drops thinking blocks: those steps go without thinking (documented)
             assert [b.get("thinking") is not None for b in bodies] == [True, False, False, True]
@@ -63,7 +64,8 @@ class TestClaudeThinking:
             return
         assert all(b["thinking"] == {"type": "enabled", "budget_tokens": BUDGET} for b in bodies)
         last = _assistant_turns(bodies[2])
-        assert len(last) == 2 and all(_signed_for(blocks[0], model) for blocks in last)
+        assert len(last) == 2
+        assert all(_signed_for(blocks[0], model) for blocks in last)
         assert turn.responses[0].reasoning_content  # what Director displays is still there
 
     def test_stream_emits_reasoning_deltas_and_the_final_carries_the_state(self, anthropic_fake: FakeAnthropic) -> None:
@@ -72,15 +74,20 @@ class TestClaudeThinking:
         provider = claude(anthropic_fake)
         events = list(provider.stream_chat_completions([{"role": "user", "content": "Find cats"}], tools=_tools()))
         final = events[-1].response
-        assert final.status and anthropic_fake.violations == []
+        assert final.status
+        assert anthropic_fake.violations == []
         reasoning = "".join(e.text for e in events if isinstance(e, ReasoningDelta))
         if LITELLM_160:  # litellm 1.60 drops Anthropic thinking from streams too (docs/reasoning.md)
-            assert reasoning == "" and final.reasoning_content is None
+            assert reasoning == ""
+            assert final.reasoning_content is None
             assert unpack(final.tool_calls[0]["id"])[1] is None
             return
-        assert reasoning.startswith("Thinking ") and final.reasoning_content == reasoning
+        assert reasoning.startswith("Thinking ")
+        assert final.reasoning_content == reasoning
         base, state = unpack(final.tool_calls[0]["id"])
-        assert base.startswith("toolu_") and state is not None and state.model == CLAUDE
+        assert base.startswith("toolu_")
+        assert state is not None
+        assert state.model == CLAUDE
         assert _signed_for(state.blocks[0], anthropic_fake.requests[0].body["model"])
 
     def test_litellms_own_thinking_option_gets_the_same_care(self, anthropic_fake: FakeAnthropic) -> None:
@@ -105,9 +112,11 @@ class TestClaudeThinking:
         assert anthropic_fake.violations == []
         body = anthropic_fake.requests[-1].body
         if LITELLM_160:  # litellm 1.60's data: Claude takes no reasoning_effort, so none is sent (model rule 4)
-            assert "thinking" not in body and body["temperature"] == 0.9
+            assert "thinking" not in body
+            assert body["temperature"] == 0.9
         else:
-            assert body["thinking"]["type"] == "enabled" and body["temperature"] == 1
+            assert body["thinking"]["type"] == "enabled"
+            assert body["temperature"] == 1
 
     @pytest.mark.parametrize("setting", ["budget", "extra_params"])
     def test_json_mode_calls_go_without_thinking(self, anthropic_fake: FakeAnthropic, setting: str) -> None:
@@ -146,7 +155,8 @@ class TestClaudeThinking:
             body = anthropic_fake.requests[-2].body  # the answer step of the second message
             model = body["model"]
             turns = _assistant_turns(body)
-            assert len(turns) == 4 and all(_signed_for(t[0], model) for t in turns)
+            assert len(turns) == 4
+            assert all(_signed_for(t[0], model) for t in turns)
             assert body["thinking"]["budget_tokens"] == BUDGET
 
     def test_a_changed_model_gets_no_blocks_of_the_old_one(self, anthropic_fake: FakeAnthropic) -> None:
@@ -178,7 +188,8 @@ class TestClaudeThinking:
         assert turn.ok, turn.failed and turn.failed.content
         assert anthropic_fake.violations == []
         fallback = anthropic_fake.requests[2].body
-        assert fallback["model"].startswith("claude-opus-4-1") and "thinking" not in fallback
+        assert fallback["model"].startswith("claude-opus-4-1")
+        assert "thinking" not in fallback
 
 
 def _tools() -> list[dict[str, Any]]:
@@ -198,7 +209,8 @@ class TestDeepSeekThinking:
             assert fake.violations == []
             sent = [m for m in fake.requests[2].body["messages"] if m.get("tool_calls")]
             got = [r.reasoning_content for r in turn.responses[:2]]
-            assert [m["reasoning_content"] for m in sent] == got and all(got)
+            assert [m["reasoning_content"] for m in sent] == got
+            assert all(got)
 
     def test_persisted_and_continued_in_a_new_process(self) -> None:
         """The stored session continues after a restart; its reasoning_content still goes back."""
@@ -212,7 +224,8 @@ class TestDeepSeekThinking:
             assert result["ok"], result
             assert fake.violations == []
             sent = [m for m in fake.requests[-2].body["messages"] if m.get("tool_calls")]
-            assert len(sent) == 4 and all(m["reasoning_content"].startswith("Reasoning ") for m in sent)
+            assert len(sent) == 4
+            assert all(m["reasoning_content"].startswith("Reasoning ") for m in sent)
 
 
 class TestSwitching:

@@ -35,7 +35,8 @@ class TestCodec:
         """What goes into an id comes back out, with the provider's own id beside it."""
         state = State(model=CLAUDE, blocks=tuple(BLOCKS))
         packed = encode("toolu_01A", state)
-        assert packed is not None and packed.startswith("toolu_01A" + MARK)
+        assert packed is not None
+        assert packed.startswith("toolu_01A" + MARK)
         assert unpack(packed) == ("toolu_01A", state)
 
     def test_an_id_without_state_is_itself(self) -> None:
@@ -84,8 +85,10 @@ class TestPack:
         """A turn's thinking blocks are packed once, on its first call; the second call keeps a plain id."""
         calls = pack(_calls("toolu_1", "toolu_2"), {"thinking_blocks": BLOCKS}, CLAUDE, "The user wants cats")
         base, state = unpack(calls[0]["id"])
-        assert base == "toolu_1" and state is not None
-        assert state.model == CLAUDE and list(state.blocks) == BLOCKS
+        assert base == "toolu_1"
+        assert state is not None
+        assert state.model == CLAUDE
+        assert list(state.blocks) == BLOCKS
         assert state.reasoning is None  # the blocks carry the text; reasoning_content is not kept twice
         assert calls[1]["id"] == "toolu_2"
 

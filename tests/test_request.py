@@ -41,7 +41,8 @@ class TestOverrideValidation:
         """A per-call value the config would refuse: invalid_input naming the key, zero attempts, nothing sent."""
         r = provider(openai_fake).chat_completions(USER, **{key: value})
         assert not r.status and r.error["category"] == "invalid_input", r.error
-        assert key in r.content and r.error["attempts"] == 0
+        assert key in r.content
+        assert r.error["attempts"] == 0
         assert openai_fake.requests == []
 
     @pytest.mark.parametrize("key, value", [("max_tokens", -5), ("temperature", "hot"), ("top_p", 2)])
@@ -61,7 +62,8 @@ class TestOverrideValidation:
         (a ConfigError and a TypeError) naming it and the field it was probably meant to be."""
         with pytest.raises(UnknownSettingError, match=r"'maxtokens' \(did you mean 'max_tokens'\?\)") as raised:
             provider(openai_fake, maxtokens=5) if with_config else LiteLLMProvider(maxtokens=5)
-        assert isinstance(raised.value, TypeError) and isinstance(raised.value, ConfigError)
+        assert isinstance(raised.value, TypeError)
+        assert isinstance(raised.value, ConfigError)
         assert openai_fake.requests == []
 
     def test_good_constructor_overrides_apply(self, openai_fake: FakeOpenAI) -> None:
@@ -70,7 +72,8 @@ class TestOverrideValidation:
         r = provider(openai_fake, max_tokens="77", temperature=0.25).chat_completions(USER)
         assert r.status, r.error
         body = openai_fake.requests[-1].body
-        assert body["max_tokens"] == 77 and body["temperature"] == 0.25
+        assert body["max_tokens"] == 77
+        assert body["temperature"] == 0.25
 
     def test_unknown_per_call_keyword_passes_through(self, openai_fake: FakeOpenAI) -> None:
         """Keywords that are not call options go to litellm as they are (documented behaviour)."""
@@ -78,7 +81,9 @@ class TestOverrideValidation:
         r = provider(openai_fake).chat_completions(USER, seed=7, user="u-1", temperature="0.5")
         assert r.status, r.error
         body = openai_fake.requests[-1].body
-        assert body["seed"] == 7 and body["user"] == "u-1" and body["temperature"] == 0.5
+        assert body["seed"] == 7
+        assert body["user"] == "u-1"
+        assert body["temperature"] == 0.5
 
 
 class TestBuildRequest:
@@ -86,10 +91,15 @@ class TestBuildRequest:
         """build_request returns the keyword arguments for litellm: model, messages, sampling, no retries hidden."""
         cfg = LiteLLMConfig(chat_model=MODEL, api_base=openai_fake.url, api_key=KEY, max_tokens=321)
         request = LiteLLMProvider(cfg).build_request(USER, stop="END", temperature=0.3)
-        assert request["model"] == MODEL and request["messages"] == USER
-        assert request["max_tokens"] == 321 and request["temperature"] == 0.3 and request["stop"] == ["END"]
-        assert request["api_base"] == openai_fake.url and request["api_key"] == KEY
-        assert request["num_retries"] == 0 and request["max_retries"] == 0
+        assert request["model"] == MODEL
+        assert request["messages"] == USER
+        assert request["max_tokens"] == 321
+        assert request["temperature"] == 0.3
+        assert request["stop"] == ["END"]
+        assert request["api_base"] == openai_fake.url
+        assert request["api_key"] == KEY
+        assert request["num_retries"] == 0
+        assert request["max_retries"] == 0
         assert openai_fake.requests == []
 
     def test_owned_keys_cannot_be_replaced(self, openai_fake: FakeOpenAI) -> None:
@@ -117,8 +127,11 @@ class TestBuildRequest:
         sent = openai_fake.requests
         assert len(sent) == 1
         body, headers = sent[0].body, sent[0].headers
-        assert body["model"] == "gpt-4o-mini" and body["messages"] == USER
-        assert "tools" not in body and "tool_choice" not in body and not body.get("stream")
+        assert body["model"] == "gpt-4o-mini"
+        assert body["messages"] == USER
+        assert "tools" not in body
+        assert "tool_choice" not in body
+        assert not body.get("stream")
         assert headers["authorization"] == f"Bearer {KEY}"
 
     def test_owned_key_cannot_replace_the_environment_key(
@@ -150,7 +163,8 @@ class TestBuildRequest:
             )
             r = LiteLLMProvider(cfg).chat_completions(USER)
         assert r.status, r.error
-        assert azure.violations == [] and len(azure.requests) == 1
+        assert azure.violations == []
+        assert len(azure.requests) == 1
         sent = azure.requests[0]
         assert sent.path == "/openai/deployments/my-deployment/chat/completions"
         assert sent.query["api-version"] == "2024-06-01"
@@ -159,7 +173,8 @@ class TestBuildRequest:
 def _bundled_prices() -> dict[str, Any]:
     """litellm's bundled model_prices_and_context_window_backup.json, found without importing litellm."""
     spec = importlib.util.find_spec("litellm")
-    assert spec is not None and spec.origin is not None
+    assert spec is not None
+    assert spec.origin is not None
     return json.loads((Path(spec.origin).parent / "model_prices_and_context_window_backup.json").read_text())
 
 
@@ -172,10 +187,13 @@ class TestStreamCost:
         openai_fake.reply_stream(["Hel", "lo"], usage=(1000, 500))
         events = list(provider(openai_fake).stream_chat_completions(USER))
         final = events[-1].response
-        assert final.status and final.send_tokens == 1000 and final.recv_tokens == 500
+        assert final.status
+        assert final.send_tokens == 1000
+        assert final.recv_tokens == 500
         prices = _bundled_prices()["gpt-4o-mini"]
         expected = 1000 * prices["input_cost_per_token"] + 500 * prices["output_cost_per_token"]
-        assert expected > 0 and final.cost == pytest.approx(expected)
+        assert expected > 0
+        assert final.cost == pytest.approx(expected)
 
     def test_stream_cost_is_none_for_unknown_price(self, anthropic_fake: FakeAnthropic) -> None:
         """No price data for the model: cost is None, not zero and not an error."""
@@ -218,9 +236,12 @@ class TestConfigChangesReachTheNextCall:
         del p.config.extra_params["seed"]
         p.chat_completions(USER)
         bodies = [r.body for r in openai_fake.requests]
-        assert bodies[0]["seed"] == 1 and "user" not in bodies[0]
-        assert bodies[1]["seed"] == 2 and bodies[1]["user"] == "u-2"
-        assert "seed" not in bodies[2] and bodies[2]["user"] == "u-2"
+        assert bodies[0]["seed"] == 1
+        assert "user" not in bodies[0]
+        assert bodies[1]["seed"] == 2
+        assert bodies[1]["user"] == "u-2"
+        assert "seed" not in bodies[2]
+        assert bodies[2]["user"] == "u-2"
 
     def test_a_fallback_changed_in_place(self, openai_fake: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:
         """The fallback's endpoint is read from the model object in the list: changed there, the next call uses it."""
@@ -243,7 +264,8 @@ class TestConfigChangesReachTheNextCall:
         p.chat_completions(USER, temperature=0.9, stop="END")
         p.chat_completions(USER)
         temperatures = [r.body["temperature"] for r in openai_fake.requests]
-        assert temperatures == [0.2, 0.9, 0.2] and "stop" not in openai_fake.requests[2].body
+        assert temperatures == [0.2, 0.9, 0.2]
+        assert "stop" not in openai_fake.requests[2].body
 
     def test_messages_and_tools_are_never_reused(self, openai_fake: FakeOpenAI) -> None:
         tool = {"name": "search", "parameters": {"type": "object", "properties": {}}}
@@ -253,6 +275,8 @@ class TestConfigChangesReachTheNextCall:
         p.chat_completions(USER, tools=[tool])
         p.chat_completions([{"role": "user", "content": "again"}])
         first, second = (r.body for r in openai_fake.requests)
-        assert first["tools"][0]["function"]["name"] == "search" and first["tool_choice"] == "auto"
-        assert "tools" not in second and "tool_choice" not in second
+        assert first["tools"][0]["function"]["name"] == "search"
+        assert first["tool_choice"] == "auto"
+        assert "tools" not in second
+        assert "tool_choice" not in second
         assert second["messages"] == [{"role": "user", "content": "again"}]

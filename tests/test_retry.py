@@ -52,7 +52,10 @@ class TestRetryPolicy:
         policy = RetryPolicy(num_retries=3, timeout=100.0, initial_delay=1.0, max_delay=8.0, clock=FakeClock())
         attempts = list(policy.attempts())
         d1, d2 = attempts[0].delay_after(server_error()), attempts[1].delay_after(server_error())
-        assert d1 is not None and d2 is not None and 0.5 <= d1 <= 1.0 and 1.0 <= d2 <= 2.0
+        assert d1 is not None
+        assert d2 is not None
+        assert 0.5 <= d1 <= 1.0
+        assert 1.0 <= d2 <= 2.0
         assert attempts[0].delay_after(server_error(retry_after=5.0)) == 5.0
         assert attempts[0].delay_after(server_error(retry_after=3600.0)) is None
         assert attempts[-1].delay_after(server_error()) is None  # no attempts left
@@ -112,7 +115,9 @@ class TestRetryAfterAtTheWire:
         openai_fake.reply_error(429, "Rate limit reached", headers={"retry-after-ms": "600"})
         openai_fake.reply("fine")
         r = fast_provider(openai_fake).chat_completions(USER)
-        assert r.status and r.content == "fine" and len(openai_fake.requests) == 2
+        assert r.status
+        assert r.content == "fine"
+        assert len(openai_fake.requests) == 2
         first, second = openai_fake.requests
         assert second.at - first.at >= 0.6
 
@@ -126,7 +131,9 @@ class TestRetryAfterAtTheWire:
         anthropic_fake.enqueue(Reply.handler(in_two_seconds))
         anthropic_fake.reply("fine")
         r = fast_provider(anthropic_fake).chat_completions(USER)
-        assert r.status and r.content == "fine" and len(anthropic_fake.requests) == 2
+        assert r.status
+        assert r.content == "fine"
+        assert len(anthropic_fake.requests) == 2
         first, second = anthropic_fake.requests
         assert second.at - first.at >= 1.0
 
@@ -135,5 +142,8 @@ class TestRetryAfterAtTheWire:
         openai_fake.default(Reply.error(429, "quota", headers={"retry-after-ms": "120000"}))
         started = time.monotonic()
         r = fast_provider(openai_fake).chat_completions(USER)
-        assert not r.status and r.error["category"] == "rate_limit" and r.error["retry_after"] == 120.0
-        assert len(openai_fake.requests) == 1 and time.monotonic() - started < 10
+        assert not r.status
+        assert r.error["category"] == "rate_limit"
+        assert r.error["retry_after"] == 120.0
+        assert len(openai_fake.requests) == 1
+        assert time.monotonic() - started < 10

@@ -120,15 +120,18 @@ class TestRouting:
         answers = [p.chat_completions(MESSAGES) for _ in range(6)]
 
         assert [r.status for r in answers] == [LLMResponseStatus.SUCCESS] * 6, [r.error for r in answers]
-        assert dep_a.violations == [] and dep_b.violations == []
+        assert dep_a.violations == []
+        assert dep_b.violations == []
         assert chat_posts(dep_a, dep_b) == 6
         sent = {r.body["model"] for f in (dep_a, dep_b) for r in f.requests}
         assert sent <= {"upstream-a", "upstream-b"}  # never the group name
         for r in answers:  # the response says which deployment answered, consistently
             assert (r.deployment, r.model) in {("dep-a", "upstream-a"), ("dep-b", "upstream-b")}
-            assert r.content == "ok" and r.total_tokens == 15
+            assert r.content == "ok"
+            assert r.total_tokens == 15
         dropped = [rec.getMessage() for rec in caplog.records if "router mode" in rec.getMessage()]
-        assert len(dropped) == 2 and PROVIDER_KEY not in " ".join(dropped)  # api_base and api_key, once each
+        assert len(dropped) == 2  # api_base and api_key, once each
+        assert PROVIDER_KEY not in " ".join(dropped)
 
     def test_failing_deployment_fails_over_to_the_healthy_one(
         self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI
@@ -143,8 +146,10 @@ class TestRouting:
         assert all(r.status == LLMResponseStatus.SUCCESS for r in answers), [r.error for r in answers]
         assert {(r.deployment, r.model) for r in answers} == {("dep-b", "upstream-b")}
         # the failing deployment was tried once, then cooled down for the rest of the test
-        assert chat_posts(dep_a) == 1 and chat_posts(dep_b) == 10
-        assert dep_a.violations == [] and dep_b.violations == []
+        assert chat_posts(dep_a) == 1
+        assert chat_posts(dep_b) == 10
+        assert dep_a.violations == []
+        assert dep_b.violations == []
 
     def test_failover_across_providers(self, tmp_path: Path, dep_a: FakeOpenAI, anthropic_fake: FakeAnthropic) -> None:
         """An OpenAI deployment failing, an Anthropic deployment of the same group answering."""
@@ -167,8 +172,10 @@ class TestRouting:
         r = provider(path, num_retries=1, retry_initial_delay=0.01).chat_completions(MESSAGES)
 
         assert r.status == LLMResponseStatus.SUCCESS, r.error
-        assert r.deployment == "dep-claude" and "claude" in (r.model or "")
-        assert anthropic_fake.violations == [] and len(anthropic_fake.requests) == 1
+        assert r.deployment == "dep-claude"
+        assert "claude" in (r.model or "")
+        assert anthropic_fake.violations == []
+        assert len(anthropic_fake.requests) == 1
         assert anthropic_fake.requests[0].headers["x-api-key"] == "sk-ant-deployment-0123456789"
 
     @pytest.mark.xfail(
@@ -188,7 +195,8 @@ class TestRouting:
         answers = [asyncio.run(p.achat_completions(MESSAGES)) for _ in range(3)]
 
         assert [(r.status, r.deployment) for r in answers] == [(LLMResponseStatus.SUCCESS, "dep-b")] * 3
-        assert chat_posts(dep_a) == 1 and chat_posts(dep_b) == 3
+        assert chat_posts(dep_a) == 1
+        assert chat_posts(dep_b) == 3
 
     def test_streaming_through_the_router(
         self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
@@ -205,11 +213,13 @@ class TestRouting:
         )
         events = list(provider(path, num_retries=1, retry_initial_delay=0.01).stream_chat_completions(MESSAGES))
 
-        assert [e.type for e in events[:-1]] and all(e.type == "text" for e in events[:-1])
+        assert [e.type for e in events[:-1]]
+        assert all(e.type == "text" for e in events[:-1])
         final = events[-1].response
         assert events[-1].type == "final" and final.status == LLMResponseStatus.SUCCESS, final.error
         assert final.content == "Three cats" == "".join(e.text for e in events[:-1])
-        assert dep_b.requests[-1].body["stream"] is True and dep_b.violations == []
+        assert dep_b.requests[-1].body["stream"] is True
+        assert dep_b.violations == []
         assert chat_posts(dep_a) == 1
 
     def test_retries_give_n_plus_one_requests(self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI) -> None:
@@ -296,11 +306,15 @@ class TestOneRouterPerFile:
             t.join(timeout=120)
         assert not any(t.is_alive() for t in threads)
 
-        assert len(results) == 80 and all(r.status == LLMResponseStatus.SUCCESS for r in results)
+        assert len(results) == 80
+        assert all(r.status == LLMResponseStatus.SUCCESS for r in results)
         assert len(built) == 1
         backend = router.router_for(str(path))
-        assert backend is router.router_for(str(path)) and backend.router is built[0]
-        assert chat_posts(dep_a, dep_b) == 80 and dep_a.violations == [] and dep_b.violations == []
+        assert backend is router.router_for(str(path))
+        assert backend.router is built[0]
+        assert chat_posts(dep_a, dep_b) == 80
+        assert dep_a.violations == []
+        assert dep_b.violations == []
 
     def test_editing_the_file_builds_a_new_router_and_retires_the_old(
         self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI
@@ -357,7 +371,8 @@ class TestConfigFile:
         )
         r = provider(path).chat_completions(MESSAGES)
         assert r.status == LLMResponseStatus.SUCCESS, r.error
-        assert r.deployment == "dep-a" and dep_a.violations == []
+        assert r.deployment == "dep-a"
+        assert dep_a.violations == []
 
     def test_proxy_style_file_top_level_settings_and_ignored_sections(
         self, tmp_path: Path, dep_a: FakeOpenAI, dep_b: FakeOpenAI
@@ -432,9 +447,11 @@ class TestConfigFile:
         p = provider(path, api_base=openai_fake.url, api_key=KEY_B)
         for r in (p.chat_completions(MESSAGES), asyncio.run(p.achat_completions(MESSAGES))):
             assert r.status == LLMResponseStatus.ERROR
-            assert r.error["category"] == "config" and not r.error["retryable"]
+            assert r.error["category"] == "config"
+            assert not r.error["retryable"]
             assert "LITELLM_ROUTER_CONFIG" in r.content and problem in r.content, r.content
-        assert openai_fake.requests == [] and dep_b.requests == []
+        assert openai_fake.requests == []
+        assert dep_b.requests == []
 
     @needs_yaml
     def test_yaml_config_is_read(self, tmp_path: Path) -> None:
@@ -444,7 +461,8 @@ class TestConfigFile:
             yaml.safe_dump({"model_list": [{"model_name": GROUP, "litellm_params": {"model": "openai/x"}}]})
         )
         source = router.read_router_file(str(path))
-        assert source.groups == [GROUP] and source.model_list[0]["litellm_params"] == {"model": "openai/x"}
+        assert source.groups == [GROUP]
+        assert source.model_list[0]["litellm_params"] == {"model": "openai/x"}
 
     @pytest.mark.parametrize(
         "name, content, problem",
@@ -487,8 +505,10 @@ class TestConfigFile:
         r = LiteLLMProvider(
             LiteLLMConfig(router_config=str(path), chat_model="gpt-4o-mini", num_retries=0)
         ).chat_completions(MESSAGES)
-        assert r.status == LLMResponseStatus.ERROR and r.error["category"] == "config"
-        assert "'gpt-4o-mini' is not a model group" in r.content and GROUP in r.content
+        assert r.status == LLMResponseStatus.ERROR
+        assert r.error["category"] == "config"
+        assert "'gpt-4o-mini' is not a model group" in r.content
+        assert GROUP in r.content
         assert chat_posts(dep_a, dep_b) == 0
 
     def test_secret_values_never_appear_in_errors(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -549,8 +569,11 @@ class TestAdapter:
         }
         adapted = backend.adapt(request)
         assert not {"api_base", "api_key", "api_version"} & set(adapted)
-        assert adapted["max_retries"] == 0 and adapted["num_retries"] == 3 and adapted["timeout"] == 5
-        assert adapted["metadata"] == metadata and adapted["metadata"] is not metadata
+        assert adapted["max_retries"] == 0
+        assert adapted["num_retries"] == 3
+        assert adapted["timeout"] == 5
+        assert adapted["metadata"] == metadata
+        assert adapted["metadata"] is not metadata
         assert request["api_key"] == PROVIDER_KEY  # the provider's dict is not changed
         for model in ("default", "claude-sonnet-4-6"):  # an alias and a wildcard group are accepted
             assert backend.adapt({**request, "model": model})["model"] == model

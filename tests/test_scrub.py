@@ -51,7 +51,8 @@ UNTOUCHED = [
 def test_credential_shapes_are_masked(text: str, secret: str, expected: str) -> None:
     """Each credential shape is replaced by *** and the text around it is kept."""
     out = scrub(text)
-    assert secret not in out and expected in out
+    assert secret not in out
+    assert expected in out
 
 
 @pytest.mark.parametrize("text", UNTOUCHED)
@@ -85,7 +86,9 @@ class TestLogFilter:
             )
         assert SecretScrubbingFilter().filter(record) is True
         assert "registered-secret-1" not in record.getMessage()
-        assert record.exc_info is None and record.exc_text and "registered-secret-1" not in record.exc_text
+        assert record.exc_info is None
+        assert record.exc_text
+        assert "registered-secret-1" not in record.exc_text
 
     def test_protect_logs_guards_the_libraries_loggers_only(self) -> None:
         """protect_logs adds the filter to litellm's and the HTTP stack's loggers and changes no level."""
@@ -94,5 +97,6 @@ class TestLogFilter:
         protect_logs(["another-secret-2"])  # idempotent
         for name in GUARDED_LOGGERS:
             filters = [f for f in logging.getLogger(name).filters if isinstance(f, SecretScrubbingFilter)]
-            assert len(filters) == 1 and logging.getLogger(name).level == levels[name]
+            assert len(filters) == 1
+            assert logging.getLogger(name).level == levels[name]
         assert not any(isinstance(f, SecretScrubbingFilter) for f in logging.getLogger("director_litellm").filters)

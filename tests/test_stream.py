@@ -100,7 +100,8 @@ class TestAccumulator:
     def test_truncated_arguments_are_kept(self) -> None:
         """Truncated streamed arguments become {} with the raw text kept."""
         r = accumulate([chunk(calls=[tc(0, "a", "f", '{"q": "unterminated')])])
-        assert calls_of(r) == [("a", "f", {})] and r.raw_tool_arguments == {"a": '{"q": "unterminated'}
+        assert calls_of(r) == [("a", "f", {})]
+        assert r.raw_tool_arguments == {"a": '{"q": "unterminated'}
 
     def test_only_choice_index_0_is_used(self) -> None:
         """Chunks of other choices (n>1) are ignored, text and tool calls alike; usage still counts."""
@@ -153,7 +154,8 @@ class TestAccumulator:
         ]:
             events += acc.add(c)
         r = acc.response()
-        assert [e.text for e in events] == ["Hel", "lo"] and all(isinstance(e, TextDelta) for e in events)
+        assert [e.text for e in events] == ["Hel", "lo"]
+        assert all(isinstance(e, TextDelta) for e in events)
         assert (r.content, r.send_tokens, r.recv_tokens, r.total_tokens) == ("Hello", 4, 2, 6)
 
 
@@ -180,12 +182,16 @@ class TestStreamingAtTheWire:
         events = streamer(provider_for(fake), [{"role": "user", "content": "hi"}])
         assert fake.violations == []
         texts = [e.text for e in events if isinstance(e, TextDelta)]
-        assert "".join(texts) == "Hello there" and len(texts) >= 2
+        assert "".join(texts) == "Hello there"
+        assert len(texts) >= 2
         final = events[-1]
-        assert isinstance(final, Final) and sum(isinstance(e, Final) for e in events) == 1
+        assert isinstance(final, Final)
+        assert sum(isinstance(e, Final) for e in events) == 1
         r = final.response
-        assert r.status == LLMResponseStatus.SUCCESS and r.content == "Hello there"
-        assert r.finish_reason in ("stop", "end_turn") and r.total_tokens > 0
+        assert r.status == LLMResponseStatus.SUCCESS
+        assert r.content == "Hello there"
+        assert r.finish_reason in ("stop", "end_turn")
+        assert r.total_tokens > 0
         if isinstance(fake, FakeOpenAI):
             assert fake.requests[-1].body["stream_options"] == {"include_usage": True}
 
@@ -200,7 +206,9 @@ class TestStreamingAtTheWire:
         )
         events = streamer(provider_for(fake), [*history(1), {"role": "user", "content": "go"}], tools=director_tools(3))
         r = events[-1].response
-        assert fake.violations == [] and r.status and r.finish_reason == "tool_calls"
+        assert fake.violations == []
+        assert r.status
+        assert r.finish_reason == "tool_calls"
         assert calls_of(r) == [
             ("call_a", "agent_01", {"mode": "search", "query": "cats"}),
             ("call_b", "agent_02", {"mode": "edit", "query": "dogs"}),
@@ -213,7 +221,8 @@ class TestStreamingAtTheWire:
         fake.reply_stream(["one ", "two ", "three"], drop_after=3 if isinstance(fake, FakeOpenAI) else 5)
         events = streamer(provider_for(fake), [{"role": "user", "content": "count"}])
         final = events[-1]
-        assert isinstance(final, Final) and not final.response.status
+        assert isinstance(final, Final)
+        assert not final.response.status
         assert final.response.partial_content == "one two "
         assert final.response.error["category"] == "connection", final.response.error
 
@@ -225,7 +234,8 @@ class TestStreamingAtTheWire:
         )
         events = streamer(provider_for(fake), [{"role": "user", "content": "x"}])
         final = events[-1]
-        assert isinstance(final, Final) and not final.response.status
+        assert isinstance(final, Final)
+        assert not final.response.status
         assert final.response.partial_content == "partial "
         assert final.response.error["category"] == "server", final.response.error
 
@@ -236,12 +246,16 @@ class TestStreamingAtTheWire:
         events = streamer(
             provider_for(fake, num_retries=1, retry_initial_delay=0.01), [{"role": "user", "content": "x"}]
         )
-        assert events[-1].response.status and events[-1].response.content == "ok" and len(fake.requests) == 2
+        assert events[-1].response.status
+        assert events[-1].response.content == "ok"
+        assert len(fake.requests) == 2
 
     def test_bad_input_is_one_final_error(self, fake: Any, streamer: Any) -> None:
         """Malformed input yields just a Final ERROR; nothing is sent."""
         events = streamer(provider_for(fake), [{"role": "nobody", "content": "x"}])
-        assert len(events) == 1 and not events[0].response.status and fake.requests == []
+        assert len(events) == 1
+        assert not events[0].response.status
+        assert fake.requests == []
 
     def test_openai_quirks_raw(self, openai_fake: FakeOpenAI, streamer: Any) -> None:
         """Raw OpenAI chunks with repeated ids, a reused index and a summary chunk parse correctly at the wire."""
@@ -281,7 +295,8 @@ class TestStreamingAtTheWire:
         r = streamer(
             provider_for(openai_fake), [{"role": "user", "content": "x"}], tools=[{"name": "f"}, {"name": "g"}]
         )[-1].response
-        assert r.status and r.finish_reason == "tool_calls"
+        assert r.status
+        assert r.finish_reason == "tool_calls"
         assert sorted(calls_of(r)) == [("a", "f", {"x": 1}), ("b", "g", {})]
 
     def test_several_choices_are_never_merged(self, openai_fake: FakeOpenAI, streamer: Any) -> None:
@@ -299,7 +314,9 @@ class TestStreamingAtTheWire:
         openai_fake.reply_stream(events=events)
         out = streamer(provider_for(openai_fake), [{"role": "user", "content": "city?"}])
         r = out[-1].response
-        assert r.status and r.content == '{"city": "Paris"}' and r.finish_reason == "stop"
+        assert r.status
+        assert r.content == '{"city": "Paris"}'
+        assert r.finish_reason == "stop"
         assert "".join(e.text for e in out if isinstance(e, TextDelta)) == '{"city": "Paris"}'
 
     def test_several_choices_non_streamed_use_the_first(self, openai_fake: FakeOpenAI) -> None:
@@ -319,7 +336,8 @@ class TestStreamingAtTheWire:
             }
         )
         r = provider_for(openai_fake).chat_completions([{"role": "user", "content": "x"}])
-        assert r.status and (r.content, r.finish_reason) == ("first", "stop")
+        assert r.status
+        assert (r.content, r.finish_reason) == ("first", "stop")
 
     def test_tool_call_cut_off_by_max_tokens(self, fake: Any, streamer: Any) -> None:
         """A stream cut off at max_tokens inside a tool call's JSON: length, no callable call, raw text kept."""
@@ -365,7 +383,8 @@ class TestStreamingAtTheWire:
             )
         events = streamer(provider_for(fake), [{"role": "user", "content": "go"}], tools=director_tools(3))
         r = events[-1].response
-        assert fake.violations == [] and r.status
+        assert fake.violations == []
+        assert r.status
         assert (r.finish_reason, r.tool_calls) == ("length", [])
         assert list(r.raw_tool_arguments.values()) == [cut]
 
@@ -374,9 +393,12 @@ class TestStreamingAtTheWire:
         """A streamed Anthropic refusal ends in a Final ERROR with the text (or a safe sentence), finish refusal."""
         anthropic_fake.reply_stream(pieces, finish_reason="refusal")
         r = streamer(provider_for(anthropic_fake), [{"role": "user", "content": "x"}])[-1].response
-        assert anthropic_fake.violations == [] and (r.status, r.finish_reason) == (False, "refusal")
+        assert anthropic_fake.violations == []
+        assert (r.status, r.finish_reason) == (False, "refusal")
         expected = "".join(pieces) if pieces else r.content
-        assert r.content == expected and r.refusal == expected and r.error["category"] == "content_policy"
+        assert r.content == expected
+        assert r.refusal == expected
+        assert r.error["category"] == "content_policy"
         if not pieces:
             assert "declined" in r.content
 
@@ -412,8 +434,10 @@ class TestAsync:
             for i in range(4):
                 fake.reply(f"answer {i}")
                 r = asyncio.run(provider.achat_completions([{"role": "user", "content": f"q{i}"}]))
-                assert r.status and r.content == f"answer {i}"
-            assert len(fake.requests) == 4 and fake.violations == []
+                assert r.status
+                assert r.content == f"answer {i}"
+            assert len(fake.requests) == 4
+            assert fake.violations == []
 
     def test_repeated_asyncio_run_streaming(self, openai_fake: FakeOpenAI) -> None:
         """Async streaming under repeated asyncio.run sends exactly one request per call."""
@@ -450,7 +474,8 @@ class TestAsync:
             th.start()
         for th in threads:
             th.join(timeout=60)
-        assert not errors and len(results) == 20
+        assert not errors
+        assert len(results) == 20
         assert all(v == f"echo:{k}" for k, v in results.items())
         assert len(openai_fake.requests) == 40
 
@@ -467,14 +492,18 @@ class TestStructuredOutput:
         openai_fake.reply('{"title": "Cats", "start": 1.5, "end": 4}')
         r = provider_for(openai_fake).chat_completions([{"role": "user", "content": "x"}], response_format=Clip)
         sent = openai_fake.requests[-1].body["response_format"]
-        assert sent["type"] == "json_schema" and sent["json_schema"]["name"] == "Clip"
-        assert r.status and r.parsed == Clip(title="Cats", start=1.5, end=4)
+        assert sent["type"] == "json_schema"
+        assert sent["json_schema"]["name"] == "Clip"
+        assert r.status
+        assert r.parsed == Clip(title="Cats", start=1.5, end=4)
 
     def test_invalid_json_for_model_is_an_error(self, openai_fake: FakeOpenAI) -> None:
         """An answer that does not validate is a clear ERROR keeping the text."""
         openai_fake.reply('{"title": "Cats"}')
         r = provider_for(openai_fake).chat_completions([{"role": "user", "content": "x"}], response_format=Clip)
-        assert not r.status and "Clip" in r.content and r.partial_content == '{"title": "Cats"}'
+        assert not r.status
+        assert "Clip" in r.content
+        assert r.partial_content == '{"title": "Cats"}'
 
     def test_unsupported_model_degrades_to_json_object(
         self, openai_fake: FakeOpenAI, caplog: pytest.LogCaptureFixture
@@ -486,9 +515,12 @@ class TestStructuredOutput:
                 [{"role": "user", "content": "x"}], response_format=Clip
             )
         body = openai_fake.requests[-1].body
-        assert openai_fake.violations == [] and r.status and r.parsed == Clip(title="Dogs", start=0, end=2)
+        assert openai_fake.violations == []
+        assert r.status
+        assert r.parsed == Clip(title="Dogs", start=0, end=2)
         assert body["response_format"] == {"type": "json_object"}
-        assert body["messages"][-1]["role"] == "system" and '"title"' in body["messages"][-1]["content"]
+        assert body["messages"][-1]["role"] == "system"
+        assert '"title"' in body["messages"][-1]["content"]
         assert any("json_object" in rec.getMessage() for rec in caplog.records)
 
 
@@ -504,7 +536,8 @@ class TestReasoningAndImages:
             ]
         )
         r = provider_for(anthropic_fake).chat_completions([{"role": "user", "content": "x"}])
-        assert r.status and r.content == "42"
+        assert r.status
+        assert r.content == "42"
         expected = None if version("litellm").startswith("1.60.") else "Let me think."
         assert r.reasoning_content == expected
 
@@ -522,7 +555,8 @@ class TestReasoningAndImages:
         expected = None if version("litellm").startswith("1.60.") else "low"
         assert openai_fake.requests[-1].body.get("reasoning_effort") == expected
         r = provider_for(anthropic_fake, reasoning_effort="low").chat_completions([{"role": "user", "content": "x"}])
-        assert r.status and anthropic_fake.violations == []
+        assert r.status
+        assert anthropic_fake.violations == []
         assert "reasoning_effort" not in anthropic_fake.requests[-1].body
 
     def test_openai_reasoning_stream_events(self, openai_fake: FakeOpenAI) -> None:
@@ -539,14 +573,16 @@ class TestReasoningAndImages:
         openai_fake.reply_stream(events=[*chunks, "data: [DONE]\n\n"])
         events = collect(provider_for(openai_fake), [{"role": "user", "content": "x"}])
         assert [e.text for e in events if isinstance(e, ReasoningDelta)] == ["hmm ", "ok"]
-        assert events[-1].response.reasoning_content == "hmm ok" and events[-1].response.content == "done"
+        assert events[-1].response.reasoning_content == "hmm ok"
+        assert events[-1].response.content == "done"
 
     def test_director_image_part_reaches_the_wire(self, fake: Any) -> None:
         """Director's image part is sent as an image (OpenAI image_url / Anthropic image block)."""
         data_uri = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
         parts = [{"type": "text", "text": "what is this"}, {"type": "image", "image": {"url": data_uri}}]
         r = provider_for(fake).chat_completions([{"role": "user", "content": parts}])
-        assert r.status and fake.violations == []
+        assert r.status
+        assert fake.violations == []
         content = fake.requests[-1].body["messages"][-1]["content"]
         kinds = [p["type"] for p in content]
         assert ("image_url" in kinds) if isinstance(fake, FakeOpenAI) else ("image" in kinds)

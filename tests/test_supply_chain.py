@@ -39,8 +39,10 @@ class TestVerdict:
     def test_known_bad(self, version: str, blocked: bool) -> None:
         """Each listed release has a verdict whose message names it and the safe install command."""
         problem = supply_chain.verdict(version)
-        assert problem is not None and problem.blocked is blocked
-        assert version in problem.message and supply_chain.SAFE_INSTALL in problem.message
+        assert problem is not None
+        assert problem.blocked is blocked
+        assert version in problem.message
+        assert supply_chain.SAFE_INSTALL in problem.message
 
     @pytest.mark.parametrize("version", ["1.60.0", "1.82.6", "1.110.2", None])
     def test_others_are_fine(self, version: str | None) -> None:
@@ -59,15 +61,18 @@ class TestGuardInTheProvider:
         litellm_version("1.82.7")  # type: ignore[operator]
         response = provider_for(openai_fake).chat_completions(HELLO)
         assert response.status == LLMResponseStatus.ERROR
-        assert response.error is not None and response.error["category"] == "blocked_version"
-        assert "1.82.7" in response.content and supply_chain.SAFE_INSTALL in response.content
+        assert response.error is not None
+        assert response.error["category"] == "blocked_version"
+        assert "1.82.7" in response.content
+        assert supply_chain.SAFE_INSTALL in response.content
         assert openai_fake.requests == []
 
     def test_compromised_release_async_sends_nothing(self, openai_fake: FakeOpenAI, litellm_version: object) -> None:
         """The async path refuses in the same way."""
         litellm_version("1.82.8")  # type: ignore[operator]
         response = asyncio.run(provider_for(openai_fake).achat_completions(HELLO))
-        assert response.error is not None and response.error["category"] == "blocked_version"
+        assert response.error is not None
+        assert response.error["category"] == "blocked_version"
         assert openai_fake.requests == []
 
     def test_broken_release_warns_and_proceeds(
@@ -80,9 +85,12 @@ class TestGuardInTheProvider:
             provider = provider_for(openai_fake)
             provider_for(openai_fake)  # the verdict is logged once per process, not per provider
         warned = [r for r in caplog.records if r.name == "director_litellm._supply_chain"]
-        assert len(warned) == 1 and warned[0].levelno == logging.WARNING and "1.106.2" in warned[0].getMessage()
+        assert len(warned) == 1
+        assert warned[0].levelno == logging.WARNING
+        assert "1.106.2" in warned[0].getMessage()
         response = provider.chat_completions(HELLO)
-        assert response.status == LLMResponseStatus.SUCCESS and response.content == "still works"
+        assert response.status == LLMResponseStatus.SUCCESS
+        assert response.content == "still works"
         assert len(openai_fake.requests) == 1
 
 
@@ -98,8 +106,10 @@ class TestStrayPth:
         (site_dir / "litellm_init.pth").write_text("import base64; exec(base64.b64decode('cHJpbnQoMSk='))\n")
         (found,) = supply_chain.find_stray_pth([str(site_dir)])
         assert found.path == str(site_dir / "litellm_init.pth")
-        assert found.malicious and found.executes_code
-        assert "rotate every credential" in found.message and supply_chain.SAFE_INSTALL in found.message
+        assert found.malicious
+        assert found.executes_code
+        assert "rotate every credential" in found.message
+        assert supply_chain.SAFE_INSTALL in found.message
 
     def test_files_that_mention_litellm_are_flagged(self, site_dir: Path) -> None:
         """A .pth whose name or content mentions litellm is worth a look; code and paths are told apart."""
@@ -108,8 +118,10 @@ class TestStrayPth:
         found = {os.path.basename(p.path): p for p in supply_chain.find_stray_pth([str(site_dir)])}
         assert set(found) == {"helper.pth", "paths.pth"}
         assert not any(p.malicious for p in found.values())
-        assert found["helper.pth"].executes_code and "runs code at every Python start-up" in found["helper.pth"].message
-        assert not found["paths.pth"].executes_code and "adds an import path" in found["paths.pth"].message
+        assert found["helper.pth"].executes_code
+        assert "runs code at every Python start-up" in found["helper.pth"].message
+        assert not found["paths.pth"].executes_code
+        assert "adds an import path" in found["paths.pth"].message
 
     def test_unrelated_files_are_not_flagged(self, site_dir: Path) -> None:
         """This package's own editable .pth, setuptools' and other tools' files are left alone."""
@@ -125,7 +137,8 @@ class TestStrayPth:
         monkeypatch.setattr(supply_chain, "_pth_files_recorded_by_litellm", lambda: {"zz_boot.pth"})
         (site_dir / "zz_boot.pth").write_text("import os\n")
         (found,) = supply_chain.find_stray_pth([str(site_dir)])
-        assert found.reason == "installed by the litellm package" and not found.malicious
+        assert found.reason == "installed by the litellm package"
+        assert not found.malicious
 
     def test_missing_directory_is_skipped(self, site_dir: Path) -> None:
         """A directory that does not exist is no error."""
@@ -135,5 +148,6 @@ class TestStrayPth:
         """Without arguments the scan covers the site-packages directories on sys.path."""
         dirs = [os.path.realpath(d) for d in supply_chain.site_packages_dirs()]
         on_path = [os.path.realpath(p) for p in sys.path if os.path.basename(p) == "site-packages"]
-        assert on_path and set(on_path) <= set(dirs)
+        assert on_path
+        assert set(on_path) <= set(dirs)
         assert all(os.path.isdir(d) for d in dirs)

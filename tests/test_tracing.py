@@ -72,7 +72,8 @@ class TestSpanAttributes:
         assert response.status
         span, sent = only(spans), openai_fake.requests[0].body
         attrs = dict(span.attributes)
-        assert span.name == f"chat {MODEL}" and span.kind == SpanKind.CLIENT
+        assert span.name == f"chat {MODEL}"
+        assert span.kind == SpanKind.CLIENT
         assert attrs["gen_ai.operation.name"] == "chat"
         assert attrs["gen_ai.provider.name"] == attrs["gen_ai.system"] == "openai"
         assert attrs["gen_ai.request.model"] == MODEL
@@ -83,7 +84,8 @@ class TestSpanAttributes:
         assert (attrs["gen_ai.usage.input_tokens"], attrs["gen_ai.usage.output_tokens"]) == DEFAULT_USAGE
         assert attrs["gen_ai.usage.cache_read.input_tokens"] == 0
         assert list(attrs["gen_ai.response.finish_reasons"]) == ["stop"]
-        assert "error.type" not in attrs and span.status.status_code == StatusCode.UNSET
+        assert "error.type" not in attrs
+        assert span.status.status_code == StatusCode.UNSET
         assert [name for name, _ in events(span)] == ["director_litellm.attempt"]
 
     def test_retry_then_success(self, spans: Any, openai_fake: FakeOpenAI) -> None:
@@ -98,8 +100,10 @@ class TestSpanAttributes:
             "director_litellm.attempt.failed",
             "director_litellm.attempt",
         )
-        assert e1["director_litellm.attempt.number"] == 1 and "director_litellm.attempt.wait_s" not in e1
-        assert e2["error.type"] == "server" and 0.025 <= e2["director_litellm.retry.delay_s"] <= 0.05
+        assert e1["director_litellm.attempt.number"] == 1
+        assert "director_litellm.attempt.wait_s" not in e1
+        assert e2["error.type"] == "server"
+        assert 0.025 <= e2["director_litellm.retry.delay_s"] <= 0.05
         assert e3["director_litellm.attempt.number"] == 2
         assert e3["director_litellm.attempt.wait_s"] >= e2["director_litellm.retry.delay_s"]
         assert span.attributes["director_litellm.attempts"] == 2 == len(openai_fake.requests)
@@ -118,7 +122,8 @@ class TestSpanAttributes:
         assert tried == [(MODEL, False), ("openai/gpt-4o", True)]
         assert span.attributes["gen_ai.request.model"] == MODEL
         assert span.attributes["gen_ai.response.model"] == "gpt-4o"
-        assert provider.usage.by_model["openai/gpt-4o"].calls == 1 and MODEL not in provider.usage.by_model
+        assert provider.usage.by_model["openai/gpt-4o"].calls == 1
+        assert MODEL not in provider.usage.by_model
 
     def test_error(self, spans: Any, openai_fake: FakeOpenAI) -> None:
         """A failed call: ``error.type`` is the package's error category, the status ERROR with the safe message."""
@@ -129,7 +134,8 @@ class TestSpanAttributes:
         assert not response.status
         span = only(spans)
         assert span.attributes["error.type"] == response.error["category"] == "auth"
-        assert span.status.status_code == StatusCode.ERROR and span.status.description == response.content
+        assert span.status.status_code == StatusCode.ERROR
+        assert span.status.description == response.content
         assert "gen_ai.usage.input_tokens" not in span.attributes
 
     def test_stream(self, spans: Any, openai_fake: FakeOpenAI) -> None:
@@ -150,7 +156,8 @@ class TestSpanAttributes:
         next(events_)
         events_.close()
         span = only(spans)
-        assert span.attributes["error.type"] == "stream_closed" and provider.usage.calls == 0
+        assert span.attributes["error.type"] == "stream_closed"
+        assert provider.usage.calls == 0
 
     def test_async_from_several_event_loops(self, spans: Any, openai_fake: FakeOpenAI) -> None:
         """Async calls from three ``asyncio.run`` and two threads' own loops: one complete span each."""
@@ -167,7 +174,8 @@ class TestSpanAttributes:
             t.join(30)
         assert [r.status for r in results] == [True] * 5
         finished = spans.get_finished_spans()
-        assert len(finished) == 5 and len({s.context.trace_id for s in finished}) == 5
+        assert len(finished) == 5
+        assert len({s.context.trace_id for s in finished}) == 5
         assert all(s.attributes["gen_ai.usage.input_tokens"] == DEFAULT_USAGE[0] for s in finished)
 
     def test_span_is_current_during_the_call(self, spans: Any, openai_fake: FakeOpenAI) -> None:
@@ -177,7 +185,8 @@ class TestSpanAttributes:
         with trace.get_tracer("host").start_as_current_span("director turn") as parent:
             provider_for(openai_fake).chat_completions(USER)
         call = next(s for s in spans.get_finished_spans() if s.name.startswith("chat "))
-        assert call.parent is not None and call.parent.span_id == parent.get_span_context().span_id
+        assert call.parent is not None
+        assert call.parent.span_id == parent.get_span_context().span_id
 
 
 class TestContent:
@@ -187,7 +196,8 @@ class TestContent:
         provider_for(openai_fake).chat_completions([{"role": "user", "content": "a secret plan"}])
         span = only(spans)
         recorded = json.dumps([dict(span.attributes), events(span)], default=str)
-        assert "secret plan" not in recorded and "answer text" not in recorded
+        assert "secret plan" not in recorded
+        assert "answer text" not in recorded
 
     def test_content_on_request_scrubbed(
         self, spans: Any, openai_fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
@@ -197,9 +207,8 @@ class TestContent:
         leaked = f"my key is {KEY} and sk-proj-abcdefghijklmnop1234"
         provider_for(openai_fake).chat_completions([{"role": "user", "content": leaked}])
         attrs = only(spans).attributes
-        assert (
-            KEY not in attrs["gen_ai.input.messages"] and "abcdefghijklmnop1234" not in attrs["gen_ai.input.messages"]
-        )
+        assert KEY not in attrs["gen_ai.input.messages"]
+        assert "abcdefghijklmnop1234" not in attrs["gen_ai.input.messages"]
         sent = json.loads(attrs["gen_ai.input.messages"])
         assert sent == [{"role": "user", "parts": [{"type": "text", "content": "my key is *** and ***"}]}]
         answered = json.loads(attrs["gen_ai.output.messages"])
@@ -257,7 +266,8 @@ def test_provider_class_keeps_its_signatures() -> None:
 
     for name in ("chat_completions", "achat_completions", "stream_chat_completions", "astream_chat_completions"):
         method = getattr(LiteLLMProvider, name)
-        assert method.__name__ == name and method.__doc__
+        assert method.__name__ == name
+        assert method.__doc__
         assert list(inspect.signature(method).parameters)[:5] == [
             "self",
             "messages",

@@ -53,7 +53,8 @@ class TestLedgerAcrossThreads:
             t.join(60)
         assert len(responses) == 32
         usage = provider.usage
-        assert usage.calls == 32 and usage.attempts == len(openai_fake.requests) == 32
+        assert usage.calls == 32
+        assert usage.attempts == len(openai_fake.requests) == 32
         assert usage.failures == sum(not r.status for r in responses) == 4
         assert (
             usage.input_tokens == sum(r.send_tokens for r in responses) == sum(100 + i for i in range(32) if i % 8 != 7)

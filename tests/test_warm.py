@@ -93,11 +93,15 @@ class TestWarmUp:
             started = time.perf_counter()
             thread = director_litellm.warm_up()
             returned_after = time.perf_counter() - started
-            assert thread is not None and director_litellm.warm_up() is thread
-            assert thread.daemon and thread.name == "director-litellm-warm-up"
-            assert returned_after < 0.5 and thread.is_alive()  # it does not wait for the import
+            assert thread is not None
+            assert director_litellm.warm_up() is thread
+            assert thread.daemon
+            assert thread.name == "director-litellm-warm-up"
+            assert returned_after < 0.5  # it does not wait for the import
+            assert thread.is_alive()
             thread.join(60)
-        assert not thread.is_alive() and len(imports) == 1
+        assert not thread.is_alive()
+        assert len(imports) == 1
         assert "director_litellm.provider" in sys.modules
         assert [r.getMessage() for r in caplog.records if "warm-up" in r.getMessage()][-1].startswith(
             "warm-up finished in "
@@ -121,7 +125,8 @@ class TestWarmUp:
         out = _python(code)
         assert out["stderr"] == ""
         failed = [m for level, m in out["messages"] if "warm-up failed" in m]
-        assert len(failed) == 1 and "import of litellm halted" in failed[0]
+        assert len(failed) == 1
+        assert "import of litellm halted" in failed[0]
         assert {level for level, _ in out["messages"]} == {"DEBUG"}
 
     @pytest.mark.parametrize("value", ["false", "0", "no", "OFF", " False "])
@@ -131,7 +136,8 @@ class TestWarmUp:
         started: list[Any] = []
         monkeypatch.setattr(warm, "threading", types.SimpleNamespace(Thread=lambda **kw: started.append(kw)))
         assert warm.warm_up() is None
-        assert started == [] and warm._thread is None
+        assert started == []
+        assert warm._thread is None
 
     def test_a_thread_that_cannot_start_gives_none(self, fresh: None, monkeypatch: pytest.MonkeyPatch) -> None:
         """If the thread cannot be started, warm_up returns None instead of raising."""
@@ -160,7 +166,8 @@ class TestWarmUp:
             caller.start()
         for caller in callers:
             caller.join()
-        assert len(created) == 1 and all(result is created[0] for result in results)
+        assert len(created) == 1
+        assert all(result is created[0] for result in results)
 
 
 class TestWarmUpSelected:
@@ -191,7 +198,8 @@ class TestWarmUpSelected:
         assert discovery.warm_up_selected() == "thread"
         import os
 
-        assert "DEFAULT_LLM" not in os.environ and "OTHER" not in os.environ
+        assert "DEFAULT_LLM" not in os.environ
+        assert "OTHER" not in os.environ
 
     def test_the_environment_wins_over_dotenv(
         self, calls: list[int], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -199,7 +207,8 @@ class TestWarmUpSelected:
         """DEFAULT_LLM=openai in the environment and litellm in .env: not started (python-dotenv does not override)."""
         monkeypatch.setenv("DEFAULT_LLM", "openai")
         (tmp_path / ".env").write_text("DEFAULT_LLM=litellm\n", encoding="utf-8")
-        assert discovery.warm_up_selected() is None and calls == []
+        assert discovery.warm_up_selected() is None
+        assert calls == []
 
     def test_never_raises(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """A failure while deciding is swallowed: the host's start-up goes on."""

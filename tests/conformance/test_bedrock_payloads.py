@@ -153,7 +153,8 @@ def test_payload(key: str, path: str, server: ReplayServer, loop: asyncio.Abstra
     assert calls == exp.tool_calls
     assert response.finish_reason == exp.finish
     if not (LITELLM_160 and events):  # litellm 1.60 counts a Bedrock stream's tokens itself (README)
-        assert exp.usage is not None and (response.send_tokens, response.recv_tokens) == exp.usage
+        assert exp.usage is not None
+        assert (response.send_tokens, response.recv_tokens) == exp.usage
     if LITELLM_160 and payload.name in REASONING_LOST_ON_160:
         assert not response.reasoning_content, "litellm 1.60 drops Bedrock reasoning (README); a change here is news"
     else:
@@ -189,5 +190,7 @@ class TestFraming:
     def test_every_payload_names_its_recording(self) -> None:
         for payload in PAYLOADS.values():
             source = payload.meta["source"]
-            assert source["repository"] and source["path"] and len(source["commit"]) == 40
+            assert source["repository"]
+            assert source["path"]
+            assert len(source["commit"]) == 40
         assert len(PAYLOADS) >= 12

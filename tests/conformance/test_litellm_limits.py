@@ -47,7 +47,8 @@ def test_anthropic_thinking_is_dropped_by_litellm_160(litellm: Any, server: Repl
     message = call(litellm, server, key, "anthropic/claude-sonnet-4-20250514").choices[0].message
     got = getattr(message, "reasoning_content", None)
     if affected("anthropic_thinking_160"):
-        assert not got and not getattr(message, "thinking_blocks", None)
+        assert not got
+        assert not getattr(message, "thinking_blocks", None)
     else:
         assert got == thinking
 
@@ -67,7 +68,8 @@ def test_openai_streamed_refusal_is_dropped_by_litellm(litellm: Any, server: Rep
     chunks = list(call(litellm, server, key, "openai/gpt-4o-mini", stream=True))
     seen = "".join((getattr(c.choices[0].delta, "refusal", None) or "") for c in chunks if c.choices)
     text = "".join((c.choices[0].delta.content or "") for c in chunks if c.choices)
-    assert seen == "" and text == ""
+    assert seen == ""
+    assert text == ""
     # the non-streamed refusal survives on both stacks: the adapter can (and must) report it
     key = "openai/sdk-refusal"
     message = call(litellm, server, key, "openai/gpt-4o-mini").choices[0].message
@@ -80,7 +82,8 @@ def test_anthropic_refusal_explanation_is_dropped_by_litellm_160(litellm: Any, s
     assert explanation
     choice = call(litellm, server, key, "anthropic/claude-sonnet-4-20250514").choices[0]
     if affected("anthropic_refusal_explanation_160"):
-        assert not choice.message.content and not getattr(choice.message, "refusal", None)
+        assert not choice.message.content
+        assert not getattr(choice.message, "refusal", None)
         assert not (getattr(choice.message, "provider_specific_fields", None) or {}).get("stop_details")
     else:
         assert choice.message.refusal == explanation
@@ -108,7 +111,8 @@ def test_xai_completion_tokens_are_rewritten_by_latest_litellm(litellm: Any, ser
 def test_mistral_content_parts_are_not_read_by_litellm_160(litellm: Any, server: ReplayServer) -> None:
     key = "mistral/vercel-reasoning"
     exp = expected(PAYLOADS[key])
-    assert exp.content and exp.reasoning
+    assert exp.content
+    assert exp.reasoning
     if affected("mistral_parts_160"):
         with pytest.raises(Exception) as raised:  # litellm 1.60 raises from its response parsing
             call(litellm, server, key, "mistral/mistral-small-latest")
@@ -126,7 +130,8 @@ def test_mistral_content_parts_are_not_read_by_litellm_160(litellm: Any, server:
 def test_groq_stream_reasoning_is_dropped_by_litellm_160(litellm: Any, server: ReplayServer) -> None:
     key = "groq/vercel-reasoning-stream"
     exp = expected(PAYLOADS[key])
-    assert exp.reasoning and exp.content
+    assert exp.reasoning
+    assert exp.content
     chunks = list(call(litellm, server, key, "groq/openai/gpt-oss-20b", stream=True))
     deltas = [c.choices[0].delta for c in chunks if c.choices]
     reasoning = "".join((getattr(d, "reasoning_content", None) or getattr(d, "reasoning", None) or "") for d in deltas)
@@ -182,9 +187,11 @@ def test_gemini_thought_parts_become_text_in_litellm_160(litellm: Any, server: R
     answer = "".join(p["text"] for p in parts if not p.get("thought"))
     message = call(litellm, server, key, GEMINI).choices[0].message
     if affected("gemini_thought_parts_160"):
-        assert message.content == thought + answer and not getattr(message, "reasoning_content", None)
+        assert message.content == thought + answer
+        assert not getattr(message, "reasoning_content", None)
     else:
-        assert message.content == answer and message.reasoning_content == thought
+        assert message.content == answer
+        assert message.reasoning_content == thought
 
 
 def test_gemini_contentless_candidate_has_no_choice_in_litellm_160(litellm: Any, server: ReplayServer) -> None:
@@ -213,10 +220,13 @@ def test_cohere_v2_has_no_route_in_litellm_160(litellm: Any) -> None:
             response = None
         sent = fake.requests[0].body
     if affected("cohere_v2_route_160"):
-        assert response is None and "message" in sent and "messages" not in sent
+        assert response is None
+        assert "message" in sent
+        assert "messages" not in sent
         assert any("message is not a valid field" in v for v in fake.violations)
     else:
-        assert response.choices[0].message.content == "Paris." and sent["messages"] == MESSAGES
+        assert response.choices[0].message.content == "Paris."
+        assert sent["messages"] == MESSAGES
 
 
 def test_cohere_v2_stream_is_unreadable_by_latest_litellm(litellm: Any, server: ReplayServer) -> None:
@@ -231,7 +241,8 @@ def test_cohere_v2_stream_is_unreadable_by_latest_litellm(litellm: Any, server: 
     except Exception as error:
         raised = error
     if affected("cohere_v2_stream"):
-        assert raised is not None and "Error parsing chunk" in str(raised)
+        assert raised is not None
+        assert "Error parsing chunk" in str(raised)
     else:
         assert got != text  # 1.60: no v2 route at all (cohere_v2_route_160)
 
@@ -245,11 +256,13 @@ def test_cohere_v2_cached_tokens_thinking_and_tool_plan_are_dropped_by_latest_li
     key = "cohere/vercel-reasoning"
     body = json.loads(PAYLOADS[key].body)
     thinking = body["message"]["content"][0]["thinking"]
-    assert thinking and body["usage"]["cached_tokens"] == 1344
+    assert thinking
+    assert body["usage"]["cached_tokens"] == 1344
     response = call(litellm, server, key, COHERE, api_base=server.base(key) + "/v2/chat")
     message = response.choices[0].message
     assert message.content == expected(PAYLOADS[key]).content  # the text arrives
-    assert not getattr(message, "reasoning_content", None) and thinking not in json.dumps(message.model_dump())
+    assert not getattr(message, "reasoning_content", None)
+    assert thinking not in json.dumps(message.model_dump())
     details = getattr(response.usage, "prompt_tokens_details", None)
     assert not getattr(details, "cached_tokens", None)
     assert response.usage.prompt_tokens == body["usage"]["tokens"]["input_tokens"]
@@ -279,12 +292,14 @@ def test_ollama_tools_need_ollama_api_base_on_litellm_160(litellm: Any, monkeypa
         sent = fake.requests[0].body
         probes = [p.path for p in fake.probes]
     if affected("ollama_show_160"):
-        assert "tools" not in sent and sent.get("format") == "json"
+        assert "tools" not in sent
+        assert sent.get("format") == "json"
         assert "search" in json.dumps(sent["messages"])  # the tool list, pasted into the prompt
         assert litellm.add_function_to_prompt is True  # litellm set it for the whole process
         assert probes == []  # it asked OLLAMA_API_BASE, not this api_base
     else:
-        assert sent["tools"] == [TOOL] and "format" not in sent
+        assert sent["tools"] == [TOOL]
+        assert "format" not in sent
         assert litellm.add_function_to_prompt is False
 
 
@@ -302,9 +317,11 @@ def test_ollama_tool_history_raises_in_litellm_160(litellm: Any, monkeypatch: py
             answer = litellm.completion(model=OLLAMA, api_base=fake.url, messages=history, tools=[TOOL])
         except Exception as error:
             answer = error
-        assert len(fake.requests) == 1 and fake.violations == []  # the request was fine and answered
+        assert len(fake.requests) == 1  # the request was fine and answered
+        assert fake.violations == []
     if affected("ollama_tool_history_160"):
-        assert isinstance(answer, Exception) and "concatenate str" in str(answer)
+        assert isinstance(answer, Exception)
+        assert "concatenate str" in str(answer)
     else:
         assert answer.choices[0].message.content == "Found 3 cats."
 
@@ -368,10 +385,12 @@ def test_ollama_content_parts_are_sent_as_is_by_litellm_160(litellm: Any, monkey
             answer = error
         sent = fake.requests[0].body["messages"][0]
     if affected("ollama_parts_160"):
-        assert sent["content"] == parts and isinstance(answer, Exception)
+        assert sent["content"] == parts
+        assert isinstance(answer, Exception)
         assert fake.violations == [
             "json: cannot unmarshal array into Go struct field ChatRequest.messages.content of type string"
         ]
     else:
-        assert sent["content"] == "What is in it?" and sent["images"] == [image]
+        assert sent["content"] == "What is in it?"
+        assert sent["images"] == [image]
         assert answer.choices[0].message.content == "A pixel."

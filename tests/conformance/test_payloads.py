@@ -88,7 +88,8 @@ def check_error(response: Any, exp: Expected, skip: frozenset[str]) -> None:
 def check_answer(response: Any, exp: Expected, skip: frozenset[str], events: list[Any]) -> None:
     if (exp.finish_reason == "refusal" or exp.withheld) and "finish_reason" not in skip:
         # a refusal, or a filter that withheld the whole answer, ends Director's turn: ERROR (content_policy)
-        assert not response.status and response.error["category"] == "content_policy"
+        assert not response.status
+        assert response.error["category"] == "content_policy"
     else:
         assert response.status, response.error
     if "content" not in skip:
@@ -111,7 +112,8 @@ def check_answer(response: Any, exp: Expected, skip: frozenset[str], events: lis
     ]
     assert got == exp.tool_calls
     for call in response.tool_calls:
-        assert call["type"] == "function" and isinstance(call["tool"]["arguments"], dict)
+        assert call["type"] == "function"
+        assert isinstance(call["tool"]["arguments"], dict)
     for call_id, raw in exp.cut_tool_arguments.items():
         assert response.raw_tool_arguments.get(call_id) == raw, "the cut-off argument text is kept"
     if exp.send_tokens is not None and "send_tokens" not in skip:
@@ -166,6 +168,9 @@ def test_the_corpus_covers_what_the_issue_asks_for() -> None:
     for payload in PAYLOADS.values():
         source = payload.meta["source"]
         if payload.meta["hand_written"]:
-            assert payload.meta.get("why_hand_written") and source.get("shape_copied_from")
+            assert payload.meta.get("why_hand_written")
+            assert source.get("shape_copied_from")
         else:
-            assert source["repository"] and source["path"] and source["commit"]
+            assert source["repository"]
+            assert source["path"]
+            assert source["commit"]
