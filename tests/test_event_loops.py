@@ -23,6 +23,7 @@ import pytest
 
 from director_litellm import LiteLLMProvider, LLMResponse
 from director_litellm._stream import Final
+from tests.environment import isolated
 from tests.exit_support.loops_at_exit import PHASE_MARK
 from tests.exit_support.tally import unclean_lines
 from tests.fakes import FakeOpenAI
@@ -179,7 +180,7 @@ _RUNS = {
 def exits() -> dict[str, subprocess.CompletedProcess[str]]:
     """The ``loops_at_exit`` runs, side by side (one per wire, and plain litellm's): exit code, stdout, stderr.
     The 20-run figure is measured by ``python -m tests.exit_support.tally``, not here."""
-    env = {**os.environ, "PYTHONPATH": pythonpath(), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    env = {**isolated(dict(os.environ)), "PYTHONPATH": pythonpath(), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
     procs = {
         name: subprocess.Popen(
             [sys.executable, "-m", "tests.exit_support.loops_at_exit", mode, wire, str(calls)],
