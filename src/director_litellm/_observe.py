@@ -62,6 +62,16 @@ class CallObserver:
         if self.span is not None and self.span.first_chunk_at is None:
             self.span.first_chunk_at = time.monotonic()
 
+    def seen(self, event: Any, final_type: type) -> Any:
+        """One stream event handed over: a chunk, or the ``Final`` whose response ends the call (returned)
+        -- ended before it is handed over, so the ledger is current at ``Final``."""
+        if isinstance(event, final_type):
+            response = getattr(event, "response", None)
+            self.end(response)
+            return response
+        self.chunk()
+        return None
+
     def end(self, response: Any) -> None:
         usage = getattr(self.provider, "usage", None)
         if usage is not None:
@@ -150,11 +160,7 @@ def _stream(method: Callable[..., Generator[Any, None, None]]) -> Callable[..., 
                 event = observer.step(lambda: next(events, None))
                 if event is None:
                     break
-                if isinstance(event, Final):  # ended before it is handed over: the ledger is current at Final
-                    final = event.response
-                    observer.end(final)
-                else:
-                    observer.chunk()
+                final = observer.seen(event, Final) or final
                 yield event
         finally:
             if final is None:
@@ -184,11 +190,7 @@ def _astream(method: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIt
                     if active is not None:
                         observer.span.deactivate(active)  # type: ignore[union-attr]
                     _current.reset(token)
-                if isinstance(event, Final):  # ended before it is handed over: the ledger is current at Final
-                    final = event.response
-                    observer.end(final)
-                else:
-                    observer.chunk()
+                final = observer.seen(event, Final) or final
                 yield event
         finally:
             if final is None:
