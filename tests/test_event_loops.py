@@ -25,7 +25,7 @@ from director_litellm import LiteLLMProvider, LLMResponse
 from director_litellm._stream import Final
 from tests.environment import isolated
 from tests.exit_support.loops_at_exit import PHASE_MARK
-from tests.exit_support.tally import unclean_lines
+from tests.exit_support.tally import counts_events, logged, unclean_lines
 from tests.fakes import FakeOpenAI
 from tests.helpers import provider_for, pythonpath
 
@@ -140,30 +140,6 @@ def test_loop_clients_are_closed_with_the_loop(fake: Any, path: str) -> None:
     assert not [loop for loop in _loop_clients._loops if loop.is_closed()]
 
 
-def _logging_worker() -> Any:
-    from director_litellm._litellm import _module as import_litellm
-
-    import_litellm()
-    try:
-        from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER
-    except ImportError:
-        pytest.skip("this litellm has no logging worker (1.60 logs on tasks of the call's own loop)")
-    return GLOBAL_LOGGING_WORKER
-
-
-@pytest.mark.parametrize("path", PATHS, ids=PATHS)
-def test_litellm_logging_is_drained_with_the_loop(openai_fake: FakeOpenAI, path: str) -> None:
-    """litellm 1.110 queues each call's logging on a process-wide worker bound to the loop: when
-    asyncio.run ends the loop, nothing of it is left queued for the next loop to carry over."""
-    worker = _logging_worker()
-    provider = loop_provider(openai_fake)
-    results: list[LLMResponse] = []
-    for n in range(1, 4):
-        results.append(asyncio.run(PATHS[path](provider)))
-        check(results, openai_fake, n)
-        assert worker.pending_count == 0
-
-
 # stderr lines that must never appear at exit: asyncio's complaints, a closed loop used again, a crash
 _NEVER = ("Task was destroyed", "Task exception was never retrieved", "Traceback", "Segmentation fault", "Fatal Python")
 # (mode, wire, asyncio.run calls) of the fresh processes the exit tests read, started together: the
@@ -173,6 +149,7 @@ _RUNS = {
     "openai": ("package", "openai", 200),
     "anthropic": ("package", "anthropic", 60),
     "plain": ("plain", "openai", 10),
+    "opted_out": ("package", "openai", 10),  # LITELLM_LOGGING_PER_LOOP=false: litellm's worker left alone
 }
 
 
@@ -187,10 +164,10 @@ def exits() -> dict[str, subprocess.CompletedProcess[str]]:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=env,
+            env={**env, "LITELLM_LOGGING_PER_LOOP": "false"} if name == "opted_out" else env,
         )
         for name, (mode, wire, calls) in _RUNS.items()
-        if name != "plain" or _has_logging_worker()  # plain litellm's proof is about 1.110's worker
+        if name in ("openai", "anthropic") or _has_logging_worker()  # the others are about 1.110's worker
     }
     done = {}
     for name, proc in procs.items():
@@ -216,19 +193,29 @@ def test_many_loops_then_exit_is_clean(exits: dict[str, subprocess.CompletedProc
 
 
 @pytest.mark.parametrize("wire", ["openai", "anthropic"])
-def test_concurrent_loops_exit_quietly(
-    exits: dict[str, subprocess.CompletedProcess[str]], wire: str, request: pytest.FixtureRequest
-) -> None:
+def test_concurrent_loops_exit_quietly(exits: dict[str, subprocess.CompletedProcess[str]], wire: str) -> None:
     """Issue 24's bar: no stderr line at all from litellm's logging worker, destroyed tasks or
-    never-awaited coroutines, threads' phase included. Not met on litellm 1.110 (strict xfail, so a
-    litellm that fixes its worker shows here): its one process-wide worker is moved between the loops
-    running at once in the threads, and plain litellm does the same (test_plain_litellm_worker_...)."""
-    if _has_logging_worker():
-        reason = "litellm 1.110's one logging worker, shared by loops running at once (docs/observability.md)"
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+    never-awaited coroutines, threads' phase included, and (litellm 1.110) every non-streamed call's
+    success event reached the run's counting logger in both phases. Failed on 1.110 before litellm's
+    worker was given one instance per loop (``_logging_loops``): it was moved between the loops running
+    at once in the threads, and the threads' 16 events had not reached the logger by the end."""
     done = exits[wire]
     assert done.returncode == 0
     assert unclean_lines(done.stderr) == []
+    events = logged(done.stderr)
+    assert len(events) == 2
+    if counts_events():
+        assert [n for n, _ in events] == [m for _, m in events]
+
+
+def test_the_opt_out_leaves_litellms_worker_alone(exits: dict[str, subprocess.CompletedProcess[str]]) -> None:
+    """``LITELLM_LOGGING_PER_LOOP=false``: litellm's one worker does as it does with plain litellm
+    (it reports being moved to each new loop of the threads' phase)."""
+    if not _has_logging_worker():
+        pytest.skip("this litellm has no logging worker")
+    done = exits["opted_out"]
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "LoggingWorker: event loop changed" in done.stderr.partition(PHASE_MARK)[2]
 
 
 def test_plain_litellm_worker_reports_loop_changes(exits: dict[str, subprocess.CompletedProcess[str]]) -> None:

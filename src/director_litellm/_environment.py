@@ -31,6 +31,14 @@ WARM_UP = Variable(
     "`warm_up()` imports litellm in a background thread; `false`/`0`/`no`/`off` turns it off.",
     True,
 )
+LOGGING_PER_LOOP = Variable(
+    "LITELLM_LOGGING_PER_LOOP",
+    "true",
+    "At litellm's first import, give litellm 1.110's async logging worker one instance per event loop "
+    "(its one shared worker is not thread-safe: loops in several threads lose logging events); "
+    "`false`/`0`/`no`/`off` leaves litellm's worker alone.",
+    True,
+)
 ROUTER_CONFIG = Variable(
     "LITELLM_ROUTER_CONFIG",
     "",
@@ -56,7 +64,16 @@ LOG = Variable(
     "LITELLM_LOG", "", "litellm's log level; doctor warns when it is `DEBUG` (request bodies logged).", False
 )
 
-VARIABLES = (SUPPRESS_DEBUG_INFO, WARM_UP, ROUTER_CONFIG, LOCAL_MODEL_COST_MAP, LOCAL_ANTHROPIC_BETA_HEADERS, MODE, LOG)
+VARIABLES = (
+    SUPPRESS_DEBUG_INFO,
+    LOGGING_PER_LOOP,
+    WARM_UP,
+    ROUTER_CONFIG,
+    LOCAL_MODEL_COST_MAP,
+    LOCAL_ANTHROPIC_BETA_HEADERS,
+    MODE,
+    LOG,
+)
 OFFLINE_DATA = (LOCAL_MODEL_COST_MAP, LOCAL_ANTHROPIC_BETA_HEADERS)
 _OFF = frozenset({"false", "0", "no", "off"})
 

@@ -7,7 +7,6 @@ data, offline, and are cached per model: that data does not change while the pro
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import importlib
 import importlib.util
@@ -20,6 +19,7 @@ from typing import Any, NamedTuple
 
 from director_litellm import _credentials as credentials
 from director_litellm import _environment as environment
+from director_litellm import _logging_loops
 from director_litellm._pricing import Prices
 
 _IMPORT_LOCK = threading.Lock()
@@ -42,7 +42,18 @@ def _module() -> ModuleType:
 
         if environment.enabled(environment.SUPPRESS_DEBUG_INFO):
             litellm.suppress_debug_info = True
+        if environment.enabled(environment.LOGGING_PER_LOOP):
+            _route_logging_per_loop()
     return litellm
+
+
+def _route_logging_per_loop() -> None:
+    """litellm 1.110's logging worker, one per event loop (``_logging_loops``); 1.60 has no worker."""
+    try:
+        from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER, LoggingWorker
+    except ImportError:
+        return
+    _logging_loops.install(GLOBAL_LOGGING_WORKER, LoggingWorker)
 
 
 def ensure_imported() -> None:
@@ -369,27 +380,19 @@ def count_tokens(model: str, messages: list[dict[str, Any]] | None = None, text:
     return int(litellm.token_counter(model=model, messages=messages, use_default_image_token_count=True))
 
 
-async def drain_logging(timeout: float = 5.0) -> None:
-    """Run litellm's queued success/failure logging of this event loop before the loop closes.
-
-    litellm 1.110 queues async calls' logging on one process-wide worker bound to the running loop;
-    ``asyncio.run`` cancels it before the queue is read (a WARNING per new loop, and issue 24's crash
-    at exit). Draining on the loop's own shutdown leaves nothing to carry. litellm 1.60 has no worker.
-    """
+async def drain_logging(alone: bool, timeout: float = 5.0) -> None:
+    """Run litellm 1.110's queued logging of this event loop before the loop closes (``_logging_loops``):
+    the loop's own worker, or else the one shared worker when it serves only this loop (``alone``)."""
     _module()
-    try:
-        from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER as worker
-    except ImportError:
+    if _logging_loops.installed():
+        await _logging_loops.drain(timeout)
         return
-    # the worker serves one loop at a time: when another loop (another thread's) has it now, leave it there
-    loop = asyncio.get_running_loop()
-    if getattr(worker, "_queue", None) is None or getattr(worker, "_bound_loop", None) is not loop:
-        return  # nothing queued, or the worker serves another loop now (it serves one at a time)
-    await asyncio.wait_for(worker.flush(), timeout)
-    task = getattr(worker, "_worker_task", None)
-    if task is not None and task.get_loop() is loop:  # flush started it after asyncio.run cancelled the tasks
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    try:
+        from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER
+    except ImportError:
+        return  # litellm 1.60 has no worker
+    if alone:
+        await _logging_loops.drain_shared(GLOBAL_LOGGING_WORKER, timeout)
 
 
 def import_service_logger() -> None:

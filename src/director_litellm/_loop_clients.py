@@ -134,11 +134,10 @@ async def _close_on_shutdown(loop: asyncio.AbstractEventLoop, entry: _Loop) -> A
             for client in list(entry.clients.values()):
                 with contextlib.suppress(Exception):
                     await (client.close() if hasattr(client, "close") else client.aclose())
-            if not _others_running(loop):  # litellm's worker is not thread-safe: drain only when alone
-                from director_litellm._litellm import drain_logging
+            from director_litellm._litellm import drain_logging
 
-                with contextlib.suppress(Exception):
-                    await drain_logging()  # litellm's logging of this loop's calls, run on this loop
+            with contextlib.suppress(Exception):
+                await drain_logging(alone=not _others_running(loop))  # litellm's logging of this loop's calls
         entry.clients.clear()
 
 

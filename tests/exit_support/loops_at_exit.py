@@ -7,6 +7,11 @@ through ``asyncio.run`` on the thread's own loop, against a loopback fake starte
 calls go through ``LiteLLMProvider``; ``plain`` ones through ``litellm.acompletion`` itself (to tell
 litellm's part from the package's). Prints the number of failed calls on stdout; stderr gets a line
 ``PHASE threads`` between the two phases, and whatever litellm and asyncio print.
+
+``package`` runs also carry a counting litellm ``CustomLogger`` (``LITELLM_CALLBACKS``), and stderr
+gets ``logged events: N of M`` before each phase's end: N async success events reached it, of M
+non-streamed calls (litellm 1.110 does not hand a stream's success to a per-call ``success_callback``
+logger, plain litellm included: tests/test_event_loops.py; litellm 1.60 runs none on ``acompletion``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import threading
 from typing import Any
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_CALLBACKS", '["tests.exit_support.counting:Counter"]')
 
 from tests.fakes.servers import FakeAnthropic, FakeOpenAI, running
 
@@ -62,12 +68,20 @@ def main(mode: str, wire: str, calls: int = 200) -> None:
 
         for i in range(calls):
             run(i)
+        if mode == "package":
+            from tests.exit_support import counting
+
+            print(f"logged events: {counting.count()} of {calls - calls // 10}", file=sys.stderr, flush=True)
         print(PHASE_MARK, file=sys.stderr, flush=True)
         threads = [threading.Thread(target=lambda k=k: [run(k * 10 + 5 + i) for i in range(5)]) for k in range(4)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+    if mode == "package":  # every call's litellm logging ran, on whichever loop made the call
+        from tests.exit_support import counting
+
+        print(f"logged events: {counting.count()} of {calls - calls // 10 + 16}", file=sys.stderr, flush=True)
     print(f"failed calls: {len(failed)} {failed[:2]}", flush=True)
 
 

@@ -3,7 +3,8 @@
     python -m tests.exit_support.tally [--runs 20] {package|plain} {openai|anthropic} ...
 
 Each run is a fresh interpreter with the current one's ``sys.executable`` (so pick the stack by the
-python that runs this). A run is clean when it exits 0, no call failed, and stderr has none of the
+python that runs this). A run is clean when it exits 0, no call failed, every non-streamed call's litellm logging reached
+the counting logger (``logged events``; not on litellm 1.60, which runs none), and stderr has none of the
 lines ``unclean_lines`` picks out (litellm's logging worker, destroyed tasks, never-awaited
 coroutines, "Event loop is closed", tracebacks). Prints one line per run and a tally per mode/wire.
 """
@@ -48,6 +49,23 @@ def kind(line: str) -> str:
     return "other"
 
 
+def logged(stderr: str) -> list[tuple[int, int]]:
+    """The ``logged events: N of M`` pairs a ``package`` run printed (one per phase)."""
+    pairs = []
+    for line in stderr.splitlines():
+        if line.startswith("logged events: "):
+            n, _, m = line.removeprefix("logged events: ").partition(" of ")
+            pairs.append((int(n), int(m)))
+    return pairs
+
+
+def counts_events() -> bool:
+    """Whether this litellm hands ``acompletion``'s success to a per-call logger (1.60 does not)."""
+    from importlib.metadata import version
+
+    return not version("litellm").startswith("1.60.")
+
+
 def run_once(mode: str, wire: str, timeout: float = 300) -> tuple[int, str, str]:
     """(exit code, stdout, stderr) of one ``loops_at_exit`` run in a fresh interpreter."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
@@ -85,14 +103,17 @@ def main(argv: list[str] | None = None) -> int:
             code, out, err = run_once(mode, wire)
             bad = unclean_lines(err)
             failed = out.strip().splitlines()[-1:] != ["failed calls: 0 []"]
+            events = logged(err)
+            lost = counts_events() and any(n != m for n, m in events)
             exit0 += code == 0
-            clean += code == 0 and not bad and not failed
+            clean += code == 0 and not bad and not failed and not lost
             found = Counter(kind(line) for line in bad)
             kinds.update(found)
             runs_with.update(found.keys())
             summary = ", ".join(f"{k}: {v}" for k, v in sorted(found.items())) or "none"
             print(
-                f"  {mode} {wire} run {n}: exit {code}, failed calls: {'some' if failed else 0}, unclean lines: {summary}",
+                f"  {mode} {wire} run {n}: exit {code}, failed calls: {'some' if failed else 0}, "
+                f"logged events: {' '.join(f'{a}/{b}' for a, b in events) or '-'}, unclean lines: {summary}",
                 flush=True,
             )
         detail = ", ".join(f"{k!r} {kinds[k]} lines in {runs_with[k]} runs" for k in sorted(kinds)) or "no unclean line"
