@@ -17,6 +17,10 @@ that closes every connection.
   ``Transfer-Encoding: chunked``, one chunk per item, flushed as it is produced.
 - ``environ["werkzeug.socket"]`` is the connection's socket (the fakes shut it down to simulate a drop).
 - ``connections`` counts accepted TCP connections: the tests' proof of reuse.
+- ``TCP_NODELAY`` on every connection, as production servers set it (nginx's default ``tcp_nodelay on``,
+  Go's net.TCPConn, asyncio's transports): each write goes out at once, so an SSE frame is not held
+  back by Nagle's algorithm, and a response's body does not wait 40 ms for the client's delayed ACK of
+  its head (conformance/replay.py's server does the same).
 - ``stop()`` is bounded: it stops accepting, shuts down every open connection (waking handlers blocked
   on an idle keep-alive read) and joins the connection threads for at most ``STOP_JOIN`` seconds.
 """
@@ -58,6 +62,9 @@ class _Connection(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # a response goes out in two writes (head, then body): with Nagle's algorithm on, the body waits for
+        # the client's delayed ACK of the head, 40 ms per request on Linux
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(self.connection, add=True)
 
     def finish(self) -> None:
