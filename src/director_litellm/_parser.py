@@ -34,7 +34,7 @@ import json
 import logging
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from director_litellm._errors import ErrorInfo
 from director_litellm._fields import field
@@ -101,8 +101,18 @@ def _int(value: Any) -> int:
     return max(number, 0)
 
 
-def token_counts(usage: Any) -> tuple[int, int, int, int, int]:
-    """(sent, received, total, read from the prompt cache, written to it) tokens; None-safe.
+class Tokens(NamedTuple):
+    """A response's token counts: sent, received, total, read from the prompt cache, written to it."""
+
+    send: int
+    recv: int
+    total: int
+    cached: int
+    written: int
+
+
+def token_counts(usage: Any) -> Tokens:
+    """The ``Tokens`` of a response's ``usage``; None-safe.
 
     "sent" is all input tokens, cached or not (what Director expects in ``send_tokens``); total is
     derived when absent. OpenAI reports cache reads as ``prompt_tokens_details.cached_tokens``;
@@ -116,8 +126,8 @@ def token_counts(usage: Any) -> tuple[int, int, int, int, int]:
     send, recv = _int(field(usage, "prompt_tokens")), _int(field(usage, "completion_tokens"))
     if (read or written) and details is None:
         send += read + written
-        return send, recv, send + recv, read, written
-    return send, recv, _int(field(usage, "total_tokens")) or send + recv, read, written
+        return Tokens(send, recv, send + recv, read, written)
+    return Tokens(send, recv, _int(field(usage, "total_tokens")) or send + recv, read, written)
 
 
 def director_tool_call(call_id: Any, name: Any, raw_arguments: Any, raw_store: dict[str, str]) -> dict[str, Any] | None:
@@ -273,7 +283,8 @@ def _filtered(partial: str, answered_by: str | None, response: Any, cost: float 
 
 def _stopped(info: ErrorInfo, finish_reason: str, response: Any, cost: float | None, **extra: Any) -> LLMResponse:
     """The ERROR response for an answer the model or provider stopped; the call was billed all the same."""
-    send, recv, total = token_counts(field(response, "usage"))[:3]
+    tokens = token_counts(field(response, "usage"))
+    send, recv, total = tokens.send, tokens.recv, tokens.total
     return LLMResponse(
         content=info.message,
         finish_reason=finish_reason,
