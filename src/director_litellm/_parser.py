@@ -34,12 +34,13 @@ import json
 import logging
 import uuid
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from director_litellm._errors import ErrorInfo
 from director_litellm._fields import field
 from director_litellm._reasoning_state import pack
 from director_litellm._response import LLMResponse, LLMResponseStatus
+from director_litellm._tokens import token_counts
 
 logger = logging.getLogger(__name__)
 
@@ -91,43 +92,6 @@ def _text(content: Any) -> str:
                     parts.append(text)
         return "".join(parts)
     return str(content)
-
-
-def _int(value: Any) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 0
-    return max(number, 0)
-
-
-class Tokens(NamedTuple):
-    """A response's token counts: sent, received, total, read from the prompt cache, written to it."""
-
-    send: int
-    recv: int
-    total: int
-    cached: int
-    written: int
-
-
-def token_counts(usage: Any) -> Tokens:
-    """The ``Tokens`` of a response's ``usage``; None-safe.
-
-    "sent" is all input tokens, cached or not (what Director expects in ``send_tokens``); total is
-    derived when absent. OpenAI reports cache reads as ``prompt_tokens_details.cached_tokens``;
-    litellm exposes Anthropic's ``cache_read_input_tokens`` / ``cache_creation_input_tokens`` (1.110:
-    also in ``prompt_tokens_details``). litellm 1.60's Anthropic streams report only the uncached
-    part as ``prompt_tokens`` with no ``prompt_tokens_details``: the cache counts are added back.
-    """
-    details = field(usage, "prompt_tokens_details")
-    read = _int(field(usage, "cache_read_input_tokens")) or _int(field(details, "cached_tokens"))
-    written = _int(field(usage, "cache_creation_input_tokens")) or _int(field(details, "cache_creation_tokens"))
-    send, recv = _int(field(usage, "prompt_tokens")), _int(field(usage, "completion_tokens"))
-    if (read or written) and details is None:
-        send += read + written
-        return Tokens(send, recv, send + recv, read, written)
-    return Tokens(send, recv, _int(field(usage, "total_tokens")) or send + recv, read, written)
 
 
 def director_tool_call(call_id: Any, name: Any, raw_arguments: Any, raw_store: dict[str, str]) -> dict[str, Any] | None:
@@ -403,5 +367,4 @@ __all__ = [
     "parse_arguments",
     "parse_response",
     "reasoning_text",
-    "token_counts",
 ]
