@@ -15,6 +15,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib.metadata
+import os
+import subprocess
+import sys
 import threading
 import warnings
 from collections.abc import Iterator
@@ -23,9 +26,10 @@ from typing import Any
 import pytest
 
 from director_litellm import LLMResponse, _backend, _litellm
+from tests.environment import isolated
 from tests.exit_support import counting
 from tests.fakes import FakeOpenAI, Reply
-from tests.helpers import provider_for
+from tests.helpers import provider_for, pythonpath
 
 USER = [{"role": "user", "content": "hi"}]
 KEY = "sk-test-key-0123456789abcdef"
@@ -137,3 +141,34 @@ def test_plain_litellm_gives_no_async_stream_success_to_a_per_call_logger(openai
 
     asyncio.run(calls())
     assert counting.count() - start == 1
+
+
+_LAST_LOOP_CLOSED_BY_HAND = """
+import asyncio, sys
+from director_litellm import LiteLLMConfig, LiteLLMProvider
+provider = LiteLLMProvider(LiteLLMConfig(chat_model="openai/gpt-4o-mini", api_base=sys.argv[1], api_key=sys.argv[2]))
+loop = asyncio.new_event_loop()
+try:
+    print(bool(loop.run_until_complete(provider.achat_completions([{"role": "user", "content": "hi"}])).status))
+finally:
+    loop.close()  # no shutdown_asyncgens, and no loop after it to take its logging over
+"""
+
+
+@needs_worker
+def test_the_last_loop_closed_by_hand_leaves_no_task_to_destroy_at_exit(openai_fake: FakeOpenAI) -> None:
+    """A process whose last loop was closed with ``loop.close()`` alone: its worker's task can never run
+    again; at exit it goes quietly, not as asyncio's "Task was destroyed but it is pending!" about
+    ``LoggingWorker._worker_loop`` and an "Event loop is closed" traceback (seen in CI's proxy step)."""
+    env = {**isolated(dict(os.environ)), "PYTHONPATH": pythonpath(), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    done = subprocess.run(
+        [sys.executable, "-c", _LAST_LOOP_CLOSED_BY_HAND, openai_fake.url, KEY],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "True"
+    assert "Task was destroyed" not in done.stderr
+    assert "Event loop is closed" not in done.stderr

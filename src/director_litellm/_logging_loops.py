@@ -113,11 +113,13 @@ class PerLoop:
     def flush_all(self) -> None:
         """At interpreter exit: each worker left runs what it holds (litellm's own exit flush, per worker)."""
         with self._lock:
-            left = list(self._workers.values())
+            left = list(self._workers.items())
             self._workers.clear()
-        for w in left:
+        for loop, w in left:
             with contextlib.suppress(Exception):
                 w._flush_on_exit()
+            if loop.is_closed():  # closed without shutdown_asyncgens, and no loop after it took its queue
+                _end_stuck(w)
 
 
 def _carry(old: Worker, new: Worker) -> None:
@@ -132,10 +134,16 @@ def _carry(old: Worker, new: Worker) -> None:
     tasks.extend(old._unstarted_dequeued_tasks())
     for task in tasks:
         task["context"].run(new.ensure_initialized_and_enqueue, task["coroutine"])
+    _end_stuck(old)
+
+
+def _end_stuck(old: Worker) -> None:
+    """End the tasks of a worker whose loop is closed (they can never run) without asyncio's complaints."""
     for stuck in (getattr(old, "_worker_task", None), *getattr(old, "_running_tasks", ())):
-        if isinstance(stuck, asyncio.Task) and not stuck.done():  # its loop is closed: it can never run
+        if isinstance(stuck, asyncio.Task) and not stuck.done():
             stuck._log_destroy_pending = False  # type: ignore[attr-defined]  # asyncio: no "Task was destroyed"
-            stuck.get_coro().close()
+            with contextlib.suppress(RuntimeError):  # a pending queue.get() cancels its getter on the dead loop
+                stuck.get_coro().close()
 
 
 _installed: list[PerLoop] = []
