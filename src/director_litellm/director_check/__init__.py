@@ -7,7 +7,7 @@ the shipped change applied (``integrations/director/director-litellm.patch``) it
 package's ``LiteLLMProvider``; without it, Director's key sniffing picks ``OpenAI`` for
 the decoy key. No source is read and no network is used (construction is offline).
 
-``python -m director_litellm.director_check`` prints the result (``cli/director_check.py``);
+``python -m director_litellm.director_check`` prints the result (``__main__`` here runs ``cli/_director_check``);
 ``--patch-path`` prints only where the shipped patch is.
 """
 
@@ -62,7 +62,7 @@ class DirectorStatus:
 
 def shipped_file(name: str) -> Path | None:
     """A file of ``integrations/director/``: inside the installed wheel, else in this source checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the package: director_litellm/
     for candidate in (here / "integrations" / name, here.parents[1] / "integrations" / "director" / name):
         if candidate.is_file():
             return candidate
@@ -162,9 +162,3 @@ def check_director(
     else:
         detail = f"get_default_llm() raised {_scrub(error or 'an unknown error')}"
     return DirectorStatus(True, location, False, detail, command)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from director_litellm.cli._director_check import main
-
-    raise SystemExit(main())
