@@ -81,6 +81,14 @@ def pythonpath(*first: Path | str) -> str:
     return os.pathsep.join([*(str(p) for p in first), *([inherited] if inherited else [])])
 
 
+def child_environment() -> dict[str, str]:
+    """A fresh interpreter's environment: the isolated one (no outer key or LITELLM_* setting), this
+    checkout's PYTHONPATH, litellm's bundled model map."""
+    from tests.environment import isolated
+
+    return {**isolated(dict(os.environ)), "PYTHONPATH": pythonpath(), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+
+
 def on_path(
     provider: LiteLLMProvider, path: str, messages: list[dict[str, Any]], loop: asyncio.AbstractEventLoop
 ) -> tuple[Any, list[Any]]:

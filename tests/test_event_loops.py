@@ -11,7 +11,6 @@ at the cost of one failed request per call), and count requests and TCP connecti
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import threading
@@ -23,11 +22,10 @@ import pytest
 
 from director_litellm import LiteLLMProvider, LLMResponse
 from director_litellm._stream import Final
-from tests.environment import isolated
 from tests.exit_support.loops_at_exit import PHASE_MARK
 from tests.exit_support.tally import counts_events, logged, unclean_lines
 from tests.fakes import FakeOpenAI
-from tests.helpers import provider_for, pythonpath
+from tests.helpers import child_environment, provider_for
 
 MODELS = {"openai": "openai/gpt-4o-mini", "anthropic": "anthropic/claude-3-5-sonnet-20241022"}
 USER = [{"role": "user", "content": "hi"}]
@@ -157,7 +155,7 @@ _RUNS = {
 def exits() -> dict[str, subprocess.CompletedProcess[str]]:
     """The ``loops_at_exit`` runs, side by side (one per wire, and plain litellm's): exit code, stdout, stderr.
     The 20-run figure is measured by ``python -m tests.exit_support.tally``, not here."""
-    env = {**isolated(dict(os.environ)), "PYTHONPATH": pythonpath(), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    env = child_environment()
     procs = {
         name: subprocess.Popen(
             [sys.executable, "-m", "tests.exit_support.loops_at_exit", mode, wire, str(calls)],

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib.metadata
-import os
 import subprocess
 import sys
 import threading
@@ -26,10 +25,9 @@ from typing import Any
 import pytest
 
 from director_litellm import LLMResponse, _backend, _litellm
-from tests.environment import isolated
 from tests.exit_support import counting
 from tests.fakes import FakeOpenAI, Reply
-from tests.helpers import provider_for, pythonpath
+from tests.helpers import child_environment, provider_for
 
 USER = [{"role": "user", "content": "hi"}]
 KEY = "sk-test-key-0123456789abcdef"
@@ -160,7 +158,7 @@ def test_the_last_loop_closed_by_hand_leaves_no_task_to_destroy_at_exit(openai_f
     """A process whose last loop was closed with ``loop.close()`` alone: its worker's task can never run
     again; at exit it goes quietly, not as asyncio's "Task was destroyed but it is pending!" about
     ``LoggingWorker._worker_loop`` and an "Event loop is closed" traceback (seen in CI's proxy step)."""
-    env = {**isolated(dict(os.environ)), "PYTHONPATH": pythonpath(), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    env = child_environment()
     done = subprocess.run(
         [sys.executable, "-c", _LAST_LOOP_CLOSED_BY_HAND, openai_fake.url, KEY],
         capture_output=True,

@@ -248,15 +248,14 @@ def _filtered(partial: str, answered_by: str | None, response: Any, cost: float 
 def _stopped(info: ErrorInfo, finish_reason: str, response: Any, cost: float | None, **extra: Any) -> LLMResponse:
     """The ERROR response for an answer the model or provider stopped; the call was billed all the same."""
     tokens = token_counts(field(response, "usage"))
-    send, recv, total = tokens.send, tokens.recv, tokens.total
     return LLMResponse(
         content=info.message,
         finish_reason=finish_reason,
         status=LLMResponseStatus.ERROR,
         error=info.as_dict(),
-        send_tokens=send,
-        recv_tokens=recv,
-        total_tokens=total,
+        send_tokens=tokens.send,
+        recv_tokens=tokens.recv,
+        total_tokens=tokens.total,
         cost=cost if cost is not None else _cost(_hidden(response)),
         model=info.model,
         **extra,

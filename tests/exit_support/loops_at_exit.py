@@ -25,11 +25,21 @@ from typing import Any
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_CALLBACKS", '["tests.exit_support.counting:Counter"]')
 
+from tests.exit_support import counting
 from tests.fakes.servers import FakeAnthropic, FakeOpenAI, running
 
 KEY = "sk-test-key-0123456789abcdef"
 USER = [{"role": "user", "content": "hi"}]
 PHASE_MARK = "PHASE threads"
+
+
+def streamed(i: int) -> bool:
+    """Call ``i`` is a stream (every tenth)."""
+    return i % 10 == 9
+
+
+def _non_streamed(made: list[int]) -> int:
+    return sum(not streamed(i) for i in made)
 
 
 def main(mode: str, wire: str, calls: int = 200) -> None:
@@ -42,7 +52,7 @@ def main(mode: str, wire: str, calls: int = 200) -> None:
 
             async def one(i: int) -> None:
                 kw: dict[str, Any] = {"model": model, "messages": USER, "api_base": fake.url, "api_key": KEY}
-                if i % 10 == 9:
+                if streamed(i):
                     async for _ in await litellm.acompletion(**kw, max_tokens=10, stream=True):
                         pass
                 else:
@@ -53,7 +63,7 @@ def main(mode: str, wire: str, calls: int = 200) -> None:
             provider = LiteLLMProvider(LiteLLMConfig(chat_model=model, api_base=fake.url, api_key=KEY, num_retries=0))
 
             async def one(i: int) -> None:
-                if i % 10 == 9:
+                if streamed(i):
                     response = [e async for e in provider.astream_chat_completions(USER)][-1].response
                 else:
                     response = await provider.achat_completions(USER)
@@ -66,22 +76,21 @@ def main(mode: str, wire: str, calls: int = 200) -> None:
             except Exception as exc:
                 failed.append(repr(exc)[:200])
 
-        for i in range(calls):
+        made = list(range(calls))
+        for i in made:
             run(i)
         if mode == "package":
-            from tests.exit_support import counting
-
-            print(f"logged events: {counting.count()} of {calls - calls // 10}", file=sys.stderr, flush=True)
+            print(f"logged events: {counting.count()} of {_non_streamed(made)}", file=sys.stderr, flush=True)
         print(PHASE_MARK, file=sys.stderr, flush=True)
-        threads = [threading.Thread(target=lambda k=k: [run(k * 10 + 5 + i) for i in range(5)]) for k in range(4)]
+        per_thread = [[k * 10 + 5 + i for i in range(5)] for k in range(4)]
+        made += [i for numbers in per_thread for i in numbers]
+        threads = [threading.Thread(target=lambda ns=ns: [run(i) for i in ns]) for ns in per_thread]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
     if mode == "package":  # every call's litellm logging ran, on whichever loop made the call
-        from tests.exit_support import counting
-
-        print(f"logged events: {counting.count()} of {calls - calls // 10 + 16}", file=sys.stderr, flush=True)
+        print(f"logged events: {counting.count()} of {_non_streamed(made)}", file=sys.stderr, flush=True)
     print(f"failed calls: {len(failed)} {failed[:2]}", flush=True)
 
 
